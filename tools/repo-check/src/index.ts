@@ -1,0 +1,5 @@
+export { checkRepo, type RepoCheck } from "./check-repo.ts"
+export { moduleReferences, packageNameOf } from "./module-specifiers.ts"
+export { type AllowedImports, contractPackages, coreBoundaries, nativeModuleOwners } from "./rules.ts"
+export { formatViolation, type RuleId, type Violation } from "./violation.ts"
+export { discoverWorkspace, type PackageKind, type WorkspacePackage } from "./workspace.ts"

@@ -1,0 +1,59 @@
+// The direction of imports between workspace packages, as data. Source of truth: design.md §2
+// ("Packages and the direction of imports", the "may import" column and the rules under it).
+// Change this file and design.md §2 together.
+
+/** Which workspace packages a core package may import. Keys and values are workspace folders. */
+export type AllowedImports =
+  | { readonly only: ReadonlyArray<string> }
+  /** Every core package (never a plugin), except those listed. */
+  | { readonly anyCoreExcept: ReadonlyArray<string> }
+
+export const coreBoundaries: Readonly<Record<string, AllowedImports>> = {
+  "packages/spec": { only: [] },
+  "packages/plugin-api": { only: ["packages/spec"] },
+  "packages/session": { only: ["packages/spec"] },
+  "packages/stage-io": { only: ["packages/spec", "packages/session"] },
+  "packages/registry-client": { only: ["packages/spec", "packages/session", "packages/stage-io"] },
+  "packages/plugin-host": { only: ["packages/spec", "packages/plugin-api"] },
+  "packages/runtime": {
+    only: ["packages/spec", "packages/plugin-api", "packages/plugin-host", "packages/stage-io"]
+  },
+  // It starts a replica command it is given; it never imports the runtime.
+  "packages/spcs-launcher": { only: ["packages/spec", "packages/session", "packages/stage-io"] },
+  // The facade depends on the first-party plugins (so they are installed) but never imports them,
+  // and testkit is a devDependency only, so the facade never ships it.
+  "packages/runbatch": { anyCoreExcept: ["packages/testkit"] },
+  "packages/testkit": { anyCoreExcept: [] }
+}
+
+/** What a plugin may import, and what a core package missing from the table above may import. */
+export const contractPackages: ReadonlyArray<string> = ["packages/plugin-api", "packages/spec"]
+
+/** Who may import a native module: these folders, plus optionally every tool or encoder plugin. */
+export interface NativeModuleOwners {
+  readonly packages: ReadonlyArray<string>
+  readonly tools: boolean
+  /** Plugins whose manifest kind is "encoder" (or, before they have a manifest, folders encoder-*). */
+  readonly encoderPlugins: boolean
+}
+
+// A native module is owned so that its install cost and platform quirks stay in one place.
+export const nativeModuleOwners: Readonly<Record<string, NativeModuleOwners>> = {
+  "onnxruntime-node": {
+    packages: ["plugins/engine-onnx", "packages/testkit"],
+    tools: true,
+    encoderPlugins: false
+  },
+  sharp: { packages: ["plugins/engine-onnx", "packages/testkit"], tools: true, encoderPlugins: true },
+  "snowflake-sdk": {
+    packages: [
+      "packages/session",
+      "packages/stage-io",
+      "packages/registry-client",
+      "packages/spcs-launcher",
+      "packages/testkit"
+    ],
+    tools: true,
+    encoderPlugins: false
+  }
+}
