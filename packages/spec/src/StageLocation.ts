@@ -1,0 +1,181 @@
+/**
+ * Stage locations: `@DB.SCHEMA.STAGE/path/to/file`, `@STAGE/dir/` (resolved against a current database
+ * and schema), with quoted parts (`@"my db".PUBLIC."Stage"/x`). After parsing, the path is normalised
+ * and can never leave its stage: no `..` (plain or percent-encoded), no NUL or control characters, no
+ * backslashes. A location written with a trailing slash (or the stage root) names a folder.
+ */
+import { Effect } from "effect"
+import { InvalidStageLocation } from "./errors/SpecErrors.ts"
+import * as Identifier from "./Identifier.ts"
+
+export interface StageLocation {
+  readonly database: string
+  readonly schema: string
+  readonly stage: string
+  /** Inside the stage, `/`-separated, without leading or trailing slash; `""` is the stage root. */
+  readonly path: string
+  /** Names a folder (written with a trailing slash, or the stage root) rather than a file. */
+  readonly isDirectory: boolean
+}
+
+const fail = (input: string, reason: string) => Effect.fail(new InvalidStageLocation({ input, reason }))
+
+const EXAMPLE = "Write it as @DB.SCHEMA.STAGE/path (or @STAGE/path with a current database and schema)."
+
+/** Split `@name.parts/path` at the first slash outside quotes. */
+const splitStageAndPath = (body: string): [string, string | undefined] => {
+  let inQuotes = false
+  for (let i = 0; i < body.length; i++) {
+    const char = body[i]
+    if (char === '"') inQuotes = !inQuotes
+    if (char === "/" && !inQuotes) return [body.slice(0, i), body.slice(i + 1)]
+  }
+  return [body, undefined]
+}
+
+const decodeSegment = (segment: string): string | undefined => {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Normalise the path part: collapse repeated slashes, drop `.` segments, and refuse anything that could
+ * resolve outside the stage on a filesystem or an object store.
+ */
+export const normalisePath = (
+  input: string,
+  rawPath: string
+): Effect.Effect<string, InvalidStageLocation> => {
+  if (rawPath.includes("\u0000")) return fail(input, "the path contains a NUL character.")
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  if (/[\u0001-\u001f\u007f]/.test(rawPath)) return fail(input, "the path contains a control character.")
+  if (rawPath.includes("\\")) {
+    return fail(input, "the path contains a backslash; stage paths use forward slashes (/) only.")
+  }
+  const segments: Array<string> = []
+  for (const segment of rawPath.split("/")) {
+    if (segment === "" || segment === ".") continue
+    if (segment === "..") {
+      return fail(input, "the path contains '..'; a stage path cannot point above its stage or folder.")
+    }
+    if (segment.includes("%")) {
+      const decoded = decodeSegment(segment)
+      if (
+        decoded === "." ||
+        decoded === ".." ||
+        decoded?.includes("/") ||
+        decoded?.includes("\\") ||
+        decoded?.includes("\u0000")
+      ) {
+        return fail(
+          input,
+          `the path segment '${segment}' is a percent-encoded '${decoded}', which could leave the stage once decoded.`
+        )
+      }
+    }
+    segments.push(segment)
+  }
+  return Effect.succeed(segments.join("/"))
+}
+
+/** Parse a stage location, resolving unqualified stage names against `context`. */
+export const parse = (
+  text: string,
+  context: Identifier.NameContext = {}
+): Effect.Effect<StageLocation, InvalidStageLocation> =>
+  Effect.gen(function* () {
+    const input = text.trim()
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
+      return yield* fail(
+        text,
+        `URLs are not stage locations; runbatch reads and writes named internal stages. ${EXAMPLE}`
+      )
+    }
+    if (!input.startsWith("@")) return yield* fail(text, `a stage location starts with @. ${EXAMPLE}`)
+    const body = input.slice(1)
+    if (body.startsWith("~")) {
+      return yield* fail(text, `user stages (@~) are not supported; use a named stage. ${EXAMPLE}`)
+    }
+    if (body.startsWith("%")) {
+      return yield* fail(text, `table stages (@%table) are not supported; use a named stage. ${EXAMPLE}`)
+    }
+    const [stagePart, rawPath] = splitStageAndPath(body)
+    if (stagePart === "") return yield* fail(text, `the stage name is missing. ${EXAMPLE}`)
+    const name = yield* Identifier.parseQualified(stagePart).pipe(
+      Effect.mapError((e) => new InvalidStageLocation({ input: text, reason: `stage name: ${e.reason}` }))
+    )
+    const database = name.database ?? context.database
+    const schema = name.schema ?? context.schema
+    if (database === undefined || schema === undefined) {
+      return yield* fail(
+        text,
+        `the stage is not qualified and there is no current ${database === undefined ? "database" : "schema"}. ${EXAMPLE}`
+      )
+    }
+    const path = rawPath === undefined ? "" : yield* normalisePath(text, rawPath)
+    const isDirectory = path === "" || (rawPath ?? "").replace(/(\/\.)+$/, "/").endsWith("/")
+    return { database, schema, stage: name.name, path, isDirectory }
+  })
+
+/** Parse a location that must name a folder; a missing trailing slash is added, as the original does. */
+export const parseDirectory = (
+  text: string,
+  context: Identifier.NameContext = {}
+): Effect.Effect<StageLocation, InvalidStageLocation> =>
+  Effect.map(parse(text, context), (location) => ({ ...location, isDirectory: true }))
+
+/** `@DB.SCHEMA.STAGE/path` (with a trailing slash for folders), quoting parts only where needed. */
+export const format = (location: StageLocation): string => {
+  const stage = Identifier.formatQualified({
+    database: location.database,
+    schema: location.schema,
+    name: location.stage
+  })
+  const path = location.path === "" ? "" : `/${location.path}`
+  return `@${stage}${path}${location.isDirectory ? "/" : ""}`
+}
+
+/** A single-quoted SQL string literal of the location with every identifier quoted. */
+export const toSqlLiteral = (location: StageLocation): string => {
+  const stage = Identifier.quoteQualified({
+    database: location.database,
+    schema: location.schema,
+    name: location.stage
+  })
+  const path = location.path === "" ? "" : `/${location.path}`
+  const text = `@${stage}${path}${location.isDirectory ? "/" : ""}`
+  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`
+}
+
+/** A file or folder inside `folder`; `relative` is normalised and cannot climb out of it. */
+export const child = (
+  folder: StageLocation,
+  relative: string,
+  options: { readonly isDirectory?: boolean } = {}
+): Effect.Effect<StageLocation, InvalidStageLocation> =>
+  Effect.map(normalisePath(`${format(folder)}${relative}`, relative), (path) => ({
+    ...folder,
+    path: folder.path === "" ? path : path === "" ? folder.path : `${folder.path}/${path}`,
+    isDirectory: options.isDirectory ?? (path === "" || relative.endsWith("/"))
+  }))
+
+/** The same location viewed as a folder. */
+export const asDirectory = (location: StageLocation): StageLocation => ({ ...location, isDirectory: true })
+
+/** Whether `inner` is `outer` itself or lies below it (same stage, path prefix on segment boundaries). */
+export const contains = (outer: StageLocation, inner: StageLocation): boolean =>
+  outer.database === inner.database &&
+  outer.schema === inner.schema &&
+  outer.stage === inner.stage &&
+  (outer.path === "" || inner.path === outer.path || inner.path.startsWith(`${outer.path}/`))
+
+/** The path of `inner` relative to `outer` (assumes `contains(outer, inner)`). */
+export const relativePath = (outer: StageLocation, inner: StageLocation): string =>
+  outer.path === "" ? inner.path : inner.path.slice(outer.path.length).replace(/^\//, "")
+
+/** The identity of the stage itself, for grouping and lookups. */
+export const stageKey = (location: Pick<StageLocation, "database" | "schema" | "stage">): string =>
+  Identifier.quoteQualified({ database: location.database, schema: location.schema, name: location.stage })

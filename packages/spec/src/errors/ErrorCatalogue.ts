@@ -1,0 +1,199 @@
+/**
+ * Every typed error runbatch reports, with what it means and how to fix it. `docs/reference/errors.md`
+ * is rendered from this list (`npm run docs:errors`) and a test keeps the two in step, and another that
+ * every error class exported by the packages is listed here.
+ */
+
+export interface ErrorDoc {
+  readonly tag: string
+  /** Which part of runbatch raises it. */
+  readonly area: string
+  /** What happened. */
+  readonly summary: string
+  /** How to fix it. */
+  readonly fix: string
+}
+
+export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
+  {
+    tag: "InvalidIdentifier",
+    area: "Names and locations",
+    summary:
+      "A database, schema, table, stage, model, version, job or warehouse name is not a valid Snowflake identifier.",
+    fix: 'Unquoted names start with a letter or underscore and hold letters, digits, `_` and `$` (they are stored upper-cased). Quote a name (`"my name"`) to keep lower case or other characters; double a quote inside quotes (`""`). Qualify with at most three parts: `DB.SCHEMA.NAME`.'
+  },
+  {
+    tag: "InvalidStageLocation",
+    area: "Names and locations",
+    summary:
+      "A stage location is malformed, names a user or table stage, or its path could leave the stage (`..`, percent-encoded dots, backslashes, NUL or control characters).",
+    fix: "Write `@DB.SCHEMA.STAGE/path` (or `@STAGE/path` with a current database and schema), use forward slashes, and name files inside the stage only."
+  },
+  {
+    tag: "InvalidSpec",
+    area: "Specs",
+    summary:
+      "An InputSpec, OutputSpec, JobSpec or the inference engine options break a rule: a wrong type, an unknown field, two fields that exclude each other, or a count of 0.",
+    fix: "Each problem names the field and the rule. Remove one of two exclusive fields (stage_location / base_stage_location, job_name / job_name_prefix), leave a count out instead of passing 0, and check spelling against the job file reference."
+  },
+  {
+    tag: "InvalidJobFile",
+    area: "Specs",
+    summary: "A job file is not valid YAML/JSON, or does not describe a job.",
+    fix: "Each problem gives the line (syntax) or the field (content). See docs/reference/job-file.md for every field."
+  },
+  {
+    tag: "InvalidJobPlan",
+    area: "Specs",
+    summary:
+      "A job's `plan.json` cannot be read: written by an incompatible runbatch version, or edited or damaged after it was written.",
+    fix: "Run the job again from the client with the same runbatch version as its replicas; never edit plan.json by hand."
+  },
+  {
+    tag: "InvalidSignature",
+    area: "Model signatures",
+    summary:
+      "A model signature is malformed: an empty feature group, a duplicate name, a param colliding with an input, a bad shape, or a default value that does not fit its type.",
+    fix: "Fix the signature YAML (or the signature objects) named in the message and log the model version again."
+  },
+  {
+    tag: "MissingFeatureColumn",
+    area: "Input matching",
+    summary:
+      "A feature of the model's signature has no input column of the same name (compared case-insensitively).",
+    fix: "Rename or alias the column in the input query (`SELECT col AS feature_name`); the message lists the closest column names."
+  },
+  {
+    tag: "AmbiguousColumn",
+    area: "Input matching",
+    summary:
+      "Two or more input columns differ only by case, so a feature or a named column matches more than one.",
+    fix: "Rename or drop all but one of the columns; matching is case-insensitive."
+  },
+  {
+    tag: "UnknownColumn",
+    area: "Input matching",
+    summary: "Column handling or the partition column names a column that is not in the input.",
+    fix: "Use a column of the input (the message suggests the closest), or add it to the input query."
+  },
+  {
+    tag: "IncompatibleColumnType",
+    area: "Input matching",
+    summary:
+      "An input column's type cannot feed its feature: strings for numbers, numbers for booleans, floats for integers, lists for scalars, a wrong fixed length.",
+    fix: "Cast or reshape the column in the input query as the message shows, or add column handling for file paths."
+  },
+  {
+    tag: "ValueOutOfRange",
+    area: "Input matching",
+    summary:
+      "At run time a value does not fit the narrower type of its feature (an INT64 value for an INT8 feature, a DOUBLE beyond FLOAT's range, a list of the wrong length).",
+    fix: "Clip or cast the column in the input query, or log the model with a wider type."
+  },
+  {
+    tag: "OutputColumnConflict",
+    area: "Input matching",
+    summary:
+      "A model output has the same name as an input column; results keep every input column beside the outputs.",
+    fix: "Rename the input column in the query, or leave it out."
+  },
+  {
+    tag: "ParamsNotAccepted",
+    area: "Params",
+    summary: "Params were given, but the target method declares none.",
+    fix: "Remove `input_spec.params`, or log the model with ParamSpecs."
+  },
+  {
+    tag: "DuplicateParams",
+    area: "Params",
+    summary: "Two param names differ only by case; param names are case-insensitive.",
+    fix: "Keep one of each."
+  },
+  {
+    tag: "UnknownParams",
+    area: "Params",
+    summary: "A param name is not declared by the method's signature.",
+    fix: "Use one of the valid names listed in the message (the closest is suggested)."
+  },
+  {
+    tag: "InvalidParamValue",
+    area: "Params",
+    summary:
+      'A param value does not match its dtype (no silent conversion: `"100"` is not an int, `true` is not an int), its shape, or its dict keys.',
+    fix: "Pass a value of the declared type and shape; dict params take only declared keys."
+  },
+  {
+    tag: "FunctionNotFound",
+    area: "Models",
+    summary: "The named function does not exist in the model version.",
+    fix: "Use one of the functions the message lists (`runbatch model show NAME --version V`)."
+  },
+  {
+    tag: "FunctionNotSpecified",
+    area: "Models",
+    summary: "The model version has more than one function and the job named none.",
+    fix: "Set `job_spec.function_name` (`--function`)."
+  },
+  {
+    tag: "PartitionNotSupported",
+    area: "Models",
+    summary:
+      "Partitioned inference was asked for a scalar function, for a model whose outputs repeat the partition column, or with no installed engine able to run table functions.",
+    fix: "Remove `partition_column`, or use a TABLE_FUNCTION method with an engine that runs table functions."
+  },
+  {
+    tag: "EnginePrepareError",
+    area: "Plugins",
+    summary: "An engine's plan-time check refused the model, its options or the params; nothing was started.",
+    fix: "Follow the engine's message; docs/plugins lists each engine's requirements."
+  },
+  {
+    tag: "InvalidPluginManifest",
+    area: "Plugins",
+    summary:
+      "A package named as a plugin has no `runbatch` field in its package.json, or the field is malformed (kind, id, apiVersion, handles).",
+    fix: "Fix the plugin's package.json as docs/plugins/authoring.md shows, or install the right package."
+  },
+  {
+    tag: "PluginBatchError",
+    area: "Plugins",
+    summary:
+      "An encoder or engine failed a whole batch. Retryable failures are retried with backoff before the job fails.",
+    fix: "Read the cause in the message and the replica log (`runbatch jobs logs JOB`); for HTTP engines check the server and its limits."
+  },
+  {
+    tag: "StageFileError",
+    area: "Stages",
+    summary: "A stage file is missing, larger than the configured limit, or unreadable.",
+    fix: "Check the path (stage paths are case-sensitive) with `runbatch stage ls`, or raise the size limit."
+  }
+]
+
+const anchor = (tag: string): string => tag.toLowerCase()
+
+/** docs/reference/errors.md, rendered from the catalogue. */
+export const renderReference = (): string => {
+  const areas = [...new Set(ERROR_CATALOGUE.map((e) => e.area))]
+  const lines: Array<string> = [
+    "# Error reference",
+    "",
+    "<!-- Generated from packages/spec/src/errors/ErrorCatalogue.ts by `npm run docs:errors`; do not edit by hand. -->",
+    "",
+    "Every failure runbatch reports is a typed error with a `_tag`. Effect users catch them by tag",
+    '(`Effect.catchTag("InvalidSpec", …)`); Promise users get the same error object as the rejection',
+    "(`err._tag`, `err.message`); the CLI prints the message and exits with code 2 for these validation",
+    "errors and 1 for a failed job. Each message says what happened and how to fix it.",
+    "",
+    "| Tag | Area | What happened |",
+    "| --- | --- | --- |",
+    ...ERROR_CATALOGUE.map((e) => `| [\`${e.tag}\`](#${anchor(e.tag)}) | ${e.area} | ${e.summary} |`),
+    ""
+  ]
+  for (const area of areas) {
+    lines.push(`## ${area}`, "")
+    for (const e of ERROR_CATALOGUE.filter((x) => x.area === area)) {
+      lines.push(`### ${e.tag}`, "", e.summary, "", `**Fix:** ${e.fix}`, "")
+    }
+  }
+  return `${lines.join("\n").trimEnd()}\n`
+}

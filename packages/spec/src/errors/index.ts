@@ -1,0 +1,7 @@
+export * from "./ErrorCatalogue.ts"
+export * from "./ModelErrors.ts"
+export * from "./ParamErrors.ts"
+export * from "./PluginErrors.ts"
+export * from "./SignatureErrors.ts"
+export * from "./SpecErrors.ts"
+export * from "./StageErrors.ts"
