@@ -1,0 +1,14 @@
+/**
+ * @runbatch/plugin-api — what runbatch plugins compile against. Write an encoder with `defineEncoder`
+ * or an engine with `defineEngine` (or their Promise twins), declare it in package.json's `runbatch`
+ * field, and depend on this package as a peer. See docs/plugins/authoring.md.
+ */
+export * as Arrow from "./Arrow.ts"
+export * from "./Encoder.ts"
+export * from "./Engine.ts"
+export * from "./FileReader.ts"
+export * as Manifest from "./Manifest.ts"
+export * from "./PluginApiVersion.ts"
+export * from "./PluginLogger.ts"
+export * from "./PromisePlugins.ts"
+export * from "./RowError.ts"

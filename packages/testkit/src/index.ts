@@ -1,0 +1,6 @@
+/**
+ * @runbatch/testkit — test support for runbatch and for plugin authors. Today: in-memory host
+ * capabilities for plugin tests. The plugin conformance suites, ONNX model builders and fake model
+ * servers join it with the issues that need them.
+ */
+export * as MemoryStage from "./MemoryStage.ts"
