@@ -13,6 +13,7 @@ import * as Yaml from "yaml"
 import { InvalidJobFile, type Problem } from "./errors/SpecErrors.ts"
 import * as InferenceEngineOptions from "./InferenceEngineOptions.ts"
 import * as InputSpec from "./InputSpec.ts"
+import { didYouMean } from "./internal/closest.ts"
 import { fieldNames, problemsOf } from "./internal/decode.ts"
 import {
   CpuText,
@@ -137,6 +138,13 @@ const knownFields = new Set([
   ...fieldNames(Resources, Inference, ImageBuild, SourceFields)
 ])
 
+// problemsOf answers unknown keys from the blocks' fields; a top-level key is answered from the top level.
+const topLevelFields = Object.keys(JobFileSchema.fields)
+const suggestTopLevel = (problem: Problem): Problem =>
+  /^[^.[]+$/.test(problem.path) && problem.message.startsWith("unknown field.")
+    ? { path: problem.path, message: `unknown field.${didYouMean(problem.path, topLevelFields)}` }
+    : problem
+
 /** Drop undefined fields, so optional keys are absent rather than undefined. */
 const defined = <A extends object>(value: { readonly [K in keyof A]?: A[K] | undefined }): A =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as A
@@ -190,12 +198,14 @@ const toDefinition = (f: typeof JobFileSchema.Type): JobDefinition => {
 
 /** Parse YAML or JSON text (JSON is YAML); syntax errors carry their line and column. */
 const parseText = (text: string, source: string): Effect.Effect<unknown, InvalidJobFile> => {
-  const doc = Yaml.parseDocument(text, { uniqueKeys: true, prettyErrors: false })
+  // With prettyErrors off the parser sets no linePos, so positions come from a line counter.
+  const lineCounter = new Yaml.LineCounter()
+  const doc = Yaml.parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter })
   if (doc.errors.length > 0) {
-    const problems: Array<Problem> = doc.errors.map((e) => ({
-      path: e.linePos === undefined ? "" : `line ${e.linePos[0].line}, column ${e.linePos[0].col}`,
-      message: e.message.split("\n")[0]!
-    }))
+    const problems: Array<Problem> = doc.errors.map((e) => {
+      const { line, col } = lineCounter.linePos(e.pos[0])
+      return { path: `line ${line}, column ${col}`, message: e.message.split("\n")[0]! }
+    })
     return Effect.fail(new InvalidJobFile({ source, problems }))
   }
   const value: unknown = doc.toJS({ maxAliasCount: 100 })
@@ -215,7 +225,11 @@ export const decode = (input: unknown, source = "job file"): Effect.Effect<JobDe
   Schema.decodeUnknownEffect(JobFileSchema)(input, { errors: "all", onExcessProperty: "error" }).pipe(
     Effect.map(toDefinition),
     Effect.mapError(
-      (error) => new InvalidJobFile({ source, problems: problemsOf(error.issue, "wire", knownFields) })
+      (error) =>
+        new InvalidJobFile({
+          source,
+          problems: problemsOf(error.issue, "wire", knownFields).map(suggestTopLevel)
+        })
     )
   )
 

@@ -36,7 +36,8 @@ export const validate = (
   specs: ReadonlyArray<Param>
 ): Effect.Effect<void, ParamError> =>
   Effect.gen(function* () {
-    const names = Object.keys(params ?? {})
+    // `undefined` means "not set", exactly as if the key were absent.
+    const names = Object.keys(params ?? {}).filter((name) => params![name] !== undefined)
     if (names.length === 0) return
     if (specs.length === 0) return yield* new ParamsNotAccepted({ given: [...names].sort() })
     const byUpper = new Map<string, Array<string>>()
@@ -60,8 +61,15 @@ export const validate = (
 const hex = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")
 
-/** Date → `2026-01-31T12:00:00.000` (UTC wall time, no zone: the value is a TIMESTAMP_NTZ). */
-const ntz = (date: Date): string => date.toISOString().replace(/Z$/, "")
+/**
+ * Date → `2026-01-31T12:00:00` (UTC wall time, no zone: the value is a TIMESTAMP_NTZ), with fractional
+ * seconds only when there are any, as Python's `isoformat` writes it.
+ */
+const ntz = (date: Date): string =>
+  date
+    .toISOString()
+    .replace(/Z$/, "")
+    .replace(/\.000$/, "")
 
 /**
  * The JSON form of a value already checked against `spec`: canonical key casing in dicts, bytes as hex
@@ -126,7 +134,11 @@ export const resolve = (
 ): Effect.Effect<ResolvedParams, ParamError> =>
   Effect.gen(function* () {
     yield* validate(params, specs)
-    const given = new Map(Object.entries(params ?? {}).map(([key, value]) => [key.toUpperCase(), value]))
+    const given = new Map(
+      Object.entries(params ?? {})
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => [key.toUpperCase(), value])
+    )
     const resolved: Record<string, Json> = {}
     for (const spec of specs) {
       const fallback = defaultOf(spec)

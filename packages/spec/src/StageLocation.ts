@@ -63,17 +63,15 @@ export const normalisePath = (
     }
     if (segment.includes("%")) {
       const decoded = decodeSegment(segment)
-      if (
-        decoded === "." ||
-        decoded === ".." ||
-        decoded?.includes("/") ||
-        decoded?.includes("\\") ||
-        decoded?.includes("\u0000")
-      ) {
+      if (decoded === "." || decoded === ".." || decoded?.includes("/") || decoded?.includes("\\")) {
         return fail(
           input,
           `the path segment '${segment}' is a percent-encoded '${decoded}', which could leave the stage once decoded.`
         )
+      }
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+      if (decoded !== undefined && /[\u0000-\u001f\u007f]/.test(decoded)) {
+        return fail(input, `the path segment '${segment}' encodes a NUL or control character.`)
       }
     }
     segments.push(segment)

@@ -171,6 +171,17 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
 
 const anchor = (tag: string): string => tag.toLowerCase()
 
+/**
+ * A Markdown table with every column padded to its widest cell, as the repository's formatter
+ * (`biome check --write`) writes it, so formatting the generated page leaves it unchanged.
+ */
+const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): Array<string> => {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (cells: ReadonlyArray<string>) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)]
+}
+
 /** docs/reference/errors.md, rendered from the catalogue. */
 export const renderReference = (): string => {
   const areas = [...new Set(ERROR_CATALOGUE.map((e) => e.area))]
@@ -184,9 +195,10 @@ export const renderReference = (): string => {
     "(`err._tag`, `err.message`); the CLI prints the message and exits with code 2 for these validation",
     "errors and 1 for a failed job. Each message says what happened and how to fix it.",
     "",
-    "| Tag | Area | What happened |",
-    "| --- | --- | --- |",
-    ...ERROR_CATALOGUE.map((e) => `| [\`${e.tag}\`](#${anchor(e.tag)}) | ${e.area} | ${e.summary} |`),
+    ...table(
+      ["Tag", "Area", "What happened"],
+      ERROR_CATALOGUE.map((e) => [`[\`${e.tag}\`](#${anchor(e.tag)})`, e.area, e.summary])
+    ),
     ""
   ]
   for (const area of areas) {

@@ -1,0 +1,143 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Spec from "@runbatch/spec"
+import { Schema } from "effect"
+
+/** One instance of every error class, as a replica would report it to its parent process. */
+const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }, string]> = [
+  [
+    "InvalidIdentifier",
+    new Spec.InvalidIdentifier({ input: "1abc", reason: "bad start." }),
+    'Invalid identifier "1abc"'
+  ],
+  [
+    "InvalidStageLocation",
+    new Spec.InvalidStageLocation({ input: "@~", reason: "user stage." }),
+    'Invalid stage location "@~"'
+  ],
+  [
+    "InvalidSpec",
+    new Spec.InvalidSpec({
+      spec: "JobSpec",
+      problems: [
+        { path: "num_workers", message: "must be at least 1" },
+        { path: "replicas", message: "must be at least 1" }
+      ]
+    }),
+    "Invalid JobSpec:\n  - num_workers: must be at least 1\n  - replicas: must be at least 1"
+  ],
+  [
+    "InvalidJobFile",
+    new Spec.InvalidJobFile({ source: "job.yaml", problems: [{ path: "", message: "empty" }] }),
+    "Invalid job file job.yaml: empty"
+  ],
+  [
+    "InvalidJobPlan",
+    new Spec.InvalidJobPlan({ source: "plan.json", problems: [{ path: "fingerprint", message: "edited" }] }),
+    "fingerprint: edited"
+  ],
+  [
+    "InvalidSignature",
+    new Spec.InvalidSignature({ reason: "No children feature specs.", path: "predict.inputs.g" }),
+    "at predict.inputs.g"
+  ],
+  [
+    "MissingFeatureColumn",
+    new Spec.MissingFeatureColumn({ feature: "f", closest: ["F_"], columns: ["F_"] }),
+    'closest input columns are "F_"'
+  ],
+  ["AmbiguousColumn", new Spec.AmbiguousColumn({ feature: "a", columns: ["a", "A"] }), '"a", "A"'],
+  [
+    "UnknownColumn",
+    new Spec.UnknownColumn({ column: "IMAG", usedBy: "column_handling", closest: ["IMG"] }),
+    'Did you mean "IMG"?'
+  ],
+  [
+    "IncompatibleColumnType",
+    new Spec.IncompatibleColumnType({
+      column: "C",
+      columnType: "STRING",
+      feature: "f",
+      featureType: "DOUBLE",
+      fix: "Cast it."
+    }),
+    "Cast it."
+  ],
+  [
+    "ValueOutOfRange",
+    new Spec.ValueOutOfRange({ column: "C", feature: "f", featureType: "INT8", value: "300", row: 7 }),
+    "(row 7)"
+  ],
+  [
+    "OutputColumnConflict",
+    new Spec.OutputColumnConflict({ output: "output", column: "OUTPUT" }),
+    '"OUTPUT_INPUT"'
+  ],
+  ["ParamsNotAccepted", new Spec.ParamsNotAccepted({ given: ["t"] }), "does not accept any parameters"],
+  ["DuplicateParams", new Spec.DuplicateParams({ groups: [["t", "T"]] }), "['t', 'T']"],
+  [
+    "UnknownParams",
+    new Spec.UnknownParams({ unknown: ["x"], valid: ["t"], suggestions: [] }),
+    "Valid parameters are: 't'."
+  ],
+  ["InvalidParamValue", new Spec.InvalidParamValue({ param: "t", reason: "bad." }), "Parameter 't': bad."],
+  [
+    "FunctionNotFound",
+    new Spec.FunctionNotFound({ function: "explain", model: "M", version: "V1", available: ["predict"] }),
+    "There is no method with name explain"
+  ],
+  [
+    "FunctionNotSpecified",
+    new Spec.FunctionNotSpecified({ model: "M", version: "V1", available: ["a", "b"] }),
+    "(a, b)"
+  ],
+  ["PartitionNotSupported", new Spec.PartitionNotSupported({ reason: "no." }), "no."],
+  [
+    "EnginePrepareError",
+    new Spec.EnginePrepareError({ engine: "vllm", reason: "not a chat model.", fix: "Log it." }),
+    "The vllm engine cannot run this model"
+  ],
+  [
+    "PluginBatchError",
+    new Spec.PluginBatchError({
+      plugin: "custom-http",
+      reason: "503",
+      retryable: true,
+      retryAfterMillis: 500
+    }),
+    "custom-http: 503 (retryable)"
+  ],
+  [
+    "InvalidPluginManifest",
+    new Spec.InvalidPluginManifest({ packageName: "x", problems: ["no runbatch field"] }),
+    "no runbatch field"
+  ],
+  [
+    "StageFileError",
+    new Spec.StageFileError({ location: "@DB.S.ST/a.jpg", problem: "too_large", limitBytes: 10 }),
+    "10-byte limit"
+  ]
+]
+
+describe("errors across a process boundary", () => {
+  it("the samples cover every catalogued error", () => {
+    expect(samples.map(([tag]) => tag).sort()).toStrictEqual(Spec.ERROR_CATALOGUE.map((e) => e.tag).sort())
+  })
+
+  it.each(samples)("%s survives JSON encoding and decoding", (tag, error, fragment) => {
+    const cls = error.constructor as Schema.Codec<Error & { readonly _tag: string }, unknown>
+    const json = Schema.encodeSync(Schema.fromJsonString(cls))(error)
+    expect(JSON.parse(json)).toHaveProperty("_tag", tag)
+    const back = Schema.decodeUnknownSync(Schema.fromJsonString(cls))(json)
+    expect(back).toBeInstanceOf(error.constructor)
+    expect(back._tag).toBe(tag)
+    expect(back.message).toBe(error.message)
+    expect(error.message).toContain(fragment)
+  })
+
+  it("a payload with another tag is refused", () => {
+    const json = Schema.encodeSync(Schema.fromJsonString(Spec.InvalidSpec))(
+      new Spec.InvalidSpec({ spec: "x", problems: [] })
+    )
+    expect(() => Schema.decodeUnknownSync(Schema.fromJsonString(Spec.InvalidJobFile))(json)).toThrow()
+  })
+})
