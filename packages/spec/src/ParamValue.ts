@@ -41,7 +41,8 @@ export const describeValue = (value: unknown): string => {
   return `${text.length > 80 ? `${text.slice(0, 77)}...` : text} (type: ${type})`
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+/** A dict param value: a plain object, not an array, bytes or a Date. */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" &&
   value !== null &&
   !Array.isArray(value) &&

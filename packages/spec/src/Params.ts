@@ -12,7 +12,7 @@ import {
   UnknownParams
 } from "./errors/ParamErrors.ts"
 import { didYouMean } from "./internal/closest.ts"
-import { checkParamValue } from "./ParamValue.ts"
+import { checkParamValue, isPlainObject } from "./ParamValue.ts"
 import { defaultOf, isParamGroup, type Param, type ParamGroupSpec } from "./Signature.ts"
 
 /** A JSON value: what resolved params are, so plans and HTTP engines can carry them as they are. */
@@ -23,12 +23,7 @@ export type ResolvedParams = Readonly<Record<string, Json>>
 
 export type ParamError = ParamsNotAccepted | DuplicateParams | UnknownParams | InvalidParamValue
 
-const isDict = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" &&
-  value !== null &&
-  !Array.isArray(value) &&
-  !(value instanceof Uint8Array) &&
-  !(value instanceof Date)
+const isDict = isPlainObject
 
 /** Check user params against the method's param specs; the rules and messages of the original. */
 export const validate = (

@@ -125,28 +125,18 @@ export const parseDirectory = (
 ): Effect.Effect<StageLocation, InvalidStageLocation> =>
   Effect.map(parse(text, context), (location) => ({ ...location, isDirectory: true }))
 
-/** `@DB.SCHEMA.STAGE/path` (with a trailing slash for folders), quoting parts only where needed. */
-export const format = (location: StageLocation): string => {
-  const stage = Identifier.formatQualified({
-    database: location.database,
-    schema: location.schema,
-    name: location.stage
-  })
+const render = (location: StageLocation, name: (qualified: Identifier.QualifiedName) => string): string => {
+  const stage = name({ database: location.database, schema: location.schema, name: location.stage })
   const path = location.path === "" ? "" : `/${location.path}`
   return `@${stage}${path}${location.isDirectory ? "/" : ""}`
 }
 
+/** `@DB.SCHEMA.STAGE/path` (with a trailing slash for folders), quoting parts only where needed. */
+export const format = (location: StageLocation): string => render(location, Identifier.formatQualified)
+
 /** A single-quoted SQL string literal of the location with every identifier quoted. */
-export const toSqlLiteral = (location: StageLocation): string => {
-  const stage = Identifier.quoteQualified({
-    database: location.database,
-    schema: location.schema,
-    name: location.stage
-  })
-  const path = location.path === "" ? "" : `/${location.path}`
-  const text = `@${stage}${path}${location.isDirectory ? "/" : ""}`
-  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`
-}
+export const toSqlLiteral = (location: StageLocation): string =>
+  `'${render(location, Identifier.quoteQualified).replace(/\\/g, "\\\\").replace(/'/g, "''")}'`
 
 /** A file or folder inside `folder`; `relative` is normalised and cannot climb out of it. */
 export const child = (
