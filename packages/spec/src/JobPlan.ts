@@ -13,7 +13,7 @@ import { createHash } from "node:crypto"
 import { Effect, Schema } from "effect"
 import { InvalidJobPlan } from "./errors/SpecErrors.ts"
 import { problemsOf } from "./internal/decode.ts"
-import { PositiveInt, StageLocationText } from "./internal/fields.ts"
+import { FileLocationText, PositiveInt, StageLocationText } from "./internal/fields.ts"
 import { snakeKeys } from "./internal/snake.ts"
 import { ON_ERROR } from "./JobSpec.ts"
 import { SAVE_MODES } from "./OutputSpec.ts"
@@ -135,7 +135,7 @@ const PlanFields = Schema.Struct({
     snakeKeys(
       Schema.Struct({
         name: Schema.String,
-        location: StageLocationText,
+        location: FileLocationText,
         bytes: Schema.Number,
         sha256: Schema.String
       })

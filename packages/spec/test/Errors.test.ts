@@ -115,6 +115,86 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "StageFileError",
     new Spec.StageFileError({ location: "@DB.S.ST/a.jpg", problem: "too_large", limitBytes: 10 }),
     "10-byte limit"
+  ],
+  [
+    "SqlError",
+    new Spec.SqlError({
+      statement: "SELECT * FROM nope",
+      reason: "Catalog Error: Table nope does not exist"
+    }),
+    "in: SELECT * FROM nope"
+  ],
+  [
+    "TableNotFound",
+    new Spec.TableNotFound({ table: "DB.S.WINES", closest: ["DB.S.WINE"] }),
+    "Did you mean DB.S.WINE?"
+  ],
+  [
+    "CaseCollision",
+    new Spec.CaseCollision({ what: "column", names: ["a", "A"], source: "data.csv" }),
+    'data.csv has column names that differ only by case: "a", "A"'
+  ],
+  [
+    "DatabaseBusy",
+    new Spec.DatabaseBusy({ database: "ML", waitedMillis: 30_000 }),
+    "locked by another process for 30 s"
+  ],
+  [
+    "LocalFileError",
+    new Spec.LocalFileError({ path: "/tmp/x.csv", reason: "no such file" }),
+    "/tmp/x.csv cannot be used"
+  ],
+  [
+    "StageFileExists",
+    new Spec.StageFileExists({ location: "@DB.S.ST/a" }),
+    "written once and never overwritten"
+  ],
+  [
+    "OutputNotEmpty",
+    new Spec.OutputNotEmpty({ location: "@DB.S.ST/out/", files: 3, sample: ["a.parquet"] }),
+    "Found 3 existing files (a.parquet, …)"
+  ],
+  [
+    "OutputClaimed",
+    new Spec.OutputClaimed({ location: "@DB.S.ST/out/", job: "DB.S.J1" }),
+    "being written by the job DB.S.J1"
+  ],
+  [
+    "ResultsIncomplete",
+    new Spec.ResultsIncomplete({ location: "@DB.S.ST/out/", reason: "there is no _SUCCESS." }),
+    "pass allowIncomplete"
+  ],
+  [
+    "ResultsCorrupt",
+    new Spec.ResultsCorrupt({
+      location: "@DB.S.ST/out/",
+      reason: "part-0-0.parquet has 9 rows, the manifest says 10."
+    }),
+    "do not match their manifest"
+  ],
+  [
+    "ModelNotFound",
+    new Spec.ModelNotFound({ model: "DB.S.WINE", closest: ["DB.S.WINES"] }),
+    "Did you mean DB.S.WINES?"
+  ],
+  [
+    "ModelVersionNotFound",
+    new Spec.ModelVersionNotFound({ model: "DB.S.WINE", version: "V9", available: ["V1", "V2"] }),
+    "Versions: V1, V2."
+  ],
+  [
+    "ModelVersionExists",
+    new Spec.ModelVersionExists({ model: "DB.S.WINE", version: "V1" }),
+    "never change once logged"
+  ],
+  [
+    "InvalidModelVersion",
+    new Spec.InvalidModelVersion({
+      model: "DB.S.WINE",
+      version: "V1",
+      reason: "model/model.yaml is missing."
+    }),
+    "version V1 cannot be read: model/model.yaml is missing."
   ]
 ]
 

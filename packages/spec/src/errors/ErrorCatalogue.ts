@@ -162,10 +162,97 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Read the cause in the message and the replica log (`runbatch jobs logs JOB`); for HTTP engines check the server and its limits."
   },
   {
+    tag: "SqlError",
+    area: "Session",
+    summary: "A SQL statement failed in the session's engine (DuckDB in the embedded account).",
+    fix: "Read the engine's reason in the message; the statement is quoted after it."
+  },
+  {
+    tag: "TableNotFound",
+    area: "Session",
+    summary: "A table named by a job or command does not exist.",
+    fix: "Create it (`runbatch table create NAME --from FILE`) or qualify it with its database and schema."
+  },
+  {
+    tag: "CaseCollision",
+    area: "Session",
+    summary:
+      "Column (or table) names differ only by case. Snowflake keeps them apart when quoted; the embedded account's DuckDB cannot, and would silently rename one.",
+    fix: "Rename all but one of them in the source file or query."
+  },
+  {
+    tag: "DatabaseBusy",
+    area: "Session",
+    summary:
+      "A database file of the embedded account stayed locked by another process beyond the retry window.",
+    fix: "Another command or job is writing to the same database; wait for it and try again."
+  },
+  {
+    tag: "LocalFileError",
+    area: "Session",
+    summary: "A local file given to a command (stage put, table create, model log) is missing or unreadable.",
+    fix: "Check the path and its permissions."
+  },
+  {
     tag: "StageFileError",
     area: "Stages",
     summary: "A stage file is missing, larger than the configured limit, or unreadable.",
     fix: "Check the path (stage paths are case-sensitive) with `runbatch stage ls`, or raise the size limit."
+  },
+  {
+    tag: "StageFileExists",
+    area: "Stages",
+    summary: "Stage storage is write-once: a file of that name exists and is never overwritten.",
+    fix: "Remove the file first (`runbatch stage rm`) or write under another name."
+  },
+  {
+    tag: "OutputNotEmpty",
+    area: "Outputs",
+    summary: "SaveMode `error` (the default) found files in the output folder; nothing was written.",
+    fix: "Clear the folder, choose another one, use `base_stage_location` for a per-job folder, or use mode `overwrite`."
+  },
+  {
+    tag: "OutputClaimed",
+    area: "Outputs",
+    summary: "Another job claimed the same output folder first; two jobs never write one output.",
+    fix: "Wait for that job, or give each job its own folder (`base_stage_location`)."
+  },
+  {
+    tag: "ResultsIncomplete",
+    area: "Outputs",
+    summary: "Results were read from a folder without `_SUCCESS`: the job failed or is still running.",
+    fix: "Check the job (`runbatch jobs status`); `allowIncomplete` reads the committed parts anyway."
+  },
+  {
+    tag: "ResultsCorrupt",
+    area: "Outputs",
+    summary:
+      "A result part does not match the manifest's rows, bytes or checksum: the output was altered after the job.",
+    fix: "Run the job again."
+  },
+  {
+    tag: "ModelNotFound",
+    area: "Registry",
+    summary: "The model is not in the registry's database and schema.",
+    fix: "List models with `runbatch model ls`; log it with `runbatch model log`."
+  },
+  {
+    tag: "ModelVersionNotFound",
+    area: "Registry",
+    summary: "The model has no version of that name, or no default version.",
+    fix: "Use a version the message lists (`runbatch model show NAME`)."
+  },
+  {
+    tag: "ModelVersionExists",
+    area: "Registry",
+    summary: "Model versions are immutable; that version is already logged.",
+    fix: "Log under a new version name, or delete the old version first."
+  },
+  {
+    tag: "InvalidModelVersion",
+    area: "Registry",
+    summary: "A model version's files (MANIFEST.yml, model.yaml, user data) are missing or malformed.",
+    fix: "Log the version again; never edit registry files by hand."
   }
 ]
 

@@ -3,7 +3,7 @@ import { Schema } from "effect"
 /** A file on a stage is missing, over the size limit, or cannot be read. */
 export class StageFileError extends Schema.TaggedError<StageFileError>()("StageFileError", {
   location: Schema.String,
-  problem: Schema.Literals(["not_found", "too_large", "unreadable"]),
+  problem: Schema.Literals(["not_found", "too_large", "unreadable", "escapes_stage"]),
   detail: Schema.optionalKey(Schema.String),
   limitBytes: Schema.optionalKey(Schema.Number)
 }) {
@@ -13,9 +13,61 @@ export class StageFileError extends Schema.TaggedError<StageFileError>()("StageF
         return `The stage file ${this.location} does not exist. Check the path (paths are case-sensitive) or list the stage with runbatch stage ls.`
       case "too_large":
         return `The stage file ${this.location} is larger than the ${this.limitBytes ?? "configured"}-byte limit${this.detail === undefined ? "" : ` (${this.detail})`}. Raise the limit in the encoder options or shrink the file.`
+      case "escapes_stage":
+        return `The stage file ${this.location} resolves outside its stage (through a symbolic link); runbatch refuses to read or write it.`
       case "unreadable":
         return `The stage file ${this.location} cannot be read${this.detail === undefined ? "." : `: ${this.detail}`}`
     }
     return `The stage file ${this.location} cannot be used.`
+  }
+}
+
+/** Stage storage is write-once: a file with this name already exists and is never overwritten. */
+export class StageFileExists extends Schema.TaggedError<StageFileExists>()("StageFileExists", {
+  location: Schema.String
+}) {
+  override get message(): string {
+    return `The stage file ${this.location} already exists; stage files are written once and never overwritten. Remove it first (runbatch stage rm) or write under another name.`
+  }
+}
+
+/** SaveMode `error`: the output folder already holds files, so nothing was written. */
+export class OutputNotEmpty extends Schema.TaggedError<OutputNotEmpty>()("OutputNotEmpty", {
+  location: Schema.String,
+  files: Schema.Number,
+  sample: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `Output stage location '${this.location}' is not empty. Found ${this.files} existing files (${this.sample.join(", ")}${this.files > this.sample.length ? ", …" : ""}). When using ERROR mode, the output location must be empty. Please clear the existing files or use OVERWRITE mode.`
+  }
+}
+
+/** Another job claimed the same output folder first; two jobs never write one output. */
+export class OutputClaimed extends Schema.TaggedError<OutputClaimed>()("OutputClaimed", {
+  location: Schema.String,
+  job: Schema.String
+}) {
+  override get message(): string {
+    return `The output location '${this.location}' is being written by the job ${this.job}. Wait for it to finish, or choose another location (base_stage_location gives each job its own folder).`
+  }
+}
+
+/** Results were asked for from a folder without `_SUCCESS`: the job failed, or is still running. */
+export class ResultsIncomplete extends Schema.TaggedError<ResultsIncomplete>()("ResultsIncomplete", {
+  location: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `The results at '${this.location}' are not complete: ${this.reason} Check the job's status (runbatch jobs status), or pass allowIncomplete (--allow-incomplete) to read the committed parts anyway.`
+  }
+}
+
+/** A result part does not match its manifest (rows, bytes or checksum): the output was altered. */
+export class ResultsCorrupt extends Schema.TaggedError<ResultsCorrupt>()("ResultsCorrupt", {
+  location: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `The results at '${this.location}' do not match their manifest: ${this.reason} Run the job again.`
   }
 }

@@ -1,5 +1,6 @@
 /** Field schemas shared by the specs, each with a message that says how to fix a bad value. */
 import { Effect, Exit, Schema, SchemaTransformation } from "effect"
+import * as FileLocation from "../FileLocation.ts"
 import * as Identifier from "../Identifier.ts"
 import * as ResourceRequests from "../ResourceRequests.ts"
 import * as StageLocation from "../StageLocation.ts"
@@ -33,6 +34,11 @@ export const PositiveInt = (what: string) =>
 /** A stage location, checked for grammar and traversal now and resolved against a context later. */
 export const StageLocationText = Schema.String.check(
   Schema.makeFilter((text) => firstError(fromSync(StageLocation.parse(text, { database: "_", schema: "_" }))))
+)
+
+/** A stage file or a model version file (`snow://model/…`). */
+export const FileLocationText = Schema.String.check(
+  Schema.makeFilter((text) => firstError(fromSync(FileLocation.parse(text, { database: "_", schema: "_" }))))
 )
 
 /** One identifier, quoted or not. */
