@@ -1,0 +1,3 @@
+export * from "./LocalAccount.ts"
+export * from "./Relation.ts"
+export * from "./Sql.ts"
