@@ -6,6 +6,7 @@
 export * as Arrow from "./Arrow.ts"
 export * from "./Encoder.ts"
 export * from "./Engine.ts"
+export * from "./FileColumn.ts"
 export * from "./FileReader.ts"
 export * as Manifest from "./Manifest.ts"
 export * from "./PluginApiVersion.ts"

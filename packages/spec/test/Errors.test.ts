@@ -117,6 +117,26 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "10-byte limit"
   ],
   [
+    "PluginNotFound",
+    new Spec.PluginNotFound({
+      kind: "engine",
+      request: "onnx",
+      installed: ["vllm"],
+      install: "@runbatch/engine-onnx"
+    }),
+    "Install it: npm install @runbatch/engine-onnx"
+  ],
+  [
+    "IncompatiblePlugin",
+    new Spec.IncompatiblePlugin({ packageName: "x-plugin", reason: "it was written for plugin API 2." }),
+    "x-plugin cannot be used: it was written for plugin API 2."
+  ],
+  [
+    "DuplicatePluginId",
+    new Spec.DuplicatePluginId({ id: "base64", packages: ["a", "b"] }),
+    "claimed by more than one package: a, b"
+  ],
+  [
     "SqlError",
     new Spec.SqlError({
       statement: "SELECT * FROM nope",

@@ -155,6 +155,26 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Fix the plugin's package.json as docs/plugins/authoring.md shows, or install the right package."
   },
   {
+    tag: "PluginNotFound",
+    area: "Plugins",
+    summary:
+      "No installed plugin serves what the job needs: an engine id, a column-handling pair (input format, convert to), or a package from the plugins list.",
+    fix: "Install the package the message names (`npm install @runbatch/engine-onnx`), or fix the id or pair; the message lists what is installed."
+  },
+  {
+    tag: "IncompatiblePlugin",
+    area: "Plugins",
+    summary:
+      "A plugin was written for another plugin API version, its default export does not match its manifest, or it is not the version a job's plan recorded.",
+    fix: "Install a plugin version built for this runbatch (its `runbatch.apiVersion` and `@runbatch/plugin-api` peer range), or rerun the job with the plugins installed now."
+  },
+  {
+    tag: "DuplicatePluginId",
+    area: "Plugins",
+    summary: "Two installed plugins claim the same id.",
+    fix: "Keep one of them in the plugins list."
+  },
+  {
     tag: "PluginBatchError",
     area: "Plugins",
     summary:

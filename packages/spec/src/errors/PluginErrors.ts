@@ -41,3 +41,49 @@ export class InvalidPluginManifest extends Schema.TaggedError<InvalidPluginManif
     return `The package ${this.packageName} is not a valid runbatch plugin: ${this.problems.join("; ")}. See docs/plugins/authoring.md for the manifest format.`
   }
 }
+
+/**
+ * No installed plugin serves the request: an engine id, an `(inputFormat, convertTo)` pair of column
+ * handling, or a package named in the plugins list.
+ */
+export class PluginNotFound extends Schema.TaggedError<PluginNotFound>()("PluginNotFound", {
+  kind: Schema.Literals(["engine", "encoder", "package"]),
+  request: Schema.String,
+  installed: Schema.Array(Schema.String),
+  install: Schema.optionalKey(Schema.String)
+}) {
+  override get message(): string {
+    const what =
+      this.kind === "engine"
+        ? `No installed engine has the id '${this.request}'.`
+        : this.kind === "encoder"
+          ? `No installed encoder handles ${this.request}.`
+          : `The plugin package ${this.request} is not installed.`
+    const fix = this.install === undefined ? "" : ` Install it: npm install ${this.install}`
+    const have =
+      this.installed.length === 0
+        ? ""
+        : ` Installed ${this.kind === "package" ? "plugins" : `${this.kind}s`}: ${this.installed.join(", ")}.`
+    return `${what}${fix}${have}`
+  }
+}
+
+/** A plugin was written for another plugin API version, or does not match what a job's plan recorded. */
+export class IncompatiblePlugin extends Schema.TaggedError<IncompatiblePlugin>()("IncompatiblePlugin", {
+  packageName: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `The plugin ${this.packageName} cannot be used: ${this.reason}`
+  }
+}
+
+/** Two installed plugins claim the same id. */
+export class DuplicatePluginId extends Schema.TaggedError<DuplicatePluginId>()("DuplicatePluginId", {
+  id: Schema.String,
+  packages: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `The plugin id '${this.id}' is claimed by more than one package: ${this.packages.join(", ")}. Remove one of them from the plugins list (or uninstall it).`
+  }
+}

@@ -3,7 +3,7 @@ import { Schema } from "effect"
 /** A file on a stage is missing, over the size limit, or cannot be read. */
 export class StageFileError extends Schema.TaggedError<StageFileError>()("StageFileError", {
   location: Schema.String,
-  problem: Schema.Literals(["not_found", "too_large", "unreadable", "escapes_stage"]),
+  problem: Schema.Literals(["not_found", "too_large", "unreadable", "unwritable", "escapes_stage"]),
   detail: Schema.optionalKey(Schema.String),
   limitBytes: Schema.optionalKey(Schema.Number)
 }) {
@@ -15,6 +15,8 @@ export class StageFileError extends Schema.TaggedError<StageFileError>()("StageF
         return `The stage file ${this.location} is larger than the ${this.limitBytes ?? "configured"}-byte limit${this.detail === undefined ? "" : ` (${this.detail})`}. Raise the limit in the encoder options or shrink the file.`
       case "escapes_stage":
         return `The stage file ${this.location} resolves outside its stage (through a symbolic link); runbatch refuses to read or write it.`
+      case "unwritable":
+        return `The stage file ${this.location} cannot be written${this.detail === undefined ? "." : `: ${this.detail}`}`
       case "unreadable":
         return `The stage file ${this.location} cannot be read${this.detail === undefined ? "." : `: ${this.detail}`}`
     }
