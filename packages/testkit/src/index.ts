@@ -3,4 +3,5 @@
  * capabilities for plugin tests. The plugin conformance suites, ONNX model builders and fake model
  * servers join it with the issues that need them.
  */
+export * from "./EncoderConformance.ts"
 export * as MemoryStage from "./MemoryStage.ts"

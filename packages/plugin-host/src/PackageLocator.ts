@@ -1,0 +1,126 @@
+/**
+ * Finding an installed package from a list of folders, the way Node resolves bare specifiers (walking up
+ * `node_modules`), without importing it: the host reads a plugin's package.json and manifest before any
+ * of its code runs. Also the entry point its `exports` name, and an integrity hash of its files.
+ */
+import { createHash } from "node:crypto"
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path"
+
+export interface InstalledPackage {
+  readonly name: string
+  readonly version: string
+  readonly directory: string
+  readonly packageJson: Readonly<Record<string, unknown>>
+}
+
+const isPath = (specifier: string): boolean =>
+  specifier.startsWith(".") || isAbsolute(specifier) || specifier.startsWith("file:")
+
+const readPackage = (directory: string): InstalledPackage | undefined => {
+  const file = join(directory, "package.json")
+  if (!existsSync(file)) return undefined
+  const packageJson = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>
+  return {
+    name: typeof packageJson["name"] === "string" ? packageJson["name"] : directory,
+    version: typeof packageJson["version"] === "string" ? packageJson["version"] : "0.0.0",
+    directory,
+    packageJson
+  }
+}
+
+/** The installed package `specifier` (a package name, or a path to a package folder) names. */
+export const locate = (
+  specifier: string,
+  searchFrom: ReadonlyArray<string>
+): InstalledPackage | undefined => {
+  if (isPath(specifier)) {
+    const directory = resolve(specifier.replace(/^file:(\/\/)?/, ""))
+    return readPackage(directory)
+  }
+  for (const start of searchFrom) {
+    let dir = resolve(start)
+    for (;;) {
+      const found = readPackage(join(dir, "node_modules", ...specifier.split("/")))
+      if (found !== undefined) return found
+      const parent = dirname(dir)
+      if (parent === dir) break
+      dir = parent
+    }
+  }
+  return undefined
+}
+
+type Exports = string | { readonly [key: string]: Exports } | ReadonlyArray<Exports> | null
+
+/** The target a conditional `exports` value picks for these conditions. */
+const pick = (value: Exports, conditions: ReadonlyArray<string>): string | undefined => {
+  if (value === null) return undefined
+  if (typeof value === "string") return value
+  if (Array.isArray(value)) {
+    for (const item of value as ReadonlyArray<Exports>) {
+      const found = pick(item, conditions)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  const record = value as { readonly [key: string]: Exports }
+  for (const [key, target] of Object.entries(record)) {
+    if (conditions.includes(key)) {
+      const found = pick(target, conditions)
+      if (found !== undefined) return found
+    }
+  }
+  return undefined
+}
+
+/** Conditions Node uses for `import()`. */
+export const NODE_CONDITIONS: ReadonlyArray<string> = ["node", "import", "default"]
+
+/** The absolute path of the module `import(pkg.name)` would load. */
+export const entryPoint = (
+  pkg: InstalledPackage,
+  conditions: ReadonlyArray<string> = NODE_CONDITIONS
+): string | undefined => {
+  const exports = pkg.packageJson["exports"] as Exports | undefined
+  let target: string | undefined
+  if (exports !== undefined) {
+    const root =
+      typeof exports === "object" && exports !== null && !Array.isArray(exports) && "." in exports
+        ? (exports as { readonly [key: string]: Exports })["."]!
+        : exports
+    target = pick(root, conditions)
+  } else {
+    const main = pkg.packageJson["main"]
+    target = typeof main === "string" ? main : "index.js"
+  }
+  if (target === undefined) return undefined
+  const path = resolve(pkg.directory, target)
+  return path.startsWith(pkg.directory + sep) && existsSync(path) ? path : undefined
+}
+
+const files = (root: string, dir: string = root): Array<string> =>
+  readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.name !== "node_modules" && entry.name !== ".git")
+    .flatMap((entry) => {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) return files(root, path)
+      return entry.isFile() ? [relative(root, path).split(sep).join("/")] : []
+    })
+    .sort()
+
+/**
+ * `sha256-<base64>` over every file of the package (paths and contents, `node_modules` excluded):
+ * two installs hash equal exactly when their files are equal.
+ */
+export const integrity = (pkg: InstalledPackage): string => {
+  const hash = createHash("sha256")
+  for (const file of files(pkg.directory)) {
+    hash.update(file)
+    hash.update("\u0000")
+    hash.update(String(statSync(join(pkg.directory, file)).size))
+    hash.update("\u0000")
+    hash.update(readFileSync(join(pkg.directory, file)))
+  }
+  return `sha256-${hash.digest("base64")}`
+}

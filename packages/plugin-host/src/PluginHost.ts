@@ -1,0 +1,321 @@
+/**
+ * The PluginHost: which encoders and engines this process can use. Built from an explicit list — the
+ * first-party ids plus the packages in the `plugins` setting; never a scan of node_modules — it reads
+ * and checks every manifest (kind, id, apiVersion, the `@runbatch/plugin-api` peer range, unique ids)
+ * before any plugin code runs, and imports a plugin's code only when a job needs it.
+ *
+ * Ids and column-handling pairs are open: a third-party encoder serving a new `convertTo` is found the
+ * same way as a first-party one, with no change here.
+ */
+import { pathToFileURL } from "node:url"
+import {
+  type Encoder,
+  type Engine,
+  Manifest,
+  PLUGIN_API_PACKAGE_VERSION,
+  PLUGIN_API_VERSION,
+  SUPPORTED_API_VERSIONS
+} from "@runbatch/plugin-api"
+import {
+  DuplicatePluginId,
+  IncompatiblePlugin,
+  type InvalidPluginManifest,
+  PluginNotFound
+} from "@runbatch/spec"
+import { Context, Effect, Layer } from "effect"
+import semver from "semver"
+import { FIRST_PARTY_PLUGINS } from "./FirstPartyPlugins.ts"
+import * as PackageLocator from "./PackageLocator.ts"
+
+export interface PluginRecord {
+  readonly manifest: Manifest.PluginManifest
+  readonly packageName: string
+  readonly version: string
+  readonly directory: string
+  /** One of runbatch's own plugins (found without being listed). */
+  readonly firstParty: boolean
+}
+
+/** How a job plan records a plugin, so replicas can check they load the same code. */
+export interface PlannedPlugin {
+  readonly kind: "encoder" | "engine"
+  readonly id: string
+  readonly packageName: string
+  readonly version: string
+  readonly integrity: string
+}
+
+export interface LoadedEngine {
+  readonly record: PluginRecord
+  readonly engine: Engine
+}
+
+export interface LoadedEncoder {
+  readonly record: PluginRecord
+  readonly encoder: Encoder
+  readonly handle: Manifest.EncoderHandle
+}
+
+export type LoadError = PluginNotFound | IncompatiblePlugin
+
+export interface PluginHostShape {
+  readonly records: ReadonlyArray<PluginRecord>
+  /** The engine with this id (case-insensitive), its code loaded. */
+  readonly engine: (id: string) => Effect.Effect<LoadedEngine, LoadError>
+  /** The encoder serving a column-handling pair, its code loaded. */
+  readonly encoder: (inputFormat: string, convertTo: string) => Effect.Effect<LoadedEncoder, LoadError>
+  /** The plan entry for a plugin: package, version and a hash of its installed files. */
+  readonly plan: (record: PluginRecord) => Effect.Effect<PlannedPlugin>
+  /** Check that the plugins a plan recorded are installed here, with the same versions and files. */
+  readonly verify: (planned: ReadonlyArray<PlannedPlugin>) => Effect.Effect<void, LoadError>
+}
+
+export interface PluginHostOptions {
+  /** Packages (names, or paths to package folders) to load besides the first-party ones. */
+  readonly plugins?: ReadonlyArray<string>
+  /** Look for the first-party plugins too (default true). */
+  readonly firstParty?: boolean
+  /** Folders to resolve packages from, in order (default: the working directory, then this package). */
+  readonly searchFrom?: ReadonlyArray<string>
+  /** Export conditions for plugin entry points (default Node's: node, import, default). */
+  readonly conditions?: ReadonlyArray<string>
+}
+
+export type HostError = PluginNotFound | InvalidPluginManifest | IncompatiblePlugin | DuplicatePluginId
+
+const pairKey = (inputFormat: string, convertTo: string) =>
+  `${inputFormat.trim().toLowerCase()} → ${convertTo.trim().toLowerCase()}`
+
+const describePair = (inputFormat: string, convertTo: string) =>
+  `input_format ${inputFormat} with convert_to ${convertTo}`
+
+/** Check one package: its manifest, API version and peer range. */
+const admit = (
+  pkg: PackageLocator.InstalledPackage,
+  firstParty: boolean
+): Effect.Effect<PluginRecord, InvalidPluginManifest | IncompatiblePlugin> =>
+  Effect.gen(function* () {
+    const manifest = yield* Manifest.fromPackageJson(pkg.packageJson)
+    if (!SUPPORTED_API_VERSIONS.includes(manifest.apiVersion)) {
+      return yield* new IncompatiblePlugin({
+        packageName: pkg.name,
+        reason: `it was written for plugin API ${manifest.apiVersion}; this runbatch speaks plugin API ${PLUGIN_API_VERSION}. Install a version of the plugin made for it.`
+      })
+    }
+    const peers = pkg.packageJson["peerDependencies"] as Record<string, string> | undefined
+    const range = peers?.["@runbatch/plugin-api"]
+    if (
+      range !== undefined &&
+      !semver.satisfies(PLUGIN_API_PACKAGE_VERSION, range, { includePrerelease: true })
+    ) {
+      return yield* new IncompatiblePlugin({
+        packageName: pkg.name,
+        reason: `it needs @runbatch/plugin-api ${range}, and this runbatch has ${PLUGIN_API_PACKAGE_VERSION}.`
+      })
+    }
+    return { manifest, packageName: pkg.name, version: pkg.version, directory: pkg.directory, firstParty }
+  })
+
+/** Import a plugin's code and check its default export is what its manifest announced. */
+const importPlugin = (
+  record: PluginRecord,
+  conditions: ReadonlyArray<string>
+): Effect.Effect<Encoder | Engine, IncompatiblePlugin> =>
+  Effect.gen(function* () {
+    const incompatible = (reason: string) =>
+      new IncompatiblePlugin({ packageName: record.packageName, reason })
+    const pkg = PackageLocator.locate(record.directory, [])
+    const entry = pkg === undefined ? undefined : PackageLocator.entryPoint(pkg, conditions)
+    if (entry === undefined) return yield* incompatible("its package.json names no entry point that exists.")
+    const module = yield* Effect.tryPromise({
+      try: () => import(pathToFileURL(entry).href) as Promise<{ readonly default?: unknown }>,
+      catch: (error) =>
+        incompatible(`loading its code failed: ${error instanceof Error ? error.message : String(error)}`)
+    })
+    const plugin = module.default as
+      | { readonly kind?: unknown; readonly id?: unknown; readonly apiVersion?: unknown }
+      | undefined
+    if (plugin === undefined || typeof plugin !== "object") {
+      return yield* incompatible(
+        "it has no default export; export the result of defineEncoder or defineEngine as default."
+      )
+    }
+    if (plugin.kind !== record.manifest.kind) {
+      return yield* incompatible(
+        `its manifest says ${record.manifest.kind} but its default export is ${String(plugin.kind)}.`
+      )
+    }
+    if (plugin.id !== record.manifest.id) {
+      return yield* incompatible(
+        `its manifest id is '${record.manifest.id}' but its code says '${String(plugin.id)}'.`
+      )
+    }
+    if (plugin.apiVersion !== record.manifest.apiVersion) {
+      return yield* incompatible(
+        `its code was built for plugin API ${String(plugin.apiVersion)}, its manifest says ${record.manifest.apiVersion}.`
+      )
+    }
+    return plugin as unknown as Encoder | Engine
+  })
+
+export class PluginHost extends Context.Service<PluginHost, PluginHostShape>()(
+  "@runbatch/plugin-host/PluginHost"
+) {
+  /** The host for this process: first-party plugins that are installed, plus the listed ones. */
+  static readonly layer = (options: PluginHostOptions = {}): Layer.Layer<PluginHost, HostError> =>
+    Layer.effect(PluginHost, make(options))
+}
+
+export const make = (options: PluginHostOptions = {}): Effect.Effect<PluginHostShape, HostError> =>
+  Effect.gen(function* () {
+    const searchFrom = options.searchFrom ?? [process.cwd(), new URL(".", import.meta.url).pathname]
+    const conditions = options.conditions ?? PackageLocator.NODE_CONDITIONS
+    const records: Array<PluginRecord> = []
+    const seen = new Set<string>()
+    const add = (pkg: PackageLocator.InstalledPackage, firstParty: boolean) =>
+      Effect.gen(function* () {
+        if (seen.has(pkg.directory)) return
+        seen.add(pkg.directory)
+        records.push(yield* admit(pkg, firstParty))
+      })
+    if (options.firstParty !== false) {
+      for (const plugin of FIRST_PARTY_PLUGINS) {
+        // A first-party plugin that is not installed is only an error when a job needs it.
+        const pkg = PackageLocator.locate(plugin.packageName, searchFrom)
+        if (pkg !== undefined) yield* add(pkg, true)
+      }
+    }
+    for (const specifier of options.plugins ?? []) {
+      const pkg = PackageLocator.locate(specifier, searchFrom)
+      if (pkg === undefined) {
+        return yield* new PluginNotFound({
+          kind: "package",
+          request: specifier,
+          installed: records.map((r) => r.packageName),
+          install: specifier
+        })
+      }
+      yield* add(pkg, false)
+    }
+
+    const byId = new Map<string, PluginRecord>()
+    const byPair = new Map<
+      string,
+      { readonly record: PluginRecord; readonly handle: Manifest.EncoderHandle }
+    >()
+    for (const record of records) {
+      const key = `${record.manifest.kind}:${record.manifest.id}`
+      const clash = byId.get(key)
+      if (clash !== undefined) {
+        return yield* new DuplicatePluginId({
+          id: record.manifest.id,
+          packages: [clash.packageName, record.packageName]
+        })
+      }
+      byId.set(key, record)
+      if (record.manifest.kind === "encoder") {
+        for (const handle of record.manifest.handles) {
+          const pair = pairKey(handle.inputFormat, handle.convertTo)
+          const other = byPair.get(pair)
+          if (other !== undefined) {
+            return yield* new DuplicatePluginId({
+              id: `${other.record.manifest.id} / ${record.manifest.id} (both handle ${pair})`,
+              packages: [other.record.packageName, record.packageName]
+            })
+          }
+          byPair.set(pair, { record, handle })
+        }
+      }
+    }
+
+    const loaded = new Map<string, Effect.Effect<Encoder | Engine, IncompatiblePlugin>>()
+    const load = (record: PluginRecord) =>
+      Effect.suspend(() => {
+        const cached = loaded.get(record.directory)
+        if (cached !== undefined) return cached
+        return Effect.flatMap(Effect.cached(importPlugin(record, conditions)), (once) => {
+          loaded.set(record.directory, once)
+          return once
+        })
+      })
+
+    const engines = records.filter((r) => r.manifest.kind === "engine")
+    const engine: PluginHostShape["engine"] = (id) =>
+      Effect.gen(function* () {
+        const record = byId.get(`engine:${id.trim().toLowerCase()}`)
+        if (record === undefined) {
+          const known = FIRST_PARTY_PLUGINS.find(
+            (p) => p.kind === "engine" && p.id === id.trim().toLowerCase()
+          )
+          return yield* new PluginNotFound({
+            kind: "engine",
+            request: id,
+            installed: engines.map((r) => r.manifest.id),
+            ...(known === undefined ? {} : { install: known.packageName })
+          })
+        }
+        return { record, engine: (yield* load(record)) as Engine }
+      })
+
+    const encoder: PluginHostShape["encoder"] = (inputFormat, convertTo) =>
+      Effect.gen(function* () {
+        const found = byPair.get(pairKey(inputFormat, convertTo))
+        if (found === undefined) {
+          const known = FIRST_PARTY_PLUGINS.find((p) =>
+            p.handles?.some((h) => pairKey(h.inputFormat, h.convertTo) === pairKey(inputFormat, convertTo))
+          )
+          return yield* new PluginNotFound({
+            kind: "encoder",
+            request: describePair(inputFormat, convertTo),
+            installed: [...byPair.keys()],
+            ...(known === undefined ? {} : { install: known.packageName })
+          })
+        }
+        return { record: found.record, handle: found.handle, encoder: (yield* load(found.record)) as Encoder }
+      })
+
+    const integrities = new Map<string, string>()
+    const plan: PluginHostShape["plan"] = (record) =>
+      Effect.sync(() => {
+        let hash = integrities.get(record.directory)
+        if (hash === undefined) {
+          hash = PackageLocator.integrity(PackageLocator.locate(record.directory, [])!)
+          integrities.set(record.directory, hash)
+        }
+        return {
+          kind: record.manifest.kind,
+          id: record.manifest.id,
+          packageName: record.packageName,
+          version: record.version,
+          integrity: hash
+        }
+      })
+
+    const verify: PluginHostShape["verify"] = (planned) =>
+      Effect.gen(function* () {
+        for (const wanted of planned) {
+          const record = byId.get(`${wanted.kind}:${wanted.id}`)
+          if (record === undefined) {
+            return yield* new PluginNotFound({
+              kind: wanted.kind,
+              request: wanted.id,
+              installed: records.filter((r) => r.manifest.kind === wanted.kind).map((r) => r.manifest.id),
+              install: `${wanted.packageName}@${wanted.version}`
+            })
+          }
+          const here = yield* plan(record)
+          if (
+            here.packageName !== wanted.packageName ||
+            here.version !== wanted.version ||
+            here.integrity !== wanted.integrity
+          ) {
+            return yield* new IncompatiblePlugin({
+              packageName: wanted.packageName,
+              reason: `the job was planned with ${wanted.packageName}@${wanted.version} (${wanted.integrity}) but this machine has ${here.packageName}@${here.version} (${here.integrity}). Install the same version, or run the job again.`
+            })
+          }
+        }
+      })
+
+    return { records, engine, encoder, plan, verify }
+  })
