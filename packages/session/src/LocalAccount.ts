@@ -60,13 +60,32 @@ const realpathOfExisting = async (path: string): Promise<string> => {
       const real = await realpath(current)
       return missing.length === 0 ? real : join(real, ...missing.reverse())
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
+      const code = (error as NodeJS.ErrnoException).code
+      // ENOTDIR: a file stands where a folder of the path would be; the rest does not exist either.
+      if (code !== "ENOENT" && code !== "ENOTDIR") throw error
       const parent = dirname(current)
       if (parent === current) return path
       missing.push(current.slice(parent.length + 1))
       current = parent
     }
   }
+}
+
+// Stage and version folders resolve the same way for the life of the process; resolving them once
+// saves a filesystem round trip on every read and write (only existing folders are remembered).
+const realRoots = new Map<string, string>()
+const realRootOf = async (root: string): Promise<string> => {
+  const known = realRoots.get(root)
+  if (known !== undefined) return known
+  const real = await realpathOfExisting(root)
+  if (
+    await realpath(root).then(
+      () => true,
+      () => false
+    )
+  )
+    realRoots.set(root, real)
+  return real
 }
 
 /**
@@ -78,7 +97,7 @@ export const containedPath = (root: string, relativePath: string, display: strin
     try: async () => {
       const target = join(root, relativePath)
       if (!isInside(root, target)) return undefined
-      const realRoot = await realpathOfExisting(root)
+      const realRoot = await realRootOf(root)
       const realTarget = await realpathOfExisting(target)
       if (!isInside(realRoot, realTarget)) return undefined
       // A dangling symbolic link has no realpath; refuse it rather than guess where a write would go.

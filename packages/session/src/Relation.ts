@@ -12,6 +12,7 @@ import type {
   Signature,
   SqlError,
   StageFileError,
+  StageFileExists,
   StageLocation
 } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
@@ -23,6 +24,7 @@ export type RelationError =
   | DatabaseBusy
   | CaseCollision
   | StageFileError
+  | StageFileExists
   | InvalidStageLocation
   | LocalFileError
 
@@ -47,18 +49,22 @@ export interface Materialized {
 }
 
 export interface Relation {
-  /** For messages: `table ML.PUBLIC.WINES`, `query`, `parquet @ML.PUBLIC.DATA/x/`, `rows`. */
+  /** For messages: `table ML.PUBLIC.WINES`, `query`, `parquet @ML.PUBLIC.DATA/x/`, `data frame (3 rows)`. */
   readonly description: string
   /** A SELECT producing the rows, in the session engine's dialect. */
   readonly sql: string
   /** Column names and their signature types (lists as shapes, structs as groups), in order. */
   readonly schema: Effect.Effect<ReadonlyArray<Signature.Feature>, RelationError>
   readonly count: Effect.Effect<number, RelationError>
-  /** The rows (or the first `limit`) as an Arrow table; for previews and small results. */
+  /**
+   * The rows (or the first `limit`) as an Arrow table typed as `schema` says (see the type table in
+   * docs/packages/session.md); for previews and small results: it goes through JavaScript values.
+   */
   readonly collect: (options?: { readonly limit?: number }) => Effect.Effect<Arrow.Table, RelationError>
   /**
-   * Write the rows as parquet files into a folder that must not exist yet or be empty (a job's
-   * private input folder), and enumerate shards.
+   * Write the rows once as parquet files into a stage folder that must not exist yet or be empty (a
+   * job's private input folder; else StageFileExists), and enumerate shards: about `targetShards`,
+   * never more, covering every row once. No rows: one schema-only file and zero shards.
    */
   readonly materialize: (
     target: StageLocation.StageLocation,

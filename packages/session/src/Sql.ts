@@ -5,20 +5,25 @@
  *
  * Names follow Snowflake's rules (`my_table` is `MY_TABLE`; `"My Table"` keeps its case), with one
  * local limit: names that differ only by case are refused, because DuckDB cannot keep them apart.
+ * Lookups (`table`, users' SQL) match names case-insensitively, as DuckDB does.
  */
 import type {
   CaseCollision,
   DatabaseBusy,
   InvalidIdentifier,
+  InvalidSpec,
   InvalidStageLocation,
   LocalFileError,
   Signature,
   SqlError,
   StageFileError,
+  TableExists,
   TableNotFound
 } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
-import { Context, type Effect } from "effect"
+import { Context, Effect, Layer } from "effect"
+import { LocalAccount, type LocalAccountOptions } from "./LocalAccount.ts"
+import { type LocalSqlOptions, makeLocalSql } from "./LocalSql.ts"
 import type { Relation } from "./Relation.ts"
 
 export interface SessionContext {
@@ -41,17 +46,28 @@ export interface SqlShape {
   readonly backend: "local" | "snowflake"
   /** The current database and schema: unqualified names resolve here. */
   readonly context: SessionContext
-  /** Run a query; its rows as an Arrow table. For small results (listings, previews, counts). */
+  /**
+   * Run a query as written; its rows as an Arrow table. For small results (listings, previews, counts).
+   * Locally it reads the current database and every database it names as `DB.`, read-only.
+   */
   readonly query: (sql: string) => Effect.Effect<Arrow.Table, SqlError | DatabaseBusy>
-  /** Run a statement for its effect (DDL, DML). Databases and schemas named in it are created on use. */
+  /**
+   * Run statements as written for their effect (DDL, DML). The current database and schema are
+   * created on first use; other databases it names as `DB.` are written to if they exist.
+   */
   readonly execute: (sql: string) => Effect.Effect<void, SqlError | DatabaseBusy>
-  /** A table, by name (`T`, `S.T`, `DB.S.T`), checked to exist. */
+  /** A table or view, by name (`T`, `S.T`, `DB.S.T`), checked to exist. */
   readonly table: (
     name: string
   ) => Effect.Effect<Relation, TableNotFound | InvalidIdentifier | SqlError | DatabaseBusy | CaseCollision>
-  /** A query's rows. Errors surface when it is evaluated. */
+  /** A query's rows (run as written; a trailing semicolon is dropped). Errors surface when it is evaluated. */
   readonly sql: (query: string) => Relation
-  /** Parquet files under a stage folder (or one file), optionally filtered by a LIST-style regex. */
+  /**
+   * Parquet files under a stage location, as LIST finds them (`@S/dir/` a folder, `@S/dir` a
+   * prefix, so `@S/dir/x.parquet` names that file), optionally filtered by `pattern`, a regular
+   * expression matching the whole path inside the stage. Files named `_…` or `.…` (markers,
+   * manifests) are skipped. No files: StageFileError "not_found".
+   */
   readonly readParquet: (
     location: string,
     options?: { readonly pattern?: string }
@@ -59,19 +75,27 @@ export interface SqlShape {
     Relation,
     InvalidStageLocation | StageFileError | CaseCollision | SqlError | DatabaseBusy
   >
-  /** Rows given in memory, typed by `schema`. */
+  /**
+   * Rows given in memory (plain objects keyed by column name), typed by `schema`. Values that do not
+   * fit their feature fail with InvalidSpec naming the row and column.
+   */
   readonly createDataFrame: (
     rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
     schema: ReadonlyArray<Signature.Feature>
-  ) => Effect.Effect<Relation, SqlError | DatabaseBusy | CaseCollision | LocalFileError>
-  /** Create a table from local parquet or CSV files, or from a relation. Returns its qualified name. */
+  ) => Effect.Effect<Relation, SqlError | DatabaseBusy | CaseCollision | LocalFileError | InvalidSpec>
+  /**
+   * Create a table from local parquet or CSV files (header detected), or from a relation; the database
+   * and schema are created on first use. Returns its qualified name and row count. Mode `error`
+   * refuses an existing table (TableExists); a table whose name differs only by case
+   * is refused in both modes (CaseCollision).
+   */
   readonly createTable: (
     name: string,
     source: TableSource,
     options?: CreateTableOptions
   ) => Effect.Effect<
     { readonly table: string; readonly rows: number },
-    SqlError | DatabaseBusy | CaseCollision | InvalidIdentifier | LocalFileError | TableNotFound
+    SqlError | DatabaseBusy | CaseCollision | InvalidIdentifier | LocalFileError | TableNotFound | TableExists
   >
   /** Tables in a schema (default: the current one), as `DB.SCHEMA.NAME`. */
   readonly listTables: (
@@ -79,4 +103,24 @@ export interface SqlShape {
   ) => Effect.Effect<ReadonlyArray<string>, SqlError | DatabaseBusy | InvalidIdentifier>
 }
 
-export class Sql extends Context.Service<Sql, SqlShape>()("@runbatch/session/Sql") {}
+export class Sql extends Context.Service<Sql, SqlShape>()("@runbatch/session/Sql") {
+  /** The embedded local account's Sql over the LocalAccount in context. */
+  static readonly layerLocal = (options: LocalSqlOptions = {}): Layer.Layer<Sql, never, LocalAccount> =>
+    Layer.effect(
+      Sql,
+      Effect.gen(function* () {
+        return yield* makeLocalSql(yield* LocalAccount, options)
+      })
+    )
+
+  /** LocalAccount and its Sql together, from one options object (`{home, database, schema, threads}`). */
+  static readonly layerLocalAccount = (
+    options: LocalAccountOptions & LocalSqlOptions = {}
+  ): Layer.Layer<Sql | LocalAccount> => {
+    const { threads, lockWaitMillis, ...account } = options
+    return Sql.layerLocal({
+      ...(threads === undefined ? {} : { threads }),
+      ...(lockWaitMillis === undefined ? {} : { lockWaitMillis })
+    }).pipe(Layer.provideMerge(LocalAccount.layer(account)))
+  }
+}

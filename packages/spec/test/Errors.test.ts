@@ -137,6 +137,23 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "claimed by more than one package: a, b"
   ],
   [
+    "RowFailed",
+    new Spec.RowFailed({
+      shard: 3,
+      file: "data_0.parquet",
+      row: 17,
+      column: "IMAGE",
+      reason: "the file is missing."
+    }),
+    'Row 17 of shard 3 (data_0.parquet) failed in column "IMAGE": the file is missing.'
+  ],
+  [
+    "ShardUnreadable",
+    new Spec.ShardUnreadable({ shard: 1, file: "data_0.parquet", reason: "bad magic." }),
+    "Shard 1 cannot be read from data_0.parquet"
+  ],
+  ["ReplicaLost", new Spec.ReplicaLost({ replica: 2, reason: "killed by SIGKILL." }), "Replica 2 stopped"],
+  [
     "SqlError",
     new Spec.SqlError({
       statement: "SELECT * FROM nope",
@@ -149,6 +166,7 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     new Spec.TableNotFound({ table: "DB.S.WINES", closest: ["DB.S.WINE"] }),
     "Did you mean DB.S.WINE?"
   ],
+  ["TableExists", new Spec.TableExists({ table: "ML.PUBLIC.WINES" }), 'Pass mode "replace"'],
   [
     "CaseCollision",
     new Spec.CaseCollision({ what: "column", names: ["a", "A"], source: "data.csv" }),

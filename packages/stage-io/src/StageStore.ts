@@ -1,70 +1,114 @@
 /**
  * The StageStore service: files on stages, write-once. `StageStore.layerLocal` keeps them in the local
  * account's `stages/<DB>/<SCHEMA>/<STAGE>/` folders (the same code serves a stage volume mounted in
- * Snowpark Container Services); a Snowflake layer (LIST / GET / PUT / REMOVE) will implement the
- * same shape. Files are never renamed or overwritten: a write to an existing name fails with
- * StageFileExists, which is what lets commit records decide which files count.
+ * Snowpark Container Services, with `objectStore: true`); a Snowflake layer (LIST / GET / PUT / REMOVE)
+ * will implement the same shape. Files are never renamed or overwritten: a write to an existing name
+ * fails with StageFileExists, which is what lets commit records decide which files count.
  *
  * Locations are full stage locations (`@DB.SCHEMA.STAGE/path`), resolved against the account's current
- * database and schema when unqualified; model version files (`snow://model/…`) can be read too.
+ * database and schema when unqualified (`@STAGE/path`); a trailing slash names a folder. Model version
+ * files (`snow://model/DB.SCHEMA.MODEL/versions/V1/path`) can be listed and read, never written or
+ * removed. A location that could leave its stage (`..`, percent-encoded dots or slashes, backslashes,
+ * NUL) fails with InvalidStageLocation; one a symbolic link takes outside its stage fails with
+ * StageFileError "escapes_stage".
  */
+import { LocalAccount } from "@runbatch/session"
 import type { InvalidStageLocation, LocalFileError, StageFileError, StageFileExists } from "@runbatch/spec"
-import { Context, type Effect, type Stream } from "effect"
+import { Context, type Effect, Layer, type Stream } from "effect"
+import { type LocalStageStoreOptions, make as makeLocal } from "./LocalStageStore.ts"
 
 /** One file, as `LIST` reports it. */
 export interface StageEntry {
   /** Full stage location of the file, e.g. `@ML.PUBLIC.IMAGES/cats/1.png`. */
   readonly location: string
-  /** `LIST`'s `name` column: the stage name in lower case, then the path (`images/cats/1.png`). */
+  /**
+   * `LIST`'s `name` column: the stage name in lower case, then the path (`images/cats/1.png`). For
+   * model version files, the path inside the version folder.
+   */
   readonly name: string
   /** Path inside the stage (`cats/1.png`). */
   readonly path: string
   readonly size: number
-  /** Hex MD5 of the contents, as LIST reports it. */
+  /** Hex MD5 of the contents, as LIST reports it; `""` with `withoutMd5`. */
   readonly md5: string
   readonly lastModified: Date
 }
 
 export interface ListOptions {
   /**
-   * A regular expression matched against the whole path inside the stage (anchored at both ends, as
-   * Snowflake's `LIST … PATTERN` and `RLIKE` match), e.g. `.*\.png`.
+   * A JavaScript regular expression matched against the whole path inside the stage (anchored at both
+   * ends, as Snowflake's `LIST … PATTERN` and `RLIKE` match), e.g. `.*\.png`. An invalid expression
+   * fails with InvalidStageLocation.
    */
   readonly pattern?: string
-  /** Skip the MD5 of each file (listing 100k files stays fast); `md5` is then "". */
+  /** Skip the MD5 of each file (listing 100k files stays fast); `md5` is then `""`. */
   readonly withoutMd5?: boolean
+}
+
+export interface ReadBytesOptions {
+  /**
+   * Refuse files larger than this (StageFileError "too_large") before reading them. Default: the
+   * largest file Node can hold in one buffer (2 GiB - 1).
+   */
+  readonly maxBytes?: number
+}
+
+/** What `write` accepts: the whole contents, or chunks streamed in order (memory stays bounded). */
+export type WriteData<E = never> = Uint8Array | Stream.Stream<Uint8Array, E>
+
+/** What a write stored: its size and the sha256 of its bytes (hex), computed as it was written. */
+export interface WrittenFile {
+  readonly bytes: number
+  readonly sha256: string
 }
 
 export type StageError = InvalidStageLocation | StageFileError
 
 export interface StageStoreShape {
+  /** The current database and schema: unqualified locations (`@STAGE/path`) resolve against them. */
+  readonly context: { readonly database: string; readonly schema: string }
   /**
    * Files under a location, recursively, sorted by path. Like `LIST @stage/path`, a location without a
-   * trailing slash is a prefix (`@S/dir` lists `dir/…` and `dir2/…`); with a slash it is a folder.
+   * trailing slash is a prefix (`@S/dir` lists `dir/…`, `dir2/…` and `dir.txt`); with a slash it is a
+   * folder (`@S/dir/` lists `dir/…` only); the stage root lists everything. A stage nobody wrote to yet
+   * lists as empty.
+   *
+   * Locally, symbolic links to regular files inside the stage are listed like files; links pointing
+   * outside the stage, dangling links and links to folders are left out (with a warning in the log).
+   * Writers' temporary files are never listed.
    */
   readonly list: (
     location: string,
     options?: ListOptions
   ) => Effect.Effect<ReadonlyArray<StageEntry>, StageError>
-  /** A file's bytes as a stream. */
+  /** A file's bytes as a stream of chunks (64 KiB locally); StageFileError "not_found" if missing. */
   readonly read: (location: string) => Stream.Stream<Uint8Array, StageError>
   /** A whole file, refused (StageFileError "too_large") beyond `maxBytes` before reading it. */
-  readonly readBytes: (
+  readonly readBytes: (location: string, options?: ReadBytesOptions) => Effect.Effect<Uint8Array, StageError>
+  /**
+   * Write a new file; folders (and the stage, schema and database levels) come into being as needed.
+   * Fails with StageFileExists when the name is taken: never overwrites, and of two concurrent writes
+   * of one name exactly one succeeds. A failure of the data stream fails the write with that error and
+   * leaves no file behind (a crash in object-store mode can leave a partial one; see the layer).
+   */
+  readonly write: <E = never>(
     location: string,
-    options?: { readonly maxBytes?: number }
-  ) => Effect.Effect<Uint8Array, StageError>
-  /** Write a new file. Fails with StageFileExists when the name is taken; never overwrites. */
-  readonly write: (
-    location: string,
-    data: Uint8Array | Stream.Stream<Uint8Array, unknown>
-  ) => Effect.Effect<void, StageError | StageFileExists>
-  /** Copy a local file onto the stage (write-once). */
+    data: WriteData<E>
+  ) => Effect.Effect<WrittenFile, StageError | StageFileExists | E>
+  /**
+   * Copy a local file onto the stage (write-once, streamed). A folder location (trailing slash) puts
+   * the file under its own name.
+   */
   readonly put: (
     localPath: string,
     location: string
   ) => Effect.Effect<void, StageError | StageFileExists | LocalFileError>
-  /** Remove every file under a location (prefix semantics as `list`); returns how many. */
+  /**
+   * Remove every file under a location (prefix semantics as `list`: `@S/out` also removes `out2/…`,
+   * `@S/out/` only `out/…`); returns how many. Folders left empty are removed too, never the stage.
+   */
   readonly remove: (location: string) => Effect.Effect<number, StageError>
+  /** A file location: whether that file exists. A folder location: whether any file is under it. */
   readonly exists: (location: string) => Effect.Effect<boolean, StageError>
   /**
    * The local filesystem path of a file or folder when the stage is a folder on this machine (the
@@ -76,4 +120,16 @@ export interface StageStoreShape {
 
 export class StageStore extends Context.Service<StageStore, StageStoreShape>()(
   "@runbatch/stage-io/StageStore"
-) {}
+) {
+  /**
+   * Stages as folders of the embedded local account. `objectStore: true` forbids rename, link and
+   * overwrite, as on a Snowpark Container Services stage volume.
+   */
+  static readonly layerLocal = (
+    options: LocalStageStoreOptions = {}
+  ): Layer.Layer<StageStore, never, LocalAccount> =>
+    Layer.effect(
+      StageStore,
+      LocalAccount.useSync((account) => makeLocal(account, options))
+    )
+}

@@ -194,6 +194,12 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Create it (`runbatch table create NAME --from FILE`) or qualify it with its database and schema."
   },
   {
+    tag: "TableExists",
+    area: "Session",
+    summary: "A table being created already exists.",
+    fix: 'Pass mode "replace" (`--replace`) to replace it, or choose another name.'
+  },
+  {
     tag: "CaseCollision",
     area: "Session",
     summary:
@@ -212,6 +218,27 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     area: "Session",
     summary: "A local file given to a command (stage put, table create, model log) is missing or unreadable.",
     fix: "Check the path and its permissions."
+  },
+  {
+    tag: "RowFailed",
+    area: "Running jobs",
+    summary:
+      "A row failed while the job ran (a file that could not be read, a value out of its feature's range, a row the model refused) and the job was failing fast.",
+    fix: "Fix the row named in the message, or run with `on_error: record` to keep every row and record its error in an `_ERROR` column."
+  },
+  {
+    tag: "ShardUnreadable",
+    area: "Running jobs",
+    summary:
+      "A shard of the job's staged input is not readable parquet: the file was damaged after it was written.",
+    fix: "Run the job again; it stages its input afresh."
+  },
+  {
+    tag: "ReplicaLost",
+    area: "Running jobs",
+    summary:
+      "A replica stopped (crashed, was killed, ran out of memory) before committing its shards; the job failed instead of waiting.",
+    fix: "Read the replica's log (`runbatch jobs logs JOB --instance N`); resume the job to rerun only the shards that were not committed."
   },
   {
     tag: "StageFileError",

@@ -58,3 +58,12 @@ export class LocalFileError extends Schema.TaggedError<LocalFileError>()("LocalF
     return `The local file ${this.path} cannot be used: ${this.reason}`
   }
 }
+
+/** `createTable` in mode `error` found the table already there. */
+export class TableExists extends Schema.TaggedError<TableExists>()("TableExists", {
+  table: Schema.String
+}) {
+  override get message(): string {
+    return `The table ${this.table} already exists. Pass mode "replace" (--replace) to replace it, or choose another name.`
+  }
+}

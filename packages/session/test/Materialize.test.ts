@@ -1,0 +1,200 @@
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { LocalLayout, Sharding, SqlError, StageFileError, StageFileExists } from "@runbatch/spec"
+import { Effect } from "effect"
+import { Sql } from "../src/index.ts"
+import { chooseLayout } from "../src/Materialize.ts"
+import { DATABASE, duckRows, readRowGroups, SCHEMA, sqlPath, stage, tempHome, withSql } from "./support.ts"
+
+const jobsDir = (home: string) =>
+  LocalLayout.stageDir(home, { database: DATABASE, schema: SCHEMA, stage: "JOBS" })
+
+describe("chooseLayout", () => {
+  it("sizes row groups in DuckDB's 2048-row steps so shards of whole groups meet the target", () => {
+    expect(chooseLayout(10_000_000, 32)).toEqual({ kind: "one-file", rowGroupSize: 104_448 })
+    expect(chooseLayout(10_000_000, 1)).toEqual({ kind: "one-file", rowGroupSize: 122_880 })
+    expect(chooseLayout(600_000, 32)).toEqual({ kind: "one-file", rowGroupSize: 20_480 })
+  })
+
+  it("writes a file per shard when shards would be smaller than a few row groups", () => {
+    expect(chooseLayout(1000, 8)).toEqual({ kind: "file-per-shard", files: 8, rowsPerFile: 125 })
+    expect(chooseLayout(1001, 8)).toEqual({ kind: "file-per-shard", files: 8, rowsPerFile: 126 })
+    expect(chooseLayout(3, 8)).toEqual({ kind: "file-per-shard", files: 3, rowsPerFile: 1 })
+    expect(chooseLayout(5000, 1)).toEqual({ kind: "one-file", rowGroupSize: 6144 })
+  })
+
+  it("writes one schema-only file for no rows", () => {
+    expect(chooseLayout(0, 8)).toEqual({ kind: "one-file", rowGroupSize: 122_880 })
+  })
+})
+
+describe("materialize", () => {
+  const cases = [
+    { rows: 1000, targets: [1, 3, 8, 32] },
+    { rows: 50_000, targets: [1, 4, 16] },
+    { rows: 600_000, targets: [3, 32] }
+  ]
+  for (const { rows, targets } of cases) {
+    it.effect(`${rows} rows: shards cover every row once, in order, for targets ${targets.join(", ")}`, () =>
+      Effect.gen(function* () {
+        const home = tempHome()
+        for (const target of targets) {
+          const materialized = yield* withSql(
+            home,
+            Sql.use((sql) =>
+              Effect.flatMap(stage(`@JOBS/n${rows}-t${target}/`), (location) =>
+                sql.sql(`SELECT range AS id, range * 2 AS twice FROM range(${rows})`).materialize(location, {
+                  targetShards: target
+                })
+              )
+            )
+          )
+          const folder = join(jobsDir(home), `n${rows}-t${target}`)
+          expect(materialized.rows).toBe(rows)
+          expect(materialized.shards).toEqual(Sharding.enumerate(materialized.files, target))
+          expect(materialized.shards.length).toBeLessThanOrEqual(target)
+          expect(materialized.shards.length).toBeGreaterThanOrEqual(Math.ceil(Math.min(target, rows) * 0.75))
+          expect(readdirSync(folder).sort()).toEqual(materialized.files.map((f) => f.path).sort())
+          const ids: Array<bigint> = []
+          for (const shard of materialized.shards) {
+            const groups = Array.from(
+              { length: shard.rowGroupEnd - shard.rowGroupStart },
+              (_, i) => shard.rowGroupStart + i
+            )
+            const table = readRowGroups(join(folder, shard.file), groups)
+            expect(table.numRows).toBe(shard.rows)
+            for (const id of table.getChild("id")!.toArray() as BigInt64Array) ids.push(id)
+          }
+          expect(ids.length).toBe(rows)
+          expect(ids.every((id, i) => id === BigInt(i))).toBe(true)
+        }
+      })
+    )
+  }
+
+  it.effect("no rows: one parquet file with the schema and zero shards", () =>
+    Effect.gen(function* () {
+      const home = tempHome()
+      const materialized = yield* withSql(
+        home,
+        Sql.use((sql) =>
+          Effect.flatMap(stage("@JOBS/empty/"), (location) =>
+            sql
+              .sql("SELECT range AS id, 'x' AS label FROM range(0)")
+              .materialize(location, { targetShards: 4 })
+          )
+        )
+      )
+      expect(materialized.rows).toBe(0)
+      expect(materialized.shards).toEqual([])
+      expect(materialized.files.map((f) => ({ path: f.path, rowGroups: f.rowGroups }))).toEqual([
+        { path: "data_00000.parquet", rowGroups: [] }
+      ])
+      const described = yield* Effect.promise(() =>
+        duckRows(
+          `DESCRIBE SELECT * FROM read_parquet(${sqlPath(join(jobsDir(home), "empty", "data_00000.parquet"))})`
+        )
+      )
+      expect(described.map((row) => [row["column_name"], row["column_type"]])).toEqual([
+        ["id", "BIGINT"],
+        ["label", "VARCHAR"]
+      ])
+    })
+  )
+
+  it.effect("refuses a target folder that holds anything, and leaves it alone", () =>
+    Effect.gen(function* () {
+      const home = tempHome()
+      mkdirSync(join(jobsDir(home), "used"), { recursive: true })
+      writeFileSync(join(jobsDir(home), "used", "old.parquet"), "old")
+      const error = yield* withSql(
+        home,
+        Sql.use((sql) =>
+          Effect.flatMap(stage("@JOBS/used/"), (location) =>
+            Effect.flip(sql.sql("SELECT 1 AS x").materialize(location, { targetShards: 1 }))
+          )
+        )
+      )
+      expect(error).toBeInstanceOf(StageFileExists)
+      expect(error).toMatchObject({ location: "@ML.PUBLIC.JOBS/used/old.parquet" })
+      expect(readdirSync(join(jobsDir(home), "used"))).toEqual(["old.parquet"])
+    })
+  )
+
+  it.effect("a failing query leaves the target folder empty, ready for another try", () =>
+    Effect.gen(function* () {
+      const home = tempHome()
+      const failing =
+        "SELECT CASE WHEN range > 300000 THEN error('boom') ELSE range END AS id FROM range(400000)"
+      const result = yield* withSql(
+        home,
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          const location = yield* stage("@JOBS/retry/")
+          const error = yield* Effect.flip(sql.sql(failing).materialize(location, { targetShards: 2 }))
+          const left = readdirSync(join(jobsDir(home), "retry"))
+          const retried = yield* sql
+            .sql("SELECT range AS id FROM range(10)")
+            .materialize(location, { targetShards: 2 })
+          return { error, left, retried }
+        })
+      )
+      expect(result.error).toBeInstanceOf(SqlError)
+      expect(result.error.message).toContain("boom")
+      expect(result.left).toEqual([])
+      expect(result.retried.rows).toBe(10)
+    })
+  )
+
+  it.effect("compression is the one asked for (zstd by default)", () =>
+    Effect.gen(function* () {
+      const home = tempHome()
+      const codecs: Array<unknown> = []
+      for (const compression of [undefined, "snappy", "uncompressed"] as const) {
+        const name = compression ?? "default"
+        yield* withSql(
+          home,
+          Sql.use((sql) =>
+            Effect.flatMap(stage(`@JOBS/${name}/`), (location) =>
+              sql
+                .sql("SELECT range AS id FROM range(100)")
+                .materialize(
+                  location,
+                  compression === undefined ? { targetShards: 1 } : { targetShards: 1, compression }
+                )
+            )
+          )
+        )
+        const rows = yield* Effect.promise(() =>
+          duckRows(
+            `SELECT DISTINCT compression FROM parquet_metadata(${sqlPath(join(jobsDir(home), name, "data_00000.parquet"))})`
+          )
+        )
+        codecs.push(rows[0]?.["compression"])
+      }
+      expect(codecs).toEqual(["ZSTD", "SNAPPY", "UNCOMPRESSED"])
+    })
+  )
+
+  it.effect("a target reached through a link out of the stage is refused", () =>
+    Effect.gen(function* () {
+      const home = tempHome()
+      const outside = join(home, "outside")
+      mkdirSync(outside)
+      mkdirSync(jobsDir(home), { recursive: true })
+      symlinkSync(outside, join(jobsDir(home), "linked"))
+      const error = yield* withSql(
+        home,
+        Sql.use((sql) =>
+          Effect.flatMap(stage("@JOBS/linked/input/"), (location) =>
+            Effect.flip(sql.sql("SELECT 1 AS x").materialize(location, { targetShards: 1 }))
+          )
+        )
+      )
+      expect(error).toBeInstanceOf(StageFileError)
+      expect(error).toMatchObject({ problem: "escapes_stage" })
+      expect(existsSync(join(outside, "input"))).toBe(false)
+    })
+  )
+})

@@ -1,0 +1,35 @@
+import { Schema } from "effect"
+
+/** A row failed (a file that could not be read, a value out of range, a row the model refused). */
+export class RowFailed extends Schema.TaggedError<RowFailed>()("RowFailed", {
+  shard: Schema.Number,
+  file: Schema.String,
+  row: Schema.Number,
+  column: Schema.optionalKey(Schema.String),
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `Row ${this.row} of shard ${this.shard} (${this.file}) failed${this.column === undefined ? "" : ` in column "${this.column}"`}: ${this.reason} The job stops at the first bad row; run it with on_error: record (--on-error record) to keep going and record each row's error in an _ERROR column.`
+  }
+}
+
+/** A shard of the staged input could not be read as parquet: the file is damaged. */
+export class ShardUnreadable extends Schema.TaggedError<ShardUnreadable>()("ShardUnreadable", {
+  shard: Schema.Number,
+  file: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `Shard ${this.shard} cannot be read from ${this.file}: ${this.reason} The staged input is damaged; run the job again.`
+  }
+}
+
+/** A replica stopped before its shards were committed, so the job cannot complete. */
+export class ReplicaLost extends Schema.TaggedError<ReplicaLost>()("ReplicaLost", {
+  replica: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `Replica ${this.replica} stopped before finishing its shards: ${this.reason} The job failed; its committed shards are kept, and resuming it reruns only the rest.`
+  }
+}

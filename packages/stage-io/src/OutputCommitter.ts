@@ -1,0 +1,240 @@
+/**
+ * The output committer: how a job's results become files that count, on storage that is write-once
+ * (SPCS stage volumes and object stores cannot rename, modify or lock files).
+ *
+ * 1. `writePart` encodes a shard's output as a new file `part-<shard>-<attempt>.parquet`, never reusing
+ *    a name: a retry or a resumed job writes a new attempt.
+ * 2. `commitShard` writes the attempt's commit record (write-once, named by shard and attempt). Once a
+ *    shard has a readable record it counts as done; if attempts of one shard ever both commit (a replica
+ *    thought dead that was not), the lowest attempt wins, deterministically. A record left unreadable
+ *    by a crash mid-write simply does not count, so no shard can be wedged by one.
+ * 3. `finalize` (the coordinator, once every shard is committed) writes `_manifest.json` listing the
+ *    parts that count, removes every other file of the folder, writes `_SUCCESS` last, and removes the
+ *    job's private files. A crash at any point leaves no `_SUCCESS`, and finalising again continues.
+ *
+ * Only `StageStore.write`, `readBytes`, `list` and `remove` are used: no rename, no overwrite.
+ */
+import {
+  OutputClaimed,
+  ResultsCorrupt,
+  ResultsIncomplete,
+  StageFileError,
+  type StageFileExists,
+  StageLocation
+} from "@runbatch/spec"
+import type * as Arrow from "apache-arrow"
+import { Effect, Schema } from "effect"
+import {
+  commitRecord,
+  isReserved,
+  type OutputLayout,
+  parseCommitRecordName,
+  part,
+  partName,
+  relativeToOutput
+} from "./OutputLayout.ts"
+import {
+  CommitRecord,
+  encodeJson,
+  FORMAT,
+  type JobInfo,
+  OutputManifest,
+  type PartInfo,
+  type SchemaField
+} from "./OutputManifest.ts"
+import * as ParquetCodec from "./ParquetCodec.ts"
+import { claimant } from "./SaveMode.ts"
+import { type StageError, StageStore } from "./StageStore.ts"
+
+export interface CommitterOptions {
+  readonly layout: OutputLayout
+  readonly compression?: ParquetCodec.ParquetCompression
+  readonly rowGroupSize?: number
+  readonly now?: () => Date
+}
+
+const decodeJson = <A>(schema: Schema.Codec<A, unknown>, bytes: Uint8Array, location: string) =>
+  Schema.decodeUnknownEffect(Schema.fromJsonString(schema))(new TextDecoder().decode(bytes)).pipe(
+    Effect.mapError(
+      (error) =>
+        new ResultsCorrupt({ location, reason: `${location} is not a valid runbatch file: ${error.message}` })
+    )
+  )
+
+/** Read and decode a small JSON file of the output folder. */
+export const readJson = <A>(schema: Schema.Codec<A, unknown>, location: string) =>
+  Effect.gen(function* () {
+    const store = yield* StageStore
+    const bytes = yield* store.readBytes(location, { maxBytes: 256 * 1024 * 1024 })
+    return yield* decodeJson(schema, bytes, location)
+  })
+
+export interface OutputCommitter {
+  readonly layout: OutputLayout
+  /** Encode and write one attempt's part for a shard. */
+  readonly writePart: (
+    shard: number,
+    attempt: number,
+    table: Arrow.Table
+  ) => Effect.Effect<
+    { readonly part: PartInfo; readonly schema: ReadonlyArray<SchemaField> },
+    StageError | StageFileExists
+  >
+  /** Make a written part count for its shard. */
+  readonly commitShard: (written: {
+    readonly part: PartInfo
+    readonly schema: ReadonlyArray<SchemaField>
+  }) => Effect.Effect<CommitRecord, StageError | ResultsCorrupt>
+  /** The record that counts for each committed shard (the lowest readable attempt). */
+  readonly committed: Effect.Effect<ReadonlyMap<number, CommitRecord>, StageError | ResultsCorrupt>
+  /** Write the manifest, clean up, write `_SUCCESS`; requires every shard `0..shards-1` committed. */
+  readonly finalize: (
+    shards: number,
+    job: JobInfo
+  ) => Effect.Effect<OutputManifest, StageError | ResultsIncomplete | ResultsCorrupt | OutputClaimed>
+}
+
+/** A committer for one job's output folder; its operations need the StageStore. */
+export const make = (options: CommitterOptions) =>
+  Effect.gen(function* () {
+    const store = yield* StageStore
+    const { layout } = options
+    const now = options.now ?? (() => new Date())
+    const provide = <A, E>(effect: Effect.Effect<A, E, StageStore>) =>
+      Effect.provideService(effect, StageStore, store)
+
+    const writePart: OutputCommitter["writePart"] = (shard, attempt, table) =>
+      Effect.gen(function* () {
+        const name = partName(shard, attempt)
+        const bytes = yield* Effect.try({
+          try: () =>
+            ParquetCodec.encode(table, {
+              ...(options.compression === undefined ? {} : { compression: options.compression }),
+              ...(options.rowGroupSize === undefined ? {} : { rowGroupSize: options.rowGroupSize })
+            }),
+          catch: (error) =>
+            new StageFileError({
+              location: StageLocation.format(part(layout, name)),
+              problem: "unreadable",
+              detail: `cannot encode the results as parquet: ${String(error)}`
+            })
+        })
+        const stored = yield* store.write(StageLocation.format(part(layout, name)), bytes)
+        return {
+          part: { name, shard, attempt, rows: table.numRows, bytes: stored.bytes, sha256: stored.sha256 },
+          schema: ParquetCodec.describeSchema(table.schema)
+        }
+      })
+
+    const commitShard: OutputCommitter["commitShard"] = (written) =>
+      Effect.gen(function* () {
+        const location = StageLocation.format(commitRecord(layout, written.part.shard, written.part.attempt))
+        const record: CommitRecord = {
+          part: written.part,
+          schema: written.schema,
+          committedAt: now().toISOString()
+        }
+        return yield* store.write(location, encodeJson(CommitRecord, record)).pipe(
+          Effect.as(record),
+          // Committing the same attempt again (a retried call) finds its own record.
+          Effect.catchTag("StageFileExists", () => provide(readJson(CommitRecord, location)))
+        )
+      })
+
+    const committed: OutputCommitter["committed"] = provide(committedRecords(layout.commits))
+
+    const finalize: OutputCommitter["finalize"] = (shards, job) =>
+      Effect.gen(function* () {
+        const output = StageLocation.format(layout.output)
+        const holder = yield* provide(claimant(layout))
+        if (holder !== job.job) {
+          return yield* new OutputClaimed({
+            location: output,
+            job: holder ?? "(nobody: the claim was removed)"
+          })
+        }
+        const records = yield* committed
+        const missing = Array.from({ length: shards }, (_, i) => i).filter((i) => !records.has(i))
+        if (missing.length > 0) {
+          return yield* new ResultsIncomplete({
+            location: output,
+            reason: `shard(s) ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""} of ${shards} have no commit record.`
+          })
+        }
+        const ordered = [...records.values()].sort((a, b) => a.part.shard - b.part.shard)
+        const schema = ordered[0]?.schema ?? []
+        const mismatch = ordered.find((r) => JSON.stringify(r.schema) !== JSON.stringify(schema))
+        if (mismatch !== undefined) {
+          return yield* new ResultsCorrupt({
+            location: output,
+            reason: `the part ${mismatch.part.name} has a different schema than ${ordered[0]!.part.name}; every part of a job must have the same columns.`
+          })
+        }
+        const parts = ordered.map((r) => r.part)
+        const manifest: OutputManifest = {
+          format: FORMAT,
+          jobInfo: job,
+          finishedAt: now().toISOString(),
+          schema,
+          rows: parts.reduce((sum, p) => sum + p.rows, 0),
+          bytes: parts.reduce((sum, p) => sum + p.bytes, 0),
+          parts
+        }
+        const manifestLocation = StageLocation.format(layout.manifest)
+        // Finalising again after a crash: the manifest already written stands if it lists the same parts.
+        const written = yield* store.write(manifestLocation, encodeJson(OutputManifest, manifest)).pipe(
+          Effect.as(manifest),
+          Effect.catchTag("StageFileExists", () =>
+            Effect.flatMap(provide(readJson(OutputManifest, manifestLocation)), (existing) =>
+              JSON.stringify(existing.parts) === JSON.stringify(parts)
+                ? Effect.succeed(existing)
+                : Effect.fail(
+                    new ResultsCorrupt({
+                      location: output,
+                      reason: "a _manifest.json from another run is in the folder and lists other parts."
+                    })
+                  )
+            )
+          )
+        )
+        // Everything not listed goes: superseded attempts, parts of crashed attempts, stray files.
+        const keep = new Set([...parts.map((p) => p.name), "_manifest.json", "_SUCCESS"])
+        const entries = yield* store.list(output, { withoutMd5: true })
+        for (const entry of entries) {
+          const path = relativeToOutput(layout, entry.path)
+          if (!isReserved(path) && !keep.has(path)) yield* store.remove(entry.location)
+        }
+        yield* store
+          .write(StageLocation.format(layout.success), new Uint8Array())
+          .pipe(Effect.catchTag("StageFileExists", () => Effect.void))
+        yield* store.remove(StageLocation.format(layout.job))
+        if (holder === job.job) yield* store.remove(StageLocation.format(layout.claim))
+        return written
+      })
+
+    return { layout, writePart, commitShard, committed, finalize } satisfies OutputCommitter
+  })
+
+/**
+ * For each shard with a readable commit record, the record of its lowest attempt. Records that cannot
+ * be read (left half-written by a crash) are skipped.
+ */
+export const committedRecords = (commits: StageLocation.StageLocation) =>
+  Effect.gen(function* () {
+    const store = yield* StageStore
+    const entries = yield* store.list(StageLocation.format(commits), { withoutMd5: true })
+    const candidates = entries
+      .map((entry) => ({ entry, id: parseCommitRecordName(entry.path) }))
+      .filter(
+        (c): c is { entry: (typeof entries)[number]; id: { shard: number; attempt: number } } =>
+          c.id !== undefined
+      )
+      .sort((a, b) => a.id.shard - b.id.shard || a.id.attempt - b.id.attempt)
+    const records = new Map<number, CommitRecord>()
+    for (const { entry, id } of candidates) {
+      if (records.has(id.shard)) continue
+      const record = yield* Effect.result(readJson(CommitRecord, entry.location))
+      if (record._tag === "Success") records.set(id.shard, record.success)
+    }
+    return records as ReadonlyMap<number, CommitRecord>
+  })

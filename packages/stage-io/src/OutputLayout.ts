@@ -1,0 +1,111 @@
+/**
+ * The files of one job's output folder:
+ *
+ * ```
+ * <output>/part-000000-0.parquet …   results: one part per committed shard (shard, attempt)
+ * <output>/_manifest.json           the parts that count, with rows, bytes and sha256
+ * <output>/_SUCCESS                 empty, written last
+ * <output>/_runbatch/claim          which job is writing this folder (write-once)
+ * <output>/_runbatch/<job>/         the job's private files, removed on success:
+ *     plan.json, input/ (the materialised input), commits/<shard>-<attempt>.json (commit records)
+ * ```
+ *
+ * Save-mode checks ignore `_runbatch/`; readers never look inside it.
+ */
+import { createHash } from "node:crypto"
+import { StageLocation } from "@runbatch/spec"
+import { Effect } from "effect"
+
+export const RESERVED = "_runbatch"
+export const MANIFEST = "_manifest.json"
+export const SUCCESS = "_SUCCESS"
+
+export interface OutputLayout {
+  readonly output: StageLocation.StageLocation
+  readonly reserved: StageLocation.StageLocation
+  readonly claim: StageLocation.StageLocation
+  readonly job: StageLocation.StageLocation
+  readonly plan: StageLocation.StageLocation
+  readonly input: StageLocation.StageLocation
+  readonly commits: StageLocation.StageLocation
+  readonly manifest: StageLocation.StageLocation
+  readonly success: StageLocation.StageLocation
+}
+
+/**
+ * A job name as one folder name: kept when it is plain, otherwise made plain and suffixed with a
+ * short hash so different names never share a folder.
+ */
+export const jobFolder = (jobName: string): string => {
+  const plain = jobName.replace(/[^A-Za-z0-9_$.-]/g, "_").replace(/^\.+/, "_")
+  return plain === jobName
+    ? plain
+    : `${plain}-${createHash("sha256").update(jobName).digest("hex").slice(0, 8)}`
+}
+
+const file = (folder: StageLocation.StageLocation, name: string): StageLocation.StageLocation => ({
+  ...folder,
+  path: folder.path === "" ? name : `${folder.path}/${name}`,
+  isDirectory: false
+})
+
+const dir = (folder: StageLocation.StageLocation, name: string): StageLocation.StageLocation => ({
+  ...file(folder, name),
+  isDirectory: true
+})
+
+/** The layout of `output` (a folder) for the job `jobName` (e.g. `ML.PUBLIC.JOB_1`). */
+export const make = (output: StageLocation.StageLocation, jobName: string): OutputLayout => {
+  const folder = StageLocation.asDirectory(output)
+  const reserved = dir(folder, RESERVED)
+  const job = dir(reserved, jobFolder(jobName))
+  return {
+    output: folder,
+    reserved,
+    claim: file(reserved, "claim"),
+    job,
+    plan: file(job, "plan.json"),
+    input: dir(job, "input"),
+    commits: dir(job, "commits"),
+    manifest: file(folder, MANIFEST),
+    success: file(folder, SUCCESS)
+  }
+}
+
+/** `part-000042-1.parquet`: shard 42, attempt 1 (zero-padded so listings sort by shard). */
+export const partName = (shard: number, attempt: number): string =>
+  `part-${String(shard).padStart(6, "0")}-${attempt}.parquet`
+
+/** The commit record's file for a shard. */
+/** The commit record of one attempt of a shard: `commits/000042-1.json`. */
+export const commitRecord = (
+  layout: OutputLayout,
+  shard: number,
+  attempt: number
+): StageLocation.StageLocation => file(layout.commits, `${String(shard).padStart(6, "0")}-${attempt}.json`)
+
+/** The shard and attempt a commit record's file name stands for. */
+export const parseCommitRecordName = (
+  name: string
+): { readonly shard: number; readonly attempt: number } | undefined => {
+  const match = /(?:^|\/)(\d+)-(\d+)\.json$/.exec(name)
+  return match === null ? undefined : { shard: Number(match[1]), attempt: Number(match[2]) }
+}
+
+export const part = (layout: OutputLayout, name: string): StageLocation.StageLocation =>
+  file(layout.output, name)
+
+/** A listed file's path inside its stage, made relative to the output folder. */
+export const relativeToOutput = (layout: OutputLayout, stagePath: string): string =>
+  layout.output.path === "" ? stagePath : stagePath.slice(layout.output.path.length + 1)
+
+/** Whether a path inside the output folder belongs to runbatch's reserved subfolder. */
+export const isReserved = (relativePath: string): boolean =>
+  relativePath === RESERVED || relativePath.startsWith(`${RESERVED}/`)
+
+/** Parse an output location text into a layout. */
+export const parse = (
+  location: string,
+  jobName: string,
+  context: { readonly database: string; readonly schema: string }
+) => Effect.map(StageLocation.parseDirectory(location, context), (output) => make(output, jobName))

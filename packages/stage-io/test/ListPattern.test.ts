@@ -1,0 +1,35 @@
+import { describe, expect, it } from "@effect/vitest"
+import { InvalidStageLocation } from "@runbatch/spec"
+import { Effect } from "effect"
+import { ListPattern } from "../src/index.ts"
+
+describe("ListPattern.compile", () => {
+  const cases = [
+    [".*\\.jpg", "cats/1.jpg", true],
+    [".*\\.jpg", "cats/1.jpg.bak", false],
+    ["jpg", "cats/1.jpg", false],
+    ["cats/.*", "cats/1.jpg", true],
+    ["cats/.*", "dogs/cats/1.jpg", false],
+    ["a|b", "a", true],
+    ["a|b", "ab", false],
+    [".*data_[0-9]+[.]parquet", "in/data_12.parquet", true],
+    [".*data_[0-9]+[.]parquet", "in/data_x.parquet", false],
+    ["[\\w\\-./]*", "a-b/c.d", true]
+  ] as const
+
+  it.each(cases)("%s against %s: %s", (pattern, path, expected) => {
+    const matches = Effect.runSync(ListPattern.compile("@S", pattern))
+    expect(matches(path)).toBe(expected)
+  })
+
+  it("without a pattern everything matches", () => {
+    expect(Effect.runSync(ListPattern.compile("@S", undefined))("anything/at/all")).toBe(true)
+  })
+
+  it.each(["(", "[a-", "*", "a{2,1}"])("refuses the invalid regex %s", (pattern) => {
+    const error = Effect.runSync(Effect.flip(ListPattern.compile("@S/dir/", pattern)))
+    expect(error).toBeInstanceOf(InvalidStageLocation)
+    expect(error.input).toBe("@S/dir/")
+    expect(error.reason).toContain(JSON.stringify(pattern))
+  })
+})

@@ -1,0 +1,142 @@
+import { rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { StageLocation } from "@runbatch/spec"
+import * as Arrow from "apache-arrow"
+import { Effect, Stream } from "effect"
+import { OutputCommitter, OutputLayout, ResultsReader, SaveMode } from "../src/index.ts"
+import { stageDir, storeLayer, tempHome } from "./support.ts"
+
+const JOB = "ML.PUBLIC.JOB_1"
+const info = {
+  job: JOB,
+  planFingerprint: "sha256:f",
+  runbatchVersion: "0.1.0",
+  startedAt: "2026-11-25T00:00:00Z",
+  plugins: []
+}
+const table = (from: number, n: number) =>
+  new Arrow.Table({
+    id: Arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => from + i),
+      new Arrow.Int32()
+    )
+  })
+
+/** Write `shards` shards of 5 rows; finalize when asked. */
+const produce = (home: string, shards: number, finalize: boolean) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const layout = OutputLayout.make(yield* StageLocation.parse("@ML.PUBLIC.RESULTS/out/"), JOB)
+      yield* SaveMode.prepare({ layout, mode: "error", job: JOB })
+      const committer = yield* OutputCommitter.make({ layout })
+      for (let shard = 0; shard < shards; shard++) {
+        yield* committer.commitShard(yield* committer.writePart(shard, 0, table(shard * 5, 5)))
+      }
+      if (finalize) yield* committer.finalize(shards, info)
+    }).pipe(Effect.provide(storeLayer(home)))
+  )
+
+const read = (home: string, options: ResultsReader.ReadResultsOptions = {}) =>
+  Effect.runPromise(
+    Effect.result(
+      Effect.gen(function* () {
+        const results = yield* ResultsReader.readResults("@ML.PUBLIC.RESULTS/out", options)
+        const batches = yield* Stream.runCollect(results.batches)
+        return { results, ids: batches.flatMap((b) => Array.from(b.getChild("id")!.toArray() as Int32Array)) }
+      }).pipe(Effect.provide(storeLayer(home)))
+    )
+  )
+
+const out = (home: string) => join(stageDir(home, "RESULTS"), "out")
+
+describe("ResultsReader", () => {
+  it("reads a finished job's rows, part by part, with its manifest", async () => {
+    const home = tempHome()
+    await produce(home, 3, true)
+    const result = await read(home)
+    expect(result._tag).toBe("Success")
+    if (result._tag === "Success") {
+      expect(result.success.results.complete).toBe(true)
+      expect(result.success.results.rows).toBe(15)
+      expect(result.success.results.location).toBe("@ML.PUBLIC.RESULTS/out/")
+      expect(result.success.ids).toEqual(Array.from({ length: 15 }, (_, i) => i))
+      expect(result.success.results.manifest?.jobInfo.job).toBe(JOB)
+    }
+  })
+
+  it("refuses a folder without _SUCCESS, and reads its committed parts when allowed", async () => {
+    const home = tempHome()
+    await produce(home, 2, false)
+    const refused = await read(home)
+    expect(refused._tag === "Failure" && refused.failure._tag).toBe("ResultsIncomplete")
+    if (refused._tag === "Failure") expect(refused.failure.message).toContain("no _SUCCESS marker")
+    const partial = await read(home, { allowIncomplete: true })
+    expect(partial._tag).toBe("Success")
+    if (partial._tag === "Success") {
+      expect(partial.success.results.complete).toBe(false)
+      expect(partial.success.ids).toEqual(Array.from({ length: 10 }, (_, i) => i))
+    }
+  })
+
+  it.each([
+    [
+      "a part changed after the job",
+      (dir: string) => writeFileSync(join(dir, "part-000001-0.parquet"), "PAR1 tampered"),
+      "bytes"
+    ],
+    ["a part removed", (dir: string) => rmSync(join(dir, "part-000000-0.parquet")), "is missing"],
+    [
+      "the manifest removed",
+      (dir: string) => rmSync(join(dir, "_manifest.json")),
+      "_manifest.json is missing"
+    ],
+    [
+      "a manifest that is not JSON",
+      (dir: string) => {
+        rmSync(join(dir, "_manifest.json"))
+        writeFileSync(join(dir, "_manifest.json"), "{not json")
+      },
+      "not a valid runbatch file"
+    ]
+  ])("detects %s (ResultsCorrupt)", async (_name, damage, fragment) => {
+    const home = tempHome()
+    await produce(home, 2, true)
+    damage(out(home))
+    const result = await read(home)
+    expect(result._tag).toBe("Failure")
+    if (result._tag === "Failure") {
+      expect(result.failure._tag).toBe("ResultsCorrupt")
+      expect(result.failure.message).toContain(fragment)
+    }
+  })
+
+  it("detects a part whose bytes were swapped for another valid part of the same size", async () => {
+    const home = tempHome()
+    await produce(home, 2, true)
+    const dir = out(home)
+    const { readFileSync } = await import("node:fs")
+    const other = readFileSync(join(dir, "part-000001-0.parquet"))
+    rmSync(join(dir, "part-000000-0.parquet"))
+    writeFileSync(join(dir, "part-000000-0.parquet"), other)
+    const result = await read(home)
+    expect(result._tag === "Failure" && result.failure.message).toContain("does not match its sha256")
+  })
+})
+
+describe("StageStorePromise.readResults", () => {
+  it("gives the manifest, batches and a table without Effect, and rejects incomplete results", async () => {
+    const { StageStorePromise } = await import("../src/index.ts")
+    const home = tempHome()
+    await produce(home, 2, false)
+    await using stages = StageStorePromise.local({ home, database: "ML", schema: "PUBLIC" })
+    await expect(stages.readResults("@RESULTS/out/")).rejects.toMatchObject({ _tag: "ResultsIncomplete" })
+    const partial = await stages.readResults("@RESULTS/out/", { allowIncomplete: true })
+    expect(partial.complete).toBe(false)
+    expect(partial.rows).toBe(10)
+    const ids: Array<number> = []
+    for await (const batch of partial.batches()) ids.push(...(batch.getChild("id")!.toArray() as Int32Array))
+    expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => i))
+    expect((await partial.toTable()).numRows).toBe(10)
+  })
+})

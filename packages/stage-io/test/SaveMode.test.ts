@@ -1,0 +1,185 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { StageLocation } from "@runbatch/spec"
+import { Effect } from "effect"
+import { OutputLayout, SaveMode } from "../src/index.ts"
+import { modes, stageDir, storeLayer, tempHome } from "./support.ts"
+
+const layoutOf = (location: string, job: string) =>
+  Effect.map(StageLocation.parse(location), (output) => OutputLayout.make(output, job))
+
+/** Files under the RESULTS stage of `home`, relative, sorted. */
+const filesOf = (home: string): Array<string> => {
+  const root = stageDir(home, "RESULTS")
+  const walk = (dir: string, prefix: string): Array<string> =>
+    existsSync(dir)
+      ? readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+          e.isDirectory() ? walk(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]
+        )
+      : []
+  return walk(root, "").sort()
+}
+
+const seed = (home: string, files: ReadonlyArray<string>) => {
+  for (const file of files) {
+    const path = join(stageDir(home, "RESULTS"), file)
+    mkdirSync(join(path, ".."), { recursive: true })
+    writeFileSync(path, "x")
+  }
+}
+
+describe.each(modes)("SaveMode ($name)", ({ objectStore }) => {
+  const run = <A, E>(home: string, effect: Effect.Effect<A, E, import("../src/index.ts").StageStore>) =>
+    Effect.runPromise(Effect.result(effect.pipe(Effect.provide(storeLayer(home, { objectStore })))))
+
+  it("error mode claims an empty folder (the folder need not exist)", async () => {
+    const home = tempHome()
+    const result = await run(
+      home,
+      Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.J1"), (layout) =>
+        SaveMode.prepare({ layout, mode: "error", job: "ML.PUBLIC.J1" })
+      )
+    )
+    expect(result._tag).toBe("Success")
+    expect(filesOf(home)).toEqual(["out/_runbatch/claim"])
+    expect(JSON.parse(readFileSync(join(stageDir(home, "RESULTS"), "out/_runbatch/claim"), "utf8")).job).toBe(
+      "ML.PUBLIC.J1"
+    )
+  })
+
+  it("error mode refuses a folder holding results, before writing anything", async () => {
+    const home = tempHome()
+    seed(home, ["out/a.parquet", "out/b.parquet", "out/sub/c.txt"])
+    const result = await run(
+      home,
+      Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out", "ML.PUBLIC.J1"), (layout) =>
+        SaveMode.prepare({ layout, mode: "error", job: "ML.PUBLIC.J1" })
+      )
+    )
+    expect(result._tag).toBe("Failure")
+    if (result._tag === "Failure") {
+      expect(result.failure._tag).toBe("OutputNotEmpty")
+      expect(result.failure.message).toContain(
+        "Output stage location '@ML.PUBLIC.RESULTS/out/' is not empty. Found 3 existing files"
+      )
+      expect(result.failure.message).toContain("use OVERWRITE mode")
+    }
+    expect(filesOf(home)).toEqual(["out/a.parquet", "out/b.parquet", "out/sub/c.txt"])
+  })
+
+  it("error mode ignores runbatch's reserved folder and sibling folders", async () => {
+    const home = tempHome()
+    seed(home, ["out/_runbatch/OLD_JOB/plan.json", "out2/x.parquet", "outside.parquet"])
+    const result = await run(
+      home,
+      Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.J1"), (layout) =>
+        SaveMode.prepare({ layout, mode: "error", job: "ML.PUBLIC.J1" })
+      )
+    )
+    expect(result._tag).toBe("Success")
+  })
+
+  it("overwrite clears exactly its folder: siblings with a common prefix are untouched", async () => {
+    const home = tempHome()
+    seed(home, [
+      "out/a.parquet",
+      "out/deep/b.parquet",
+      "out/_runbatch/J0/plan.json",
+      "out2/keep.parquet",
+      "outfile",
+      "other/keep.txt"
+    ])
+    const result = await run(
+      home,
+      Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.J1"), (layout) =>
+        SaveMode.prepare({ layout, mode: "overwrite", job: "ML.PUBLIC.J1" })
+      )
+    )
+    expect(result._tag === "Success" && result.success.removed).toBe(3)
+    expect(filesOf(home)).toEqual(["other/keep.txt", "out/_runbatch/claim", "out2/keep.parquet", "outfile"])
+  })
+
+  it("a second job aiming at a claimed folder fails with OutputClaimed, whatever its mode", async () => {
+    const home = tempHome()
+    const first = await run(
+      home,
+      Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.J1"), (layout) =>
+        SaveMode.prepare({ layout, mode: "error", job: "ML.PUBLIC.J1" })
+      )
+    )
+    expect(first._tag).toBe("Success")
+    for (const mode of ["error", "overwrite"] as const) {
+      const second = await run(
+        home,
+        Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.J2"), (layout) =>
+          SaveMode.prepare({ layout, mode, job: "ML.PUBLIC.J2" })
+        )
+      )
+      expect(second._tag).toBe("Failure")
+      if (second._tag === "Failure") {
+        expect(second.failure._tag).toBe("OutputClaimed")
+        expect(second.failure.message).toContain("being written by the job ML.PUBLIC.J1")
+      }
+    }
+    expect(filesOf(home)).toEqual(["out/_runbatch/claim"])
+  })
+
+  it("two jobs racing for one folder: exactly one claims it", async () => {
+    const home = tempHome()
+    const attempt = (job: string) =>
+      Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/race/", job), (layout) =>
+        Effect.result(SaveMode.prepare({ layout, mode: "error", job }))
+      )
+    const results = await Effect.runPromise(
+      Effect.all(
+        Array.from({ length: 8 }, (_, i) => attempt(`ML.PUBLIC.J${i}`)),
+        { concurrency: "unbounded" }
+      ).pipe(Effect.provide(storeLayer(home, { objectStore })))
+    )
+    expect(results.filter((r) => r._tag === "Success")).toHaveLength(1)
+    for (const r of results) if (r._tag === "Failure") expect(r.failure._tag).toBe("OutputClaimed")
+  })
+
+  it("the same job preparing again (a resume) keeps its claim and its files", async () => {
+    const home = tempHome()
+    const prepare = (mode: "error" | "overwrite") =>
+      run(
+        home,
+        Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.J1"), (layout) =>
+          SaveMode.prepare({ layout, mode, job: "ML.PUBLIC.J1" })
+        )
+      )
+    await prepare("error")
+    seed(home, ["out/part-000000-0.parquet"])
+    const again = await prepare("overwrite")
+    expect(again._tag === "Success" && again.success).toEqual({ removed: 0, resumed: true })
+    expect(filesOf(home)).toContain("out/part-000000-0.parquet")
+  })
+
+  it("a claim left by a job that is no longer running is taken over", async () => {
+    const home = tempHome()
+    seed(home, [])
+    await run(
+      home,
+      Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.DEAD"), (layout) =>
+        SaveMode.prepare({ layout, mode: "error", job: "ML.PUBLIC.DEAD" })
+      )
+    )
+    const taken = await run(
+      home,
+      Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.J2"), (layout) =>
+        SaveMode.prepare({
+          layout,
+          mode: "error",
+          job: "ML.PUBLIC.J2",
+          isActive: (job) => Effect.succeed(job !== "ML.PUBLIC.DEAD")
+        })
+      )
+    )
+    expect(taken._tag).toBe("Success")
+    expect(JSON.parse(readFileSync(join(stageDir(home, "RESULTS"), "out/_runbatch/claim"), "utf8")).job).toBe(
+      "ML.PUBLIC.J2"
+    )
+  })
+})

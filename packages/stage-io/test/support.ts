@@ -1,0 +1,48 @@
+/** Shared test helpers: a fresh home folder per test and the local StageStore over it. */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { LocalAccount } from "@runbatch/session"
+import { LocalLayout } from "@runbatch/spec"
+import { Effect, Layer, Logger } from "effect"
+import { onTestFinished } from "vitest"
+import { StageStore } from "../src/index.ts"
+
+export const DATABASE = "ML"
+export const SCHEMA = "PUBLIC"
+
+/** A new empty home folder, removed when the test ends. */
+export const tempHome = (): string => {
+  const home = mkdtempSync(join(tmpdir(), "runbatch-"))
+  onTestFinished(() => rmSync(home, { recursive: true, force: true }))
+  return home
+}
+
+export const accountLayer = (home: string) => LocalAccount.layer({ home, database: DATABASE, schema: SCHEMA })
+
+export const storeLayer = (home: string, options: { readonly objectStore?: boolean } = {}) =>
+  StageStore.layerLocal(options).pipe(Layer.provide(accountLayer(home)))
+
+/** The folder of `@ML.PUBLIC.<stage>` under `home`. */
+export const stageDir = (home: string, stage: string): string =>
+  LocalLayout.stageDir(home, { database: DATABASE, schema: SCHEMA, stage })
+
+export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+export const text = (data: Uint8Array): string => new TextDecoder().decode(data)
+
+export const modes = [
+  { name: "normal mode", objectStore: false },
+  { name: "object-store mode", objectStore: true }
+] as const
+
+/** Run `effect` against a store over `home`, collecting what it logs. */
+export const withLogs = <A, E>(effect: Effect.Effect<A, E>) =>
+  Effect.gen(function* () {
+    const messages: Array<string> = []
+    const capture = Logger.make((options) => {
+      const message = options.message
+      messages.push(Array.isArray(message) ? message.map(String).join(" ") : String(message))
+    })
+    const result = yield* effect.pipe(Effect.provide(Logger.layer([capture])))
+    return { result, messages }
+  })
