@@ -163,10 +163,10 @@ export class PluginHost extends Context.Service<PluginHost, PluginHostShape>()(
 ) {
   /** The host for this process: first-party plugins that are installed, plus the listed ones. */
   static readonly layer = (options: PluginHostOptions = {}): Layer.Layer<PluginHost, HostError> =>
-    Layer.effect(PluginHost, make(options))
+    Layer.effect(PluginHost, makePluginHost(options))
 }
 
-export const make = (options: PluginHostOptions = {}): Effect.Effect<PluginHostShape, HostError> =>
+export const makePluginHost = (options: PluginHostOptions = {}): Effect.Effect<PluginHostShape, HostError> =>
   Effect.gen(function* () {
     const searchFrom = options.searchFrom ?? [process.cwd(), new URL(".", import.meta.url).pathname]
     const conditions = options.conditions ?? PackageLocator.NODE_CONDITIONS

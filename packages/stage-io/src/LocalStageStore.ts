@@ -377,7 +377,10 @@ export const make = (account: LocalAccountShape, options: LocalStageStoreOptions
       let bytes = 0
       const chunk = (piece: Uint8Array) =>
         Effect.tryPromise({
-          try: () => writeAll(handle, piece, hash).then(() => void (bytes += piece.byteLength)),
+          try: async () => {
+            await writeAll(handle, piece, hash)
+            bytes += piece.byteLength
+          },
           catch: (error) => cannotWrite(where, error)
         })
       return (Stream.isStream(data) ? Stream.runForEach(data, chunk) : chunk(data)).pipe(
