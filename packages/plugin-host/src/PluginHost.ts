@@ -169,7 +169,11 @@ export class PluginHost extends Context.Service<PluginHost, PluginHostShape>()(
 export const makePluginHost = (options: PluginHostOptions = {}): Effect.Effect<PluginHostShape, HostError> =>
   Effect.gen(function* () {
     const searchFrom = options.searchFrom ?? [process.cwd(), new URL(".", import.meta.url).pathname]
-    const conditions = options.conditions ?? PackageLocator.NODE_CONDITIONS
+    // Running from TypeScript sources (vitest, a TS loader): load workspace plugins from theirs too.
+    const fromSource = import.meta.url.endsWith(".ts")
+    const conditions =
+      options.conditions ??
+      (fromSource ? ["@runbatch/source", ...PackageLocator.NODE_CONDITIONS] : PackageLocator.NODE_CONDITIONS)
     const records: Array<PluginRecord> = []
     const seen = new Set<string>()
     const add = (pkg: PackageLocator.InstalledPackage, firstParty: boolean) =>

@@ -12,7 +12,7 @@
  * NUL) fails with InvalidStageLocation; one a symbolic link takes outside its stage fails with
  * StageFileError "escapes_stage".
  */
-import { LocalAccount } from "@runbatch/session"
+import { LocalAccount, type LocalAccountOptions } from "@runbatch/session"
 import type { InvalidStageLocation, LocalFileError, StageFileError, StageFileExists } from "@runbatch/spec"
 import { Context, type Effect, Layer, type Stream } from "effect"
 import { type LocalStageStoreOptions, make as makeLocal } from "./LocalStageStore.ts"
@@ -132,4 +132,17 @@ export class StageStore extends Context.Service<StageStore, StageStoreShape>()(
       StageStore,
       LocalAccount.useSync((account) => makeLocal(account, options))
     )
+
+  /**
+   * The same, with its own LocalAccount (home from the options or RUNBATCH_HOME): for processes that
+   * need only stage files, such as replicas.
+   */
+  static readonly layerLocalHome = (
+    options: LocalAccountOptions & LocalStageStoreOptions = {}
+  ): Layer.Layer<StageStore | LocalAccount> => {
+    const { objectStore, ...account } = options
+    return StageStore.layerLocal(objectStore === undefined ? {} : { objectStore }).pipe(
+      Layer.provideMerge(LocalAccount.layer(account))
+    )
+  }
 }

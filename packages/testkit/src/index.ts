@@ -4,4 +4,6 @@
  * servers join it with the issues that need them.
  */
 export * from "./EncoderConformance.ts"
+export * as JobFixture from "./JobFixture.ts"
 export * as MemoryStage from "./MemoryStage.ts"
+export * as TestEngine from "./TestEngine.ts"

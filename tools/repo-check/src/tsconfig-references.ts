@@ -47,7 +47,10 @@ export const checkTsconfigReferences = (
       path
     ])
   )
-  const dependedOn = [...source.runtimeDependencies, ...source.devDependencies]
+  // tsconfig.json builds src/ only; tests are type-checked by the root tsconfig.tests.json, so
+  // devDependencies (test-only packages such as testkit) need no reference — and must not, or a
+  // package and its test helpers would reference each other in a cycle.
+  const dependedOn = [...source.runtimeDependencies]
     .map((name) => workspace.byName.get(name))
     .filter((target): target is WorkspacePackage => target !== undefined && target !== source)
     .filter(hasTsconfig)

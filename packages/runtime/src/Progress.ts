@@ -1,0 +1,107 @@
+/**
+ * What a replica tells the world, as one JSON object per line on stdout: short user-facing log lines
+ * ("Starting inference.") and progress counters (rows done of total, rows/s, errors). The local
+ * supervisor reads them from the replica's stdout; in SPCS they come back through the service logs.
+ */
+import { Context, Effect, Layer } from "effect"
+
+export type LogLevel = "info" | "warn" | "error"
+
+export type ProgressLine =
+  | {
+      readonly type: "log"
+      readonly replica: number
+      readonly time: string
+      readonly level: LogLevel
+      readonly message: string
+    }
+  | {
+      readonly type: "progress"
+      readonly replica: number
+      readonly time: string
+      /** Input rows this replica has finished (committed or recorded). */
+      readonly rows: number
+      /** Input rows this replica has to do. */
+      readonly totalRows: number
+      readonly shardsDone: number
+      readonly shards: number
+      readonly rowsPerSecond: number
+      /** Rows whose error was recorded (`onError: record`). */
+      readonly errors: number
+      /** Engine counters, e.g. prompt and completion tokens. */
+      readonly metrics: Readonly<Record<string, number>>
+    }
+
+export interface ProgressShape {
+  readonly log: (level: LogLevel, message: string) => Effect.Effect<void>
+  /** Count finished rows; emits a progress line at most once a second (and `flush` forces one). */
+  readonly rowsDone: (
+    rows: number,
+    errors: number,
+    metrics?: Readonly<Record<string, number>>
+  ) => Effect.Effect<void>
+  readonly shardDone: Effect.Effect<void>
+  readonly flush: Effect.Effect<void>
+}
+
+export class Progress extends Context.Service<Progress, ProgressShape>()("@runbatch/runtime/Progress") {
+  /** JSON lines on stdout. */
+  static readonly layerStdout = (replica: number, totals: Totals): Layer.Layer<Progress> =>
+    Layer.sync(Progress, () =>
+      make(replica, totals, (line) => process.stdout.write(`${JSON.stringify(line)}\n`))
+    )
+
+  /** Lines into an array (tests). */
+  static readonly layerCollect = (
+    replica: number,
+    totals: Totals,
+    lines: Array<ProgressLine>
+  ): Layer.Layer<Progress> =>
+    Layer.sync(Progress, () => make(replica, totals, (line) => void lines.push(line)))
+}
+
+export interface Totals {
+  readonly rows: number
+  readonly shards: number
+}
+
+export const make = (replica: number, totals: Totals, emit: (line: ProgressLine) => void): ProgressShape => {
+  const started = Date.now()
+  let rows = 0
+  let errors = 0
+  let shardsDone = 0
+  let lastEmit = 0
+  const metrics: Record<string, number> = {}
+  const emitProgress = () => {
+    lastEmit = Date.now()
+    const seconds = Math.max(0.001, (lastEmit - started) / 1000)
+    emit({
+      type: "progress",
+      replica,
+      time: new Date(lastEmit).toISOString(),
+      rows,
+      totalRows: totals.rows,
+      shardsDone,
+      shards: totals.shards,
+      rowsPerSecond: Math.round(rows / seconds),
+      errors,
+      metrics: { ...metrics }
+    })
+  }
+  return {
+    log: (level, message) =>
+      Effect.sync(() => emit({ type: "log", replica, time: new Date().toISOString(), level, message })),
+    rowsDone: (count, failed, engineMetrics) =>
+      Effect.sync(() => {
+        rows += count
+        errors += failed
+        for (const [key, value] of Object.entries(engineMetrics ?? {}))
+          metrics[key] = (metrics[key] ?? 0) + value
+        if (Date.now() - lastEmit >= 1000) emitProgress()
+      }),
+    shardDone: Effect.sync(() => {
+      shardsDone++
+    }),
+    flush: Effect.sync(emitProgress)
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * One replica of a job: the code every runbatch container runs. It reads the job plan from the stage,
+ * loads exactly the plugins the plan recorded (same versions, same files), takes its shards by index
+ * (`shard % replicas == replica`), skips those already committed (a resumed job), and runs them with
+ * `workers` concurrent pipelines, each with its own engine session and encoders. Replica 0 then
+ * finishes the output once every replica's shards are committed.
+ *
+ * Workers share one process: engines compute on native threads (onnxruntime's pool, an HTTP server),
+ * while this thread decodes and encodes parquet, so reading, inference and writing overlap. The CPU
+ * budget (`cpus`, from RUNBATCH_CPUS) is split between workers as engine threads.
+ */
+import type { EncodeRequest } from "@runbatch/plugin-api"
+import { makePluginHost } from "@runbatch/plugin-host"
+import { JobPlan, Sharding, StageLocation } from "@runbatch/spec"
+import { OutputCommitter, OutputLayout, StageStore } from "@runbatch/stage-io"
+import { Effect } from "effect"
+import { finish } from "./Coordinator.ts"
+import type { RetryPolicy } from "./EngineCall.ts"
+import * as HostCapabilities from "./HostCapabilities.ts"
+import { Progress } from "./Progress.ts"
+import { type ColumnEncoder, processShard } from "./ShardProcessor.ts"
+
+/** Rows per batch when neither the job nor the engine says. */
+export const DEFAULT_BATCH_ROWS = 4096
+
+export interface ReplicaOptions {
+  /** Stage location of the job's plan.json. */
+  readonly plan: string
+  readonly replica: number
+  readonly replicas: number
+  /** CPUs this replica may use (engine threads are taken from it). */
+  readonly cpus: number
+  /** Plugin packages to load besides the first-party ones (the job's `plugins` setting). */
+  readonly plugins?: ReadonlyArray<string>
+  /** Where to look for plugin packages (default: the working directory, then the plugin host). */
+  readonly searchFrom?: ReadonlyArray<string>
+  readonly retry?: RetryPolicy
+}
+
+export interface ReplicaSummary {
+  readonly replica: number
+  readonly shards: number
+  readonly skipped: number
+  readonly rows: number
+  readonly errors: number
+  readonly finished: boolean
+}
+
+/** Read and decode the plan from the stage. */
+export const loadPlan = (location: string) =>
+  Effect.gen(function* () {
+    const store = yield* StageStore
+    const bytes = yield* store.readBytes(location, { maxBytes: 512 * 1024 * 1024 })
+    return yield* JobPlan.parse(new TextDecoder().decode(bytes), location)
+  })
+
+/** The next attempt number of each shard: one past any part already written for it. */
+const nextAttempts = (layout: OutputLayout.OutputLayout) =>
+  Effect.gen(function* () {
+    const store = yield* StageStore
+    const entries = yield* store.list(StageLocation.format(layout.output), { withoutMd5: true })
+    const next = new Map<number, number>()
+    for (const entry of entries) {
+      const match = /part-(\d+)-(\d+)\.parquet$/.exec(entry.path)
+      if (match === null) continue
+      const shard = Number(match[1])
+      next.set(shard, Math.max(next.get(shard) ?? 0, Number(match[2]) + 1))
+    }
+    return next
+  })
+
+export const runReplica = (options: ReplicaOptions) =>
+  Effect.gen(function* () {
+    const progress = yield* Progress
+    const plan = yield* loadPlan(options.plan)
+    const host = yield* makePluginHost({
+      plugins: options.plugins ?? [],
+      ...(options.searchFrom === undefined ? {} : { searchFrom: options.searchFrom })
+    })
+    yield* host.verify(plan.plugins)
+    const engine = yield* host.engine(plan.engine.id)
+    const encoders = yield* Effect.forEach(plan.columnHandling, (handling) =>
+      Effect.map(host.encoder(handling.inputFormat, handling.convertTo), (loaded) => ({ handling, loaded }))
+    )
+
+    const jobName = `${plan.job.database}.${plan.job.schema}.${plan.job.name}`
+    const layout = OutputLayout.make(yield* StageLocation.parse(plan.output.location), jobName)
+    const committer = yield* OutputCommitter.make({ layout })
+    const mine = Sharding.forReplica(plan.shards, options.replica, options.replicas)
+    const done = yield* committer.committed
+    const todo = mine.filter((shard) => !done.has(shard.index))
+    const attempts = yield* nextAttempts(layout)
+    const workers = Math.max(1, Math.min(plan.batch.numWorkers ?? options.cpus, todo.length))
+    const threads = Math.max(1, Math.floor(options.cpus / workers))
+    const batchRows = plan.batch.maxBatchRows ?? DEFAULT_BATCH_ROWS
+
+    yield* progress.log("info", todo.length === 0 ? "Nothing left to run." : "Starting inference.")
+    let rows = 0
+    let errors = 0
+    let next = 0
+    const worker = (index: number) =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const session = yield* engine.engine.open({
+            function: plan.function,
+            signature: plan.signature,
+            options: plan.engine.options,
+            params: plan.params,
+            artifacts: plan.artifacts.map((a) => ({ name: a.name, location: a.location, bytes: a.bytes })),
+            engineArgsOverride: plan.engine.engineArgsOverride,
+            outputSchema: plan.outputSchema,
+            threads,
+            replica: options.replica,
+            worker: index
+          })
+          const columnEncoders: Array<ColumnEncoder> = []
+          for (const { handling, loaded } of encoders) {
+            const request: EncodeRequest = {
+              column: handling.column,
+              inputFormat: handling.inputFormat,
+              convertTo: handling.convertTo
+            }
+            columnEncoders.push({
+              column: handling.column,
+              request,
+              instance: yield* loaded.encoder.open({ options: {} })
+            })
+          }
+          // Workers take shards from one list; fibers share this thread, so the counter needs no lock.
+          for (let shard = todo[next++]; shard !== undefined; shard = todo[next++]) {
+            const result = yield* processShard(
+              {
+                plan,
+                committer,
+                batchRows,
+                ...(options.retry === undefined ? {} : { retry: options.retry })
+              },
+              { session, encoders: columnEncoders },
+              shard,
+              attempts.get(shard.index) ?? 0
+            )
+            rows += result.rows
+            errors += result.errors
+          }
+        })
+      )
+    yield* Effect.forEach(
+      Array.from({ length: workers }, (_, i) => i),
+      worker,
+      { concurrency: "unbounded", discard: true }
+    )
+    yield* progress.flush
+    yield* progress.log(
+      "info",
+      `Replica ${options.replica} finished ${todo.length} shard(s), ${rows} row(s).`
+    )
+
+    let finished = false
+    if (options.replica === 0) {
+      const manifest = yield* finish({
+        plan,
+        committer,
+        job: {
+          job: jobName,
+          planFingerprint: plan.fingerprint,
+          runbatchVersion: plan.runbatchVersion,
+          startedAt: plan.createdAt,
+          model: plan.model,
+          function: plan.function.name,
+          plugins: plan.plugins
+        }
+      })
+      finished = true
+      yield* progress.log(
+        "info",
+        `Inference finished: ${manifest.rows} row(s) in ${manifest.parts.length} part(s).`
+      )
+    }
+    return {
+      replica: options.replica,
+      shards: mine.length,
+      skipped: mine.length - todo.length,
+      rows,
+      errors,
+      finished
+    } satisfies ReplicaSummary
+  }).pipe(Effect.provide(HostCapabilities.layer))

@@ -1,0 +1,202 @@
+/**
+ * One shard, start to finish: read it in batches, apply column handling, bring each mapped column to
+ * its feature's type, run the engine (retrying what can be retried), assemble output batches (input
+ * columns passed through + outputs), write them as one part and commit it.
+ *
+ * Row errors either fail the job at the first one (`fail`, naming the shard, the row and the cause)
+ * or are recorded in `_ERROR` with null outputs (`record`), keeping one output row per input row.
+ */
+import type {
+  EncodeRequest,
+  EncoderInstance,
+  EngineSession,
+  FileReader,
+  PluginLogger
+} from "@runbatch/plugin-api"
+import { type JobPlan, PluginBatchError, RowFailed, type Sharding } from "@runbatch/spec"
+import type { OutputCommitter, StageStore } from "@runbatch/stage-io"
+import * as Arrow from "apache-arrow"
+import { Effect, Stream } from "effect"
+import { assemble, selectRows, spreadRows } from "./BatchAssembly.ts"
+import { DEFAULT_RETRY, inferWithRetry, type RetryPolicy } from "./EngineCall.ts"
+import * as FeatureColumns from "./FeatureColumns.ts"
+import { normalise, nullOutputs } from "./OutputTypes.ts"
+import { Progress } from "./Progress.ts"
+import { readShard } from "./ShardReader.ts"
+
+export interface ColumnEncoder {
+  readonly column: string
+  readonly instance: EncoderInstance
+  readonly request: EncodeRequest
+}
+
+/** What a worker owns: its engine session and its encoders. */
+export interface WorkerResources {
+  readonly session: EngineSession
+  readonly encoders: ReadonlyArray<ColumnEncoder>
+}
+
+export interface ShardContext {
+  readonly plan: JobPlan.JobPlan
+  readonly committer: OutputCommitter.OutputCommitter
+  readonly batchRows: number
+  readonly retry?: RetryPolicy
+}
+
+interface RowProblem {
+  readonly column?: string
+  readonly message: string
+}
+
+const featureBatch = (columns: ReadonlyArray<{ name: string; vector: Arrow.Vector }>, length: number) => {
+  const fields = columns.map((c) => new Arrow.Field(c.name, c.vector.type as Arrow.DataType, true))
+  const children = columns.map((c) =>
+    c.vector.data.length === 1
+      ? c.vector.data[0]!
+      : Arrow.vectorFromArray([...c.vector] as Array<unknown>, c.vector.type as Arrow.DataType).data[0]!
+  )
+  return new Arrow.RecordBatch(
+    new Arrow.Schema(fields),
+    Arrow.makeData({ type: new Arrow.Struct(fields), length, nullCount: 0, children })
+  )
+}
+
+/** Process one batch; returns the output batch and how many rows carry an error. */
+const processBatch = (
+  context: ShardContext,
+  resources: WorkerResources,
+  shard: Sharding.Shard,
+  batch: Arrow.RecordBatch,
+  firstRow: number
+) =>
+  Effect.gen(function* () {
+    const { plan } = context
+    const progress = yield* Progress
+    const record = plan.onError === "record"
+    const problems = new Map<number, RowProblem>()
+    const note = (row: number, problem: RowProblem) => {
+      if (!problems.has(row)) problems.set(row, problem)
+    }
+    const fail = (row: number, problem: RowProblem) =>
+      new RowFailed({
+        shard: shard.index,
+        file: shard.file,
+        row: firstRow + row,
+        ...(problem.column === undefined ? {} : { column: problem.column }),
+        reason: problem.message
+      })
+
+    // Column handling: encoded columns replace the raw ones as the features' sources.
+    const encoded = new Map<string, Arrow.Vector>()
+    for (const handler of resources.encoders) {
+      const source = batch.getChild(handler.column)!
+      const result = yield* handler.instance.encode(source, handler.request)
+      encoded.set(handler.column, result.vector)
+      for (const error of result.rowErrors)
+        note(error.row, { column: handler.column, message: error.message })
+    }
+
+    const features: Array<{ name: string; vector: Arrow.Vector }> = []
+    for (const mapping of plan.columnMapping) {
+      const feature = plan.signature.inputs.find((f) => f.name === mapping.feature)!
+      const source = encoded.get(mapping.column) ?? batch.getChild(mapping.column)!
+      const prepared = FeatureColumns.prepare(source, feature, mapping.column, mapping.compatibility)
+      for (const error of prepared.errors) note(error.row, { column: mapping.column, message: error.message })
+      features.push({ name: feature.name, vector: prepared.vector })
+    }
+
+    if (!record && problems.size > 0) {
+      const [row, problem] = [...problems.entries()].sort((a, b) => a[0] - b[0])[0]!
+      return yield* fail(row, problem)
+    }
+
+    const okRows = Array.from({ length: batch.numRows }, (_, row) => row).filter((row) => !problems.has(row))
+    const engineInput = selectRows(featureBatch(features, batch.numRows), okRows)
+    // Outputs for every row of the batch: the engine's for the rows it ran, nulls for the others.
+    let outputs = nullOutputs(plan.outputSchema, batch.numRows)
+    let metrics: Readonly<Record<string, number>> | undefined
+    if (okRows.length > 0) {
+      const attempt = yield* Effect.result(
+        inferWithRetry(
+          resources.session,
+          engineInput,
+          plan.params,
+          context.retry ?? DEFAULT_RETRY,
+          (error, delay) =>
+            progress.log("warn", `Retrying a batch of shard ${shard.index} in ${delay} ms: ${error.reason}`)
+        )
+      )
+      if (attempt._tag === "Failure") {
+        if (!record) return yield* attempt.failure
+        for (const row of okRows) note(row, { message: attempt.failure.reason })
+      } else {
+        const result = attempt.success
+        if (result.outputs.numRows !== okRows.length) {
+          return yield* new PluginBatchError({
+            plugin: plan.engine.id,
+            reason: `the engine returned ${result.outputs.numRows} rows for a batch of ${okRows.length}; an engine must return one row per input row.`,
+            retryable: false
+          })
+        }
+        const normalised = normalise(result.outputs, plan.outputSchema)
+        if (typeof normalised === "string") {
+          return yield* new PluginBatchError({ plugin: plan.engine.id, reason: normalised, retryable: false })
+        }
+        // The engine reports rows that failed alone; their outputs are null.
+        for (const error of result.rowErrors ?? []) {
+          const row = okRows[error.row]
+          if (row === undefined) continue
+          if (!record) return yield* fail(row, { message: error.message })
+          note(row, { message: error.message })
+        }
+        outputs = spreadRows(normalised, okRows, batch.numRows)
+        metrics = result.metrics
+      }
+    }
+
+    const errors = record
+      ? Array.from({ length: batch.numRows }, (_, row) => {
+          const problem = problems.get(row)
+          return problem === undefined
+            ? null
+            : problem.column === undefined
+              ? problem.message
+              : `${problem.column}: ${problem.message}`
+        })
+      : undefined
+    return { batch: assemble(batch, outputs, errors), errors: problems.size, metrics }
+  })
+
+/** Run, write and commit one shard as `attempt`; returns its row and error counts. */
+export const processShard = (
+  context: ShardContext,
+  resources: WorkerResources,
+  shard: Sharding.Shard,
+  attempt: number
+) =>
+  Effect.gen(function* () {
+    const progress = yield* Progress
+    const outputs: Array<Arrow.RecordBatch> = []
+    let rows = 0
+    let errors = 0
+    yield* readShard(context.plan, shard, context.batchRows).pipe(
+      // Read ahead while the engine works on the previous batch.
+      Stream.buffer({ capacity: 2 }),
+      Stream.runForEach((batch) =>
+        Effect.gen(function* () {
+          const done = yield* processBatch(context, resources, shard, batch, rows)
+          outputs.push(done.batch)
+          rows += batch.numRows
+          errors += done.errors
+          yield* progress.rowsDone(batch.numRows, done.errors, done.metrics)
+        })
+      )
+    )
+    const table = new Arrow.Table(outputs)
+    const written = yield* context.committer.writePart(shard.index, attempt, table)
+    yield* context.committer.commitShard(written)
+    yield* progress.shardDone
+    return { rows, errors }
+  })
+
+export type ShardServices = StageStore | FileReader | PluginLogger | Progress

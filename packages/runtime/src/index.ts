@@ -1,0 +1,12 @@
+/**
+ * @runbatch/runtime — the replica: `runReplica` (and the `runbatch-replica` command) runs one replica
+ * of a job plan.
+ */
+export * as BatchAssembly from "./BatchAssembly.ts"
+export * from "./Coordinator.ts"
+export * as EngineCall from "./EngineCall.ts"
+export * as FeatureColumns from "./FeatureColumns.ts"
+export * as HostCapabilities from "./HostCapabilities.ts"
+export * from "./Progress.ts"
+export * from "./Replica.ts"
+export * from "./ReplicaMonitor.ts"

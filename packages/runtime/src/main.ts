@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+/**
+ * `runbatch-replica`: the replica command a launcher starts, once per replica — a local child process,
+ * or the entry point of the runtime container in Snowpark Container Services.
+ *
+ *   runbatch-replica --plan @DB.SCHEMA.STAGE/out/_runbatch/JOB/plan.json
+ *
+ * Replica index and count come from SNOWFLAKE_JOB_INDEX / SNOWFLAKE_JOBS_COUNT (what SPCS sets for
+ * job services with REPLICAS) or --replica / --replicas; the CPU budget from RUNBATCH_CPUS (or the
+ * machine's CPUs); the local account's home from RUNBATCH_HOME; extra plugins from RUNBATCH_PLUGINS
+ * (comma-separated); the supervisor's replica status folder from RUNBATCH_MONITOR_DIR. Progress and
+ * log lines go to stdout as JSON; the exit code is 0 on success, 1 when the job failed, 2 for bad
+ * arguments, 130/143 when interrupted.
+ */
+import { availableParallelism } from "node:os"
+import { StageStore } from "@runbatch/stage-io"
+import { Cause, Effect, Exit, Fiber, Layer } from "effect"
+import { Progress } from "./Progress.ts"
+import { runReplica } from "./Replica.ts"
+import { ReplicaMonitor } from "./ReplicaMonitor.ts"
+
+const usage = "usage: runbatch-replica --plan @DB.SCHEMA.STAGE/…/plan.json [--replica N --replicas M]"
+
+const argument = (name: string): string | undefined => {
+  const index = process.argv.indexOf(`--${name}`)
+  return index === -1 ? undefined : process.argv[index + 1]
+}
+
+const integer = (text: string | undefined, fallback: number): number => {
+  if (text === undefined || text === "") return fallback
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 0) {
+    process.stderr.write(`runbatch-replica: ${text} is not a whole number\n${usage}\n`)
+    process.exit(2)
+  }
+  return value
+}
+
+const plan = argument("plan") ?? process.env["RUNBATCH_PLAN"]
+if (plan === undefined) {
+  process.stderr.write(`runbatch-replica: --plan is required\n${usage}\n`)
+  process.exit(2)
+}
+const replica = integer(argument("replica") ?? process.env["SNOWFLAKE_JOB_INDEX"], 0)
+const replicas = integer(argument("replicas") ?? process.env["SNOWFLAKE_JOBS_COUNT"], 1)
+if (replica >= replicas) {
+  process.stderr.write(`runbatch-replica: replica ${replica} is out of range for ${replicas} replica(s)\n`)
+  process.exit(2)
+}
+const cpus = Math.max(1, integer(process.env["RUNBATCH_CPUS"], availableParallelism()))
+const plugins = (process.env["RUNBATCH_PLUGINS"] ?? "").split(",").filter((p) => p !== "")
+const monitorDir = process.env["RUNBATCH_MONITOR_DIR"]
+
+const write = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`)
+
+const services = Layer.mergeAll(
+  StageStore.layerLocalHome({ objectStore: process.env["RUNBATCH_OBJECT_STORE"] === "1" }),
+  monitorDir === undefined
+    ? ReplicaMonitor.layerAssumeAlive
+    : ReplicaMonitor.layerStatusFolder(monitorDir, replicas),
+  Progress.layerStdout(replica, { rows: 0, shards: 0 })
+)
+
+const fiber = Effect.runFork(
+  runReplica({ plan, replica, replicas, cpus, plugins }).pipe(Effect.provide(services))
+)
+let signal: NodeJS.Signals | undefined
+for (const name of ["SIGTERM", "SIGINT"] as const) {
+  process.once(name, () => {
+    signal = name
+    Effect.runFork(Fiber.interrupt(fiber))
+  })
+}
+const exit = await Effect.runPromise(Fiber.await(fiber))
+if (Exit.isSuccess(exit)) {
+  write({ type: "done", replica, summary: exit.value })
+  process.exit(0)
+}
+const failure = Cause.findErrorOption(exit.cause)
+if (failure._tag === "Some") {
+  const error = failure.value as { readonly _tag?: string; readonly message?: string }
+  write({
+    type: "failed",
+    replica,
+    error: { tag: error._tag ?? "Error", message: error.message ?? String(error) }
+  })
+  process.exit(1)
+}
+if (signal !== undefined) {
+  write({ type: "interrupted", replica, signal })
+  process.exit(signal === "SIGINT" ? 130 : 143)
+}
+write({ type: "failed", replica, error: { tag: "Defect", message: Cause.pretty(exit.cause) } })
+process.exit(1)

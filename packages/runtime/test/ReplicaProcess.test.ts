@@ -1,0 +1,135 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { beforeAll, describe, expect, it } from "@effect/vitest"
+import { LocalLayout, Signature } from "@runbatch/spec"
+import { Cause, Exit } from "effect"
+import { ReplicaMonitor } from "../src/index.ts"
+import { results, runInProcess, stage, tempHome } from "./support.ts"
+
+// Replicas as real processes: the runbatch-replica command, run from the built package, the way a
+// launcher starts them. The test plays the supervisor: it writes each replica's status file.
+const root = fileURLToPath(new URL("../../..", import.meta.url))
+const main = join(root, "packages/runtime/dist/main.js")
+
+beforeAll(() => {
+  execFileSync("npx", ["tsc", "-b", "packages/runtime", "packages/testkit"], { cwd: root, stdio: "pipe" })
+}, 120_000)
+
+const signature = Signature.signature(
+  [Signature.feature("x", "DOUBLE"), Signature.feature("z", "DOUBLE")],
+  [Signature.feature("y", "DOUBLE")]
+)
+const columns = [
+  Signature.feature("ID", "INT64"),
+  Signature.feature("X", "DOUBLE"),
+  Signature.feature("Z", "DOUBLE")
+]
+const rows = Array.from({ length: 2000 }, (_, i) => ({ ID: i, X: i, Z: 1 }))
+
+interface Started {
+  readonly child: ChildProcess
+  readonly lines: Array<Record<string, unknown>>
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
+}
+
+/** Start replica `replica` of `replicas` as a process, reporting its status in `monitor`. */
+const startReplica = (
+  home: string,
+  plan: string,
+  plugins: ReadonlyArray<string>,
+  replica: number,
+  replicas: number,
+  monitor: string
+): Started => {
+  const status = (state: string, extra: object = {}) =>
+    writeFileSync(join(monitor, `replica-${replica}.json`), JSON.stringify({ replica, state, ...extra }))
+  status("running")
+  const child = spawn(process.execPath, [main, "--plan", plan], {
+    env: {
+      ...process.env,
+      RUNBATCH_HOME: home,
+      RUNBATCH_PLUGINS: plugins.join(","),
+      RUNBATCH_MONITOR_DIR: monitor,
+      RUNBATCH_CPUS: "1",
+      SNOWFLAKE_JOB_INDEX: String(replica),
+      SNOWFLAKE_JOBS_COUNT: String(replicas)
+    },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  const lines: Array<Record<string, unknown>> = []
+  let buffer = ""
+  child.stdout!.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString()
+    const parts = buffer.split("\n")
+    buffer = parts.pop()!
+    for (const part of parts) if (part.trim() !== "") lines.push(JSON.parse(part) as Record<string, unknown>)
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => {
+      status("exited", { code, signal })
+      resolve({ code, signal })
+    })
+  )
+  return { child, lines, exited }
+}
+
+describe("replicas as processes", () => {
+  it("run a job to the end through the runbatch-replica command", async () => {
+    const home = tempHome()
+    const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
+    const job = await stage(home, { rows, columns, signature, replicas: 2, targetShards: 8 })
+    const replicas = [0, 1].map((i) => startReplica(home, job.planLocation, job.plugins, i, 2, monitor))
+    const exits = await Promise.all(replicas.map((r) => r.exited))
+    expect(exits.map((e) => e.code)).toEqual([0, 0])
+    expect(replicas[0]!.lines.at(-1)).toMatchObject({ type: "done", replica: 0, summary: { finished: true } })
+    expect(replicas[1]!.lines.some((l) => l["type"] === "progress")).toBe(true)
+    expect((await results(home)).numRows).toBe(2000)
+  })
+
+  it("a replica that dies fails the job at the coordinator instead of leaving it waiting", async () => {
+    const home = tempHome()
+    const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
+    const job = await stage(home, {
+      rows,
+      columns,
+      signature,
+      replicas: 2,
+      targetShards: 8,
+      engineOptions: { exitOnReplica: 1 }
+    })
+    const crashing = startReplica(home, job.planLocation, job.plugins, 1, 2, monitor)
+    const coordinator = await runInProcess(home, job, {
+      replica: 0,
+      replicas: 2,
+      monitor: ReplicaMonitor.layerStatusFolder(monitor, 2)
+    })
+    expect((await crashing.exited).code).toBe(3)
+    if (Exit.isSuccess(coordinator.exit)) throw new Error("the coordinator should have failed")
+    const error = Cause.findErrorOption(coordinator.exit.cause)
+    expect(error._tag === "Some" && (error.value as { _tag: string })._tag).toBe("ReplicaLost")
+    expect(error._tag === "Some" && (error.value as Error).message).toContain(
+      "Replica 1 stopped before finishing its shards: it exited with code 3."
+    )
+    const out = join(
+      LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }),
+      "out"
+    )
+    expect(existsSync(join(out, "_SUCCESS"))).toBe(false)
+  })
+
+  it("rejects bad arguments with exit code 2", () => {
+    const run = (args: ReadonlyArray<string>) => {
+      try {
+        execFileSync(process.execPath, [main, ...args], { stdio: "pipe" })
+        return 0
+      } catch (error) {
+        return (error as { status: number }).status
+      }
+    }
+    expect(run([])).toBe(2)
+    expect(run(["--plan", "@ML.PUBLIC.S/p.json", "--replica", "3", "--replicas", "2"])).toBe(2)
+  })
+})

@@ -1,0 +1,72 @@
+/** Runtime test helpers: a fresh home, a session and stages over it, staged jobs and their results. */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { LocalAccount, Sql } from "@runbatch/session"
+import { ResultsReader, StageStore } from "@runbatch/stage-io"
+import { JobFixture } from "@runbatch/testkit"
+import type * as Arrow from "apache-arrow"
+import { Effect, Layer } from "effect"
+import { onTestFinished } from "vitest"
+import { Progress, type ProgressLine, ReplicaMonitor, runReplica } from "../src/index.ts"
+
+export const tempHome = (): string => {
+  const home = mkdtempSync(join(tmpdir(), "runbatch-runtime-"))
+  onTestFinished(() => rmSync(home, { recursive: true, force: true }))
+  return home
+}
+
+export const accountLayer = (home: string) =>
+  Layer.mergeAll(StageStore.layerLocal(), Sql.layerLocal()).pipe(
+    Layer.provideMerge(LocalAccount.layer({ home, database: "ML", schema: "PUBLIC" }))
+  )
+
+export const stage = (home: string, options: JobFixture.JobFixtureOptions) =>
+  Effect.runPromise(JobFixture.stageJob(options).pipe(Effect.provide(accountLayer(home))))
+
+export interface ReplicaRun {
+  readonly replica?: number
+  readonly replicas?: number
+  readonly cpus?: number
+  readonly monitor?: Layer.Layer<ReplicaMonitor>
+}
+
+/** Run one replica in this process; returns its exit and the lines it reported. */
+export const runInProcess = async (home: string, job: JobFixture.StagedJob, run: ReplicaRun = {}) => {
+  const lines: Array<ProgressLine> = []
+  const replica = run.replica ?? 0
+  const exit = await Effect.runPromiseExit(
+    runReplica({
+      plan: job.planLocation,
+      replica,
+      replicas: run.replicas ?? 1,
+      cpus: run.cpus ?? 2,
+      plugins: job.plugins,
+      retry: { attempts: 4, baseDelayMillis: 5, maxDelayMillis: 50 }
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          StageStore.layerLocal().pipe(
+            Layer.provide(LocalAccount.layer({ home, database: "ML", schema: "PUBLIC" }))
+          ),
+          run.monitor ?? ReplicaMonitor.layerAssumeAlive,
+          Progress.layerCollect(replica, { rows: 0, shards: 0 }, lines)
+        )
+      )
+    )
+  )
+  return { exit, lines }
+}
+
+/** The job's results as one table (verified against the manifest). */
+export const results = (home: string, location = "@ML.PUBLIC.RESULTS/out/", allowIncomplete = false) =>
+  Effect.runPromise(
+    ResultsReader.readTable(location, { allowIncomplete }).pipe(Effect.provide(accountLayer(home)))
+  )
+
+/** Rows of a table as plain objects, sorted by `key`. */
+export const rowsOf = (table: Arrow.Table, key: string): Array<Record<string, unknown>> =>
+  table
+    .toArray()
+    .map((row) => ({ ...(row as { toJSON(): Record<string, unknown> }).toJSON() }))
+    .sort((a, b) => Number(a[key]) - Number(b[key]))
