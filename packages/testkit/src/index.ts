@@ -4,6 +4,7 @@
  * servers join it with the issues that need them.
  */
 export * from "./EncoderConformance.ts"
+export * from "./EngineConformance.ts"
 export * as JobFixture from "./JobFixture.ts"
 export * as MemoryStage from "./MemoryStage.ts"
 export * as TestEngine from "./TestEngine.ts"
