@@ -4,7 +4,7 @@
  * and the declared length for fixed-size lists fed by ragged ones. Columns already of the right type are
  * passed through without copying.
  */
-import { DataType, type Signature, type TypeCompatibility } from "@runbatch/spec"
+import { ArrowTypes, DataType, type Signature, type TypeCompatibility } from "@runbatch/spec"
 import * as Arrow from "apache-arrow"
 
 export interface CellError {
@@ -19,32 +19,7 @@ export interface PreparedColumn {
 
 type NumericType = DataType.IntegerType | DataType.FloatType
 
-const arrowType = (dtype: NumericType | "BOOL"): Arrow.DataType => {
-  switch (dtype) {
-    case "INT8":
-      return new Arrow.Int8()
-    case "INT16":
-      return new Arrow.Int16()
-    case "INT32":
-      return new Arrow.Int32()
-    case "INT64":
-      return new Arrow.Int64()
-    case "UINT8":
-      return new Arrow.Uint8()
-    case "UINT16":
-      return new Arrow.Uint16()
-    case "UINT32":
-      return new Arrow.Uint32()
-    case "UINT64":
-      return new Arrow.Uint64()
-    case "FLOAT":
-      return new Arrow.Float32()
-    case "DOUBLE":
-      return new Arrow.Float64()
-    case "BOOL":
-      return new Arrow.Bool()
-  }
-}
+const arrowType = (dtype: NumericType | "BOOL"): Arrow.DataType => ArrowTypes.scalarType(dtype)
 
 /** The Arrow type a scalar feature of this DataType is handed to engines as, where one is fixed. */
 export const arrowTypeOf = (dtype: DataType.DataType): Arrow.DataType | undefined =>

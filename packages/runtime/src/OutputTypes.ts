@@ -5,36 +5,11 @@
  * feature groups. Engine outputs are brought to these types (numbers are cast), and a batch the engine
  * never saw (all its rows failed first) gets null columns of them.
  */
-import { DataType, type Signature } from "@runbatch/spec"
+import { ArrowTypes, DataType, type Signature } from "@runbatch/spec"
 import * as Arrow from "apache-arrow"
-import { arrowTypeOf, prepare } from "./FeatureColumns.ts"
+import { prepare } from "./FeatureColumns.ts"
 
-const scalarType = (dtype: DataType.DataType): Arrow.DataType => {
-  const fixed = arrowTypeOf(dtype)
-  if (fixed !== undefined) return fixed
-  switch (dtype) {
-    case "BYTES":
-      return new Arrow.Binary()
-    case "TIMESTAMP_NTZ":
-      return new Arrow.TimestampMicrosecond()
-    default:
-      return new Arrow.Utf8()
-  }
-}
-
-const wrap = (type: Arrow.DataType, shape: Signature.Shape | undefined): Arrow.DataType =>
-  (shape ?? []).reduceRight<Arrow.DataType>(
-    (inner) => new Arrow.List(new Arrow.Field("item", inner, true)),
-    type
-  )
-
-export const featureType = (feature: Signature.Feature): Arrow.DataType =>
-  "specs" in feature
-    ? wrap(
-        new Arrow.Struct(feature.specs.map((child) => new Arrow.Field(child.name, featureType(child), true))),
-        feature.shape
-      )
-    : wrap(scalarType(feature.dtype), feature.shape)
+export const featureType = ArrowTypes.featureType
 
 /** Null columns for `length` rows of the outputs. */
 export const nullOutputs = (outputs: ReadonlyArray<Signature.Feature>, length: number): Arrow.RecordBatch => {

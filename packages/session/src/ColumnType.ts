@@ -5,7 +5,7 @@
  * DuckDB SQL type and one signature feature, so `schema()`, `collect()` and `createDataFrame` agree.
  */
 import { type DuckDBType, DuckDBTypeId } from "@duckdb/node-api"
-import { type DataType, Identifier, Signature } from "@runbatch/spec"
+import { ArrowTypes, type DataType, Identifier, Signature } from "@runbatch/spec"
 import * as Arrow from "apache-arrow"
 
 export type ColumnType =
@@ -145,46 +145,11 @@ export const toDuckDbSql = (type: ColumnType): string => {
   }
 }
 
-const arrowScalar = (dtype: DataType.DataType, nanoseconds: boolean): Arrow.DataType => {
-  switch (dtype) {
-    case "INT8":
-      return new Arrow.Int8()
-    case "INT16":
-      return new Arrow.Int16()
-    case "INT32":
-      return new Arrow.Int32()
-    case "INT64":
-      return new Arrow.Int64()
-    case "UINT8":
-      return new Arrow.Uint8()
-    case "UINT16":
-      return new Arrow.Uint16()
-    case "UINT32":
-      return new Arrow.Uint32()
-    case "UINT64":
-      return new Arrow.Uint64()
-    case "FLOAT":
-      return new Arrow.Float32()
-    case "DOUBLE":
-      return new Arrow.Float64()
-    case "BOOL":
-      return new Arrow.Bool()
-    case "BYTES":
-      return new Arrow.Binary()
-    case "TIMESTAMP_NTZ":
-      return nanoseconds ? new Arrow.TimestampNanosecond() : new Arrow.TimestampMicrosecond()
-    // OBJECT travels as JSON text, as Snowflake's connectors hand out OBJECT and VARIANT values.
-    case "STRING":
-    case "OBJECT":
-      return new Arrow.Utf8()
-  }
-}
-
 /** The Arrow type of a column type (timestamps without a time zone, OBJECT as JSON text). */
 export const toArrow = (type: ColumnType): Arrow.DataType => {
   switch (type.kind) {
     case "scalar":
-      return arrowScalar(type.dtype, type.nanoseconds === true)
+      return ArrowTypes.scalarType(type.dtype, { nanoseconds: type.nanoseconds === true })
     case "list":
       return new Arrow.List(new Arrow.Field("item", toArrow(type.element), true))
     case "array":

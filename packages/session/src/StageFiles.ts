@@ -9,7 +9,7 @@
 import type { Dirent } from "node:fs"
 import { readdir, realpath, stat } from "node:fs/promises"
 import { isAbsolute, join, relative, sep } from "node:path"
-import { InvalidStageLocation, StageFileError, StageLocation } from "@runbatch/spec"
+import { type InvalidStageLocation, ListPattern, StageFileError, StageLocation } from "@runbatch/spec"
 import { Effect } from "effect"
 import type { LocalAccountShape } from "./LocalAccount.ts"
 
@@ -26,25 +26,6 @@ const isInside = (root: string, path: string): boolean => {
 }
 
 const isMetadataName = (name: string): boolean => name.startsWith("_") || name.startsWith(".")
-
-/** A matcher for a LIST-style pattern; an invalid expression fails with InvalidStageLocation. */
-export const compilePattern = (
-  location: string,
-  pattern: string | undefined
-): Effect.Effect<(path: string) => boolean, InvalidStageLocation> => {
-  if (pattern === undefined) return Effect.succeed(() => true)
-  try {
-    const regex = new RegExp(`^(?:${pattern})$`)
-    return Effect.succeed((path) => regex.test(path))
-  } catch (error) {
-    return Effect.fail(
-      new InvalidStageLocation({
-        input: location,
-        reason: `the pattern ${JSON.stringify(pattern)} is not a valid regular expression (${(error as Error).message}).`
-      })
-    )
-  }
-}
 
 const walk = async (
   stageRoot: string,
@@ -99,7 +80,7 @@ export const listStageFiles = (
 ): Effect.Effect<ReadonlyArray<StageFile>, InvalidStageLocation | StageFileError> =>
   Effect.gen(function* () {
     const display = StageLocation.format(location)
-    const matches = yield* compilePattern(display, pattern)
+    const matches = yield* ListPattern.compile(display, pattern)
     const stageRoot = yield* account.stagePath({ ...location, path: "", isDirectory: true })
     // Resolving the location itself refuses a folder or prefix reached through a link out of the stage.
     yield* account.stagePath(location)

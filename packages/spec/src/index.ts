@@ -3,6 +3,7 @@
  * job specs and job files, model signatures, type compatibility, params, column matching, shards,
  * the job plan and its fingerprint, and the typed error catalogue.
  */
+export * as ArrowTypes from "./ArrowTypes.ts"
 export * as ColumnMatching from "./ColumnMatching.ts"
 export * as DataType from "./DataType.ts"
 export * from "./errors/index.ts"
@@ -15,6 +16,7 @@ export * as JobFile from "./JobFile.ts"
 export * as JobName from "./JobName.ts"
 export * as JobPlan from "./JobPlan.ts"
 export * as JobSpec from "./JobSpec.ts"
+export * as ListPattern from "./ListPattern.ts"
 export * as LocalLayout from "./LocalLayout.ts"
 export * as ModelFileLocation from "./ModelFileLocation.ts"
 export * as ModelFunction from "./ModelFunction.ts"

@@ -35,6 +35,7 @@ import type { LocalAccountShape } from "@runbatch/session"
 import {
   FileLocation,
   InvalidStageLocation,
+  ListPattern,
   LocalFileError,
   ModelFileLocation,
   StageFileError,
@@ -42,7 +43,6 @@ import {
   StageLocation
 } from "@runbatch/spec"
 import { Effect, Exit, Stream } from "effect"
-import * as ListPattern from "./ListPattern.ts"
 import {
   isTempName,
   md5Files,

@@ -1,4 +1,3 @@
-export * as ListPattern from "./ListPattern.ts"
 export * from "./ListStageFiles.ts"
 export { type LocalStageStoreOptions, MAX_READ_BYTES } from "./LocalStageStore.ts"
 export * as OutputCommitter from "./OutputCommitter.ts"

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { InvalidStageLocation } from "@runbatch/spec"
+import { InvalidStageLocation, ListPattern } from "@runbatch/spec"
 import { Effect } from "effect"
-import { ListPattern } from "../src/index.ts"
 
 describe("ListPattern.compile", () => {
   const cases = [

@@ -3,8 +3,9 @@
  * the whole path inside the stage (`cats/1.png`), as Snowflake anchors LIST patterns and `RLIKE`.
  * The usual patterns of the original (`.*\.jpg`, `.*data_[0-9]+[.]parquet`) mean the same here.
  */
-import { InvalidStageLocation } from "@runbatch/spec"
+
 import { Effect } from "effect"
+import { InvalidStageLocation } from "./errors/SpecErrors.ts"
 
 export type PathMatcher = (path: string) => boolean
 
