@@ -1,12 +1,21 @@
 /**
- * The local registry backend: `registry/<DB>/<SCHEMA>/<MODEL>/` under the account's home, with
- * `model.json` (comment, default version, creation time) and `versions/<VERSION>/` in Snowflake's
- * layout (see ModelVersionFiles). A version is written in full into a hidden folder and then renamed
- * into place — the registry is the account's own folder, not stage storage, so a rename is allowed —
- * so a crash never leaves a half-logged version that looks valid.
+ * The local registry backend, under the account's home:
+ *
+ * ```
+ * registry/<DB>/<SCHEMA>/<MODEL>/
+ *   model.json              comment, default_version_name, created_on (what SHOW MODELS shows)
+ *   versions/<VERSION>/     one version in Snowflake's layout (see ModelVersionFiles)
+ *   .incoming/<uuid>/       a version being logged
+ *   .deleted/<uuid>/        a version being removed
+ * ```
+ *
+ * A version is written in full into `.incoming/` and renamed into `versions/` in one step, and a
+ * version folder counts only once its `version.json` (written last) is there, so a crash never leaves a
+ * half-logged version that looks valid, nor one that blocks logging it again. Folder names are
+ * identifiers through `LocalLayout.segment`, which never starts a name with a dot, so the dotted
+ * folders can never collide with a model or version.
  */
-import { createHash, randomUUID } from "node:crypto"
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
+import { randomUUID } from "node:crypto"
 import { basename, join } from "node:path"
 import type { LocalAccountShape } from "@runbatch/session"
 import {
@@ -14,25 +23,41 @@ import {
   Identifier,
   type InvalidIdentifier,
   InvalidModelVersion,
+  InvalidSignature,
+  InvalidSpec,
   type Json,
-  LocalFileError,
+  type LocalFileError,
   LocalLayout,
   ModelFileLocation,
-  ModelFunction,
   ModelNotFound,
   ModelVersionExists,
   ModelVersionNotFound,
   Signature
 } from "@runbatch/spec"
 import { Effect, Schema } from "effect"
-import type { ModelRegistryShape } from "./ModelRegistry.ts"
+import {
+  copyWithChecksum,
+  createExclusive,
+  deleteTree,
+  makeDir,
+  moveIntoPlace,
+  pathExists,
+  readTextIfExists,
+  removeFolder,
+  replaceFile,
+  statLocalFile,
+  subfolders,
+  sweep,
+  writeNewFile
+} from "./LocalFiles.ts"
+import type { LogModelOptions, ModelRegistryShape } from "./ModelRegistry.ts"
 import {
   ARTIFACTS,
+  type LoggedArtifact,
   MANIFEST,
   MODEL_SPEC,
   manifestYaml,
   modelSpecYaml,
-  readVersion,
   USER_DATA,
   userDataJson,
   VERSION_RECORD,
@@ -40,116 +65,223 @@ import {
   VersionRecord,
   versionRecordJson
 } from "./ModelVersionFiles.ts"
-import { formatName, type ModelInfo, type ModelName, type ModelVersionInfo } from "./ModelVersionInfo.ts"
-
-const ModelRecord = Schema.Struct({
-  comment: Schema.optionalKey(Schema.String),
-  default_version_name: Schema.optionalKey(Schema.String),
-  created_on: Schema.String
-})
-type ModelRecord = typeof ModelRecord.Type
-
-const HIDDEN = ".tmp-"
-
-const exists = (path: string) =>
-  Effect.promise(() =>
-    stat(path).then(
-      () => true,
-      () => false
-    )
-  )
-
-const readText = (path: string) => Effect.promise(() => readFile(path, "utf8").catch(() => undefined))
-
-/** Replace a small local file atomically (temp + rename). */
-const writeJsonFile = (path: string, value: unknown) =>
-  Effect.promise(async () => {
-    const temp = `${path}.${randomUUID()}.tmp`
-    await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`)
-    await rename(temp, path)
-  })
+import {
+  type FunctionRow,
+  formatName,
+  type ModelInfo,
+  type ModelName,
+  type ModelVersionInfo,
+  type RegistryScope,
+  resolveVersionFunction,
+  SYSTEM_ALIASES,
+  type VersionRow
+} from "./ModelVersionInfo.ts"
+import * as ModelVersionReader from "./ModelVersionReader.ts"
 
 export interface LocalRegistryOptions {
+  /** The database unqualified model names live in; default: the account's current database. */
   readonly database?: string
+  /** The schema unqualified model names live in; default: the account's current schema. */
   readonly schema?: string
+  /** The clock for creation times (tests). */
   readonly now?: () => Date
 }
 
-export const make = (account: LocalAccountShape, options: LocalRegistryOptions = {}): ModelRegistryShape => {
-  const scope = { database: options.database ?? account.database, schema: options.schema ?? account.schema }
-  const now = options.now ?? (() => new Date())
+const MODEL_RECORD = "model.json"
+const INCOMING = ".incoming"
+const DELETED = ".deleted"
+/** A log still copying after this long is taken for a crashed one, and its leftovers are removed. */
+const STALE_INCOMING_MILLIS = 24 * 60 * 60 * 1000
+
+const ModelRecord = Schema.Struct({
+  created_on: Schema.String,
+  default_version_name: Schema.optionalKey(Schema.String),
+  comment: Schema.optionalKey(Schema.String)
+})
+type ModelRecord = typeof ModelRecord.Type
+
+const decodeJson = <A>(schema: Schema.Decoder<A>, text: string | undefined): A | undefined => {
+  if (text === undefined) return undefined
+  const decoded = Schema.decodeUnknownExit(Schema.fromJsonString(schema))(text)
+  return decoded._tag === "Success" ? decoded.value : undefined
+}
+
+interface Version {
+  readonly name: string
+  readonly record: VersionRecord
+}
+
+/** A model as found on disk: its complete versions (by name) and its record. */
+interface ModelState {
+  readonly model: ModelName
+  readonly versions: ReadonlyArray<Version>
+  readonly record: ModelRecord
+  readonly defaultVersion: string
+}
+
+const byCreation = (a: Version, b: Version) =>
+  a.record.created_on.localeCompare(b.record.created_on) || a.name.localeCompare(b.name)
+
+/**
+ * The identifier a folder stands for, or undefined for folders runbatch did not name: dotted ones
+ * (staging, trash) and stray ones whose percent-encoding does not decode, or would not encode back the
+ * same way.
+ */
+const nameOf = (folder: string): string | undefined => {
+  if (folder.startsWith(".")) return undefined
+  try {
+    const name = LocalLayout.fromSegment(folder)
+    return LocalLayout.segment(name) === folder ? name : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`
+
+const ENGINE_ID = /^[a-z0-9][a-z0-9._-]*$/
+const METHOD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+// A single path segment that reads the same in a snow://model location: no separators, no percent
+// signs (they would read as encodings), no control characters, and no leading dot.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+const ARTIFACT_NAME = /^[^./\\%\u0000-\u001f\u007f][^/\\%\u0000-\u001f\u007f]*$/
+
+export const make = (account: LocalAccountShape, options: LocalRegistryOptions = {}): ModelRegistryShape =>
+  makeScoped(
+    account,
+    { database: options.database ?? account.database, schema: options.schema ?? account.schema },
+    options.now ?? (() => new Date())
+  )
+
+const makeScoped = (
+  account: LocalAccountShape,
+  scope: RegistryScope,
+  now: () => Date
+): ModelRegistryShape => {
+  const schemaDir = (s: RegistryScope) =>
+    join(
+      LocalLayout.registryDir(account.home),
+      LocalLayout.segment(s.database),
+      LocalLayout.segment(s.schema)
+    )
+  const modelDir = (model: ModelName) => LocalLayout.modelDir(account.home, model)
+  const versionsDir = (model: ModelName) => join(modelDir(model), "versions")
+  const versionDir = (model: ModelName, version: string) =>
+    LocalLayout.versionDir(account.home, model, version)
 
   const resolveName = (name: string): Effect.Effect<ModelName, InvalidIdentifier> =>
     Identifier.parseFullyQualified(name, scope)
 
-  const modelDir = (model: ModelName) => LocalLayout.modelDir(account.home, model)
-  const versionDir = (model: ModelName, version: string) =>
-    LocalLayout.versionDir(account.home, model, version)
-
-  const readModelRecord = (model: ModelName) =>
-    Effect.flatMap(readText(join(modelDir(model), "model.json")), (text) => {
-      if (text === undefined) return Effect.succeed(undefined)
-      const decoded = Schema.decodeUnknownExit(Schema.fromJsonString(ModelRecord))(text)
-      return Effect.succeed(decoded._tag === "Success" ? decoded.value : undefined)
+  /** The complete versions of a model: folders whose version record is there and readable. */
+  const versionsOf = (model: ModelName): Effect.Effect<ReadonlyArray<Version>, LocalFileError> =>
+    Effect.gen(function* () {
+      const versions: Array<Version> = []
+      for (const folder of yield* subfolders(versionsDir(model))) {
+        const name = nameOf(folder)
+        if (name === undefined) continue
+        const record = decodeJson(
+          VersionRecord,
+          yield* readTextIfExists(join(versionsDir(model), folder, VERSION_RECORD))
+        )
+        if (record !== undefined) versions.push({ name, record })
+      }
+      return versions.sort((a, b) => a.name.localeCompare(b.name))
     })
 
-  /** Versions that are complete (the rename put them in place), by their stored names. */
-  const versionNames = (model: ModelName) =>
-    Effect.promise(async () => {
-      const entries = await readdir(join(modelDir(model), "versions"), { withFileTypes: true }).catch(
-        () => []
-      )
-      return entries
-        .filter((e) => e.isDirectory() && !e.name.startsWith(HIDDEN))
-        .map((e) => LocalLayout.fromSegment(e.name))
-        .sort()
+  /**
+   * A model with at least one complete version, or undefined. Without a readable model.json (a crash
+   * between renaming the first version in and writing it), the record is derived from the versions.
+   */
+  const stateOf = (model: ModelName): Effect.Effect<ModelState | undefined, LocalFileError> =>
+    Effect.gen(function* () {
+      const versions = yield* versionsOf(model)
+      if (versions.length === 0) return undefined
+      const first = [...versions].sort(byCreation)[0]!
+      const record = decodeJson(
+        ModelRecord,
+        yield* readTextIfExists(join(modelDir(model), MODEL_RECORD))
+      ) ?? {
+        created_on: first.record.created_on,
+        default_version_name: first.name
+      }
+      const named = record.default_version_name
+      const defaultVersion =
+        named !== undefined && versions.some((v) => v.name === named) ? named : first.name
+      return { model, versions, record, defaultVersion }
     })
 
-  const modelNamesIn = (database: string, schema: string) =>
-    Effect.promise(async () => {
-      const dir = join(
-        LocalLayout.registryDir(account.home),
-        LocalLayout.segment(database),
-        LocalLayout.segment(schema)
-      )
-      const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
-      return entries.filter((e) => e.isDirectory()).map((e) => LocalLayout.fromSegment(e.name))
-    })
+  const modelNamesIn = (s: RegistryScope) =>
+    Effect.map(subfolders(schemaDir(s)), (folders) =>
+      folders.map(nameOf).filter((name): name is string => name !== undefined)
+    )
 
-  const requireModel = (name: string) =>
+  const requireModel = (
+    name: string
+  ): Effect.Effect<ModelState, InvalidIdentifier | ModelNotFound | LocalFileError> =>
     Effect.gen(function* () {
       const model = yield* resolveName(name)
-      const record = yield* readModelRecord(model)
-      const versions = yield* versionNames(model)
-      if (record === undefined || versions.length === 0) {
-        const others = yield* modelNamesIn(model.database, model.schema)
-        return yield* new ModelNotFound({
-          model: formatName(model),
-          closest: closestNames(model.name, others).map((n) => formatName({ ...model, name: n }))
-        })
+      const state = yield* stateOf(model)
+      if (state !== undefined) return state
+      const others: Array<string> = []
+      for (const other of yield* modelNamesIn(model)) {
+        if (other !== model.name && (yield* versionsOf({ ...model, name: other })).length > 0)
+          others.push(other)
       }
-      return { model, record, versions }
+      return yield* new ModelNotFound({
+        model: formatName(model),
+        closest: closestNames(model.name, others).map((n) => formatName({ ...model, name: n }))
+      })
     })
 
-  const info = (model: ModelName, record: ModelRecord, versions: ReadonlyArray<string>): ModelInfo => ({
-    ...model,
-    comment: record.comment,
-    defaultVersion: record.default_version_name,
-    createdOn: record.created_on,
-    versions
-  })
+  const notFound = (state: ModelState, version: string) =>
+    new ModelVersionNotFound({
+      model: formatName(state.model),
+      version,
+      available: state.versions.map((v) => v.name)
+    })
 
-  const loadVersion = (model: ModelName, record: ModelRecord, version: string) =>
+  /** A version by its name as written (`v1` is `V1`), or, failing that, by a system alias. */
+  const resolveVersion = (
+    state: ModelState,
+    text: string | undefined,
+    allowAliases: boolean
+  ): Effect.Effect<string, InvalidIdentifier | ModelVersionNotFound> =>
     Effect.gen(function* () {
+      if (text === undefined) return state.defaultVersion
+      const wanted = yield* Identifier.resolve(text.trim())
+      if (state.versions.some((v) => v.name === wanted)) return wanted
+      if (allowAliases) {
+        const byAge = [...state.versions].sort(byCreation)
+        if (wanted === "DEFAULT") return state.defaultVersion
+        if (wanted === "FIRST") return byAge[0]!.name
+        if (wanted === "LAST") return byAge[byAge.length - 1]!.name
+      }
+      return yield* notFound(state, wanted)
+    })
+
+  const aliasesOf = (state: ModelState, version: string): ReadonlyArray<string> => {
+    const byAge = [...state.versions].sort(byCreation)
+    const applies = {
+      DEFAULT: state.defaultVersion === version,
+      FIRST: byAge[0]?.name === version,
+      LAST: byAge[byAge.length - 1]?.name === version
+    }
+    return SYSTEM_ALIASES.filter((alias) => applies[alias])
+  }
+
+  const loadVersion = (state: ModelState, version: string) =>
+    Effect.gen(function* () {
+      const { model } = state
       const dir = versionDir(model, version)
       const display = formatName(model)
+      const record = state.versions.find((v) => v.name === version)!.record
       const read = (file: string) =>
-        Effect.flatMap(readText(join(dir, file)), (text) =>
+        Effect.flatMap(readTextIfExists(join(dir, file)), (text) =>
           text === undefined
             ? Effect.fail(new InvalidModelVersion({ model: display, version, reason: `${file} is missing.` }))
             : Effect.succeed(text)
         )
-      const parsed = yield* readVersion(
+      const parsed = yield* ModelVersionReader.read(
         {
           modelSpecYaml: yield* read(MODEL_SPEC),
           userDataJson: yield* read(USER_DATA),
@@ -158,17 +290,7 @@ export const make = (account: LocalAccountShape, options: LocalRegistryOptions =
         display,
         version
       )
-      const bookkeeping = Schema.decodeUnknownExit(Schema.fromJsonString(VersionRecord))(
-        yield* read(VERSION_RECORD)
-      )
-      if (bookkeeping._tag === "Failure") {
-        return yield* new InvalidModelVersion({
-          model: display,
-          version,
-          reason: `${VERSION_RECORD} is malformed.`
-        })
-      }
-      return {
+      const info: ModelVersionInfo = {
         model,
         version,
         engine: parsed.engine,
@@ -180,166 +302,194 @@ export const make = (account: LocalAccountShape, options: LocalRegistryOptions =
           bytes: a.bytes,
           sha256: a.sha256
         })),
-        comment: bookkeeping.value.comment,
-        metadata: bookkeeping.value.metadata as Record<string, Json>,
-        createdOn: bookkeeping.value.created_on,
-        isDefault: record.default_version_name === version
-      } satisfies ModelVersionInfo
+        modelType: parsed.modelType,
+        comment: record.comment,
+        metadata: record.metadata as Record<string, Json>,
+        createdOn: record.created_on,
+        aliases: aliasesOf(state, version),
+        isDefault: state.defaultVersion === version
+      }
+      return { info, userData: parsed.userData }
     })
 
-  const getVersion: ModelRegistryShape["getVersion"] = (name, version) =>
+  /** Every problem with the options at once, before anything is read or written. */
+  const checkOptions = (options: LogModelOptions, engine: string) =>
     Effect.gen(function* () {
-      const { model, record, versions } = yield* requireModel(name)
-      const wanted =
-        version === undefined ? record.default_version_name : yield* Identifier.resolve(version.trim())
-      if (wanted === undefined || !versions.includes(wanted)) {
-        return yield* new ModelVersionNotFound({
-          model: formatName(model),
-          version: wanted ?? "(default)",
-          available: versions
+      const problems: Array<{ readonly path: string; readonly message: string }> = []
+      if (!ENGINE_ID.test(engine)) {
+        problems.push({
+          path: "engine",
+          message: `"${options.engine}" is not an engine plugin id (lower case letters, digits, '.', '_' or '-', e.g. "onnx").`
         })
       }
-      return yield* loadVersion(model, record, wanted)
+      const methods = Object.keys(options.signatures)
+      if (methods.length === 0) {
+        problems.push({ path: "signatures", message: "a version needs at least one method signature." })
+      }
+      for (const [method, kind] of Object.entries(options.functionKinds ?? {})) {
+        if (!methods.includes(method)) {
+          problems.push({
+            path: `functionKinds.${method}`,
+            message: `names a method without a signature (methods: ${methods.join(", ")}).`
+          })
+        } else if (kind !== "FUNCTION" && kind !== "TABLE_FUNCTION") {
+          problems.push({
+            path: `functionKinds.${method}`,
+            message: `must be FUNCTION or TABLE_FUNCTION, got "${kind}".`
+          })
+        }
+      }
+      const artifacts: Array<{ readonly name: string; readonly path: string }> = []
+      for (const [i, artifact] of (options.artifacts ?? []).entries()) {
+        const entry = typeof artifact === "string" ? { name: basename(artifact), path: artifact } : artifact
+        if (!ARTIFACT_NAME.test(entry.name)) {
+          problems.push({
+            path: `artifacts[${i}]`,
+            message: `"${entry.name}" cannot name an artifact: use a plain file name (no '/', '\\', '%', control characters or leading dot).`
+          })
+        } else if (artifacts.some((a) => a.name === entry.name)) {
+          problems.push({
+            path: `artifacts[${i}]`,
+            message: `two artifacts are named "${entry.name}"; give one another name with {name, path}.`
+          })
+        }
+        artifacts.push(entry)
+      }
+      if (problems.length > 0) return yield* new InvalidSpec({ spec: "logModel options", problems })
+
+      // Method names become SQL function names and must be told apart case-insensitively, as in
+      // Snowflake ("Found duplicate method named resolved as …").
+      const seen = new Map<string, string>()
+      for (const method of methods) {
+        if (!METHOD_NAME.test(method)) {
+          return yield* new InvalidSignature({
+            reason: `the method name "${method}" must be a Python-style identifier (letters, digits, _; not starting with a digit).`,
+            path: method
+          })
+        }
+        const other = seen.get(method.toUpperCase())
+        if (other !== undefined) {
+          return yield* new InvalidSignature({
+            reason: `Found duplicate method named resolved as ${method.toUpperCase()} ("${other}", "${method}"); method names are compared case-insensitively.`,
+            path: method
+          })
+        }
+        seen.set(method.toUpperCase(), method)
+      }
+      for (const [method, sig] of Object.entries(options.signatures)) yield* Signature.validate(sig, method)
+      for (const artifact of artifacts) yield* statLocalFile(artifact.path)
+      return artifacts
+    })
+
+  /** Create model.json with the first version as the default, unless another writer already did. */
+  const ensureModelRecord = (model: ModelName) =>
+    Effect.gen(function* () {
+      const state = yield* stateOf(model)
+      if (state === undefined) return
+      const first = [...state.versions].sort(byCreation)[0]!
+      yield* createExclusive(
+        join(modelDir(model), MODEL_RECORD),
+        json({ created_on: first.record.created_on, default_version_name: first.name })
+      )
     })
 
   const logModel: ModelRegistryShape["logModel"] = (options) =>
     Effect.gen(function* () {
       const model = yield* resolveName(options.name)
       const version = yield* Identifier.resolve(options.version.trim())
+      const engine = options.engine.trim().toLowerCase()
+      const artifacts = yield* checkOptions(options, engine)
       const display = formatName(model)
-      if (!/^[a-z0-9][a-z0-9._-]*$/.test(options.engine)) {
-        return yield* new InvalidModelVersion({
-          model: display,
-          version,
-          reason: `the engine id "${options.engine}" is not a plugin id (lower case letters, digits, '.', '_', '-').`
-        })
-      }
-      for (const [method, sig] of Object.entries(options.signatures)) yield* Signature.validate(sig, method)
-      if (Object.keys(options.signatures).length === 0) {
-        return yield* new InvalidModelVersion({
-          model: display,
-          version,
-          reason: "a version needs at least one method signature."
-        })
-      }
-      for (const method of Object.keys(options.functionKinds ?? {})) {
-        if (!(method in options.signatures)) {
-          return yield* new InvalidModelVersion({
-            model: display,
-            version,
-            reason: `functionKinds names ${method}, which has no signature.`
-          })
-        }
-      }
-      // Artifacts: every file must exist and names must be unique, before anything is written.
-      const artifacts: Array<{ readonly name: string; readonly path: string }> = []
-      for (const artifact of options.artifacts ?? []) {
-        const entry = typeof artifact === "string" ? { name: basename(artifact), path: artifact } : artifact
-        if (!/^[A-Za-z0-9._-]+$/.test(entry.name) || entry.name.startsWith(".")) {
-          return yield* new InvalidModelVersion({
-            model: display,
-            version,
-            reason: `the artifact name "${entry.name}" must be a plain file name.`
-          })
-        }
-        if (artifacts.some((a) => a.name === entry.name)) {
-          return yield* new InvalidModelVersion({
-            model: display,
-            version,
-            reason: `two artifacts are named "${entry.name}".`
-          })
-        }
-        const stats = yield* Effect.promise(() => stat(entry.path).catch(() => undefined))
-        if (stats === undefined || !stats.isFile()) {
-          return yield* new LocalFileError({
-            path: entry.path,
-            reason: stats === undefined ? "it does not exist." : "it is not a file."
-          })
-        }
-        artifacts.push(entry)
-      }
       const target = versionDir(model, version)
-      if (yield* exists(target)) return yield* new ModelVersionExists({ model: display, version })
+      const existing = yield* versionsOf(model)
+      if (existing.some((v) => v.name === version))
+        return yield* new ModelVersionExists({ model: display, version })
 
-      const versions = join(modelDir(model), "versions")
-      const staging = join(versions, `${HIDDEN}${randomUUID()}`)
-      const createdOn = now().toISOString()
-      const result = yield* Effect.tryPromise({
-        try: async () => {
-          await mkdir(join(staging, ARTIFACTS), { recursive: true })
-          const logged: Array<{ name: string; bytes: number; sha256: string }> = []
-          for (const artifact of artifacts) {
-            const destination = join(staging, ARTIFACTS, artifact.name)
-            await copyFile(artifact.path, destination)
-            const bytes = await readFile(destination)
-            logged.push({
-              name: artifact.name,
-              bytes: bytes.byteLength,
-              sha256: createHash("sha256").update(bytes).digest("hex")
-            })
-          }
-          const content: VersionContent = {
-            model: model.name,
-            engine: options.engine,
-            engineOptions: options.engineOptions ?? {},
-            signatures: options.signatures,
-            functionKinds: options.functionKinds ?? {},
-            artifacts: logged,
-            comment: options.comment,
-            metadata: options.metadata ?? {},
-            createdOn
-          }
-          await writeFile(join(staging, MANIFEST), manifestYaml(content))
-          await writeFile(join(staging, MODEL_SPEC), modelSpecYaml(content))
-          await writeFile(join(staging, USER_DATA), userDataJson(content))
-          await writeFile(join(staging, VERSION_RECORD), versionRecordJson(content))
-          try {
-            await rename(staging, target)
-          } catch (error) {
-            if (["EEXIST", "ENOTEMPTY"].includes((error as NodeJS.ErrnoException).code ?? ""))
-              return "exists" as const
-            throw error
-          }
-          return "logged" as const
-        },
-        catch: (error) => new LocalFileError({ path: staging, reason: (error as Error).message })
-      }).pipe(Effect.ensuring(Effect.promise(() => rm(staging, { recursive: true, force: true }))))
-      if (result === "exists") return yield* new ModelVersionExists({ model: display, version })
-      // The first version becomes the default, as in Snowflake.
-      const record = yield* readModelRecord(model)
-      const updated: ModelRecord = {
-        created_on: record?.created_on ?? createdOn,
-        default_version_name: record?.default_version_name ?? version,
-        ...(record?.comment === undefined ? {} : { comment: record.comment })
-      }
-      yield* writeJsonFile(join(modelDir(model), "model.json"), updated)
-      return yield* loadVersion(model, updated, version)
+      const staging = join(modelDir(model), INCOMING, randomUUID())
+      const written = Effect.gen(function* () {
+        yield* makeDir(staging)
+        const logged: Array<LoggedArtifact> = []
+        for (const artifact of artifacts) {
+          const copied = yield* copyWithChecksum(artifact.path, join(staging, ARTIFACTS, artifact.name))
+          logged.push({ name: artifact.name, ...copied })
+        }
+        const content: VersionContent = {
+          model: model.name,
+          engine,
+          engineOptions: options.engineOptions ?? {},
+          signatures: options.signatures,
+          functionKinds: options.functionKinds ?? {},
+          artifacts: logged,
+          comment: options.comment,
+          metadata: options.metadata ?? {},
+          createdOn: now().toISOString()
+        }
+        yield* writeNewFile(join(staging, MODEL_SPEC), modelSpecYaml(content))
+        yield* writeNewFile(join(staging, MANIFEST), manifestYaml(content))
+        yield* writeNewFile(join(staging, USER_DATA), userDataJson(content))
+        // Last: the marker that makes the folder a version.
+        yield* writeNewFile(join(staging, VERSION_RECORD), versionRecordJson(content))
+        // A folder without a record under the version's name is debris (say, a copy interrupted
+        // outside runbatch); it is not a version, so it must not block this one. Only a folder that is
+        // there and has no record is removed: runbatch's own versions appear whole in one rename, so
+        // one that a concurrent log renames in meanwhile is never taken for debris, and the rename
+        // below reports it. (Two logs racing over the same debris could still collide; both would
+        // have to start while it is there.)
+        if (yield* pathExists(target)) {
+          const record = decodeJson(VersionRecord, yield* readTextIfExists(join(target, VERSION_RECORD)))
+          if (record === undefined) yield* removeFolder(target, join(modelDir(model), DELETED))
+        }
+        yield* makeDir(versionsDir(model))
+        return yield* moveIntoPlace(staging, target)
+      }).pipe(Effect.ensuring(Effect.ignore(deleteTree(staging))))
+      if ((yield* written) === "exists") return yield* new ModelVersionExists({ model: display, version })
+
+      yield* ensureModelRecord(model)
+      yield* sweep(join(modelDir(model), DELETED), 0, now().getTime())
+      yield* sweep(join(modelDir(model), INCOMING), STALE_INCOMING_MILLIS, now().getTime())
+      const state = yield* stateOf(model)
+      return (yield* loadVersion(state!, version)).info
+    })
+
+  const getModel: ModelRegistryShape["getModel"] = (name) => Effect.map(requireModel(name), info)
+
+  const info = (state: ModelState): ModelInfo => ({
+    ...state.model,
+    comment: state.record.comment,
+    defaultVersion: state.defaultVersion,
+    createdOn: state.record.created_on,
+    versions: state.versions.map((v) => v.name)
+  })
+
+  const getVersion: ModelRegistryShape["getVersion"] = (name, version) =>
+    Effect.gen(function* () {
+      const state = yield* requireModel(name)
+      return (yield* loadVersion(state, yield* resolveVersion(state, version, true))).info
     })
 
   const listModels: ModelRegistryShape["listModels"] = Effect.gen(function* () {
     const models: Array<ModelInfo> = []
-    for (const name of yield* modelNamesIn(scope.database, scope.schema)) {
-      const model = { ...scope, name }
-      const record = yield* readModelRecord(model)
-      const versions = yield* versionNames(model)
-      if (record !== undefined && versions.length > 0) models.push(info(model, record, versions))
+    for (const name of yield* modelNamesIn(scope)) {
+      const state = yield* stateOf({ ...scope, name })
+      if (state !== undefined) models.push(info(state))
     }
     return models.sort((a, b) => a.name.localeCompare(b.name))
   })
 
   const showVersions: ModelRegistryShape["showVersions"] = (name) =>
     Effect.gen(function* () {
-      const { model, record, versions } = yield* requireModel(name)
-      const rows = []
-      for (const version of versions) {
-        const loaded = yield* loadVersion(model, record, version)
-        const userData = JSON.parse(
-          (yield* readText(join(versionDir(model, version), USER_DATA))) ?? "{}"
-        ) as Record<string, Json>
+      const state = yield* requireModel(name)
+      const rows: Array<VersionRow> = []
+      for (const version of state.versions) {
+        const { info: loaded, userData } = yield* loadVersion(state, version.name)
         rows.push({
-          name: version,
+          name: loaded.version,
+          databaseName: state.model.database,
+          schemaName: state.model.schema,
+          modelName: state.model.name,
           createdOn: loaded.createdOn,
           comment: loaded.comment,
+          aliases: loaded.aliases,
           isDefaultVersion: loaded.isDefault,
           functions: loaded.functions.map((f) => f.name),
           metadata: loaded.metadata,
@@ -351,64 +501,57 @@ export const make = (account: LocalAccountShape, options: LocalRegistryOptions =
 
   const showFunctions: ModelRegistryShape["showFunctions"] = (name, version) =>
     Effect.map(getVersion(name, version), (loaded) =>
-      loaded.functions.map((f) => ({
-        name: f.name,
-        targetMethod: f.targetMethod,
-        kind: f.kind,
-        signature: f.signature
-      }))
+      loaded.functions.map(
+        (f): FunctionRow => ({
+          name: f.name,
+          targetMethod: f.targetMethod,
+          kind: f.kind,
+          signature: f.signature
+        })
+      )
     )
 
   const resolveFunction: ModelRegistryShape["resolveFunction"] = (name, version, functionName) =>
-    Effect.flatMap(getVersion(name, version), (loaded) =>
-      ModelFunction.resolve(loaded.functions, functionName, {
-        name: formatName(loaded.model),
-        version: loaded.version
-      })
-    )
+    Effect.flatMap(getVersion(name, version), (loaded) => resolveVersionFunction(loaded, functionName))
 
   const setDefaultVersion: ModelRegistryShape["setDefaultVersion"] = (name, version) =>
     Effect.gen(function* () {
-      const { model, record, versions } = yield* requireModel(name)
-      const wanted = yield* Identifier.resolve(version.trim())
-      if (!versions.includes(wanted)) {
-        return yield* new ModelVersionNotFound({
-          model: formatName(model),
-          version: wanted,
-          available: versions
-        })
-      }
-      yield* writeJsonFile(join(modelDir(model), "model.json"), { ...record, default_version_name: wanted })
+      const state = yield* requireModel(name)
+      const wanted = yield* resolveVersion(state, version, false)
+      yield* replaceFile(
+        join(modelDir(state.model), MODEL_RECORD),
+        json({ ...state.record, default_version_name: wanted })
+      )
+    })
+
+  const deleteModel: ModelRegistryShape["deleteModel"] = (name) =>
+    Effect.gen(function* () {
+      const state = yield* requireModel(name)
+      yield* removeFolder(modelDir(state.model), join(schemaDir(state.model), DELETED))
     })
 
   const deleteVersion: ModelRegistryShape["deleteVersion"] = (name, version) =>
     Effect.gen(function* () {
-      const { model, record, versions } = yield* requireModel(name)
-      const wanted = yield* Identifier.resolve(version.trim())
-      if (!versions.includes(wanted)) {
-        return yield* new ModelVersionNotFound({
-          model: formatName(model),
-          version: wanted,
-          available: versions
+      const state = yield* requireModel(name)
+      const wanted = yield* resolveVersion(state, version, false)
+      if (state.versions.length === 1) return yield* deleteModel(name)
+      if (wanted === state.defaultVersion) {
+        return yield* new InvalidSpec({
+          spec: "deleteVersion",
+          problems: [
+            {
+              path: "version",
+              message: `${wanted} is the default version of ${formatName(state.model)}, and a model's default version is never deleted while others remain. Make another version the default first (setDefaultVersion), or delete the whole model (deleteModel).`
+            }
+          ]
         })
       }
-      if (record.default_version_name === wanted && versions.length > 1) {
-        return yield* new InvalidModelVersion({
-          model: formatName(model),
-          version: wanted,
-          reason: "it is the model's default version; set another default version before deleting it."
-        })
-      }
-      yield* Effect.promise(() => rm(versionDir(model, wanted), { recursive: true, force: true }))
-      if (versions.length === 1)
-        yield* Effect.promise(() => rm(modelDir(model), { recursive: true, force: true }))
+      yield* removeFolder(versionDir(state.model, wanted), join(modelDir(state.model), DELETED))
     })
-
-  const getModel: ModelRegistryShape["getModel"] = (name) =>
-    Effect.map(requireModel(name), ({ model, record, versions }) => info(model, record, versions))
 
   return {
     scope,
+    forSchema: (other) => makeScoped(account, other, now),
     logModel,
     getModel,
     getVersion,
@@ -417,6 +560,7 @@ export const make = (account: LocalAccountShape, options: LocalRegistryOptions =
     showFunctions,
     resolveFunction,
     setDefaultVersion,
-    deleteVersion
+    deleteVersion,
+    deleteModel
   }
 }

@@ -2,17 +2,21 @@
  * The ModelRegistry service: models, their versions, functions and signatures. `layerLocal` keeps them
  * in the local account's `registry/` folder in Snowflake's model-version layout; a Snowflake layer
  * (SHOW MODELS / SHOW VERSIONS / SHOW FUNCTIONS, CREATE MODEL … FROM @stage) will implement the same
- * shape. Names follow Snowflake's rules; unqualified names live in the registry's database and schema.
- * Versions never change once logged.
+ * shape and read versions through the same `ModelVersionReader`.
+ *
+ * A registry is scoped to one database and schema: unqualified model names live there, and
+ * `listModels` lists them. `forSchema` gives the same registry scoped elsewhere; qualified names
+ * (`DB.SCHEMA.MODEL`) work from any scope. Names follow Snowflake's rules (`iris` is `IRIS`, `"Iris"`
+ * keeps its case). Versions never change once logged.
  */
-
-import { LocalAccount } from "@runbatch/session"
+import { LocalAccount, type LocalAccountOptions } from "@runbatch/session"
 import type {
   FunctionNotFound,
   FunctionNotSpecified,
   InvalidIdentifier,
   InvalidModelVersion,
   InvalidSignature,
+  InvalidSpec,
   Json,
   LocalFileError,
   ModelFunction,
@@ -23,57 +27,97 @@ import type {
 } from "@runbatch/spec"
 import { Context, type Effect, Layer } from "effect"
 import { type LocalRegistryOptions, make as makeLocal } from "./LocalRegistry.ts"
-import type { FunctionRow, ModelInfo, ModelVersionInfo, VersionRow } from "./ModelVersionInfo.ts"
+import type {
+  FunctionRow,
+  ModelInfo,
+  ModelVersionInfo,
+  RegistryScope,
+  VersionRow
+} from "./ModelVersionInfo.ts"
 
 export interface LogModelOptions {
-  /** `MODEL`, `SCHEMA.MODEL` or `DB.SCHEMA.MODEL`. */
+  /** `MODEL`, `SCHEMA.MODEL` or `DB.SCHEMA.MODEL`, as written in SQL. */
   readonly name: string
+  /** As written in SQL: `v1` is `V1`, `"beta 1"` keeps its case. */
   readonly version: string
-  /** The engine plugin's id (`onnx`, `vllm`, `custom-http`, …). */
+  /** The engine plugin's id (`onnx`, `vllm`, `custom-http`, …); lower-cased. */
   readonly engine: string
   readonly engineOptions?: Readonly<Record<string, Json>>
   /** Local files to keep with the version: paths, or `{name, path}` to log under another name. */
   readonly artifacts?: ReadonlyArray<string | { readonly name: string; readonly path: string }>
-  /** Method name → signature. */
+  /** Method name → signature, e.g. `{predict: …}`. */
   readonly signatures: SignatureYaml.Signatures
-  /** Method name → FUNCTION (default) or TABLE_FUNCTION. */
+  /** Method name → FUNCTION (the default) or TABLE_FUNCTION. */
   readonly functionKinds?: Readonly<Record<string, ModelFunction.FunctionKind>>
+  /** The version's comment. */
   readonly comment?: string
+  /** The version's metadata (`SHOW VERSIONS` column `metadata`). */
   readonly metadata?: Readonly<Record<string, Json>>
 }
 
-export type RegistryError = InvalidIdentifier | ModelNotFound | ModelVersionNotFound | InvalidModelVersion
+/** What looking a model or version up can fail with. */
+export type LookupError =
+  | InvalidIdentifier
+  | ModelNotFound
+  | ModelVersionNotFound
+  | InvalidModelVersion
+  | LocalFileError
+
+export type LogModelError =
+  | InvalidIdentifier
+  | InvalidSpec
+  | InvalidSignature
+  | LocalFileError
+  | ModelVersionExists
+  | InvalidModelVersion
 
 export interface ModelRegistryShape {
   /** The database and schema unqualified model names live in. */
-  readonly scope: { readonly database: string; readonly schema: string }
-  readonly logModel: (
-    options: LogModelOptions
-  ) => Effect.Effect<
-    ModelVersionInfo,
-    InvalidIdentifier | InvalidSignature | LocalFileError | ModelVersionExists | InvalidModelVersion
-  >
-  readonly getModel: (name: string) => Effect.Effect<ModelInfo, InvalidIdentifier | ModelNotFound>
-  /** A version, or the model's default version when `version` is omitted. */
-  readonly getVersion: (name: string, version?: string) => Effect.Effect<ModelVersionInfo, RegistryError>
-  readonly listModels: Effect.Effect<ReadonlyArray<ModelInfo>>
-  readonly showVersions: (name: string) => Effect.Effect<ReadonlyArray<VersionRow>, RegistryError>
+  readonly scope: RegistryScope
+  /** The same registry, scoped to another database and schema (stored names, e.g. `ML`, `PUBLIC`). */
+  readonly forSchema: (scope: RegistryScope) => ModelRegistryShape
+  /**
+   * Log a new version. Everything is checked before anything is written; the model (and its database
+   * and schema) come into being with its first version, which becomes the default.
+   */
+  readonly logModel: (options: LogModelOptions) => Effect.Effect<ModelVersionInfo, LogModelError>
+  readonly getModel: (
+    name: string
+  ) => Effect.Effect<ModelInfo, InvalidIdentifier | ModelNotFound | LocalFileError>
+  /**
+   * A version by name, or by a system alias (`DEFAULT`, `FIRST`, `LAST`); the default version when
+   * `version` is omitted.
+   */
+  readonly getVersion: (name: string, version?: string) => Effect.Effect<ModelVersionInfo, LookupError>
+  /** `SHOW MODELS IN SCHEMA`: the models of the registry's scope. */
+  readonly listModels: Effect.Effect<ReadonlyArray<ModelInfo>, LocalFileError>
+  /** `SHOW VERSIONS IN MODEL`. */
+  readonly showVersions: (name: string) => Effect.Effect<ReadonlyArray<VersionRow>, LookupError>
+  /** `SHOW FUNCTIONS IN MODEL … VERSION …`, with each function's signature. */
   readonly showFunctions: (
     name: string,
     version?: string
-  ) => Effect.Effect<ReadonlyArray<FunctionRow>, RegistryError>
-  /** The function a job runs: by name (case-insensitive), or the only one; the original's two errors. */
+  ) => Effect.Effect<ReadonlyArray<FunctionRow>, LookupError>
+  /**
+   * The function a job runs: by name (case-insensitively, as an unquoted identifier), or the only one
+   * there is; otherwise the original's FunctionNotFound or FunctionNotSpecified.
+   */
   readonly resolveFunction: (
     name: string,
-    version: string | undefined,
-    functionName: string | undefined
-  ) => Effect.Effect<ModelFunction.ModelFunction, RegistryError | FunctionNotFound | FunctionNotSpecified>
-  readonly setDefaultVersion: (name: string, version: string) => Effect.Effect<void, RegistryError>
+    version?: string,
+    functionName?: string
+  ) => Effect.Effect<ModelFunction.ModelFunction, LookupError | FunctionNotFound | FunctionNotSpecified>
+  readonly setDefaultVersion: (name: string, version: string) => Effect.Effect<void, LookupError>
   /**
-   * Remove a version. The default version can be removed only when it is the last one (then the model
-   * goes with it), as Snowflake refuses to drop a default version while others remain.
+   * Remove a version. As in Snowflake, the default version is never removed while other versions
+   * remain (InvalidSpec; make another one the default first). Removing a model's only version removes
+   * the model.
    */
-  readonly deleteVersion: (name: string, version: string) => Effect.Effect<void, RegistryError>
+  readonly deleteVersion: (name: string, version: string) => Effect.Effect<void, LookupError | InvalidSpec>
+  /** Remove a model and all its versions (`DROP MODEL`). */
+  readonly deleteModel: (
+    name: string
+  ) => Effect.Effect<void, InvalidIdentifier | ModelNotFound | LocalFileError>
 }
 
 export class ModelRegistry extends Context.Service<ModelRegistry, ModelRegistryShape>()(
@@ -81,7 +125,7 @@ export class ModelRegistry extends Context.Service<ModelRegistry, ModelRegistryS
 ) {
   /**
    * The registry of the embedded local account, scoped to a database and schema (default: the
-   * account's current ones). Databases, schemas and models come into being with their first version.
+   * account's current ones).
    */
   static readonly layerLocal = (
     options: LocalRegistryOptions = {}
@@ -90,4 +134,10 @@ export class ModelRegistry extends Context.Service<ModelRegistry, ModelRegistryS
       ModelRegistry,
       LocalAccount.useSync((account) => makeLocal(account, options))
     )
+
+  /** `layerLocal` with its own LocalAccount (home, current database and schema). */
+  static readonly layerLocalAccount = (
+    options: LocalAccountOptions & LocalRegistryOptions = {}
+  ): Layer.Layer<ModelRegistry | LocalAccount> =>
+    ModelRegistry.layerLocal(options).pipe(Layer.provideMerge(LocalAccount.layer(options)))
 }

@@ -1,56 +1,99 @@
 /**
- * The files of a model version in Snowflake's layout, written by the local registry and read by one
- * reader that the Snowflake backend will feed from SQL (`SHOW VERSIONS … model_spec / user_data`,
- * `SHOW FUNCTIONS`) instead of files:
+ * The files of a model version in Snowflake's layout (`snow://model/DB.SCHEMA.MODEL/versions/V/`), as the
+ * local registry writes them; `ModelVersionReader` reads them back, and will read the same documents
+ * from SQL on Snowflake.
  *
- * - `MANIFEST.yml` — Snowflake's manifest: its methods (SQL name, FUNCTION or TABLE_FUNCTION, inputs
- *   and outputs as SQL types). runbatch runs no Python, so the `runtimes` entry is a placeholder.
- * - `model/model.yaml` — Snowflake's model spec, whose `signatures` map is exactly Snowflake's.
- * - `model/artifacts/<name>` — the files logged with the version (weights, vocabularies…).
- * - `user_data.json` — runbatch's own part: the engine, its options and the artifacts' checksums, as
- *   `SHOW VERSIONS` returns a version's `user_data`.
- * - `version.json` — the registry's bookkeeping (comment, metadata, creation time).
+ * - `MANIFEST.yml`: Snowflake's manifest (`model_manifest_schema.py`): `manifest_version: '1.0'`, one
+ *   method per signature (SQL name, FUNCTION or TABLE_FUNCTION, inputs, outputs and params as SQL
+ *   types), `runtimes`, and `user_data`, the section Snowflake shows as a version's `user_data`.
+ *   Placeholders, since runbatch runs no Python: the `python_runtime` entry and each method's
+ *   `handler` (no `functions/<method>.py` is written).
+ * - `model/model.yaml`: Snowflake's model spec (`model_meta_schema.py`, version `2023-12-01`) with
+ *   `signatures` exactly as Snowflake writes them. Placeholders: `env`, `min_snowpark_ml_version`,
+ *   `task`, and the `models` entry (its `path` and `artifacts` are relative to `model/`).
+ * - `model/artifacts/<name>`: the files logged with the version.
+ * - `user_data.json`: the same `user_data` object, as JSON, for the local backend to read.
+ * - `version.json`: the registry's bookkeeping (creation time, comment, metadata); written last, so
+ *   a version folder without it is not a version.
+ *
+ * Keys are written sorted, as PyYAML's `safe_dump` writes them, so files diff cleanly against Snowflake's.
  */
-
-import {
-  InvalidModelVersion,
-  type Json,
-  type ModelFunction,
-  type Signature,
-  SignatureYaml
-} from "@runbatch/spec"
-import { Effect, Schema } from "effect"
+import { type DataType, type Json, type ModelFunction, Signature, SignatureYaml } from "@runbatch/spec"
+import { Schema } from "effect"
 import * as Yaml from "yaml"
 
 export const MANIFEST = "MANIFEST.yml"
 export const MODEL_SPEC = "model/model.yaml"
-export const USER_DATA = "user_data.json"
-export const VERSION_RECORD = "version.json"
 export const ARTIFACTS = "model/artifacts"
+export const USER_DATA = "user_data.json"
+/** The version's bookkeeping, and the marker that the version is complete. */
+export const VERSION_RECORD = "version.json"
 
 const SPEC_VERSION = "2023-12-01"
+/** Snowflake's `MODEL_METADATA_MIN_SNOWPARK_ML_VERSION`. */
+const MIN_SNOWPARK_ML_VERSION = "1.0.12"
+const RUNTIME = "python_runtime"
 
-/** The SQL type Snowflake's manifest gives a feature. */
-const sqlType = (feature: Signature.Feature): string => {
-  if ("specs" in feature) return feature.shape === undefined ? "OBJECT" : "ARRAY"
-  if (feature.shape !== undefined) return "ARRAY"
-  switch (feature.dtype) {
-    case "FLOAT":
-    case "DOUBLE":
-      return "FLOAT"
-    case "BOOL":
-      return "BOOLEAN"
-    case "STRING":
-      return "TEXT"
-    case "BYTES":
-      return "BINARY"
-    case "TIMESTAMP_NTZ":
-      return "TIMESTAMP_NTZ"
-    case "OBJECT":
-      return "OBJECT"
-    default:
-      return "NUMBER"
+/** The SQL type Snowpark gives a DataType (`convert_sp_to_sf_type` of `DataType.as_snowpark_type()`). */
+const SQL_TYPES: Readonly<Record<DataType.DataType, string>> = {
+  INT8: "BYTEINT",
+  INT16: "SMALLINT",
+  INT32: "INT",
+  INT64: "BIGINT",
+  UINT8: "BYTEINT",
+  UINT16: "SMALLINT",
+  UINT32: "INT",
+  UINT64: "BIGINT",
+  FLOAT: "FLOAT",
+  DOUBLE: "DOUBLE",
+  BOOL: "BOOLEAN",
+  STRING: "STRING",
+  BYTES: "BINARY",
+  TIMESTAMP_NTZ: "TIMESTAMP",
+  OBJECT: "OBJECT"
+}
+
+/** Lists and tensors are ARRAYs, structs OBJECTs, scalars their own type. */
+export const sqlType = (entry: Signature.Feature | Signature.Param): string => {
+  if (entry.shape !== undefined) return "ARRAY"
+  if ("specs" in entry) return "OBJECT"
+  return SQL_TYPES[entry.dtype]
+}
+
+/** A name as the manifest stores it: upper-cased when it is a valid unquoted identifier. */
+const sqlName = (name: string): string => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) ? name.toUpperCase() : name)
+
+/** A param default as a SQL literal, the way snowflake-ml-python writes it into the manifest. */
+export const sqlLiteral = (value: unknown): string => {
+  if (value === null || value === undefined) return "NULL"
+  if (typeof value === "boolean") return value ? "true" : "false"
+  if (typeof value === "string") return `'${value.replace(/'/g, "\\'")}'`
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(", ")}]`
+  if (typeof value === "object") {
+    const parts = Object.entries(value).flatMap(([k, v]) => [`'${k}'`, sqlLiteral(v)])
+    return `OBJECT_CONSTRUCT_KEEP_NULL(${parts.join(", ")})`
   }
+  return String(value)
+}
+
+// Lists are written with Python's str(list), whose strings SQL reads as string literals.
+const pythonRepr = (value: unknown): string => {
+  if (value === null || value === undefined) return "None"
+  if (typeof value === "boolean") return value ? "True" : "False"
+  if (typeof value === "string") return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(", ")}]`
+  if (typeof value === "object") {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`)
+      .join(", ")}}`
+  }
+  return String(value)
+}
+
+export interface LoggedArtifact {
+  readonly name: string
+  readonly bytes: number
+  readonly sha256: string
 }
 
 export interface VersionContent {
@@ -59,195 +102,118 @@ export interface VersionContent {
   readonly engineOptions: Readonly<Record<string, Json>>
   readonly signatures: SignatureYaml.Signatures
   readonly functionKinds: Readonly<Record<string, ModelFunction.FunctionKind>>
-  readonly artifacts: ReadonlyArray<{
-    readonly name: string
-    readonly bytes: number
-    readonly sha256: string
-  }>
+  readonly artifacts: ReadonlyArray<LoggedArtifact>
   readonly comment: string | undefined
   readonly metadata: Readonly<Record<string, Json>>
+  /** ISO 8601. */
   readonly createdOn: string
 }
 
+const kindOf = (content: VersionContent, method: string): ModelFunction.FunctionKind =>
+  content.functionKinds[method] ?? "FUNCTION"
+
+export const artifactPath = (name: string): string => `${ARTIFACTS}/${name}`
+
+/** The version's user data: `{"runbatch": {engine, engine_options, artifacts}}`. */
+export const userData = (content: VersionContent) => ({
+  runbatch: {
+    engine: content.engine,
+    engine_options: content.engineOptions,
+    artifacts: content.artifacts.map((a) => ({
+      name: a.name,
+      path: artifactPath(a.name),
+      bytes: a.bytes,
+      sha256: a.sha256
+    }))
+  }
+})
+
+const yaml = (value: unknown): string => Yaml.stringify(value, { lineWidth: 0, sortMapEntries: true })
+
 export const manifestYaml = (content: VersionContent): string =>
-  Yaml.stringify(
-    {
-      manifest_version: "1.0",
-      methods: Object.entries(content.signatures).map(([method, sig]) => {
-        const kind = content.functionKinds[method] ?? "FUNCTION"
-        return {
-          name: method.toUpperCase(),
-          runtime: "python_runtime",
-          type: kind,
-          handler: `functions.${method}.infer`,
-          inputs: sig.inputs.map((f) => ({ name: f.name.toUpperCase(), type: sqlType(f) })),
-          outputs:
-            kind === "FUNCTION"
-              ? [{ type: "OBJECT" }]
-              : sig.outputs.map((f) => ({ name: f.name.toUpperCase(), type: sqlType(f) }))
-        }
-      }),
-      runtimes: {
-        python_runtime: {
-          language: "PYTHON",
-          version: "3.10",
-          imports: ["model/"],
-          dependencies: { conda: "runtimes/python_runtime/env/conda.yml" }
-        }
+  yaml({
+    manifest_version: "1.0",
+    methods: Object.entries(content.signatures).map(([method, sig]) => {
+      const kind = kindOf(content, method)
+      const field = (f: Signature.Feature) => ({ name: sqlName(f.name), type: sqlType(f) })
+      return {
+        handler: `functions.${method}.infer`,
+        inputs: sig.inputs.map(field),
+        name: method.toUpperCase(),
+        // A FUNCTION returns one OBJECT per row; a TABLE_FUNCTION returns named columns.
+        outputs: kind === "FUNCTION" ? [{ type: "OBJECT" }] : sig.outputs.map(field),
+        ...(sig.params.length === 0
+          ? {}
+          : {
+              params: sig.params.map((p) => ({
+                default: sqlLiteral(Signature.defaultOf(p)),
+                name: sqlName(p.name),
+                type: sqlType(p)
+              }))
+            }),
+        runtime: RUNTIME,
+        type: kind
       }
+    }),
+    runtimes: {
+      [RUNTIME]: { dependencies: {}, imports: ["model/"], language: "PYTHON", version: "3.10" }
     },
-    { lineWidth: 0 }
-  )
+    user_data: userData(content)
+  })
+
+/** `2025-07-24 18:31:40.087360`, as Python's `str(datetime)` writes `creation_timestamp`. */
+const pythonTimestamp = (iso: string): string => {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d+))?/.exec(iso)
+  return match === null ? iso : `${match[1]} ${match[2]}.${(match[3] ?? "").padEnd(6, "0").slice(0, 6)}`
+}
 
 export const modelSpecYaml = (content: VersionContent): string =>
-  Yaml.stringify(
-    {
-      creation_timestamp: content.createdOn,
-      function_properties: Object.fromEntries(
-        Object.entries(content.functionKinds)
-          .filter(([, kind]) => kind === "TABLE_FUNCTION")
-          .map(([method]) => [method, { PARTITIONED: false }])
-      ),
-      metadata: content.metadata,
-      min_snowpark_ml_version: "1.26.0",
-      model_type: "runbatch",
-      models: {
-        [content.model]: {
-          artifacts: Object.fromEntries(content.artifacts.map((a) => [a.name, `artifacts/${a.name}`])),
-          handler_version: SPEC_VERSION,
-          model_type: "runbatch",
-          name: content.model,
-          options: { engine: content.engine },
-          path: "artifacts"
-        }
-      },
-      name: content.model,
-      signatures: SignatureYaml.toWire(content.signatures),
-      version: SPEC_VERSION
-    },
-    { lineWidth: 0 }
-  )
-
-const ArtifactWire = Schema.Struct({
-  name: Schema.String,
-  path: Schema.String,
-  bytes: Schema.Number,
-  sha256: Schema.String
-})
-
-export const UserData = Schema.Struct({
-  runbatch: Schema.Struct({
-    engine: Schema.String,
-    engine_options: Schema.Record(Schema.String, Schema.Unknown),
-    artifacts: Schema.Array(ArtifactWire)
-  })
-})
-
-export const userDataJson = (content: VersionContent): string =>
-  `${JSON.stringify(
-    {
-      runbatch: {
-        engine: content.engine,
-        engine_options: content.engineOptions,
-        artifacts: content.artifacts.map((a) => ({ ...a, path: `${ARTIFACTS}/${a.name}` }))
+  yaml({
+    creation_timestamp: pythonTimestamp(content.createdOn),
+    env: { python_version: "3.10", snowpark_ml_version: "1.26.0" },
+    // Non-partitioned table functions say so: Snowflake reads a missing PARTITIONED as true.
+    function_properties: Object.fromEntries(
+      Object.keys(content.signatures)
+        .filter((method) => kindOf(content, method) === "TABLE_FUNCTION")
+        .map((method) => [method, { PARTITIONED: false }])
+    ),
+    metadata: null,
+    min_snowpark_ml_version: MIN_SNOWPARK_ML_VERSION,
+    model_type: "runbatch",
+    models: {
+      [content.model]: {
+        artifacts: Object.fromEntries(content.artifacts.map((a) => [a.name, `artifacts/${a.name}`])),
+        function_properties: {},
+        handler_version: SPEC_VERSION,
+        model_type: "runbatch",
+        name: content.model,
+        options: { engine: content.engine },
+        path: "artifacts"
       }
     },
-    null,
-    2
-  )}\n`
+    name: content.model,
+    signatures: SignatureYaml.toWire(content.signatures),
+    task: "UNKNOWN",
+    version: SPEC_VERSION
+  })
+
+export const userDataJson = (content: VersionContent): string =>
+  `${JSON.stringify(userData(content), null, 2)}\n`
 
 export const VersionRecord = Schema.Struct({
+  created_on: Schema.String,
   comment: Schema.optionalKey(Schema.String),
-  metadata: Schema.Record(Schema.String, Schema.Unknown),
-  created_on: Schema.String
+  metadata: Schema.Record(Schema.String, Schema.Unknown)
 })
+export type VersionRecord = typeof VersionRecord.Type
 
 export const versionRecordJson = (content: VersionContent): string =>
   `${JSON.stringify(
     {
+      created_on: content.createdOn,
       ...(content.comment === undefined ? {} : { comment: content.comment }),
-      metadata: content.metadata,
-      created_on: content.createdOn
+      metadata: content.metadata
     },
     null,
     2
   )}\n`
-
-const ManifestMethod = Schema.Struct({
-  name: Schema.String,
-  type: Schema.Literals(["FUNCTION", "TABLE_FUNCTION"]),
-  handler: Schema.String
-})
-const Manifest = Schema.Struct({ methods: Schema.Array(ManifestMethod) })
-
-/** The raw inputs a version is read from: files locally, SQL results on Snowflake. */
-export interface RawVersion {
-  readonly modelSpecYaml: string
-  readonly userDataJson: string
-  readonly manifestYaml: string
-}
-
-export interface ParsedVersion {
-  readonly engine: string
-  readonly engineOptions: Readonly<Record<string, Json>>
-  readonly functions: ReadonlyArray<ModelFunction.ModelFunction>
-  readonly artifacts: ReadonlyArray<{
-    readonly name: string
-    readonly path: string
-    readonly bytes: number
-    readonly sha256: string
-  }>
-}
-
-/**
- * One reader for both backends: the version's functions come from the manifest's methods (SQL name and
- * kind; the handler `functions.<method>.infer` names the Python method) joined with the model spec's
- * signatures; the engine from the user data.
- */
-export const readVersion = (
-  raw: RawVersion,
-  model: string,
-  version: string
-): Effect.Effect<ParsedVersion, InvalidModelVersion> =>
-  Effect.gen(function* () {
-    const invalid = (reason: string) => new InvalidModelVersion({ model, version, reason })
-    const parse = (text: string, what: string) =>
-      Effect.try({
-        try: () => Yaml.parse(text) as unknown,
-        catch: (e) => invalid(`${what} is not valid YAML: ${(e as Error).message}`)
-      })
-    const spec = yield* parse(raw.modelSpecYaml, "model/model.yaml")
-    const signatures = yield* SignatureYaml.fromWire(spec).pipe(
-      Effect.mapError((e) => invalid(`its signatures: ${e.message}`))
-    )
-    const manifest = yield* Effect.flatMap(parse(raw.manifestYaml, "MANIFEST.yml"), (value) =>
-      Schema.decodeUnknownEffect(Manifest)(value).pipe(
-        Effect.mapError((e) => invalid(`MANIFEST.yml: ${e.message}`))
-      )
-    )
-    const userData = yield* Effect.try({
-      try: () => JSON.parse(raw.userDataJson) as unknown,
-      catch: (e) => invalid(`its user data is not JSON: ${(e as Error).message}`)
-    }).pipe(
-      Effect.flatMap((value) =>
-        Schema.decodeUnknownEffect(UserData)(value).pipe(
-          Effect.mapError((e) => invalid(`its user data has no runbatch engine: ${e.message}`))
-        )
-      )
-    )
-    const functions: Array<ModelFunction.ModelFunction> = []
-    for (const method of manifest.methods) {
-      const target = /^functions\.(.+)\.infer$/.exec(method.handler)?.[1] ?? method.name.toLowerCase()
-      const signature =
-        signatures[target] ?? Object.entries(signatures).find(([m]) => m.toUpperCase() === method.name)?.[1]
-      if (signature === undefined)
-        return yield* invalid(`the method ${method.name} has no signature in model.yaml.`)
-      functions.push({ name: method.name, targetMethod: target, kind: method.type, signature })
-    }
-    return {
-      engine: userData.runbatch.engine,
-      engineOptions: userData.runbatch.engine_options as Record<string, Json>,
-      functions,
-      artifacts: userData.runbatch.artifacts
-    }
-  })

@@ -1,9 +1,10 @@
 /**
  * @runbatch/registry-client — models, versions, functions and signatures, in Snowflake's model-version
- * layout.
+ * layout: the ModelRegistry service, its local backend, and the one reader both backends share.
  */
 export * as LocalRegistry from "./LocalRegistry.ts"
 export * from "./ModelRegistry.ts"
 export * as ModelVersionFiles from "./ModelVersionFiles.ts"
 export * from "./ModelVersionInfo.ts"
+export * as ModelVersionReader from "./ModelVersionReader.ts"
 export * from "./RegistryPromise.ts"

@@ -1,443 +1,510 @@
-import { createHash } from "node:crypto"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { ModelRegistry, ModelVersionFiles, RegistryPromise } from "@runbatch/registry-client"
+import { ModelRegistry, resolveVersionFunction } from "@runbatch/registry-client"
 import { LocalAccount } from "@runbatch/session"
-import { LocalLayout, Signature, SignatureYaml } from "@runbatch/spec"
-import { Effect, Layer } from "effect"
-import { onTestFinished } from "vitest"
+import { LocalLayout, ModelFileLocation, Signature } from "@runbatch/spec"
+import { Effect } from "effect"
 import * as Yaml from "yaml"
+import {
+  explain,
+  irisOptions,
+  localFile,
+  type Overrides,
+  predict,
+  registryLayer,
+  sha256,
+  snapshot,
+  tempHome
+} from "./support.ts"
 
-const tempHome = () => {
-  const home = mkdtempSync(join(tmpdir(), "runbatch-registry-"))
-  onTestFinished(() => rmSync(home, { recursive: true, force: true }))
-  return home
-}
+const IRIS = { database: "ML", schema: "PUBLIC", name: "IRIS" }
 
-const layer = (home: string) =>
-  ModelRegistry.layerLocal().pipe(
-    Layer.provide(LocalAccount.layer({ home, database: "ML", schema: "PUBLIC" }))
-  )
-
-const run = <A, E>(home: string, effect: Effect.Effect<A, E, ModelRegistry>) =>
-  Effect.runPromise(Effect.result(effect.pipe(Effect.provide(layer(home)))))
-
-const ok = async <A, E>(home: string, effect: Effect.Effect<A, E, ModelRegistry>): Promise<A> => {
-  const result = await run(home, effect)
-  if (result._tag === "Failure") throw result.failure
-  return result.success
-}
-
-const fails = async <A, E>(home: string, effect: Effect.Effect<A, E, ModelRegistry>) => {
-  const result = await run(home, effect)
-  if (result._tag === "Success") throw new Error("expected a failure")
-  return result.failure as { readonly _tag: string; readonly message: string }
-}
-
-const predict = Signature.signature(
-  [Signature.feature("sepal_length", "DOUBLE"), Signature.feature("sepal_width", "DOUBLE")],
-  [Signature.feature("label", "INT64"), Signature.feature("probabilities", "FLOAT", { shape: [3] })],
-  [Signature.param("threshold", "DOUBLE", 0.5)]
-)
-const explain = Signature.signature(
-  [Signature.feature("sepal_length", "DOUBLE")],
-  [Signature.feature("shap", "DOUBLE")]
-)
-
-const artifact = (home: string, name: string, content: string) => {
-  const dir = join(home, "local")
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, name), content)
-  return join(dir, name)
-}
-
-const log = (home: string, overrides: Partial<Parameters<ModelRegistry["Service"]["logModel"]>[0]> = {}) =>
-  ok(
-    home,
-    ModelRegistry.use((r) =>
-      r.logModel({
-        name: "iris",
-        version: "v1",
-        engine: "onnx",
-        engineOptions: { inputs: "auto" },
-        artifacts: [artifact(home, "model.onnx", "ONNX-BYTES")],
-        signatures: { predict },
-        comment: "first",
-        metadata: { accuracy: 0.97 },
-        ...overrides
-      })
-    )
-  )
-
-describe("ModelRegistry (local)", () => {
-  it("logs a version in Snowflake's layout and reads it back", async () => {
+describe("ModelRegistry.layerLocal", () => {
+  it.effect("logs a version in Snowflake's layout and reads it back", () => {
     const home = tempHome()
-    const logged = await log(home)
-    expect(logged.model).toEqual({ database: "ML", schema: "PUBLIC", name: "IRIS" })
-    expect(logged.version).toBe("V1")
-    expect(logged.isDefault).toBe(true)
-    expect(logged.engine).toBe("onnx")
-    expect(logged.engineOptions).toEqual({ inputs: "auto" })
-    expect(logged.functions).toEqual([
-      { name: "PREDICT", targetMethod: "predict", kind: "FUNCTION", signature: predict }
-    ])
-    expect(logged.artifacts).toEqual([
-      {
-        name: "model.onnx",
-        location: "snow://model/ML.PUBLIC.IRIS/versions/V1/model/artifacts/model.onnx",
-        bytes: 10,
-        sha256: createHash("sha256").update("ONNX-BYTES").digest("hex")
-      }
-    ])
-    const dir = LocalLayout.versionDir(home, { database: "ML", schema: "PUBLIC", name: "IRIS" }, "V1")
-    expect(readdirSync(dir).sort()).toEqual(["MANIFEST.yml", "model", "user_data.json", "version.json"])
-    expect(readFileSync(join(dir, "model/artifacts/model.onnx"), "utf8")).toBe("ONNX-BYTES")
-    // model.yaml: Snowflake's keys, signatures readable by the signature reader.
-    const spec = Yaml.parse(readFileSync(join(dir, "model/model.yaml"), "utf8")) as Record<string, unknown>
-    expect(Object.keys(spec)).toEqual(
-      expect.arrayContaining(["version", "creation_timestamp", "model_type", "models", "name", "signatures"])
-    )
-    const signatures = await Effect.runPromise(SignatureYaml.fromWire(spec))
-    expect(signatures["predict"]).toEqual(predict)
-    const manifest = Yaml.parse(readFileSync(join(dir, "MANIFEST.yml"), "utf8")) as {
-      methods: Array<Record<string, unknown>>
-    }
-    expect(manifest.methods[0]).toMatchObject({
-      name: "PREDICT",
-      type: "FUNCTION",
-      handler: "functions.predict.infer"
-    })
-    expect(JSON.parse(readFileSync(join(dir, "user_data.json"), "utf8")).runbatch.engine).toBe("onnx")
-  })
-
-  it("logs an HTTP-engine model with no artifact", async () => {
-    const home = tempHome()
-    const logged = await log(home, {
-      name: "chat",
-      engine: "custom-http",
-      artifacts: [],
-      engineOptions: { url: "http://127.0.0.1:9/predict" }
-    })
-    expect(logged.artifacts).toEqual([])
-    expect(
-      (
-        await ok(
-          home,
-          ModelRegistry.use((r) => r.getVersion("CHAT"))
-        )
-      ).engine
-    ).toBe("custom-http")
-  })
-
-  it("keeps the first version as the default; getVersion without a version gives it", async () => {
-    const home = tempHome()
-    await log(home)
-    await log(home, { version: "v2", comment: "second" })
-    const model = await ok(
-      home,
-      ModelRegistry.use((r) => r.getModel("IRIS"))
-    )
-    expect(model.defaultVersion).toBe("V1")
-    expect(model.versions).toEqual(["V1", "V2"])
-    expect(
-      (
-        await ok(
-          home,
-          ModelRegistry.use((r) => r.getVersion("iris"))
-        )
-      ).version
-    ).toBe("V1")
-    await ok(
-      home,
-      ModelRegistry.use((r) => r.setDefaultVersion("iris", "v2"))
-    )
-    expect(
-      (
-        await ok(
-          home,
-          ModelRegistry.use((r) => r.getVersion("iris"))
-        )
-      ).version
-    ).toBe("V2")
-  })
-
-  it("lists models and shows versions and functions (FUNCTION and TABLE_FUNCTION)", async () => {
-    const home = tempHome()
-    await log(home, { signatures: { predict, explain }, functionKinds: { explain: "TABLE_FUNCTION" } })
-    await log(home, { name: "wine", artifacts: [] })
-    const models = await ok(
-      home,
-      ModelRegistry.use((r) => r.listModels)
-    )
-    expect(models.map((m) => m.name)).toEqual(["IRIS", "WINE"])
-    expect(models[0]).toMatchObject({ database: "ML", schema: "PUBLIC", defaultVersion: "V1" })
-    const versions = await ok(
-      home,
-      ModelRegistry.use((r) => r.showVersions("iris"))
-    )
-    expect(versions).toHaveLength(1)
-    expect(versions[0]).toMatchObject({
-      name: "V1",
-      comment: "first",
-      isDefaultVersion: true,
-      functions: ["PREDICT", "EXPLAIN"],
-      metadata: { accuracy: 0.97 }
-    })
-    expect((versions[0]!.userData["runbatch"] as Record<string, unknown>)["engine"]).toBe("onnx")
-    const functions = await ok(
-      home,
-      ModelRegistry.use((r) => r.showFunctions("iris", "v1"))
-    )
-    expect(functions.map((f) => [f.name, f.targetMethod, f.kind])).toEqual([
-      ["PREDICT", "predict", "FUNCTION"],
-      ["EXPLAIN", "explain", "TABLE_FUNCTION"]
-    ])
-  })
-
-  it("resolves the function as the original: by name case-insensitively, or the only one", async () => {
-    const home = tempHome()
-    await log(home)
-    await log(home, { name: "multi", signatures: { predict, explain }, artifacts: [] })
-    expect(
-      (
-        await ok(
-          home,
-          ModelRegistry.use((r) => r.resolveFunction("iris", undefined, undefined))
-        )
-      ).targetMethod
-    ).toBe("predict")
-    expect(
-      (
-        await ok(
-          home,
-          ModelRegistry.use((r) => r.resolveFunction("multi", "v1", "EXPLAIN"))
-        )
-      ).targetMethod
-    ).toBe("explain")
-    expect(
-      (
-        await ok(
-          home,
-          ModelRegistry.use((r) => r.resolveFunction("multi", "v1", "explain"))
-        )
-      ).name
-    ).toBe("EXPLAIN")
-    const notFound = await fails(
-      home,
-      ModelRegistry.use((r) => r.resolveFunction("iris", "v1", "transform"))
-    )
-    expect(notFound._tag).toBe("FunctionNotFound")
-    expect(notFound.message).toContain(
-      "There is no method with name transform available in the model ML.PUBLIC.IRIS version V1"
-    )
-    const ambiguous = await fails(
-      home,
-      ModelRegistry.use((r) => r.resolveFunction("multi", undefined, undefined))
-    )
-    expect(ambiguous._tag).toBe("FunctionNotSpecified")
-    expect(ambiguous.message).toContain(
-      "There are more than 1 target methods available in the model ML.PUBLIC.MULTI version V1"
-    )
-  })
-
-  it("names what is missing: models (with the closest names) and versions", async () => {
-    const home = tempHome()
-    await log(home)
-    const model = await fails(
-      home,
-      ModelRegistry.use((r) => r.getVersion("IRSI"))
-    )
-    expect(model._tag).toBe("ModelNotFound")
-    expect(model.message).toContain("The model ML.PUBLIC.IRSI does not exist. Did you mean ML.PUBLIC.IRIS?")
-    const version = await fails(
-      home,
-      ModelRegistry.use((r) => r.getVersion("IRIS", "v9"))
-    )
-    expect(version._tag).toBe("ModelVersionNotFound")
-    expect(version.message).toContain("has no version V9. Versions: V1.")
-  })
-
-  it("never changes a logged version", async () => {
-    const home = tempHome()
-    await log(home)
-    const dir = LocalLayout.versionDir(home, { database: "ML", schema: "PUBLIC", name: "IRIS" }, "V1")
-    const before = readFileSync(join(dir, "user_data.json"), "utf8")
-    const again = await fails(
-      home,
-      ModelRegistry.use((r) =>
-        r.logModel({ name: "IRIS", version: "V1", engine: "vllm", signatures: { predict } })
-      )
-    )
-    expect(again._tag).toBe("ModelVersionExists")
-    expect(again.message).toContain("versions never change once logged")
-    expect(readFileSync(join(dir, "user_data.json"), "utf8")).toBe(before)
-  })
-
-  it("refuses bad input before writing anything", async () => {
-    const home = tempHome()
-    const cases: Array<[string, Parameters<ModelRegistry["Service"]["logModel"]>[0], string, string]> = [
-      [
-        "a missing artifact",
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      const logged = yield* registry.logModel(irisOptions(home))
+      expect(logged.model).toEqual(IRIS)
+      expect(logged.version).toBe("V1")
+      expect(logged.engine).toBe("onnx")
+      expect(logged.engineOptions).toEqual({ inputs: "auto" })
+      expect(logged.modelType).toBe("runbatch")
+      expect(logged.comment).toBe("first")
+      expect(logged.metadata).toEqual({ accuracy: 0.97 })
+      expect(logged.isDefault).toBe(true)
+      expect(logged.aliases).toEqual(["DEFAULT", "FIRST", "LAST"])
+      expect(logged.functions).toEqual([
+        { name: "PREDICT", targetMethod: "predict", kind: "FUNCTION", signature: predict, partitioned: false }
+      ])
+      expect(logged.artifacts).toEqual([
         {
-          name: "m",
-          version: "v1",
+          name: "model.onnx",
+          location: "snow://model/ML.PUBLIC.IRIS/versions/V1/model/artifacts/model.onnx",
+          bytes: 10,
+          sha256: sha256("ONNX-BYTES")
+        }
+      ])
+
+      const dir = LocalLayout.versionDir(home, IRIS, "V1")
+      expect(readdirSync(dir).sort()).toEqual(["MANIFEST.yml", "model", "user_data.json", "version.json"])
+      expect(readdirSync(join(dir, "model")).sort()).toEqual(["artifacts", "model.yaml"])
+      expect(readFileSync(join(dir, "model/artifacts/model.onnx"), "utf8")).toBe("ONNX-BYTES")
+      // The user data Snowflake would show is the manifest's user_data section; user_data.json holds
+      // the same object for the local reader.
+      const manifest = Yaml.parse(readFileSync(join(dir, "MANIFEST.yml"), "utf8")) as { user_data: unknown }
+      const userData = JSON.parse(readFileSync(join(dir, "user_data.json"), "utf8")) as unknown
+      expect(manifest.user_data).toEqual(userData)
+      expect(userData).toEqual({
+        runbatch: {
           engine: "onnx",
-          signatures: { predict },
-          artifacts: [join(home, "nope.onnx")]
-        },
-        "LocalFileError",
-        "does not exist"
-      ],
+          engine_options: { inputs: "auto" },
+          artifacts: [
+            {
+              name: "model.onnx",
+              path: "model/artifacts/model.onnx",
+              bytes: 10,
+              sha256: sha256("ONNX-BYTES")
+            }
+          ]
+        }
+      })
+      const record = JSON.parse(readFileSync(join(LocalLayout.modelDir(home, IRIS), "model.json"), "utf8"))
+      expect(record).toEqual({ created_on: logged.createdOn, default_version_name: "V1" })
+      // Nothing is left behind in the staging folders.
+      expect(readdirSync(join(LocalLayout.modelDir(home, IRIS), ".incoming"))).toEqual([])
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
+  it.effect("addresses artifacts as snow://model locations the account resolves to the logged files", () => {
+    const home = tempHome()
+    const weights = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7919) % 251)
+    return Effect.gen(function* () {
+      const logged = yield* ModelRegistry.use((r) =>
+        r.logModel(
+          irisOptions(home, {
+            artifacts: [
+              localFile(home, "weights.bin", weights),
+              { name: "vocab.txt", path: localFile(home, "v", "a b c") }
+            ]
+          })
+        )
+      )
+      const account = yield* LocalAccount
+      for (const artifact of logged.artifacts) {
+        const location = yield* ModelFileLocation.parse(artifact.location)
+        const bytes = readFileSync(yield* account.modelFilePath(location))
+        expect(bytes.byteLength).toBe(artifact.bytes)
+        expect(sha256(bytes)).toBe(artifact.sha256)
+      }
+      expect(logged.artifacts.map((a) => [a.name, a.bytes])).toEqual([
+        ["weights.bin", weights.byteLength],
+        ["vocab.txt", 5]
+      ])
+      expect(logged.artifacts[0]!.sha256).toBe(sha256(weights))
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
+  it.effect("logs an HTTP-engine model, which has no artifact; engine ids are lower-cased", () => {
+    const home = tempHome()
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      const logged = yield* registry.logModel({
+        name: "chat",
+        version: "v1",
+        engine: " Custom-HTTP ",
+        engineOptions: { url: "http://127.0.0.1:9/predict", concurrency: 4 },
+        signatures: { predict }
+      })
+      expect(logged.artifacts).toEqual([])
+      const read = yield* registry.getVersion("CHAT", "V1")
+      expect(read.engine).toBe("custom-http")
+      expect(read.engineOptions).toEqual({ url: "http://127.0.0.1:9/predict", concurrency: 4 })
+      expect(
+        readdirSync(join(LocalLayout.versionDir(home, { ...IRIS, name: "CHAT" }, "V1"), "model"))
+      ).toEqual(["model.yaml"])
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
+  it.effect("makes the first version the default, and finds versions by name or system alias", () => {
+    const home = tempHome()
+    let clock = Date.parse("2026-01-01T00:00:00Z")
+    const layer = ModelRegistry.layerLocalAccount({
+      home,
+      database: "ML",
+      schema: "PUBLIC",
+      now: () => {
+        clock += 1000
+        return new Date(clock)
+      }
+    })
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      yield* registry.logModel(irisOptions(home, { version: "v2" }))
+      yield* registry.logModel(irisOptions(home, { version: "v10", artifacts: [] }))
+      yield* registry.logModel(irisOptions(home, { version: "v3", artifacts: [] }))
+      const model = yield* registry.getModel("iris")
+      expect(model.defaultVersion).toBe("V2")
+      expect(model.versions).toEqual(["V10", "V2", "V3"])
+      expect((yield* registry.getVersion("iris")).version).toBe("V2")
+      expect((yield* registry.getVersion("iris", "default")).version).toBe("V2")
+      expect((yield* registry.getVersion("iris", "FIRST")).version).toBe("V2")
+      expect((yield* registry.getVersion("iris", "last")).version).toBe("V3")
+
+      yield* registry.setDefaultVersion("IRIS", "v10")
+      expect((yield* registry.getModel("iris")).defaultVersion).toBe("V10")
+      const v10 = yield* registry.getVersion("iris")
+      expect([v10.version, v10.isDefault, v10.aliases]).toEqual(["V10", true, ["DEFAULT"]])
+      const missing = yield* Effect.flip(registry.setDefaultVersion("iris", "v9"))
+      expect(missing._tag).toBe("ModelVersionNotFound")
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("lists the models of its schema; databases and schemas come into being on first log", () => {
+    const home = tempHome()
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      expect(yield* registry.listModels).toEqual([])
+      expect(existsSync(LocalLayout.registryDir(home))).toBe(false)
+      yield* registry.logModel(irisOptions(home))
+      yield* registry.logModel(irisOptions(home, { name: "wine", artifacts: [] }))
+      yield* registry.logModel(irisOptions(home, { name: "OTHER_DB.STAGING.WINE", artifacts: [] }))
+      const models = yield* registry.listModels
+      expect(models.map((m) => m.name)).toEqual(["IRIS", "WINE"])
+      expect(models[0]).toMatchObject({
+        database: "ML",
+        schema: "PUBLIC",
+        comment: undefined,
+        defaultVersion: "V1",
+        versions: ["V1"]
+      })
+      const staging = registry.forSchema({ database: "OTHER_DB", schema: "STAGING" })
+      expect(staging.scope).toEqual({ database: "OTHER_DB", schema: "STAGING" })
+      expect((yield* staging.listModels).map((m) => [m.database, m.schema, m.name])).toEqual([
+        ["OTHER_DB", "STAGING", "WINE"]
+      ])
+      expect((yield* staging.getVersion("wine")).model).toEqual({
+        database: "OTHER_DB",
+        schema: "STAGING",
+        name: "WINE"
+      })
+      expect((yield* registry.getVersion("other_db.staging.wine")).model.database).toBe("OTHER_DB")
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
+  it.effect("shows versions and functions (FUNCTION and TABLE_FUNCTION) as Snowflake's SHOW commands", () => {
+    const home = tempHome()
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      yield* registry.logModel(
+        irisOptions(home, { signatures: { predict, explain }, functionKinds: { explain: "TABLE_FUNCTION" } })
+      )
+      yield* registry.logModel(
+        irisOptions(home, { version: "v2", artifacts: [], comment: undefined, metadata: undefined })
+      )
+      const rows = yield* registry.showVersions("iris")
+      expect(rows).toHaveLength(2)
+      expect(rows[0]).toMatchObject({
+        name: "V1",
+        databaseName: "ML",
+        schemaName: "PUBLIC",
+        modelName: "IRIS",
+        comment: "first",
+        isDefaultVersion: true,
+        functions: ["PREDICT", "EXPLAIN"],
+        metadata: { accuracy: 0.97 }
+      })
+      expect(rows[0]!.aliases).toContain("DEFAULT")
+      expect((rows[0]!.userData["runbatch"] as { engine: string }).engine).toBe("onnx")
+      expect(rows[1]).toMatchObject({ name: "V2", comment: undefined, isDefaultVersion: false, metadata: {} })
+
+      const functions = yield* registry.showFunctions("iris", "v1")
+      expect(functions).toEqual([
+        { name: "PREDICT", targetMethod: "predict", kind: "FUNCTION", signature: predict },
+        { name: "EXPLAIN", targetMethod: "explain", kind: "TABLE_FUNCTION", signature: explain }
+      ])
+      // runbatch logs table functions unpartitioned, and says so in function_properties.
+      const v1 = yield* registry.getVersion("iris", "v1")
+      expect(v1.functions.map((f) => [f.name, f.partitioned])).toEqual([
+        ["PREDICT", false],
+        ["EXPLAIN", false]
+      ])
+      expect((yield* registry.showFunctions("iris", "last")).map((f) => f.name)).toEqual(["PREDICT"])
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
+  it.effect("resolves the function as the original: by name, case-insensitively, or the only one", () => {
+    const home = tempHome()
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      yield* registry.logModel(irisOptions(home))
+      yield* registry.logModel(
+        irisOptions(home, { name: "multi", signatures: { predict, explain }, artifacts: [] })
+      )
+      expect((yield* registry.resolveFunction("iris")).targetMethod).toBe("predict")
+      expect((yield* registry.resolveFunction("multi", "v1", "EXPLAIN")).targetMethod).toBe("explain")
+      expect((yield* registry.resolveFunction("multi", undefined, "explain")).name).toBe("EXPLAIN")
+      expect((yield* registry.resolveFunction("multi", undefined, "Predict")).name).toBe("PREDICT")
+
+      const notFound = yield* Effect.flip(registry.resolveFunction("iris", "v1", "transform"))
+      expect(notFound._tag).toBe("FunctionNotFound")
+      expect(notFound.message).toBe(
+        "There is no method with name transform available in the model ML.PUBLIC.IRIS version V1. Available methods: predict."
+      )
+      const unspecified = yield* Effect.flip(registry.resolveFunction("multi"))
+      expect(unspecified._tag).toBe("FunctionNotSpecified")
+      expect(unspecified.message).toContain(
+        "There are more than 1 target methods available in the model ML.PUBLIC.MULTI version V1 (predict, explain)."
+      )
+      // The same rules on a version already read.
+      const multi = yield* registry.getVersion("multi")
+      expect((yield* resolveVersionFunction(multi, "explain")).kind).toBe("FUNCTION")
+      expect((yield* Effect.flip(resolveVersionFunction(multi)))._tag).toBe("FunctionNotSpecified")
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
+  it.effect("names what is missing: models with the closest names, versions with those there are", () => {
+    const home = tempHome()
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      yield* registry.logModel(irisOptions(home))
+      yield* registry.logModel(irisOptions(home, { version: "v2", artifacts: [] }))
+      const model = yield* Effect.flip(registry.getVersion("IRSI"))
+      expect(model._tag).toBe("ModelNotFound")
+      expect(model.message).toContain("The model ML.PUBLIC.IRSI does not exist. Did you mean ML.PUBLIC.IRIS?")
+      const far = yield* Effect.flip(registry.getModel("completely_different"))
+      expect(far).toMatchObject({ _tag: "ModelNotFound", closest: [] })
+      const version = yield* Effect.flip(registry.getVersion("IRIS", "v9"))
+      expect(version._tag).toBe("ModelVersionNotFound")
+      expect(version.message).toBe("The model ML.PUBLIC.IRIS has no version V9. Versions: V1, V2.")
+      const badName = yield* Effect.flip(registry.getModel("1iris"))
+      expect(badName._tag).toBe("InvalidIdentifier")
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
+  it.effect("never changes a logged version", () => {
+    const home = tempHome()
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      yield* registry.logModel(irisOptions(home))
+      const dir = LocalLayout.versionDir(home, IRIS, "V1")
+      const before = snapshot(dir)
+      const again = yield* Effect.flip(
+        registry.logModel({
+          name: "IRIS",
+          version: '"V1"',
+          engine: "vllm",
+          artifacts: [localFile(home, "other.onnx", "OTHER")],
+          signatures: { predict: explain }
+        })
+      )
+      expect(again._tag).toBe("ModelVersionExists")
+      expect(again.message).toContain("already has a version V1, and versions never change once logged")
+      expect(snapshot(dir)).toEqual(before)
+      expect((yield* registry.getVersion("iris", "v1")).engine).toBe("onnx")
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
+  it.effect("lets exactly one of two concurrent logs of a version win", () => {
+    const home = tempHome()
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      const attempts = yield* Effect.all(
+        ["onnx", "vllm", "custom-http"].map((engine) =>
+          Effect.result(registry.logModel(irisOptions(home, { engine, artifacts: [] })))
+        ),
+        { concurrency: "unbounded" }
+      )
+      const won = attempts.filter((r) => r._tag === "Success")
+      const lost = attempts.filter((r) => r._tag === "Failure")
+      expect(won).toHaveLength(1)
+      expect(lost.map((r) => r._tag === "Failure" && r.failure._tag)).toEqual([
+        "ModelVersionExists",
+        "ModelVersionExists"
+      ])
+      const winner = won[0]!._tag === "Success" ? won[0]!.success.engine : ""
+      expect((yield* registry.getVersion("iris")).engine).toBe(winner)
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
+  it.effect("refuses bad input before writing anything", () => {
+    const home = tempHome()
+    const cases: ReadonlyArray<readonly [Overrides, string, string]> = [
+      [{ artifacts: [join(home, "nope.onnx")] }, "LocalFileError", "does not exist"],
+      [{ artifacts: [home] }, "LocalFileError", "not a file"],
+      [{ signatures: { predict: Signature.signature([], []) } }, "InvalidSignature", "at least one input"],
       [
-        "an invalid signature",
-        { name: "m", version: "v1", engine: "onnx", signatures: { predict: Signature.signature([], []) } },
+        { signatures: { predict, PREDICT: explain } },
         "InvalidSignature",
-        "at least one input"
+        "Found duplicate method named resolved as PREDICT"
+      ],
+      [{ signatures: { "predict-proba": predict } }, "InvalidSignature", "Python-style identifier"],
+      [{ signatures: {} }, "InvalidSpec", "signatures: a version needs at least one method signature"],
+      [{ name: "1model" }, "InvalidIdentifier", "1model"],
+      [{ version: "v 1" }, "InvalidIdentifier", "v 1"],
+      [{ engine: "ONNX Runtime" }, "InvalidSpec", 'engine: "ONNX Runtime" is not an engine plugin id'],
+      [{ functionKinds: { transform: "TABLE_FUNCTION" } }, "InvalidSpec", "functionKinds.transform"],
+      [
+        {
+          artifacts: [
+            { name: "model.onnx", path: localFile(home, "a", "a") },
+            { name: "model.onnx", path: localFile(home, "b", "b") }
+          ]
+        },
+        "InvalidSpec",
+        'two artifacts are named "model.onnx"'
       ],
       [
-        "a bad name",
-        { name: "1model", version: "v1", engine: "onnx", signatures: { predict } },
-        "InvalidIdentifier",
-        "1model"
-      ],
-      [
-        "a bad engine id",
-        { name: "m", version: "v1", engine: "ONNX Runtime", signatures: { predict } },
-        "InvalidModelVersion",
-        "not a plugin id"
-      ],
-      [
-        "no signature",
-        { name: "m", version: "v1", engine: "onnx", signatures: {} },
-        "InvalidModelVersion",
-        "at least one method"
+        { artifacts: [{ name: "../escape", path: localFile(home, "c", "c") }] },
+        "InvalidSpec",
+        "plain file name"
       ]
     ]
-    for (const [, options, tag, fragment] of cases) {
-      const error = await fails(
-        home,
-        ModelRegistry.use((r) => r.logModel(options))
-      )
-      expect(error._tag).toBe(tag)
-      expect(error.message).toContain(fragment)
-    }
-    expect(
-      existsSync(LocalLayout.registryDir(home)) ? readdirSync(join(LocalLayout.registryDir(home))).length : 0
-    ).toBe(0)
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      for (const [overrides, tag, fragment] of cases) {
+        const error = yield* Effect.flip(registry.logModel(irisOptions(home, overrides)))
+        expect([error._tag, error.message]).toEqual([tag, expect.stringContaining(fragment)])
+      }
+      expect(existsSync(LocalLayout.registryDir(home))).toBe(false)
+    }).pipe(Effect.provide(registryLayer(home)))
   })
 
-  it("ignores a version left half-written by a crash, which does not block logging it", async () => {
+  it.effect("reports every option problem at once", () => {
     const home = tempHome()
-    const versions = join(
-      LocalLayout.modelDir(home, { database: "ML", schema: "PUBLIC", name: "IRIS" }),
-      "versions"
-    )
-    mkdirSync(join(versions, ".tmp-crashed", "model"), { recursive: true })
-    writeFileSync(join(versions, ".tmp-crashed", "MANIFEST.yml"), "manifest_version: '1.0'\n")
-    expect(
-      (
-        await fails(
-          home,
-          ModelRegistry.use((r) => r.getModel("IRIS"))
-        )
-      )._tag
-    ).toBe("ModelNotFound")
-    await log(home)
-    expect(
-      (
-        await ok(
-          home,
-          ModelRegistry.use((r) => r.getModel("IRIS"))
-        )
-      ).versions
-    ).toEqual(["V1"])
-  })
-
-  it("round-trips quoted names with spaces and lower case", async () => {
-    const home = tempHome()
-    const logged = await log(home, { name: '"My Models"."iris v2"', version: '"beta 1"', artifacts: [] })
-    expect(logged.model).toEqual({ database: "ML", schema: "My Models", name: "iris v2" })
-    expect(logged.version).toBe("beta 1")
-    const again = await ok(
-      home,
-      ModelRegistry.use((r) => r.getVersion('"My Models"."iris v2"', '"beta 1"'))
-    )
-    expect(again.version).toBe("beta 1")
-  })
-
-  it("deletes versions: not the default while others remain; the last one takes the model with it", async () => {
-    const home = tempHome()
-    await log(home)
-    await log(home, { version: "v2" })
-    const refused = await fails(
-      home,
-      ModelRegistry.use((r) => r.deleteVersion("iris", "v1"))
-    )
-    expect(refused.message).toContain("set another default version before deleting it")
-    await ok(
-      home,
-      ModelRegistry.use((r) => r.deleteVersion("iris", "v2"))
-    )
-    await ok(
-      home,
-      ModelRegistry.use((r) => r.deleteVersion("iris", "v1"))
-    )
-    expect(
-      (
-        await fails(
-          home,
-          ModelRegistry.use((r) => r.getModel("iris"))
-        )
-      )._tag
-    ).toBe("ModelNotFound")
-  })
-
-  it("reads a version from raw Snowflake-style inputs, as the Snowflake backend will", async () => {
-    const modelSpecYaml = `
-version: '2023-12-01'
-name: WINE
-model_type: runbatch
-signatures:
-  predict:
-    inputs:
-      - {name: feature_1, type: DOUBLE, nullable: true}
-    outputs:
-      - {name: output_feature_0, type: INT64}
-`
-    const manifestYaml = `
-manifest_version: '1.0'
-methods:
-  - {name: PREDICT, runtime: python_runtime, type: FUNCTION, handler: functions.predict.infer, inputs: [{name: FEATURE_1, type: FLOAT}], outputs: [{type: OBJECT}]}
-`
-    const userDataJson = JSON.stringify({ runbatch: { engine: "onnx", engine_options: {}, artifacts: [] } })
-    const parsed = await Effect.runPromise(
-      ModelVersionFiles.readVersion({ modelSpecYaml, manifestYaml, userDataJson }, "ML.PUBLIC.WINE", "V1")
-    )
-    expect(parsed.functions).toHaveLength(1)
-    expect(parsed.functions[0]!.signature.outputs[0]).toEqual({
-      name: "output_feature_0",
-      dtype: "INT64",
-      nullable: false
-    })
-    const broken = await Effect.runPromise(
-      Effect.flip(
-        ModelVersionFiles.readVersion(
-          { modelSpecYaml, manifestYaml, userDataJson: "{}" },
-          "ML.PUBLIC.WINE",
-          "V1"
+    return Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        ModelRegistry.use((r) =>
+          r.logModel(
+            irisOptions(home, { engine: "", signatures: {}, functionKinds: { explain: "FUNCTION" } })
+          )
         )
       )
-    )
-    expect(broken.message).toContain("its user data has no runbatch engine")
+      expect(error._tag).toBe("InvalidSpec")
+      if (error._tag === "InvalidSpec") {
+        expect(error.problems.map((p) => p.path)).toEqual(["engine", "signatures", "functionKinds.explain"])
+      }
+    }).pipe(Effect.provide(registryLayer(home)))
   })
 
-  it("has a Promise face that rejects with the typed errors", async () => {
+  it.effect("ignores what a crashed log left, which blocks nothing", () => {
     const home = tempHome()
-    await using registry = RegistryPromise.local({ home, database: "ML", schema: "PUBLIC" })
-    await registry.logModel({ name: "iris", version: "v1", engine: "onnx", signatures: { predict } })
-    expect((await registry.getVersion("IRIS")).version).toBe("V1")
-    await expect(registry.getModel("none")).rejects.toMatchObject({ _tag: "ModelNotFound" })
+    const modelDir = LocalLayout.modelDir(home, IRIS)
+    // A log that died while copying: its staging folder.
+    mkdirSync(join(modelDir, ".incoming", "crashed", "model"), { recursive: true })
+    writeFileSync(join(modelDir, ".incoming", "crashed", "MANIFEST.yml"), "manifest_version: '1.0'\n")
+    const old = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000)
+    utimesSync(join(modelDir, ".incoming", "crashed"), old, old)
+    // A version folder without its record (interrupted outside runbatch): not a version.
+    const half = LocalLayout.versionDir(home, IRIS, "V1")
+    mkdirSync(join(half, "model"), { recursive: true })
+    writeFileSync(join(half, "MANIFEST.yml"), "manifest_version: '1.0'\n")
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      // Folders runbatch did not name are not models or versions either.
+      mkdirSync(join(LocalLayout.registryDir(home), "ML", "PUBLIC", "stray%zz"), { recursive: true })
+      mkdirSync(join(LocalLayout.modelDir(home, IRIS), "versions", "bad%zz"), { recursive: true })
+      expect((yield* Effect.flip(registry.getModel("IRIS")))._tag).toBe("ModelNotFound")
+      expect(yield* registry.listModels).toEqual([])
+      const logged = yield* registry.logModel(irisOptions(home))
+      expect(logged.version).toBe("V1")
+      expect((yield* registry.getModel("IRIS")).versions).toEqual(["V1"])
+      // The stale staging folder is swept away by the next log.
+      expect(readdirSync(join(modelDir, ".incoming"))).toEqual([])
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
+  it.effect("still finds a model whose model.json a crash never wrote", () => {
+    const home = tempHome()
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      yield* registry.logModel(irisOptions(home))
+      yield* registry.logModel(irisOptions(home, { version: "v2", artifacts: [] }))
+      rmSync(join(LocalLayout.modelDir(home, IRIS), "model.json"))
+      const model = yield* registry.getModel("iris")
+      expect([model.defaultVersion, model.versions]).toEqual(["V1", ["V1", "V2"]])
+      // The next log writes it, with the first version as the default.
+      yield* registry.logModel(irisOptions(home, { version: "v3", artifacts: [] }))
+      const record = JSON.parse(readFileSync(join(LocalLayout.modelDir(home, IRIS), "model.json"), "utf8"))
+      expect(record.default_version_name).toBe("V1")
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
+  it.effect("round-trips quoted names with spaces, quotes and lower case", () => {
+    const home = tempHome()
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      const logged = yield* registry.logModel(
+        irisOptions(home, { name: '"My Models"."iris ""v2"""', version: '"beta 1"' })
+      )
+      const model = { database: "ML", schema: "My Models", name: 'iris "v2"' }
+      expect(logged.model).toEqual(model)
+      expect(logged.version).toBe("beta 1")
+      expect(logged.artifacts[0]!.location).toBe(
+        'snow://model/ML."My Models"."iris ""v2"""/versions/"beta 1"/model/artifacts/model.onnx'
+      )
+      const location = yield* ModelFileLocation.parse(logged.artifacts[0]!.location)
+      expect(location).toMatchObject({ schema: "My Models", model: 'iris "v2"', version: "beta 1" })
+      expect(readFileSync(yield* (yield* LocalAccount).modelFilePath(location), "utf8")).toBe("ONNX-BYTES")
+      expect(existsSync(LocalLayout.versionDir(home, model, "beta 1"))).toBe(true)
+
+      const again = yield* registry.getVersion('"My Models"."iris ""v2"""', '"beta 1"')
+      expect(again.version).toBe("beta 1")
+      expect((yield* Effect.flip(registry.getVersion('"My Models"."iris ""v2"""', "beta_1")))._tag).toBe(
+        "ModelVersionNotFound"
+      )
+      const mine = registry.forSchema({ database: "ML", schema: "My Models" })
+      expect((yield* mine.listModels).map((m) => m.name)).toEqual(['iris "v2"'])
+      expect((yield* mine.showVersions('"iris ""v2"""')).map((v) => v.name)).toEqual(["beta 1"])
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
+  it.effect("deletes versions as Snowflake does: never the default while others remain", () => {
+    const home = tempHome()
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      yield* registry.logModel(irisOptions(home))
+      yield* registry.logModel(irisOptions(home, { version: "v2", artifacts: [] }))
+      const refused = yield* Effect.flip(registry.deleteVersion("iris", "v1"))
+      expect(refused._tag).toBe("InvalidSpec")
+      expect(refused.message).toContain("V1 is the default version of ML.PUBLIC.IRIS")
+      expect((yield* Effect.flip(registry.deleteVersion("iris", "v7")))._tag).toBe("ModelVersionNotFound")
+
+      yield* registry.deleteVersion("iris", "v2")
+      expect((yield* registry.getModel("iris")).versions).toEqual(["V1"])
+      expect(existsSync(LocalLayout.versionDir(home, IRIS, "V2"))).toBe(false)
+      // A deleted version's name can be logged again.
+      yield* registry.logModel(irisOptions(home, { version: "v2", engine: "vllm", artifacts: [] }))
+      expect((yield* registry.getVersion("iris", "v2")).engine).toBe("vllm")
+      yield* registry.setDefaultVersion("iris", "v2")
+      yield* registry.deleteVersion("iris", "v1")
+      // The only version left goes with its model.
+      yield* registry.deleteVersion("iris", "v2")
+      expect((yield* Effect.flip(registry.getModel("iris")))._tag).toBe("ModelNotFound")
+      expect(existsSync(LocalLayout.modelDir(home, IRIS))).toBe(false)
+
+      yield* registry.logModel(irisOptions(home, { name: "wine", artifacts: [] }))
+      yield* registry.deleteModel("WINE")
+      expect(yield* registry.listModels).toEqual([])
+      expect((yield* Effect.flip(registry.deleteModel("wine")))._tag).toBe("ModelNotFound")
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
+  it.effect("reports a damaged version instead of guessing", () => {
+    const home = tempHome()
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      yield* registry.logModel(irisOptions(home))
+      const dir = LocalLayout.versionDir(home, IRIS, "V1")
+      writeFileSync(join(dir, "user_data.json"), "{}")
+      const damaged = yield* Effect.flip(registry.getVersion("iris"))
+      expect(damaged._tag).toBe("InvalidModelVersion")
+      expect(damaged.message).toContain("The model ML.PUBLIC.IRIS version V1 cannot be read")
+      rmSync(join(dir, "model", "model.yaml"))
+      expect((yield* Effect.flip(registry.getVersion("iris"))).message).toContain(
+        "model/model.yaml is missing"
+      )
+    }).pipe(Effect.provide(registryLayer(home)))
   })
 })
