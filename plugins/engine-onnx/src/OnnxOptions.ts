@@ -1,0 +1,87 @@
+/**
+ * The engine options of an ONNX model version (in its user data, overridable per job):
+ *
+ * ```yaml
+ * model: model.onnx            # the artifact holding the graph (default: the only .onnx artifact)
+ * inputs:                      # ONNX input → feature(s); default: see ModelBinding
+ *   float_input: [sepal_length, sepal_width, petal_length, petal_width]
+ * outputs:                     # output feature → ONNX output; default: by name, else by position
+ *   label: label
+ * image:                       # decode a BYTES feature into an image tensor (sharp)
+ *   feature: image
+ *   height: 48
+ *   width: 320                 # omit for variable width: resized to `height`, padded within a batch
+ *   fit: fill                  # fill | contain | cover
+ *   channels: bgr              # rgb | bgr
+ *   layout: nchw               # nchw | nhwc
+ *   scale: 0.00392156862745098 # multiply 0-255 values first (1/255)
+ *   mean: [0.5, 0.5, 0.5]
+ *   std: [0.5, 0.5, 0.5]
+ * postprocess:                 # output feature computed from an ONNX output
+ *   text: {kind: ctc, source: softmax_11.tmp_0, vocabulary: ppocr_keys_v1.txt, append_space: true}
+ *   label: {kind: argmax, source: probabilities, labels: labels.txt}
+ * threads: 2                   # intra-op threads (default: the replica's CPU budget share)
+ * ```
+ */
+import { EnginePrepareError } from "@runbatch/spec"
+import { Effect, Schema, SchemaIssue } from "effect"
+
+const Feature = Schema.String.check(Schema.isNonEmpty())
+
+export const ImageOptions = Schema.Struct({
+  feature: Feature,
+  input: Schema.optionalKey(Schema.String),
+  height: Schema.Int.check(Schema.isGreaterThan(0)),
+  width: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0))),
+  max_width: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0))),
+  fit: Schema.optionalKey(Schema.Literals(["fill", "contain", "cover"])),
+  channels: Schema.optionalKey(Schema.Literals(["rgb", "bgr"])),
+  layout: Schema.optionalKey(Schema.Literals(["nchw", "nhwc"])),
+  scale: Schema.optionalKey(Schema.Number),
+  mean: Schema.optionalKey(Schema.Array(Schema.Number).check(Schema.isMinLength(1))),
+  std: Schema.optionalKey(Schema.Array(Schema.Number).check(Schema.isMinLength(1))),
+  pad_value: Schema.optionalKey(Schema.Number)
+})
+export type ImageOptions = typeof ImageOptions.Type
+
+export const Postprocess = Schema.Union([
+  Schema.Struct({
+    kind: Schema.Literal("argmax"),
+    source: Schema.String,
+    labels: Schema.optionalKey(Schema.String)
+  }),
+  Schema.Struct({
+    kind: Schema.Literal("ctc"),
+    source: Schema.String,
+    vocabulary: Schema.String,
+    blank: Schema.optionalKey(Schema.Int),
+    append_space: Schema.optionalKey(Schema.Boolean)
+  })
+])
+export type Postprocess = typeof Postprocess.Type
+
+export const OnnxOptions = Schema.Struct({
+  model: Schema.optionalKey(Schema.String),
+  inputs: Schema.optionalKey(Schema.Record(Schema.String, Schema.Union([Feature, Schema.Array(Feature)]))),
+  outputs: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  image: Schema.optionalKey(ImageOptions),
+  postprocess: Schema.optionalKey(Schema.Record(Schema.String, Postprocess)),
+  threads: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0)))
+})
+export type OnnxOptions = typeof OnnxOptions.Type
+
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+export const decode = (options: unknown): Effect.Effect<OnnxOptions, EnginePrepareError> =>
+  Schema.decodeUnknownEffect(OnnxOptions)(options, { errors: "all", onExcessProperty: "error" }).pipe(
+    Effect.mapError(
+      (error) =>
+        new EnginePrepareError({
+          engine: "onnx",
+          reason: `its engine options are invalid: ${formatter(error.issue)
+            .issues.map((i) => `${(i.path ?? []).map(String).join(".") || "options"}: ${i.message}`)
+            .join("; ")}.`,
+          fix: "See docs/plugins/engine-onnx.md for the options."
+        })
+    )
+  )

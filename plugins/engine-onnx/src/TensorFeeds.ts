@@ -1,0 +1,102 @@
+/**
+ * Arrow columns to onnxruntime tensors, without copying more than the interleave itself: scalar
+ * features become the columns of one `[batch, n]` tensor (the usual tabular export), a list feature a
+ * `[batch, ...dims]` tensor. Nulls in numeric inputs become NaN, which tree ensembles treat as missing.
+ */
+import type { Arrow } from "@runbatch/plugin-api"
+import * as ort from "onnxruntime-node"
+
+type NumericArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array
+
+const allocate = (type: string, length: number): NumericArray => {
+  switch (type) {
+    case "float64":
+      return new Float64Array(length)
+    case "int32":
+      return new Int32Array(length)
+    case "int64":
+      return new BigInt64Array(length)
+    case "bool":
+    case "uint8":
+      return new Uint8Array(length)
+    default:
+      return new Float32Array(length)
+  }
+}
+
+const put = (target: NumericArray, index: number, value: unknown): void => {
+  if (target instanceof BigInt64Array) {
+    target[index] =
+      value === null || value === undefined
+        ? 0n
+        : typeof value === "bigint"
+          ? value
+          : BigInt(Math.trunc(Number(value)))
+  } else {
+    target[index] = value === null || value === undefined ? Number.NaN : Number(value)
+  }
+}
+
+/** Several scalar columns interleaved into `[rows, columns.length]`. */
+export const columnsTensor = (
+  columns: ReadonlyArray<Arrow.Vector>,
+  type: string,
+  rows: number
+): ort.Tensor => {
+  const width = columns.length
+  const out = allocate(type, rows * width)
+  for (let j = 0; j < width; j++) {
+    const column = columns[j]!
+    const values = column.toArray() as ArrayLike<number | bigint | boolean>
+    const nullable = column.nullCount > 0
+    if (!nullable && !(out instanceof BigInt64Array) && typeof values[0] !== "bigint") {
+      // The hot path: a plain numeric column.
+      const target = out as Exclude<NumericArray, BigInt64Array>
+      for (let i = 0, at = j; i < rows; i++, at += width) target[at] = values[i] as number
+    } else {
+      for (let i = 0, at = j; i < rows; i++, at += width) put(out, at, column.isValid(i) ? values[i] : null)
+    }
+  }
+  return new ort.Tensor(type as "float32", out as Float32Array, [rows, width])
+}
+
+/** The values of one row of a (possibly nested) list cell, flattened. */
+const flatten = (cell: unknown, into: Array<unknown>): void => {
+  if (
+    cell !== null &&
+    typeof cell === "object" &&
+    Symbol.iterator in (cell as object) &&
+    typeof cell !== "string"
+  ) {
+    for (const item of cell as Iterable<unknown>) flatten(item, into)
+  } else into.push(cell)
+}
+
+/** One feature as `[rows, ...dims]`: a scalar column, or list cells of `product(dims)` values each. */
+export const featureTensor = (
+  column: Arrow.Vector,
+  type: string,
+  dims: ReadonlyArray<number>,
+  rows: number
+): ort.Tensor => {
+  if (type === "string") {
+    return new ort.Tensor(
+      "string",
+      Array.from({ length: rows }, (_, i) => String(column.get(i) ?? "")),
+      [rows, ...dims]
+    )
+  }
+  const per = dims.reduce((a, b) => a * b, 1)
+  const out = allocate(type, rows * per)
+  if (dims.every((d) => d === 1)) {
+    for (let i = 0; i < rows; i++) put(out, i, column.get(i))
+  } else {
+    const cell: Array<unknown> = []
+    for (let i = 0; i < rows; i++) {
+      cell.length = 0
+      flatten(column.get(i), cell)
+      for (let k = 0; k < per; k++) put(out, i * per + k, cell[k] ?? null)
+    }
+  }
+  return new ort.Tensor(type as "float32", out as Float32Array, [rows, ...dims])
+}
