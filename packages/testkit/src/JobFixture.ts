@@ -42,6 +42,8 @@ export interface JobFixtureOptions {
   readonly targetShards?: number
   readonly output?: string
   readonly jobName?: string
+  /** Model artifacts by name (e.g. `model.onnx`), put on a stage as a registry version's files are. */
+  readonly artifacts?: Readonly<Record<string, Uint8Array>>
   /** Plugin packages (default: the testkit engine). */
   readonly plugins?: ReadonlyArray<string>
 }
@@ -120,13 +122,19 @@ export const stageJob = (options: JobFixtureOptions) =>
     const match = yield* ColumnMatching.match(columns, options.signature.inputs, { effectiveTypes })
     const params = yield* Params.resolve(options.params, options.signature.params)
     const fn = { name: "PREDICT", targetMethod: "predict", kind: "FUNCTION" as const }
+    const artifacts: Array<JobPlan.JobPlan["artifacts"][number]> = []
+    for (const [artifactName, bytes] of Object.entries(options.artifacts ?? {})) {
+      const location = `@ML.PUBLIC.MODELS/TEST_MODEL/V1/${artifactName}`
+      const written = yield* store.write(location, bytes)
+      artifacts.push({ name: artifactName, location, bytes: written.bytes, sha256: written.sha256 })
+    }
     const prepared = yield* engine.engine
       .prepare({
         function: fn,
         signature: options.signature,
         options: options.engineOptions ?? {},
         params,
-        artifacts: [],
+        artifacts: artifacts.map((a) => ({ name: a.name, location: a.location, bytes: a.bytes })),
         engineArgsOverride: []
       })
       .pipe(
@@ -172,7 +180,7 @@ export const stageJob = (options: JobFixtureOptions) =>
       input: { location: StageLocation.format(layout.input), files },
       shards: [...shards],
       output: { location: StageLocation.format(layout.output), mode: "error" },
-      artifacts: []
+      artifacts
     })
     const planLocation = StageLocation.format(layout.plan)
     yield* store.write(planLocation, new TextEncoder().encode(JobPlan.toJson(plan)))

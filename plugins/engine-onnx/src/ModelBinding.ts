@@ -11,7 +11,7 @@
  * `[batch, 1]` output feeds a scalar column.
  */
 import type { Artifact, PrepareRequest } from "@runbatch/plugin-api"
-import { DataType, EnginePrepareError, type Signature } from "@runbatch/spec"
+import { DataType, EnginePrepareError, Signature } from "@runbatch/spec"
 import { Effect } from "effect"
 import type { ImageOptions, OnnxOptions } from "./OnnxOptions.ts"
 
@@ -42,7 +42,13 @@ export type InputBinding =
   | { readonly kind: "image"; readonly input: string; readonly feature: string; readonly image: ImageOptions }
 
 export type OutputBinding =
-  | { readonly kind: "tensor"; readonly feature: Signature.Feature; readonly output: string }
+  | { readonly kind: "tensor"; readonly feature: Signature.FeatureSpec; readonly output: string }
+  /** A struct column whose fields each come from an ONNX output (e.g. label and probabilities). */
+  | {
+      readonly kind: "struct"
+      readonly feature: Signature.FeatureGroupSpec
+      readonly fields: ReadonlyArray<{ readonly feature: Signature.FeatureSpec; readonly output: string }>
+    }
   | {
       readonly kind: "argmax"
       readonly feature: Signature.Feature
@@ -313,18 +319,74 @@ const bindInputs = (request: PrepareRequest, options: OnnxOptions, graph: Readon
 const zipMapFix =
   "Export the classifier without ZipMap (skl2onnx: options={id(model): {'zipmap': False}}) so probabilities come out as a tensor."
 
+const requireTensor = (feature: Signature.Feature, output: TensorMeta) =>
+  output.isTensor
+    ? Effect.void
+    : fail(
+        `the ONNX output "${output.name}" for "${feature.name}" is not a tensor (a ZipMap sequence of maps, which onnxruntime-node cannot return).`,
+        zipMapFix
+      )
+
+/** An ONNX output can feed a column when its element type and per-row shape fit the feature's. */
+const checkTensorOutput = (feature: Signature.FeatureSpec, output: TensorMeta) =>
+  Effect.gen(function* () {
+    yield* requireTensor(feature, output)
+    const type = output.type ?? ""
+    const numeric = DataType.isNumeric(feature.dtype) || feature.dtype === "BOOL"
+    if (
+      type === "string" ? feature.dtype !== "STRING" : numeric !== NUMERIC_ONNX.has(type) && type !== "bool"
+    ) {
+      return yield* fail(
+        `the ONNX output "${output.name}" holds ${type} values but the output "${feature.name}" is ${feature.dtype}.`
+      )
+    }
+    const rowShape = (output.shape ?? []).slice(1)
+    const featureShape = feature.shape ?? []
+    const scalarOk =
+      featureShape.length === 0 && (rowShape.length === 0 || (rowShape.length === 1 && rowShape[0] === 1))
+    if (!scalarOk && rowShape.length !== featureShape.length) {
+      return yield* fail(
+        `the ONNX output "${output.name}" has shape ${describeShape(output.shape)} but the output "${feature.name}" has shape ${describeShape(featureShape)}.`
+      )
+    }
+  })
+
+const structAdvice = (feature: Signature.FeatureGroupSpec) =>
+  `the output "${feature.name}" is ${Signature.describeType(feature)}; an ONNX output is a tensor, so only an unshaped struct whose fields are named after (or mapped to) ONNX outputs can be filled.`
+
+/**
+ * A struct output: each field from the ONNX output named in `outputs` as `struct.field`, else the
+ * output of the field's name.
+ */
+const bindStruct = (
+  feature: Signature.FeatureGroupSpec,
+  byName: ReadonlyMap<string, TensorMeta>,
+  explicit: Readonly<Record<string, string>>
+) =>
+  Effect.gen(function* () {
+    if (feature.shape !== undefined || feature.specs.some(Signature.isGroup))
+      return yield* fail(structAdvice(feature))
+    const fields: Array<{ feature: Signature.FeatureSpec; output: string }> = []
+    for (const field of feature.specs as ReadonlyArray<Signature.FeatureSpec>) {
+      const name = explicit[`${feature.name}.${field.name}`] ?? field.name
+      const output = byName.get(name.toUpperCase())
+      if (output === undefined) {
+        return yield* fail(
+          `no ONNX output for the field "${field.name}" of the output "${feature.name}" (the graph's outputs are ${[...byName.values()].map((g) => `"${g.name}"`).join(", ")}).`,
+          `Name the field after an ONNX output, or map it with \`outputs: {"${feature.name}.${field.name}": <onnx output>}\`.`
+        )
+      }
+      yield* checkTensorOutput(field, output)
+      fields.push({ feature: field, output: output.name })
+    }
+    return { kind: "struct" as const, feature, fields }
+  })
+
 const bindOutputs = (request: PrepareRequest, options: OnnxOptions, graph: ReadonlyArray<TensorMeta>) =>
   Effect.gen(function* () {
     const outputs = request.signature.outputs
     const bindings: Array<OutputBinding> = []
     const byName = new Map(graph.map((g) => [g.name.toUpperCase(), g]))
-    const requireTensor = (feature: Signature.Feature, output: TensorMeta) =>
-      output.isTensor
-        ? Effect.void
-        : fail(
-            `the ONNX output "${output.name}" for "${feature.name}" is not a tensor (a ZipMap sequence of maps, which onnxruntime-node cannot return).`,
-            zipMapFix
-          )
     const rest = outputs.filter((f) => options.postprocess?.[f.name] === undefined)
     for (const feature of outputs) {
       const step = options.postprocess?.[feature.name]
@@ -360,6 +422,10 @@ const bindOutputs = (request: PrepareRequest, options: OnnxOptions, graph: Reado
       rest.length === graph.length &&
       rest.every((f) => explicit[f.name] === undefined && !byName.has(f.name.toUpperCase()))
     for (const [index, feature] of rest.entries()) {
+      if (Signature.isGroup(feature) && explicit[feature.name] === undefined) {
+        bindings.push(yield* bindStruct(feature, byName, explicit))
+        continue
+      }
       const named = explicit[feature.name]
       const output =
         named !== undefined
@@ -371,29 +437,8 @@ const bindOutputs = (request: PrepareRequest, options: OnnxOptions, graph: Reado
           "Name outputs after the graph's, or map them with the `outputs` engine option."
         )
       }
-      yield* requireTensor(feature, output)
-      if (!("specs" in feature)) {
-        const type = output.type ?? ""
-        const numeric = DataType.isNumeric(feature.dtype) || feature.dtype === "BOOL"
-        if (
-          type === "string"
-            ? feature.dtype !== "STRING"
-            : numeric !== NUMERIC_ONNX.has(type) && type !== "bool"
-        ) {
-          return yield* fail(
-            `the ONNX output "${output.name}" holds ${type} values but the output "${feature.name}" is ${feature.dtype}.`
-          )
-        }
-        const rowShape = (output.shape ?? []).slice(1)
-        const featureShape = feature.shape ?? []
-        const scalarOk =
-          featureShape.length === 0 && (rowShape.length === 0 || (rowShape.length === 1 && rowShape[0] === 1))
-        if (!scalarOk && rowShape.length !== featureShape.length) {
-          return yield* fail(
-            `the ONNX output "${output.name}" has shape ${describeShape(output.shape)} but the output "${feature.name}" has shape ${describeShape(featureShape)}.`
-          )
-        }
-      }
+      if (Signature.isGroup(feature)) return yield* fail(structAdvice(feature))
+      yield* checkTensorOutput(feature, output)
       bindings.push({ kind: "tensor", feature, output: output.name })
     }
     return bindings
@@ -409,5 +454,6 @@ export const bind = (
   Effect.gen(function* () {
     const inputs = yield* bindInputs(request, options, graph.inputs)
     const outputs = yield* bindOutputs(request, options, graph.outputs)
-    return { model, inputs, outputs, fetches: [...new Set(outputs.map((o) => o.output))] }
+    const fetched = outputs.flatMap((o) => (o.kind === "struct" ? o.fields.map((f) => f.output) : [o.output]))
+    return { model, inputs, outputs, fetches: [...new Set(fetched)] }
   })

@@ -65,12 +65,27 @@ const listColumn = (data: TensorData, rows: number, feature: Signature.FeatureSp
   return Arrow.makeVector(Arrow.makeData({ type, length: rows, valueOffsets, child }))
 }
 
-export const tensorColumn = (tensor: ort.Tensor, feature: Signature.Feature, rows: number): Arrow.Vector => {
-  if ("specs" in feature)
-    throw new Error(`the output "${feature.name}" is a struct; ONNX outputs are tensors`)
+export const tensorColumn = (
+  tensor: ort.Tensor,
+  feature: Signature.FeatureSpec,
+  rows: number
+): Arrow.Vector => {
   const data = dataOf(tensor)
   return feature.shape === undefined ? scalarColumn(data, feature) : listColumn(data, rows, feature)
 }
+
+/** A struct column from its fields' columns (every row present: tensors have no nulls). */
+export const structColumn = (
+  feature: Signature.FeatureGroupSpec,
+  children: ReadonlyArray<Arrow.Data>,
+  rows: number
+): Arrow.Data =>
+  Arrow.makeData({
+    type: ArrowTypes.featureType(feature) as Arrow.Struct,
+    length: rows,
+    nullCount: 0,
+    children: [...children]
+  })
 
 /** Index of the largest of `length` values starting at `offset`. */
 const argmaxAt = (data: ArrayLike<number>, offset: number, length: number): number => {

@@ -22,7 +22,14 @@ import * as ort from "onnxruntime-node"
 import { imageTensor } from "./ImageTensor.ts"
 import { type Binding, bind, modelArtifact, textArtifact } from "./ModelBinding.ts"
 import * as OnnxOptions from "./OnnxOptions.ts"
-import { argmaxColumn, ctcColumn, labelsOf, tensorColumn, vocabularyOf } from "./OutputColumns.ts"
+import {
+  argmaxColumn,
+  ctcColumn,
+  labelsOf,
+  structColumn,
+  tensorColumn,
+  vocabularyOf
+} from "./OutputColumns.ts"
 import { columnsTensor, featureTensor } from "./TensorFeeds.ts"
 
 /** Rows per batch when the job does not say: large enough to amortise each run's overhead. */
@@ -121,6 +128,14 @@ const infer = (
     })
     const columns: Record<string, Arrow.Data> = {}
     for (const output of binding.outputs) {
+      if (output.kind === "struct") {
+        columns[output.feature.name] = structColumn(
+          output.feature,
+          output.fields.map((f) => tensorColumn(results[f.output]!, f.feature, rows).data[0]!),
+          rows
+        )
+        continue
+      }
       const tensor = results[output.output]!
       const vector =
         output.kind === "tensor"

