@@ -51,6 +51,21 @@ export class Progress extends Context.Service<Progress, ProgressShape>()("@runba
       make(replica, totals, (line) => process.stdout.write(`${JSON.stringify(line)}\n`))
     )
 
+  /**
+   * In a pipeline worker thread: every call becomes an event posted to the replica's thread, which
+   * applies it to its own Progress (relay), so rates and totals stay one per replica.
+   */
+  static readonly layerRelay = (post: (event: ProgressEvent) => void): Layer.Layer<Progress> =>
+    Layer.succeed(Progress, {
+      log: (level, message) => Effect.sync(() => post({ type: "log", level, message })),
+      rowsDone: (count, errors, metrics) =>
+        Effect.sync(() =>
+          post({ type: "rows", count, errors, ...(metrics === undefined ? {} : { metrics }) })
+        ),
+      shardDone: Effect.sync(() => post({ type: "shard" })),
+      flush: Effect.void
+    })
+
   /** Lines into an array (tests). */
   static readonly layerCollect = (
     replica: number,
@@ -59,6 +74,25 @@ export class Progress extends Context.Service<Progress, ProgressShape>()("@runba
   ): Layer.Layer<Progress> =>
     Layer.sync(Progress, () => make(replica, totals, (line) => void lines.push(line)))
 }
+
+/** A Progress call made in a worker thread, as posted to the replica's thread. */
+export type ProgressEvent =
+  | { readonly type: "log"; readonly level: LogLevel; readonly message: string }
+  | {
+      readonly type: "rows"
+      readonly count: number
+      readonly errors: number
+      readonly metrics?: Readonly<Record<string, number>>
+    }
+  | { readonly type: "shard" }
+
+/** Apply a relayed event to this thread's Progress. */
+export const relay = (progress: ProgressShape, event: ProgressEvent): Effect.Effect<void> =>
+  event.type === "log"
+    ? progress.log(event.level, event.message)
+    : event.type === "rows"
+      ? progress.rowsDone(event.count, event.errors, event.metrics)
+      : progress.shardDone
 
 export interface Totals {
   readonly rows: number

@@ -5,11 +5,10 @@
  * `workers` concurrent pipelines, each with its own engine session and encoders. Replica 0 then
  * finishes the output once every replica's shards are committed.
  *
- * Workers share one process: engines compute on native threads (onnxruntime's pool, an HTTP server),
- * while this thread decodes and encodes parquet, so reading, inference and writing overlap. The CPU
- * budget (`cpus`, from RUNBATCH_CPUS) is split between workers as engine threads.
+ * Each worker runs on its own worker thread (PipelineThreads): parquet decoding and encoding and
+ * onnxruntime's inference all run synchronously on the calling thread, so only separate threads use
+ * every core. The CPU budget (`cpus`, from RUNBATCH_CPUS) is split between workers as engine threads.
  */
-import type { EncodeRequest } from "@runbatch/plugin-api"
 import { makePluginHost } from "@runbatch/plugin-host"
 import { JobPlan, Sharding, StageLocation } from "@runbatch/spec"
 import { OutputCommitter, OutputLayout, StageStore } from "@runbatch/stage-io"
@@ -17,8 +16,9 @@ import { Effect } from "effect"
 import { finish } from "./Coordinator.ts"
 import type { RetryPolicy } from "./EngineCall.ts"
 import * as HostCapabilities from "./HostCapabilities.ts"
+import { type PipelineResult, runPipeline } from "./Pipeline.ts"
+import { runInThreads } from "./PipelineThreads.ts"
 import { Progress } from "./Progress.ts"
-import { type ColumnEncoder, processShard } from "./ShardProcessor.ts"
 
 /** Rows per batch when neither the job nor the engine says. */
 export const DEFAULT_BATCH_ROWS = 4096
@@ -35,6 +35,12 @@ export interface ReplicaOptions {
   /** Where to look for plugin packages (default: the working directory, then the plugin host). */
   readonly searchFrom?: ReadonlyArray<string>
   readonly retry?: RetryPolicy
+  /**
+   * Where the workers run: each on its own worker thread (the default when the stage store can be
+   * reopened in a thread), or as fibers on the replica's thread (in-memory stores; engines that only
+   * wait on I/O, such as HTTP clients, lose nothing this way).
+   */
+  readonly isolation?: "threads" | "fibers"
 }
 
 export interface ReplicaSummary {
@@ -95,60 +101,58 @@ export const runReplica = (options: ReplicaOptions) =>
     const batchRows = plan.batch.maxBatchRows ?? DEFAULT_BATCH_ROWS
 
     yield* progress.log("info", todo.length === 0 ? "Nothing left to run." : "Starting inference.")
-    let rows = 0
-    let errors = 0
-    let next = 0
-    const worker = (index: number) =>
-      Effect.scoped(
-        Effect.gen(function* () {
-          const session = yield* engine.engine.open({
-            function: plan.function,
-            signature: plan.signature,
-            options: plan.engine.options,
-            params: plan.params,
-            artifacts: plan.artifacts.map((a) => ({ name: a.name, location: a.location, bytes: a.bytes })),
-            engineArgsOverride: plan.engine.engineArgsOverride,
-            outputSchema: plan.outputSchema,
-            threads,
-            replica: options.replica,
-            worker: index
-          })
-          const columnEncoders: Array<ColumnEncoder> = []
-          for (const { handling, loaded } of encoders) {
-            const request: EncodeRequest = {
-              column: handling.column,
-              inputFormat: handling.inputFormat,
-              convertTo: handling.convertTo
-            }
-            columnEncoders.push({
-              column: handling.column,
-              request,
-              instance: yield* loaded.encoder.open({ options: {} })
-            })
-          }
-          // Workers take shards from one list; fibers share this thread, so the counter needs no lock.
-          for (let shard = todo[next++]; shard !== undefined; shard = todo[next++]) {
-            const result = yield* processShard(
-              {
-                plan,
-                committer,
-                batchRows,
-                ...(options.retry === undefined ? {} : { retry: options.retry })
-              },
-              { session, encoders: columnEncoders },
-              shard,
-              attempts.get(shard.index) ?? 0
-            )
-            rows += result.rows
-            errors += result.errors
-          }
-        })
+    const store = yield* StageStore
+    const isolation = options.isolation ?? (store.recipe === undefined ? "fibers" : "threads")
+    let result: PipelineResult
+    if (todo.length === 0) result = { rows: 0, errors: 0 }
+    else if (isolation === "threads") {
+      if (store.recipe === undefined) {
+        return yield* Effect.die(
+          new Error("isolation: threads needs a stage store that can be reopened in a thread")
+        )
+      }
+      result = yield* runInThreads(
+        {
+          planLocation: options.plan,
+          recipe: store.recipe,
+          plugins: options.plugins ?? [],
+          ...(options.searchFrom === undefined ? {} : { searchFrom: options.searchFrom }),
+          replica: options.replica,
+          threads,
+          batchRows,
+          attempts: [...attempts],
+          ...(options.retry === undefined ? {} : { retry: options.retry })
+        },
+        workers,
+        todo
       )
-    yield* Effect.forEach(
-      Array.from({ length: workers }, (_, i) => i),
-      worker,
-      { concurrency: "unbounded", discard: true }
-    )
+    } else {
+      // Fibers on this thread take shards from one list; they share the thread, so no lock is needed.
+      let next = 0
+      const results = yield* Effect.forEach(
+        Array.from({ length: workers }, (_, worker) => worker),
+        (worker) =>
+          runPipeline({
+            plan,
+            committer,
+            engine,
+            encoders,
+            replica: options.replica,
+            worker,
+            threads,
+            batchRows,
+            attempts,
+            nextShard: Effect.sync(() => todo[next++]),
+            ...(options.retry === undefined ? {} : { retry: options.retry })
+          }),
+        { concurrency: "unbounded" }
+      )
+      result = {
+        rows: results.reduce((n, r) => n + r.rows, 0),
+        errors: results.reduce((n, r) => n + r.errors, 0)
+      }
+    }
+    const { rows, errors } = result
     yield* progress.flush
     yield* progress.log(
       "info",

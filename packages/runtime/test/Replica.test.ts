@@ -127,6 +127,44 @@ describe("a replica", () => {
     expect(existsSync(join(outputDir(home), "_SUCCESS"))).toBe(false)
   })
 
+  it("fails with WorkerCrashed when a worker thread dies mid-batch, and the other threads stop", async () => {
+    const home = tempHome()
+    const job = await stage(home, {
+      rows: makeRows(400),
+      columns,
+      signature,
+      targetShards: 4,
+      numWorkers: 2,
+      engineOptions: { exitWhen: { feature: "x", equals: 100 } }
+    })
+    const error = failureOf((await runInProcess(home, job)).exit)
+    expect(error._tag).toBe("WorkerCrashed")
+    expect(error.message).toMatch(/Worker \d of replica 0 crashed: its thread exited with code 3\./)
+    expect(existsSync(join(outputDir(home), "_SUCCESS"))).toBe(false)
+  })
+
+  it("runs workers as fibers on the replica's thread with the same results as threads", async () => {
+    const home = tempHome()
+    const options = { rows: makeRows(900), columns, signature, targetShards: 6, numWorkers: 2 }
+    const threaded = await stage(home, {
+      ...options,
+      output: "@ML.PUBLIC.RESULTS/threads/",
+      jobName: "ML.PUBLIC.T"
+    })
+    const fibers = await stage(home, {
+      ...options,
+      output: "@ML.PUBLIC.RESULTS/fibers/",
+      jobName: "ML.PUBLIC.F"
+    })
+    expect(Exit.isSuccess((await runInProcess(home, threaded)).exit)).toBe(true)
+    const run = await runInProcess(home, fibers, { isolation: "fibers" })
+    expect(Exit.isSuccess(run.exit)).toBe(true)
+    expect(run.lines.filter((l) => l.type === "progress").at(-1)).toMatchObject({ rows: 900, shardsDone: 6 })
+    expect(rowsOf(await results(home, "@ML.PUBLIC.RESULTS/fibers/"), "ID")).toEqual(
+      rowsOf(await results(home, "@ML.PUBLIC.RESULTS/threads/"), "ID")
+    )
+  })
+
   it("records row and batch errors in _ERROR with one output row per input row", async () => {
     const home = tempHome()
     const job = await stage(home, {

@@ -106,12 +106,12 @@ describe("replicas as processes", () => {
       replicas: 2,
       monitor: ReplicaMonitor.layerStatusFolder(monitor, 2)
     })
-    expect((await crashing.exited).code).toBe(3)
+    expect((await crashing.exited).signal).toBe("SIGKILL")
     if (Exit.isSuccess(coordinator.exit)) throw new Error("the coordinator should have failed")
     const error = Cause.findErrorOption(coordinator.exit.cause)
     expect(error._tag === "Some" && (error.value as { _tag: string })._tag).toBe("ReplicaLost")
     expect(error._tag === "Some" && (error.value as Error).message).toContain(
-      "Replica 1 stopped before finishing its shards: it exited with code 3."
+      "Replica 1 stopped before finishing its shards: it was killed by SIGKILL."
     )
     const out = join(
       LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }),

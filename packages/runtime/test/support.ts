@@ -29,6 +29,7 @@ export interface ReplicaRun {
   readonly replicas?: number
   readonly cpus?: number
   readonly monitor?: Layer.Layer<ReplicaMonitor>
+  readonly isolation?: "threads" | "fibers"
 }
 
 /** Run one replica in this process; returns its exit and the lines it reported. */
@@ -42,7 +43,8 @@ export const runInProcess = async (home: string, job: JobFixture.StagedJob, run:
       replicas: run.replicas ?? 1,
       cpus: run.cpus ?? 2,
       plugins: job.plugins,
-      retry: { attempts: 4, baseDelayMillis: 5, maxDelayMillis: 50 }
+      retry: { attempts: 4, baseDelayMillis: 5, maxDelayMillis: 50 },
+      ...(run.isolation === undefined ? {} : { isolation: run.isolation })
     }).pipe(
       Effect.provide(
         Layer.mergeAll(

@@ -6,6 +6,7 @@
 export * as ArrowTypes from "./ArrowTypes.ts"
 export * as ColumnMatching from "./ColumnMatching.ts"
 export * as DataType from "./DataType.ts"
+export * as ErrorWire from "./ErrorWire.ts"
 export * from "./errors/index.ts"
 export * as FileLocation from "./FileLocation.ts"
 export * as Identifier from "./Identifier.ts"

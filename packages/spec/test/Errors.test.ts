@@ -233,6 +233,11 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
       reason: "model/model.yaml is missing."
     }),
     "version V1 cannot be read: model/model.yaml is missing."
+  ],
+  [
+    "WorkerCrashed",
+    new Spec.WorkerCrashed({ replica: 0, worker: 1, reason: "its thread exited with code 3." }),
+    "Worker 1 of replica 0 crashed: its thread exited with code 3."
   ]
 ]
 
@@ -250,6 +255,32 @@ describe("errors across a process boundary", () => {
     expect(back._tag).toBe(tag)
     expect(back.message).toBe(error.message)
     expect(error.message).toContain(fragment)
+  })
+
+  it.each(samples)("%s crosses a thread boundary as the same class (ErrorWire)", (_tag, error) => {
+    const back = Spec.ErrorWire.fromWire(structuredClone(Spec.ErrorWire.toWire(error)), {
+      replica: 0,
+      worker: 0
+    })
+    expect(back).toBeInstanceOf(error.constructor)
+    expect(back.message).toBe(error.message)
+  })
+
+  it("an error runbatch does not define arrives as WorkerCrashed with its tag and message", () => {
+    class QuotaExceeded extends Error {
+      readonly _tag = "QuotaExceeded"
+    }
+    const back = Spec.ErrorWire.fromWire(Spec.ErrorWire.toWire(new QuotaExceeded("429 from the server")), {
+      replica: 2,
+      worker: 1
+    })
+    expect(back).toBeInstanceOf(Spec.WorkerCrashed)
+    expect(back.message).toContain("Worker 1 of replica 2 crashed: QuotaExceeded: 429 from the server")
+    const forged = Spec.ErrorWire.fromWire(
+      { tag: "RowFailed", message: "m", fields: { row: "x" } },
+      { replica: 0, worker: 0 }
+    )
+    expect(forged).toBeInstanceOf(Spec.WorkerCrashed)
   })
 
   it("a payload with another tag is refused", () => {

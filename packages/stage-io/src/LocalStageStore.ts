@@ -563,5 +563,12 @@ export const make = (account: LocalAccountShape, options: LocalStageStoreOptions
 
   const localPath: StageStoreShape["localPath"] = (text) => Effect.flatMap(parse(text), localPathOf)
 
-  return { context, list, read, readBytes, write, put, remove, exists, localPath }
+  const recipe = {
+    kind: "local" as const,
+    home: account.home,
+    database: account.database,
+    schema: account.schema,
+    objectStore
+  }
+  return { context, recipe, list, read, readBytes, write, put, remove, exists, localPath }
 }

@@ -64,9 +64,23 @@ export interface WrittenFile {
 
 export type StageError = InvalidStageLocation | StageFileError
 
+/**
+ * How another thread or process opens this same store: plain data, so it crosses a worker-thread or
+ * process boundary. Each backend adds its kind (the Snowflake backend will carry its connection).
+ */
+export type StoreRecipe = {
+  readonly kind: "local"
+  readonly home: string
+  readonly database: string
+  readonly schema: string
+  readonly objectStore: boolean
+}
+
 export interface StageStoreShape {
   /** The current database and schema: unqualified locations (`@STAGE/path`) resolve against them. */
   readonly context: { readonly database: string; readonly schema: string }
+  /** How to open this store elsewhere; undefined when it cannot be (an in-memory store). */
+  readonly recipe?: StoreRecipe
   /**
    * Files under a location, recursively, sorted by path. Like `LIST @stage/path`, a location without a
    * trailing slash is a prefix (`@S/dir` lists `dir/…`, `dir2/…` and `dir.txt`); with a slash it is a
@@ -145,4 +159,12 @@ export class StageStore extends Context.Service<StageStore, StageStoreShape>()(
       Layer.provideMerge(LocalAccount.layer(account))
     )
   }
+
+  /** The store a recipe describes (in a pipeline worker thread, say). */
+  static readonly layerFromRecipe = (recipe: StoreRecipe): Layer.Layer<StageStore> =>
+    StageStore.layerLocal({ objectStore: recipe.objectStore }).pipe(
+      Layer.provide(
+        LocalAccount.layer({ home: recipe.home, database: recipe.database, schema: recipe.schema })
+      )
+    )
 }

@@ -124,7 +124,7 @@ export const stageJob = (options: JobFixtureOptions) =>
     const fn = { name: "PREDICT", targetMethod: "predict", kind: "FUNCTION" as const }
     const artifacts: Array<JobPlan.JobPlan["artifacts"][number]> = []
     for (const [artifactName, bytes] of Object.entries(options.artifacts ?? {})) {
-      const location = `@ML.PUBLIC.MODELS/TEST_MODEL/V1/${artifactName}`
+      const location = `@ML.PUBLIC.MODELS/${jobName}/${artifactName}`
       const written = yield* store.write(location, bytes)
       artifacts.push({ name: artifactName, location, bytes: written.bytes, sha256: written.sha256 })
     }

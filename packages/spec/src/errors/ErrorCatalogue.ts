@@ -241,6 +241,13 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Read the replica's log (`runbatch jobs logs JOB --instance N`); resume the job to rerun only the shards that were not committed."
   },
   {
+    tag: "WorkerCrashed",
+    area: "Running jobs",
+    summary:
+      "A pipeline worker thread inside a replica stopped without a typed error: a plugin crashed natively, threw a defect, or the thread ran out of memory.",
+    fix: "The reason says what the thread reported. Resume the job to rerun the uncommitted shards; if it crashes again on the same shard, run with fewer `num_workers` or a smaller `max_batch_rows`, and report the plugin's crash."
+  },
+  {
     tag: "StageFileError",
     area: "Stages",
     summary: "A stage file is missing, larger than the configured limit, or unreadable.",

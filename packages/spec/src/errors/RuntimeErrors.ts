@@ -33,3 +33,14 @@ export class ReplicaLost extends Schema.TaggedError<ReplicaLost>()("ReplicaLost"
     return `Replica ${this.replica} stopped before finishing its shards: ${this.reason} The job failed; its committed shards are kept, and resuming it reruns only the rest.`
   }
 }
+
+/** A pipeline worker thread of a replica stopped without reporting a typed error (a crash). */
+export class WorkerCrashed extends Schema.TaggedError<WorkerCrashed>()("WorkerCrashed", {
+  replica: Schema.Number,
+  worker: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `Worker ${this.worker} of replica ${this.replica} crashed: ${this.reason} The replica stopped; shards committed so far are kept, and resuming the job reruns only the rest.`
+  }
+}

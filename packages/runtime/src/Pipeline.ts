@@ -1,0 +1,87 @@
+/**
+ * One worker's pipeline: its own engine session and encoders, then shards one after another — each
+ * read in batches, run, written and committed (ShardProcessor) — until the replica has none left to
+ * give. The same code runs as a fiber of the replica or inside a worker thread (PipelineThreads).
+ */
+import type { EncodeRequest, EngineSession } from "@runbatch/plugin-api"
+import type { LoadedEncoder, LoadedEngine } from "@runbatch/plugin-host"
+import type { JobPlan, Sharding } from "@runbatch/spec"
+import type { OutputCommitter } from "@runbatch/stage-io"
+import { Effect } from "effect"
+import type { RetryPolicy } from "./EngineCall.ts"
+import { type ColumnEncoder, processShard } from "./ShardProcessor.ts"
+
+export interface PipelineOptions {
+  readonly plan: JobPlan.JobPlan
+  readonly committer: OutputCommitter.OutputCommitter
+  readonly engine: LoadedEngine
+  readonly encoders: ReadonlyArray<{
+    readonly handling: JobPlan.JobPlan["columnHandling"][number]
+    readonly loaded: LoadedEncoder
+  }>
+  readonly replica: number
+  readonly worker: number
+  /** Engine threads of this worker's session: its share of the replica's CPUs. */
+  readonly threads: number
+  readonly batchRows: number
+  /** The attempt number each shard's next part is written as. */
+  readonly attempts: ReadonlyMap<number, number>
+  /** The next shard to run, or undefined when there are none left. */
+  readonly nextShard: Effect.Effect<Sharding.Shard | undefined>
+  readonly retry?: RetryPolicy
+}
+
+export interface PipelineResult {
+  readonly rows: number
+  readonly errors: number
+}
+
+export const runPipeline = (options: PipelineOptions) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const { plan } = options
+      const session: EngineSession = yield* options.engine.engine.open({
+        function: plan.function,
+        signature: plan.signature,
+        options: plan.engine.options,
+        params: plan.params,
+        artifacts: plan.artifacts.map((a) => ({ name: a.name, location: a.location, bytes: a.bytes })),
+        engineArgsOverride: plan.engine.engineArgsOverride,
+        outputSchema: plan.outputSchema,
+        threads: options.threads,
+        replica: options.replica,
+        worker: options.worker
+      })
+      const encoders: Array<ColumnEncoder> = []
+      for (const { handling, loaded } of options.encoders) {
+        const request: EncodeRequest = {
+          column: handling.column,
+          inputFormat: handling.inputFormat,
+          convertTo: handling.convertTo
+        }
+        encoders.push({
+          column: handling.column,
+          request,
+          instance: yield* loaded.encoder.open({ options: {} })
+        })
+      }
+      let rows = 0
+      let errors = 0
+      for (let shard = yield* options.nextShard; shard !== undefined; shard = yield* options.nextShard) {
+        const result = yield* processShard(
+          {
+            plan,
+            committer: options.committer,
+            batchRows: options.batchRows,
+            ...(options.retry === undefined ? {} : { retry: options.retry })
+          },
+          { session, encoders },
+          shard,
+          options.attempts.get(shard.index) ?? 0
+        )
+        rows += result.rows
+        errors += result.errors
+      }
+      return { rows, errors } satisfies PipelineResult
+    })
+  )

@@ -1,0 +1,139 @@
+/**
+ * A replica's workers as worker threads, one pipeline each. onnxruntime-node runs inference
+ * synchronously on the calling thread, and parquet is decoded and encoded in WebAssembly on the calling
+ * thread too, so pipelines sharing one thread take turns; on their own threads they use every core
+ * (measured: gbdt benchmark, docs/performance.md). The replica's thread stays free to hand out shards,
+ * report progress and answer heartbeats.
+ *
+ * Each thread opens the same stage store from its recipe, loads the same plugins, and asks this thread
+ * for shards one at a time, so a slow shard never holds others back. The first failure stops every
+ * thread and is returned as the same typed error (ErrorWire); a thread that dies without one is
+ * WorkerCrashed. Interrupting the replica terminates the threads.
+ */
+import { Worker } from "node:worker_threads"
+import { ErrorWire, type Sharding, WorkerCrashed } from "@runbatch/spec"
+import type { StoreRecipe } from "@runbatch/stage-io"
+import { Effect } from "effect"
+import type { RetryPolicy } from "./EngineCall.ts"
+import type { PipelineResult } from "./Pipeline.ts"
+import { Progress, type ProgressEvent, relay } from "./Progress.ts"
+
+/** What a pipeline thread is started with (plain data: it is copied to the thread). */
+export interface PipelineThreadData {
+  readonly planLocation: string
+  readonly recipe: StoreRecipe
+  readonly plugins: ReadonlyArray<string>
+  readonly searchFrom?: ReadonlyArray<string>
+  readonly replica: number
+  readonly worker: number
+  readonly threads: number
+  readonly batchRows: number
+  readonly attempts: ReadonlyArray<readonly [number, number]>
+  readonly retry?: RetryPolicy
+}
+
+/** Thread → replica. */
+export type ThreadMessage =
+  | { readonly type: "next" }
+  | { readonly type: "progress"; readonly event: ProgressEvent }
+  | { readonly type: "done"; readonly result: PipelineResult }
+  | { readonly type: "failed"; readonly error: ErrorWire.WireError }
+
+/** Replica → thread: the next shard, or null when there are none left. */
+export interface ShardMessage {
+  readonly type: "shard"
+  readonly shard: Sharding.Shard | null
+}
+
+/**
+ * The compiled entry point. Under a TypeScript runner (tests, `@runbatch/source`) this module is the
+ * .ts source while threads need JavaScript, so they start from the built dist (`tsc -b` first).
+ */
+const entry = import.meta.url.endsWith(".ts")
+  ? new URL("../dist/pipeline-thread.js", import.meta.url)
+  : new URL("./pipeline-thread.js", import.meta.url)
+
+/**
+ * The thread runs built JavaScript, so it must not resolve workspace packages to their TypeScript
+ * source: drop the `@runbatch/source` condition a TypeScript runner passes to its processes.
+ */
+const threadExecArgv = (argv: ReadonlyArray<string>): Array<string> => {
+  const kept: Array<string> = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if ((arg === "--conditions" || arg === "-C") && argv[i + 1] === "@runbatch/source") i++
+    else if (arg !== "--conditions=@runbatch/source") kept.push(arg)
+  }
+  return kept
+}
+
+export const runInThreads = (
+  data: Omit<PipelineThreadData, "worker">,
+  workers: number,
+  shards: ReadonlyArray<Sharding.Shard>
+): Effect.Effect<PipelineResult, Error, Progress> =>
+  Effect.flatMap(Progress, (progress) =>
+    Effect.callback<PipelineResult, Error>((resume) => {
+      const threads: Array<Worker> = []
+      const finished = new Set<number>()
+      let next = 0
+      let rows = 0
+      let errors = 0
+      let settled = false
+      const stopAll = () => {
+        for (const thread of threads) void thread.terminate()
+      }
+      const fail = (error: Error) => {
+        if (settled) return
+        settled = true
+        stopAll()
+        resume(Effect.fail(error))
+      }
+      for (let worker = 0; worker < workers; worker++) {
+        const thread = new Worker(entry, {
+          workerData: { ...data, worker } satisfies PipelineThreadData,
+          execArgv: threadExecArgv(process.execArgv)
+        })
+        threads.push(thread)
+        thread.on("message", (message: ThreadMessage) => {
+          if (settled) return
+          switch (message.type) {
+            case "next":
+              thread.postMessage({ type: "shard", shard: shards[next++] ?? null } satisfies ShardMessage)
+              return
+            case "progress":
+              Effect.runSync(relay(progress, message.event))
+              return
+            case "done":
+              finished.add(worker)
+              rows += message.result.rows
+              errors += message.result.errors
+              if (finished.size === workers) {
+                settled = true
+                resume(Effect.succeed({ rows, errors }))
+              }
+              return
+            case "failed":
+              fail(ErrorWire.fromWire(message.error, { replica: data.replica, worker }))
+          }
+        })
+        thread.on("error", (error) =>
+          fail(new WorkerCrashed({ replica: data.replica, worker, reason: error.message }))
+        )
+        thread.on("exit", (code) => {
+          if (!finished.has(worker))
+            fail(
+              new WorkerCrashed({
+                replica: data.replica,
+                worker,
+                reason: `its thread exited with code ${code}.`
+              })
+            )
+        })
+      }
+      return Effect.sync(() => {
+        settled = true
+        stopAll()
+      })
+    })
+  )

@@ -1,0 +1,75 @@
+/**
+ * The entry point of a pipeline worker thread (see PipelineThreads): open the stage store from its
+ * recipe, read the plan, load the plugins the plan recorded, run one pipeline with shards asked of the
+ * replica's thread, and report the result or the typed error.
+ */
+import { parentPort, workerData } from "node:worker_threads"
+import { makePluginHost } from "@runbatch/plugin-host"
+import { ErrorWire, type Sharding, StageLocation } from "@runbatch/spec"
+import { OutputCommitter, OutputLayout, StageStore } from "@runbatch/stage-io"
+import { Cause, Effect, Layer } from "effect"
+import * as HostCapabilities from "./HostCapabilities.ts"
+import { runPipeline } from "./Pipeline.ts"
+import type { PipelineThreadData, ShardMessage, ThreadMessage } from "./PipelineThreads.ts"
+import { Progress } from "./Progress.ts"
+import { loadPlan } from "./Replica.ts"
+
+const port = parentPort!
+const data = workerData as PipelineThreadData
+const post = (message: ThreadMessage) => port.postMessage(message)
+
+const nextShard = Effect.callback<Sharding.Shard | undefined>((resume) => {
+  port.once("message", (message: ShardMessage) => resume(Effect.succeed(message.shard ?? undefined)))
+  post({ type: "next" })
+})
+
+const program = Effect.gen(function* () {
+  const plan = yield* loadPlan(data.planLocation)
+  const host = yield* makePluginHost({
+    plugins: data.plugins,
+    ...(data.searchFrom === undefined ? {} : { searchFrom: data.searchFrom })
+  })
+  const engine = yield* host.engine(plan.engine.id)
+  const encoders = yield* Effect.forEach(plan.columnHandling, (handling) =>
+    Effect.map(host.encoder(handling.inputFormat, handling.convertTo), (loaded) => ({ handling, loaded }))
+  )
+  const jobName = `${plan.job.database}.${plan.job.schema}.${plan.job.name}`
+  const committer = yield* OutputCommitter.make({
+    layout: OutputLayout.make(yield* StageLocation.parse(plan.output.location), jobName)
+  })
+  return yield* runPipeline({
+    plan,
+    committer,
+    engine,
+    encoders,
+    replica: data.replica,
+    worker: data.worker,
+    threads: data.threads,
+    batchRows: data.batchRows,
+    attempts: new Map(data.attempts),
+    nextShard,
+    ...(data.retry === undefined ? {} : { retry: data.retry })
+  })
+}).pipe(
+  Effect.provide(HostCapabilities.layer),
+  Effect.provide(
+    Layer.mergeAll(
+      StageStore.layerFromRecipe(data.recipe),
+      Progress.layerRelay((event) => post({ type: "progress", event }))
+    )
+  )
+)
+
+const exit = await Effect.runPromiseExit(program)
+if (exit._tag === "Success") post({ type: "done", result: exit.value })
+else {
+  const failure = Cause.findErrorOption(exit.cause)
+  post({
+    type: "failed",
+    error:
+      failure._tag === "Some"
+        ? ErrorWire.toWire(failure.value)
+        : { tag: "Error", message: Cause.pretty(exit.cause), fields: {} }
+  })
+}
+port.close()
