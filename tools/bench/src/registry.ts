@@ -1,8 +1,9 @@
 import type { Benchmark } from "./benchmark.ts"
 import { committer } from "./benchmarks/committer.ts"
+import { gbdt } from "./benchmarks/gbdt.ts"
 import { materialize } from "./benchmarks/materialize.ts"
 
 // One line per benchmark, each from its own file under ./benchmarks/, e.g.
 //   import { gbdt } from "./benchmarks/gbdt.ts"
 // Order here is the order of the run and of the table in docs/performance.md.
-export const benchmarks: ReadonlyArray<Benchmark> = [materialize, committer]
+export const benchmarks: ReadonlyArray<Benchmark> = [materialize, committer, gbdt]

@@ -1,4 +1,5 @@
 import type { Benchmark } from "../benchmark.ts"
+import { bestOfAlternating } from "../rounds.ts"
 
 /**
  * The output committer against a bare parquet-wasm write of the same Arrow tables: the committer's
@@ -105,31 +106,22 @@ export const committer: Benchmark = {
       await bare(warm)
       await viaCommitter(0)
 
-      // Alternate which side goes first, so neither pays for the other's garbage every round.
       const rounds = quick ? 3 : 7
-      let referenceSeconds = Number.POSITIVE_INFINITY
-      let subjectSeconds = Number.POSITIVE_INFINITY
-      const timeReference = async (round: number) => {
-        const dir = join(scratch, `bare-${round}`)
-        mkdirSync(dir, { recursive: true })
-        const start = performance.now()
-        await bare(dir)
-        referenceSeconds = Math.min(referenceSeconds, (performance.now() - start) / 1000)
-      }
-      const timeSubject = async (round: number) => {
-        const start = performance.now()
-        await viaCommitter(round)
-        subjectSeconds = Math.min(subjectSeconds, (performance.now() - start) / 1000)
-      }
-      for (let round = 1; round <= rounds; round++) {
-        if (round % 2 === 1) {
-          await timeReference(round)
-          await timeSubject(round)
-        } else {
-          await timeSubject(round)
-          await timeReference(round)
+      const { subjectSeconds, referenceSeconds } = await bestOfAlternating(
+        rounds,
+        async (round) => {
+          const start = performance.now()
+          await viaCommitter(round + 1)
+          return (performance.now() - start) / 1000
+        },
+        async (round) => {
+          const dir = join(scratch, `bare-${round}`)
+          mkdirSync(dir, { recursive: true })
+          const start = performance.now()
+          await bare(dir)
+          return (performance.now() - start) / 1000
         }
-      }
+      )
       return {
         rows,
         seconds: subjectSeconds,

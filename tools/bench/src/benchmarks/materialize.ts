@@ -1,4 +1,5 @@
 import type { Benchmark } from "../benchmark.ts"
+import { bestOfAlternating } from "../rounds.ts"
 
 /**
  * `Relation.materialize` (what a job does with its input) against a plain DuckDB
@@ -61,30 +62,23 @@ export const materialize: Benchmark = {
           }).pipe(Effect.provide(layer))
         )
 
-      // Warm both paths the same way (extension init, allocator), then alternate the timed runs and
-      // keep the best of each: this 2-core machine is noisy, and noise only ever slows a run down.
+      // Warm both paths the same way (extension init, allocator) before the timed rounds.
       await reference(100_000, "warm")
       await session(100_000, "warm")
-      const referenceSeconds: Array<number> = []
-      const sessionSeconds: Array<number> = []
       let last: Awaited<ReturnType<typeof session>> | undefined
-      // Alternate which goes first: the run after a 100 MB write pays for its writeback.
-      for (let i = 0; i < repetitions; i++) {
-        if (i % 2 === 1) {
-          last = await session(rows, `run-${i}`)
-          sessionSeconds.push(last.seconds)
-        }
-        referenceSeconds.push(await reference(rows, `run-${i}`))
-        if (i % 2 === 0) {
-          last = await session(rows, `run-${i}`)
-          sessionSeconds.push(last.seconds)
-        }
-      }
+      const best = await bestOfAlternating(
+        repetitions,
+        async (round) => {
+          last = await session(rows, `run-${round}`)
+          return last.seconds
+        },
+        (round) => reference(rows, `run-${round}`)
+      )
       const materialized = last!.result
-      const bestReference = Math.min(...referenceSeconds)
+      const bestReference = best.referenceSeconds
       return {
         rows: materialized.rows,
-        seconds: Math.min(...sessionSeconds),
+        seconds: best.subjectSeconds,
         referenceRowsPerSecond: rows / bestReference,
         extra: {
           columns: 14,
@@ -95,9 +89,9 @@ export const materialize: Benchmark = {
           rowGroups: materialized.files.reduce((sum, f) => sum + f.rowGroups.length, 0),
           rowGroupRows: materialized.files[0]?.rowGroups[0] ?? 0,
           bytes: materialized.files.reduce((sum, f) => sum + f.bytes, 0),
-          referenceSeconds,
-          sessionSeconds,
-          repetitions
+          referenceSeconds: best.referenceSeconds,
+          repetitions,
+          best: "fastest of the alternating rounds"
         }
       }
     } finally {

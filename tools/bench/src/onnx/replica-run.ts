@@ -1,0 +1,42 @@
+/**
+ * runbatch's side of the ONNX benchmarks: a job staged the way the client stages it (input parquet
+ * in the job's folder, plan written, plugins recorded) and one replica run in this process from the
+ * staged shards to the committed output. Staging is setup; only the replica is timed.
+ */
+import { Progress, type ProgressLine, ReplicaMonitor, runReplica } from "@runbatch/runtime"
+import { LocalAccount, Sql } from "@runbatch/session"
+import { StageStore } from "@runbatch/stage-io"
+import { JobFixture } from "@runbatch/testkit"
+import { Effect, Layer } from "effect"
+
+const account = (home: string) => LocalAccount.layer({ home, database: "ML", schema: "PUBLIC" })
+
+export const stageJob = (
+  home: string,
+  options: JobFixture.JobFixtureOptions
+): Promise<JobFixture.StagedJob> =>
+  Effect.runPromise(
+    JobFixture.stageJob(options).pipe(
+      Effect.provide(
+        Layer.mergeAll(StageStore.layerLocal(), Sql.layerLocal()).pipe(Layer.provideMerge(account(home)))
+      )
+    )
+  )
+
+/** Run the whole job as one replica with `cpus` CPUs; returns the wall-clock seconds. */
+export const runJob = async (home: string, job: JobFixture.StagedJob, cpus: number): Promise<number> => {
+  const lines: Array<ProgressLine> = []
+  const start = performance.now()
+  await Effect.runPromise(
+    runReplica({ plan: job.planLocation, replica: 0, replicas: 1, cpus, plugins: job.plugins }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          StageStore.layerLocal().pipe(Layer.provide(account(home))),
+          ReplicaMonitor.layerAssumeAlive,
+          Progress.layerCollect(0, { rows: 0, shards: 0 }, lines)
+        )
+      )
+    )
+  )
+  return (performance.now() - start) / 1000
+}
