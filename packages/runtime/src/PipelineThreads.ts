@@ -8,7 +8,7 @@
  * Each thread opens the same stage store from its recipe, loads the same plugins, and asks this thread
  * for shards one at a time, so a slow shard never holds others back. The first failure stops every
  * thread and is returned as the same typed error (ErrorWire); a thread that dies without one is
- * WorkerCrashed. Interrupting the replica terminates the threads.
+ * WorkerCrashed. Interrupting the replica stops the threads the same way.
  */
 import { Worker } from "node:worker_threads"
 import { ErrorWire, type Sharding, WorkerCrashed } from "@runbatch/spec"
@@ -39,11 +39,10 @@ export type ThreadMessage =
   | { readonly type: "done"; readonly result: PipelineResult }
   | { readonly type: "failed"; readonly error: ErrorWire.WireError }
 
-/** Replica → thread: the next shard, or null when there are none left. */
-export interface ShardMessage {
-  readonly type: "shard"
-  readonly shard: Sharding.Shard | null
-}
+/** Replica → thread: the next shard (null when there are none left), or stop now. */
+export type ReplicaMessage =
+  | { readonly type: "shard"; readonly shard: Sharding.Shard | null }
+  | { readonly type: "stop" }
 
 /**
  * The compiled entry point. Under a TypeScript runner (tests, `@runbatch/source`) this module is the
@@ -67,6 +66,9 @@ const threadExecArgv = (argv: ReadonlyArray<string>): Array<string> => {
   return kept
 }
 
+/** How long a thread asked to stop may take to finish its current batch before it is terminated. */
+const STOP_GRACE_MILLIS = 30_000
+
 export const runInThreads = (
   data: Omit<PipelineThreadData, "worker">,
   workers: number,
@@ -76,18 +78,39 @@ export const runInThreads = (
     Effect.callback<PipelineResult, Error>((resume) => {
       const threads: Array<Worker> = []
       const finished = new Set<number>()
+      const exited = new Set<number>()
       let next = 0
       let rows = 0
       let errors = 0
-      let settled = false
+      let failure: Error | undefined
+      let stopping: Promise<void> | undefined
+      /**
+       * Ask every running thread to stop and wait until all have exited. Threads are not terminated
+       * outright: a native call in flight (sharp's, for one) crashes the process if its thread is torn
+       * down under it, so each finishes its current call, releases its session and ends; only one that
+       * does not within the grace period is terminated.
+       */
       const stopAll = () => {
-        for (const thread of threads) void thread.terminate()
+        stopping ??= Promise.all(
+          threads.map(
+            (thread, worker) =>
+              new Promise<void>((done) => {
+                if (exited.has(worker)) return done()
+                const grace = setTimeout(() => void thread.terminate(), STOP_GRACE_MILLIS)
+                thread.once("exit", () => {
+                  clearTimeout(grace)
+                  done()
+                })
+                thread.postMessage({ type: "stop" } satisfies ReplicaMessage)
+              })
+          )
+        ).then(() => undefined)
+        return stopping
       }
       const fail = (error: Error) => {
-        if (settled) return
-        settled = true
-        stopAll()
-        resume(Effect.fail(error))
+        if (failure !== undefined || finished.size === workers) return
+        failure = error
+        void stopAll().then(() => resume(Effect.fail(error)))
       }
       for (let worker = 0; worker < workers; worker++) {
         const thread = new Worker(entry, {
@@ -96,11 +119,12 @@ export const runInThreads = (
         })
         threads.push(thread)
         thread.on("message", (message: ThreadMessage) => {
-          if (settled) return
           switch (message.type) {
-            case "next":
-              thread.postMessage({ type: "shard", shard: shards[next++] ?? null } satisfies ShardMessage)
+            case "next": {
+              const shard = failure === undefined ? (shards[next++] ?? null) : null
+              thread.postMessage({ type: "shard", shard } satisfies ReplicaMessage)
               return
+            }
             case "progress":
               Effect.runSync(relay(progress, message.event))
               return
@@ -108,10 +132,7 @@ export const runInThreads = (
               finished.add(worker)
               rows += message.result.rows
               errors += message.result.errors
-              if (finished.size === workers) {
-                settled = true
-                resume(Effect.succeed({ rows, errors }))
-              }
+              if (finished.size === workers && failure === undefined) resume(Effect.succeed({ rows, errors }))
               return
             case "failed":
               fail(ErrorWire.fromWire(message.error, { replica: data.replica, worker }))
@@ -121,6 +142,7 @@ export const runInThreads = (
           fail(new WorkerCrashed({ replica: data.replica, worker, reason: error.message }))
         )
         thread.on("exit", (code) => {
+          exited.add(worker)
           if (!finished.has(worker))
             fail(
               new WorkerCrashed({
@@ -131,9 +153,10 @@ export const runInThreads = (
             )
         })
       }
-      return Effect.sync(() => {
-        settled = true
-        stopAll()
+      // Interrupted (the replica was cancelled): stop the threads the same careful way.
+      return Effect.promise(() => {
+        failure ??= new Error("interrupted")
+        return stopAll()
       })
     })
   )

@@ -7,10 +7,10 @@ import { parentPort, workerData } from "node:worker_threads"
 import { makePluginHost } from "@runbatch/plugin-host"
 import { ErrorWire, type Sharding, StageLocation } from "@runbatch/spec"
 import { OutputCommitter, OutputLayout, StageStore } from "@runbatch/stage-io"
-import { Cause, Effect, Layer } from "effect"
+import { Cause, Effect, Fiber, Layer } from "effect"
 import * as HostCapabilities from "./HostCapabilities.ts"
 import { runPipeline } from "./Pipeline.ts"
-import type { PipelineThreadData, ShardMessage, ThreadMessage } from "./PipelineThreads.ts"
+import type { PipelineThreadData, ReplicaMessage, ThreadMessage } from "./PipelineThreads.ts"
 import { Progress } from "./Progress.ts"
 import { loadPlan } from "./Replica.ts"
 
@@ -18,8 +18,9 @@ const port = parentPort!
 const data = workerData as PipelineThreadData
 const post = (message: ThreadMessage) => port.postMessage(message)
 
+let awaitingShard: ((shard: Sharding.Shard | undefined) => void) | undefined
 const nextShard = Effect.callback<Sharding.Shard | undefined>((resume) => {
-  port.once("message", (message: ShardMessage) => resume(Effect.succeed(message.shard ?? undefined)))
+  awaitingShard = (shard) => resume(Effect.succeed(shard))
   post({ type: "next" })
 })
 
@@ -60,9 +61,21 @@ const program = Effect.gen(function* () {
   )
 )
 
-const exit = await Effect.runPromiseExit(program)
+const fiber = Effect.runFork(program)
+port.on("message", (message: ReplicaMessage) => {
+  if (message.type === "shard") {
+    const resolve = awaitingShard
+    awaitingShard = undefined
+    resolve?.(message.shard ?? undefined)
+  } else {
+    // Stop: interrupting runs the finalizers (the engine session is released); the thread then ends
+    // once its event loop is empty, after any native call in flight has completed.
+    Effect.runFork(Fiber.interrupt(fiber))
+  }
+})
+const exit = await Effect.runPromise(Fiber.await(fiber))
 if (exit._tag === "Success") post({ type: "done", result: exit.value })
-else {
+else if (!Cause.hasInterruptsOnly(exit.cause)) {
   const failure = Cause.findErrorOption(exit.cause)
   post({
     type: "failed",

@@ -2,12 +2,12 @@
  * Whole jobs with the first-party ONNX engine: a tabular model over a table and a text recognition
  * model over a folder of images, each compared with onnxruntime called directly.
  */
-import { mkdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout, Signature } from "@runbatch/spec"
 import { OnnxModels, TextLines } from "@runbatch/testkit"
-import { Exit } from "effect"
+import { Cause, Exit } from "effect"
 import { results, rowsOf, runInProcess, stage, tempHome } from "./support.ts"
 
 const WIDTH = 13
@@ -79,5 +79,42 @@ describe("an ONNX job", () => {
     const out = rowsOf(await results(home), "ID")
     expect(out.map((r) => String(r["text"]).trim())).toEqual(texts)
     expect(out[4]!["IMAGE"]).toBe("@ML.PUBLIC.SCANS/line_4.png")
+  })
+
+  it("stops the other workers cleanly when one fails mid-job, while they are decoding images", async () => {
+    const home = tempHome()
+    const stageDir = LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "SCANS" })
+    mkdirSync(stageDir, { recursive: true })
+    const texts = TextLines.sampleTexts(48, 9)
+    for (const [i, text] of texts.entries()) {
+      writeFileSync(join(stageDir, `line_${i}.png`), i === 30 ? "not an image" : await TextLines.render(text))
+    }
+    const job = await stage(home, {
+      rows: texts.map((_, i) => ({ ID: i, IMAGE: `@ML.PUBLIC.SCANS/line_${i}.png` })),
+      columns: [Signature.feature("ID", "INT64"), Signature.feature("IMAGE", "STRING")],
+      signature: Signature.signature(
+        [Signature.feature("image", "BYTES")],
+        [Signature.feature("text", "STRING")]
+      ),
+      columnHandling: { IMAGE: { inputFormat: "full_stage_path", convertTo: "raw_bytes" } },
+      engine: "onnx",
+      engineOptions: TextLines.recognitionOptions,
+      artifacts: TextLines.recognitionModel(),
+      targetShards: 6,
+      numWorkers: 2,
+      maxBatchRows: 4
+    })
+    const { exit } = await runInProcess(home, job)
+    expect(Exit.isFailure(exit)).toBe(true)
+    if (Exit.isFailure(exit)) {
+      const error = Cause.findErrorOption(exit.cause)
+      expect(error._tag === "Some" && (error.value as { _tag: string })._tag).toBe("RowFailed")
+      expect(error._tag === "Some" && (error.value as Error).message).toContain("the image cannot be decoded")
+    }
+    const out = join(
+      LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }),
+      "out"
+    )
+    expect(existsSync(join(out, "_SUCCESS"))).toBe(false)
   })
 })
