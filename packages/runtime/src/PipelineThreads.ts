@@ -14,6 +14,7 @@ import { Worker } from "node:worker_threads"
 import { ErrorWire, type Sharding, WorkerCrashed } from "@runbatch/spec"
 import type { StoreRecipe } from "@runbatch/stage-io"
 import { Effect } from "effect"
+import { builtFile } from "./BuiltFile.ts"
 import type { RetryPolicy } from "./EngineCall.ts"
 import type { PipelineResult } from "./Pipeline.ts"
 import { Progress, type ProgressEvent, relay } from "./Progress.ts"
@@ -44,13 +45,15 @@ export type ReplicaMessage =
   | { readonly type: "shard"; readonly shard: Sharding.Shard | null }
   | { readonly type: "stop" }
 
+const entry = builtFile("pipeline-thread.js")
+
 /**
- * The compiled entry point. Under a TypeScript runner (tests, `@runbatch/source`) this module is the
- * .ts source while threads need JavaScript, so they start from the built dist (`tsc -b` first).
+ * V8's young generation per thread. Batches are short-lived garbage in bulk, and by default each
+ * isolate lets its young generation grow to 48 MB before collecting, which makes a replica's memory
+ * creep up over its first shards. 8 MB keeps a replica's peak RSS within ~30 MB between 10 and 100
+ * shards at the same speed (gbdt benchmark, docs/performance.md).
  */
-const entry = import.meta.url.endsWith(".ts")
-  ? new URL("../dist/pipeline-thread.js", import.meta.url)
-  : new URL("./pipeline-thread.js", import.meta.url)
+const YOUNG_GENERATION_MB = Number(process.env["RUNBATCH_YOUNG_GENERATION_MB"] ?? 8)
 
 /**
  * The thread runs built JavaScript, so it must not resolve workspace packages to their TypeScript
@@ -115,7 +118,8 @@ export const runInThreads = (
       for (let worker = 0; worker < workers; worker++) {
         const thread = new Worker(entry, {
           workerData: { ...data, worker } satisfies PipelineThreadData,
-          execArgv: threadExecArgv(process.execArgv)
+          execArgv: threadExecArgv(process.execArgv),
+          resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }
         })
         threads.push(thread)
         thread.on("message", (message: ThreadMessage) => {

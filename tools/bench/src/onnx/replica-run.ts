@@ -3,7 +3,8 @@
  * in the job's folder, plan written, plugins recorded) and one replica run in this process from the
  * staged shards to the committed output. Staging is setup; only the replica is timed.
  */
-import { Progress, type ProgressLine, ReplicaMonitor, runReplica } from "@runbatch/runtime"
+import { spawn } from "node:child_process"
+import { Progress, type ProgressLine, ReplicaCommand, ReplicaMonitor, runReplica } from "@runbatch/runtime"
 import { LocalAccount, Sql } from "@runbatch/session"
 import { StageStore } from "@runbatch/stage-io"
 import { JobFixture } from "@runbatch/testkit"
@@ -39,4 +40,38 @@ export const runJob = async (home: string, job: JobFixture.StagedJob, cpus: numb
     )
   )
   return (performance.now() - start) / 1000
+}
+
+/**
+ * Run the whole job as one `runbatch-replica` process, as a launcher does; returns its wall-clock
+ * seconds and the peak RSS it reports (every pipeline thread included).
+ */
+export const runJobProcess = async (
+  home: string,
+  job: JobFixture.StagedJob,
+  cpus: number
+): Promise<{ readonly seconds: number; readonly peakRssBytes: number }> => {
+  const start = performance.now()
+  const child = spawn(process.execPath, [ReplicaCommand.entry, "--plan", job.planLocation], {
+    env: {
+      ...process.env,
+      RUNBATCH_HOME: home,
+      RUNBATCH_PLUGINS: job.plugins.join(","),
+      RUNBATCH_CPUS: String(cpus)
+    },
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+  let output = ""
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve))
+  const seconds = (performance.now() - start) / 1000
+  const last = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as {
+    type?: string
+    peakRssBytes?: number
+  }
+  if (code !== 0 || last.type !== "done")
+    throw new Error(`the replica failed (exit ${code}): ${output.slice(-2000)}`)
+  return { seconds, peakRssBytes: last.peakRssBytes ?? 0 }
 }

@@ -14,7 +14,7 @@ import * as ort from "onnxruntime-node"
 import type { BenchmarkResult } from "../benchmark.ts"
 import { bestOfAlternating } from "../rounds.ts"
 import { runHandLoop } from "./hand-loop.ts"
-import { runJob, stageJob } from "./replica-run.ts"
+import { runJob, runJobProcess, stageJob } from "./replica-run.ts"
 
 export interface TabularJob {
   readonly model: Uint8Array
@@ -29,6 +29,8 @@ export interface TabularJob {
     readonly width: number
   }>
   readonly rounds: number
+  /** Also measure a replica process's peak RSS for 10 and for 100 shards of this many rows each. */
+  readonly shardMemoryRows?: number
 }
 
 /** Rows per batch for both sides (the onnx engine's default for tabular models). */
@@ -145,6 +147,24 @@ export const runTabularJob = async (
       async (round) => (await handLoop(`hand-${round}`, handInput)).seconds
     )
     const computeRowsPerSecond = await computeOnly(job, cpus)
+    // Memory must not grow with the number of shards: 10 and 100 shards of the same size, each run
+    // as a replica process of its own.
+    const shardMemory: Record<string, number> = {}
+    if (job.shardMemoryRows !== undefined) {
+      const shardFile = {
+        table: files[0]!.table.slice(0, job.shardMemoryRows),
+        rowGroupSize: job.shardMemoryRows
+      }
+      for (const count of [10, 100]) {
+        const many = await stage(
+          `shards${count}`,
+          Array.from({ length: count }, () => shardFile)
+        )
+        const run = await runJobProcess(home, many, cpus)
+        shardMemory[`peakRssMiB${count}Shards`] = Math.round((run.peakRssBytes / 2 ** 20) * 10) / 10
+      }
+      shardMemory["shardRows"] = job.shardMemoryRows
+    }
     return {
       cpus,
       rows: job.rows,
@@ -160,7 +180,8 @@ export const runTabularJob = async (
         rounds: best.rounds,
         best: "fastest of the alternating rounds",
         computeOnlyRowsPerSecond: Math.round(computeRowsPerSecond),
-        computeOnly: `onnxruntime InferenceSession.run on pre-built ${BATCH_ROWS}-row tensors, ${cpus} intra-op threads`
+        computeOnly: `onnxruntime InferenceSession.run on pre-built ${BATCH_ROWS}-row tensors, ${cpus} intra-op threads`,
+        ...shardMemory
       }
     }
   } finally {
