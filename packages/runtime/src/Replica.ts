@@ -17,7 +17,7 @@ import { finish } from "./Coordinator.ts"
 import type { RetryPolicy } from "./EngineCall.ts"
 import * as HostCapabilities from "./HostCapabilities.ts"
 import { type PipelineResult, runPipeline } from "./Pipeline.ts"
-import { runInThreads } from "./PipelineThreads.ts"
+import { spawnPipelines } from "./PipelineThreads.ts"
 import { Progress } from "./Progress.ts"
 
 /** Rows per batch when neither the job nor the engine says. */
@@ -78,17 +78,8 @@ const nextAttempts = (layout: OutputLayout.OutputLayout) =>
 export const runReplica = (options: ReplicaOptions) =>
   Effect.gen(function* () {
     const progress = yield* Progress
+    const store = yield* StageStore
     const plan = yield* loadPlan(options.plan)
-    const host = yield* makePluginHost({
-      plugins: options.plugins ?? [],
-      ...(options.searchFrom === undefined ? {} : { searchFrom: options.searchFrom })
-    })
-    yield* host.verify(plan.plugins)
-    const engine = yield* host.engine(plan.engine.id)
-    const encoders = yield* Effect.forEach(plan.columnHandling, (handling) =>
-      Effect.map(host.encoder(handling.inputFormat, handling.convertTo), (loaded) => ({ handling, loaded }))
-    )
-
     const jobName = `${plan.job.database}.${plan.job.schema}.${plan.job.name}`
     const layout = OutputLayout.make(yield* StageLocation.parse(plan.output.location), jobName)
     const committer = yield* OutputCommitter.make({ layout })
@@ -99,34 +90,46 @@ export const runReplica = (options: ReplicaOptions) =>
     const workers = Math.max(1, Math.min(plan.batch.numWorkers ?? options.cpus, todo.length))
     const threads = Math.max(1, Math.floor(options.cpus / workers))
     const batchRows = plan.batch.maxBatchRows ?? DEFAULT_BATCH_ROWS
+    const isolation = options.isolation ?? (store.recipe === undefined ? "fibers" : "threads")
+    if (isolation === "threads" && store.recipe === undefined) {
+      return yield* Effect.die(
+        new Error("isolation: threads needs a stage store that can be reopened in a thread")
+      )
+    }
+    // Threads start loading now, while this thread verifies the plugins.
+    const pipelines =
+      isolation === "threads" && todo.length > 0 && store.recipe !== undefined
+        ? yield* spawnPipelines(
+            {
+              planLocation: options.plan,
+              recipe: store.recipe,
+              plugins: options.plugins ?? [],
+              ...(options.searchFrom === undefined ? {} : { searchFrom: options.searchFrom }),
+              replica: options.replica,
+              threads,
+              batchRows,
+              attempts: [...attempts],
+              ...(options.retry === undefined ? {} : { retry: options.retry })
+            },
+            workers
+          )
+        : undefined
+
+    const host = yield* makePluginHost({
+      plugins: options.plugins ?? [],
+      ...(options.searchFrom === undefined ? {} : { searchFrom: options.searchFrom })
+    })
+    yield* host.verify(plan.plugins)
+    const engine = yield* host.engine(plan.engine.id)
+    const encoders = yield* Effect.forEach(plan.columnHandling, (handling) =>
+      Effect.map(host.encoder(handling.inputFormat, handling.convertTo), (loaded) => ({ handling, loaded }))
+    )
 
     yield* progress.log("info", todo.length === 0 ? "Nothing left to run." : "Starting inference.")
-    const store = yield* StageStore
-    const isolation = options.isolation ?? (store.recipe === undefined ? "fibers" : "threads")
     let result: PipelineResult
     if (todo.length === 0) result = { rows: 0, errors: 0 }
-    else if (isolation === "threads") {
-      if (store.recipe === undefined) {
-        return yield* Effect.die(
-          new Error("isolation: threads needs a stage store that can be reopened in a thread")
-        )
-      }
-      result = yield* runInThreads(
-        {
-          planLocation: options.plan,
-          recipe: store.recipe,
-          plugins: options.plugins ?? [],
-          ...(options.searchFrom === undefined ? {} : { searchFrom: options.searchFrom }),
-          replica: options.replica,
-          threads,
-          batchRows,
-          attempts: [...attempts],
-          ...(options.retry === undefined ? {} : { retry: options.retry })
-        },
-        workers,
-        todo
-      )
-    } else {
+    else if (pipelines !== undefined) result = yield* pipelines.run(todo)
+    else {
       // Fibers on this thread take shards from one list; they share the thread, so no lock is needed.
       let next = 0
       const results = yield* Effect.forEach(
@@ -188,4 +191,4 @@ export const runReplica = (options: ReplicaOptions) =>
       errors,
       finished
     } satisfies ReplicaSummary
-  }).pipe(Effect.provide(HostCapabilities.layer))
+  }).pipe(Effect.scoped, Effect.provide(HostCapabilities.layer))

@@ -112,8 +112,9 @@ const processBatch = (
 
     const okRows = Array.from({ length: batch.numRows }, (_, row) => row).filter((row) => !problems.has(row))
     const engineInput = selectRows(featureBatch(features, batch.numRows), okRows)
-    // Outputs for every row of the batch: the engine's for the rows it ran, nulls for the others.
-    let outputs = nullOutputs(plan.outputSchema, batch.numRows)
+    // Outputs for every row of the batch: the engine's for the rows it ran, nulls for the others
+    // (built only when the engine ran none of them: most batches never need them).
+    let outputs: Arrow.RecordBatch | undefined
     let metrics: Readonly<Record<string, number>> | undefined
     if (okRows.length > 0) {
       const attempt = yield* Effect.result(
@@ -164,7 +165,11 @@ const processBatch = (
               : `${problem.column}: ${problem.message}`
         })
       : undefined
-    return { batch: assemble(batch, outputs, errors), errors: problems.size, metrics }
+    return {
+      batch: assemble(batch, outputs ?? nullOutputs(plan.outputSchema, batch.numRows), errors),
+      errors: problems.size,
+      metrics
+    }
   })
 
 /** Run, write and commit one shard as `attempt`; returns its row and error counts. */
