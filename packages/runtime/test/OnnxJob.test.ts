@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout, Signature } from "@runbatch/spec"
-import { OnnxModels, TextLines } from "@runbatch/testkit"
+import { OnnxModels, OnnxReference, TextLines } from "@runbatch/testkit"
 import { Cause, Exit } from "effect"
 import { results, rowsOf, runInProcess, stage, tempHome } from "./support.ts"
 
@@ -44,7 +44,7 @@ describe("an ONNX job", () => {
     const out = rowsOf(await results(home), "ID")
     expect(out).toHaveLength(6000)
 
-    const direct = await OnnxModels.runDirect(
+    const direct = await OnnxReference.run(
       model,
       "input",
       rows.map((r) => Array.from({ length: WIDTH }, (_, j) => r[`F${j}`]!))

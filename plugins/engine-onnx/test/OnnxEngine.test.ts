@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arrow } from "@runbatch/plugin-api"
 import { Signature } from "@runbatch/spec"
-import { engineConformance, OnnxModels, TextLines } from "@runbatch/testkit"
+import { engineConformance, OnnxModels, OnnxReference, TextLines } from "@runbatch/testkit"
 import sharp from "sharp"
 import engine from "../src/index.ts"
 import { prepare, request, run, stageFiles } from "./support.ts"
@@ -27,7 +27,7 @@ const tabular = (n: number, width: number, seed = 3) => {
   return { batch: new Arrow.RecordBatch(columns), rows }
 }
 
-const direct = OnnxModels.runDirect
+const direct = OnnxReference.run
 
 engineConformance({
   packageJson: new URL("../package.json", import.meta.url),

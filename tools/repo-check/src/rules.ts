@@ -23,7 +23,9 @@ export const coreBoundaries: Readonly<Record<string, AllowedImports>> = {
   // The facade depends on the first-party plugins (so they are installed) but never imports them,
   // and testkit is a devDependency only, so the facade never ships it.
   "packages/runbatch": { anyCoreExcept: ["packages/testkit"] },
-  "packages/testkit": { anyCoreExcept: [] }
+  "packages/testkit": { anyCoreExcept: [] },
+  // Sample models and data (the demo's too): pure builders and generators, no runbatch imports.
+  "packages/samples": { only: [] }
 }
 
 /** What a plugin may import, and what a core package missing from the table above may import. */
@@ -44,7 +46,12 @@ export const nativeModuleOwners: Readonly<Record<string, NativeModuleOwners>> = 
     tools: true,
     encoderPlugins: false
   },
-  sharp: { packages: ["plugins/engine-onnx", "packages/testkit"], tools: true, encoderPlugins: true },
+  // samples draws text-line images for the demo, tests and benchmarks.
+  sharp: {
+    packages: ["plugins/engine-onnx", "packages/testkit", "packages/samples"],
+    tools: true,
+    encoderPlugins: true
+  },
   "snowflake-sdk": {
     packages: [
       "packages/session",
