@@ -168,25 +168,22 @@ export const canonicalJson = (value: unknown): string =>
       : v
   )
 
-/** The result-affecting part of a plan, in wire form. */
-const fingerprintInput = (plan: Omit<JobPlan, "fingerprint">) => ({
-  planVersion: plan.planVersion,
-  model: plan.model,
-  function: plan.function,
-  signature: Signature.toWire(plan.signature),
-  inputSchema: plan.inputSchema.map(Signature.featureToWire),
-  outputSchema: plan.outputSchema.map(Signature.featureToWire),
-  columnMapping: plan.columnMapping,
-  columnHandling: plan.columnHandling,
-  engine: plan.engine,
-  plugins: plan.plugins,
-  params: plan.params,
-  onError: plan.onError,
-  input: plan.input,
-  shards: plan.shards,
-  output: plan.output.location,
-  artifacts: plan.artifacts
-})
+/** Wire keys that do not change results: when and by what the plan was written, and the hash itself. */
+const UNHASHED = new Set(["created_at", "runbatch_version", "fingerprint", "batch", "replicas", "job"])
+
+/**
+ * The result-affecting part of a plan, taken from its wire form: what is hashed is exactly what
+ * `plan.json` holds, so extra properties an object carried in memory (a registry's function record,
+ * say) can never make a plan fail its own check once written and read back.
+ */
+const fingerprintInput = (plan: Omit<JobPlan, "fingerprint">) => {
+  const wire = toWire({ ...plan, fingerprint: "" }) as Record<string, unknown>
+  return Object.fromEntries(
+    Object.entries(wire)
+      .filter(([key]) => !UNHASHED.has(key))
+      .map(([key, value]) => [key, key === "output" ? (value as { location: string }).location : value])
+  )
+}
 
 /** `sha256:<hex>` over the canonical JSON of everything that changes results. */
 export const fingerprint = (plan: Omit<JobPlan, "fingerprint">): string =>

@@ -238,6 +238,26 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "WorkerCrashed",
     new Spec.WorkerCrashed({ replica: 0, worker: 1, reason: "its thread exited with code 3." }),
     "Worker 1 of replica 0 crashed: its thread exited with code 3."
+  ],
+  [
+    "JobExists",
+    new Spec.JobExists({ job: "ML.PUBLIC.NIGHTLY" }),
+    "A job named ML.PUBLIC.NIGHTLY already exists"
+  ],
+  [
+    "JobNotFound",
+    new Spec.JobNotFound({ job: "ML.PUBLIC.NIGTHLY", closest: ["ML.PUBLIC.NIGHTLY"] }),
+    "Job ML.PUBLIC.NIGTHLY does not exist or not authorized. Did you mean ML.PUBLIC.NIGHTLY?"
+  ],
+  [
+    "JobTimeout",
+    new Spec.JobTimeout({ job: "ML.PUBLIC.NIGHTLY", timeoutSeconds: 30, status: "RUNNING" }),
+    "Job ML.PUBLIC.NIGHTLY did not complete within 30 seconds"
+  ],
+  [
+    "JobLaunchFailed",
+    new Spec.JobLaunchFailed({ job: "ML.PUBLIC.NIGHTLY", reason: "the home folder is read-only." }),
+    "Job ML.PUBLIC.NIGHTLY could not be launched: the home folder is read-only."
   ]
 ]
 

@@ -231,7 +231,12 @@ describe("JobPlan fingerprint", () => {
     ["max batch rows", (p) => ({ ...p, batch: { ...p.batch, maxBatchRows: 16384 } })],
     ["num workers", (p) => ({ ...p, batch: { numWorkers: 1 } })],
     ["no batch settings", (p) => ({ ...p, batch: {} })],
-    ["the runbatch version", (p) => ({ ...p, runbatchVersion: "0.2.0" })]
+    ["the runbatch version", (p) => ({ ...p, runbatchVersion: "0.2.0" })],
+    // A registry's function record carries more than the plan keeps; plan.json holds what is hashed.
+    [
+      "extra properties of in-memory objects",
+      (p) => ({ ...p, function: { ...p.function, partitioned: false } })
+    ]
   ]
   it.each(same)("does not change when %s changes", (_, change) => {
     expect(JobPlan.fingerprint(change(base))).toBe(plan.fingerprint)

@@ -307,6 +307,32 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     area: "Registry",
     summary: "A model version's files (MANIFEST.yml, model.yaml, user data) are missing or malformed.",
     fix: "Log the version again; never edit registry files by hand."
+  },
+  {
+    tag: "JobExists",
+    area: "Jobs",
+    summary: "A job was launched under the name of a job that already exists in that database and schema.",
+    fix: "Choose another job name, or a job name prefix (`<PREFIX>_<UUID>`); or delete the old job first (`deleteJob`)."
+  },
+  {
+    tag: "JobNotFound",
+    area: "Jobs",
+    summary:
+      "No job has that name in the database and schema: it never existed, or it was deleted (`wait` on a deleted job fails this way too, as in Snowflake).",
+    fix: "Qualify the name (`DB.SCHEMA.JOB`) or use one the message suggests; `listJobs` lists the jobs of a schema."
+  },
+  {
+    tag: "JobTimeout",
+    area: "Jobs",
+    summary: "`wait` ran out of time while the job was still running; the job itself keeps running.",
+    fix: "Wait again with a longer `timeoutSeconds` (or none), check `progress`, or cancel the job."
+  },
+  {
+    tag: "JobLaunchFailed",
+    area: "Jobs",
+    summary:
+      "The launcher could not start a job: its record could not be written, or its supervisor process could not be started (the job, if recorded, ends INTERNAL_ERROR).",
+    fix: "Read the reason: check that the account's home folder is writable and that the packages are built (`npm run build`), then launch again."
   }
 ]
 
