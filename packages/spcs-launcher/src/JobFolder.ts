@@ -1,0 +1,200 @@
+/**
+ * A local job's folder, `<home>/jobs/<DB>/<SCHEMA>/<JOB>/`, and the records in it:
+ *
+ * ```
+ * job.json              the launch request as recorded (written once, before the folder is published)
+ * status.json           status, message, times; written by the supervisor while it runs, by a client
+ *                       only when no supervisor is (before it starts, after it vanished)
+ * supervisor.json       the supervisor's pid and host; its modification time is the heartbeat
+ * cancel.json           a client's cancel request, which the supervisor acts on
+ * progress.json         each replica's latest progress line
+ * supervisor.log        what the supervisor did (replicas started, exited, signalled)
+ * logs/replica-<i>.log  replica i's stdout and stderr, as its container log would hold them
+ * monitor/replica-<i>.json  {replica, state, code, signal}: what the runtime's ReplicaMonitor reads
+ * ```
+ *
+ * Every JSON record is replaced whole (a temporary file renamed over it), so a reader sees the old
+ * record or the new one, never half of one. Each file has one writer at a time: a client asks the
+ * supervisor for what it wants (cancel.json) instead of editing what the supervisor writes. Plain Node,
+ * no Effect: the supervisor shares this module and starts in milliseconds.
+ */
+import { randomBytes } from "node:crypto"
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync
+} from "node:fs"
+import { basename, dirname, join } from "node:path"
+import type { JobStatus } from "./JobStatus.ts"
+
+export const RECORD_VERSION = 1
+
+/** What `job.json` holds: the launch request, resolved and completed with defaults. */
+export interface JobRecord {
+  readonly version: number
+  /** Unique per launch, so a handle never mistakes a new job of the same name for its own. */
+  readonly uid: string
+  readonly database: string
+  readonly schema: string
+  readonly name: string
+  /** The local account's home (RUNBATCH_HOME for the replicas). */
+  readonly home: string
+  /** The launching process's working folder: replicas start in it. */
+  readonly cwd: string
+  readonly planLocation: string
+  readonly replicas: number
+  readonly replicaCommand: { readonly command: string; readonly args: ReadonlyArray<string> }
+  readonly env: Readonly<Record<string, string>>
+  /** The job's total CPU budget; each replica gets floor(cpus / replicas), at least 1. */
+  readonly cpus: number
+  readonly computePool: string | null
+  readonly totals: { readonly rows: number; readonly shards: number } | null
+  readonly outputLocation: string | null
+  readonly owner: string
+  readonly createdTime: string
+  /** How long replicas asked to stop (SIGTERM) get before they are killed (SIGKILL). */
+  readonly stopGraceMillis: number
+}
+
+/** What `status.json` holds. */
+export interface StatusRecord {
+  readonly status: JobStatus
+  readonly message: string
+  readonly updatedTime: string
+  readonly completedTime: string | null
+}
+
+/** What `supervisor.json` holds; its modification time is refreshed every second while it runs. */
+export interface SupervisorRecord {
+  readonly pid: number
+  readonly host: string
+  /** The machine's boot id (Linux), so a pid from before a restart is never taken for alive. */
+  readonly bootId?: string
+  readonly startedTime: string
+}
+
+/** A replica's progress line, as the runtime prints it (fields the launcher sums). */
+export interface ReplicaProgress {
+  readonly rows: number
+  readonly totalRows: number
+  readonly shardsDone: number
+  readonly shards: number
+  readonly rowsPerSecond: number
+  readonly errors: number
+}
+
+/** What `progress.json` holds: the latest progress line of each replica that has sent one. */
+export interface ProgressRecord {
+  readonly replicas: Readonly<Record<string, ReplicaProgress>>
+}
+
+/** What `cancel.json` holds. */
+export interface CancelRequest {
+  readonly requestedTime: string
+  /** Delete the job once it has stopped (a client deleting a running job). */
+  readonly reason: "cancel" | "delete"
+}
+
+/** A replica's state as the runtime's ReplicaMonitor.layerStatusFolder reads it. */
+export interface MonitorRecord {
+  readonly replica: number
+  readonly state: "starting" | "running" | "exited"
+  readonly code: number | null
+  readonly signal: string | null
+}
+
+export interface JobFiles {
+  readonly dir: string
+  readonly record: string
+  readonly status: string
+  readonly supervisor: string
+  readonly cancel: string
+  readonly progress: string
+  readonly supervisorLog: string
+  readonly logs: string
+  readonly monitor: string
+  readonly log: (replica: number) => string
+  readonly monitorFile: (replica: number) => string
+}
+
+export const files = (dir: string): JobFiles => ({
+  dir,
+  record: join(dir, "job.json"),
+  status: join(dir, "status.json"),
+  supervisor: join(dir, "supervisor.json"),
+  cancel: join(dir, "cancel.json"),
+  progress: join(dir, "progress.json"),
+  supervisorLog: join(dir, "supervisor.log"),
+  logs: join(dir, "logs"),
+  monitor: join(dir, "monitor"),
+  log: (replica) => join(dir, "logs", `replica-${replica}.log`),
+  monitorFile: (replica) => join(dir, "monitor", `replica-${replica}.json`)
+})
+
+/**
+ * Replace `path` with `value` as JSON in one step: written to a temporary name beside it, then renamed
+ * over it. Temporary names start with a dot, which no job, record or identifier segment does.
+ */
+export const writeJsonAtomic = (path: string, value: unknown): void => {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`)
+  try {
+    writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`)
+    renameSync(temp, path)
+  } catch (error) {
+    rmSync(temp, { force: true })
+    throw error
+  }
+}
+
+/** A JSON record, or undefined when the file does not exist. */
+export const readJson = <A>(path: string): A | undefined => {
+  let text: string
+  try {
+    text = readFileSync(path, "utf8")
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    throw error
+  }
+  return JSON.parse(text) as A
+}
+
+/**
+ * The lines of a text file (without the last newline), or only its last `limit` lines, read from the
+ * end so a long log costs only what is returned. A missing file has no lines.
+ */
+export const readLines = (path: string, limit?: number): Array<string> => {
+  let fd: number
+  try {
+    fd = openSync(path, "r")
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return []
+    throw error
+  }
+  try {
+    const size = fstatSync(fd).size
+    const chunks: Array<Buffer> = []
+    let start = size
+    let newlines = 0
+    // Read backwards until the chunk read holds more line breaks than the lines wanted (or all of it).
+    while (start > 0 && (limit === undefined || newlines <= limit)) {
+      const length = Math.min(64 * 1024, start)
+      start -= length
+      const chunk = Buffer.alloc(length)
+      readSync(fd, chunk, 0, length, start)
+      chunks.unshift(chunk)
+      for (const byte of chunk) if (byte === 10) newlines++
+    }
+    const text = Buffer.concat(chunks).toString("utf8")
+    const lines = text === "" ? [] : text.replace(/\n$/, "").split("\n")
+    // The first line may be cut when reading stopped part-way through the file.
+    const whole = start > 0 ? lines.slice(1) : lines
+    return limit === undefined ? whole : whole.slice(Math.max(0, whole.length - limit))
+  } finally {
+    closeSync(fd)
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * A job's progress: the latest progress line of each replica, summed. Totals come from the launch
+ * request when it gave them (the client knows the job's rows and shards from its plan), else from the
+ * replicas' own lines.
+ */
+import type { ProgressRecord } from "./JobFolder.ts"
+
+export interface JobProgress {
+  /** Input rows finished (committed or recorded), over every replica. */
+  readonly rows: number
+  readonly totalRows: number
+  readonly shardsDone: number
+  readonly shards: number
+  /** The replicas' current rates, summed. */
+  readonly rowsPerSecond: number
+  /** Rows whose error was recorded (`onError: record`). */
+  readonly errors: number
+  /** Seconds left at the current rate; 0 when every row is done, null while there is no rate yet. */
+  readonly etaSeconds: number | null
+}
+
+export const summarize = (
+  record: ProgressRecord | undefined,
+  totals: { readonly rows: number; readonly shards: number } | null
+): JobProgress => {
+  const lines = Object.values(record?.replicas ?? {})
+  const sum = (pick: (line: (typeof lines)[number]) => number) => lines.reduce((n, line) => n + pick(line), 0)
+  const rows = sum((l) => l.rows)
+  const totalRows = Math.max(
+    totals?.rows ?? 0,
+    sum((l) => l.totalRows)
+  )
+  const rowsPerSecond = sum((l) => l.rowsPerSecond)
+  const etaSeconds =
+    totalRows > 0 && rows >= totalRows
+      ? 0
+      : rowsPerSecond > 0 && totalRows > rows
+        ? Math.ceil((totalRows - rows) / rowsPerSecond)
+        : null
+  return {
+    rows,
+    totalRows,
+    shardsDone: sum((l) => l.shardsDone),
+    shards: Math.max(
+      totals?.shards ?? 0,
+      sum((l) => l.shards)
+    ),
+    rowsPerSecond,
+    errors: sum((l) => l.errors),
+    etaSeconds
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Whether a job's supervisor is still there, as a client sees it: a job whose supervisor vanished
+ * (killed, the machine restarted) must read FAILED, never RUNNING forever. On the supervisor's own
+ * host:
+ *
+ * - the machine restarted since it started (Linux's boot id changed): gone, whatever holds its pid now;
+ * - its pid is gone (`kill(pid, 0)` fails, or the process is a zombie): gone.
+ *
+ * And anywhere, its heartbeat (the modification time of supervisor.json, refreshed every second) older
+ * than the timeout makes it "silent": a hung supervisor, a pid reused after a restart where there is no
+ * boot id, a job folder shared with another machine. Silence is confirmed by looking again a moment
+ * later, because a machine waking from sleep wakes its client and its supervisor together, and the
+ * client may look first.
+ */
+import { readFileSync, statSync } from "node:fs"
+import { hostname } from "node:os"
+import { files, type JobRecord, readJson, type SupervisorRecord } from "./JobFolder.ts"
+
+/** A launched job whose supervisor has not announced itself by then is taken as never started. */
+export const START_TIMEOUT_MILLIS = 60_000
+
+export type Liveness =
+  | { readonly state: "alive" }
+  | { readonly state: "starting" }
+  | { readonly state: "silent"; readonly reason: string }
+  | {
+      readonly state: "gone"
+      readonly reason: string
+      /** Set when the supervisor's process is known to be gone on this host: its group may be stopped. */
+      readonly deadPid?: number
+    }
+
+/** This boot of the machine (Linux), to tell a pid from before a restart; undefined elsewhere. */
+export const bootId = (): string | undefined => {
+  try {
+    return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether a process exists (a zombie does not count: it has exited, its parent just has not reaped it). */
+export const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z"
+  } catch {
+    // No /proc (not Linux), or it exited this instant: kill(0) said it exists.
+    return true
+  }
+}
+
+export const liveness = (
+  dir: string,
+  record: JobRecord,
+  heartbeatTimeoutMillis: number,
+  now: number = Date.now()
+): Liveness => {
+  const paths = files(dir)
+  let modified: number
+  try {
+    modified = statSync(paths.supervisor).mtimeMs
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
+    return now - Date.parse(record.createdTime) > START_TIMEOUT_MILLIS
+      ? { state: "gone", reason: "it never started" }
+      : { state: "starting" }
+  }
+  const supervisor = readJson<SupervisorRecord>(paths.supervisor)
+  if (supervisor !== undefined && supervisor.host === hostname()) {
+    const boot = bootId()
+    if (supervisor.bootId !== undefined && boot !== undefined && supervisor.bootId !== boot)
+      return { state: "gone", reason: "the machine restarted since it started" }
+    if (!processAlive(supervisor.pid)) {
+      return {
+        state: "gone",
+        reason: `its process ${supervisor.pid} is gone (killed, or the machine restarted)`,
+        deadPid: supervisor.pid
+      }
+    }
+  }
+  const silent = now - modified
+  if (silent > heartbeatTimeoutMillis) {
+    return {
+      state: "silent",
+      reason: `it has not sent a heartbeat for ${Math.round(silent / 1000)} s (it hangs, or it runs on another machine that stopped)`
+    }
+  }
+  return { state: "alive" }
+}
+
+/**
+ * Stop what is left of a vanished supervisor's job: its replicas share its process group, whose id is
+ * the supervisor's pid. Called only once that pid is known to be gone, so the group can hold nothing
+ * but the job's own orphaned replicas.
+ */
+export const stopOrphans = (deadPid: number): void => {
+  try {
+    process.kill(-deadPid, "SIGKILL")
+  } catch {
+    // No such group: the replicas are gone too.
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "@effect/vitest"
+import { summarize } from "../src/JobProgress.ts"
+
+const line = (rows: number, totalRows: number, rowsPerSecond: number) => ({
+  rows,
+  totalRows,
+  shardsDone: 1,
+  shards: 2,
+  rowsPerSecond,
+  errors: 1
+})
+
+describe("summarize", () => {
+  it("sums the replicas' latest lines and estimates the time left", () => {
+    expect(
+      summarize({ replicas: { "0": line(100, 0, 50), "1": line(300, 0, 150) } }, { rows: 1000, shards: 8 })
+    ).toEqual({
+      rows: 400,
+      totalRows: 1000,
+      shardsDone: 2,
+      shards: 8,
+      rowsPerSecond: 200,
+      errors: 2,
+      etaSeconds: 3
+    })
+  })
+
+  it("takes totals from the replicas when the request gave none", () => {
+    expect(summarize({ replicas: { "0": line(500, 500, 10), "1": line(500, 500, 10) } }, null)).toMatchObject(
+      {
+        rows: 1000,
+        totalRows: 1000,
+        shards: 4,
+        etaSeconds: 0
+      }
+    )
+  })
+
+  it("has no estimate before any rate is known", () => {
+    expect(summarize(undefined, { rows: 10, shards: 1 })).toEqual({
+      rows: 0,
+      totalRows: 10,
+      shardsDone: 0,
+      shards: 1,
+      rowsPerSecond: 0,
+      errors: 0,
+      etaSeconds: null
+    })
+  })
+})
