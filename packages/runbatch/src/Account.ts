@@ -1,0 +1,39 @@
+/**
+ * An account as the services a runbatch program uses, in one Layer: SQL and relations, stage files,
+ * the model registry and the job launcher. `layerLocal` is the embedded local account (a folder); a
+ * Snowflake layer with the same services comes next.
+ */
+import { ModelRegistry } from "@runbatch/registry-client"
+import { LocalAccount, type LocalAccountOptions, Sql } from "@runbatch/session"
+import { JobLauncher } from "@runbatch/spcs-launcher"
+import { StageStore } from "@runbatch/stage-io"
+import { Layer } from "effect"
+
+export type Services = Sql | StageStore | ModelRegistry | JobLauncher | LocalAccount
+
+export interface LocalOptions extends LocalAccountOptions {
+  /** DuckDB threads per operation; default one per core. */
+  readonly threads?: number
+}
+
+export const layerLocal = (options: LocalOptions = {}): Layer.Layer<Services> => {
+  const account = LocalAccount.layer({
+    ...(options.home === undefined ? {} : { home: options.home }),
+    ...(options.database === undefined ? {} : { database: options.database }),
+    ...(options.schema === undefined ? {} : { schema: options.schema })
+  })
+  return Layer.mergeAll(
+    Sql.layerLocal(options.threads === undefined ? {} : { threads: options.threads }),
+    StageStore.layerLocal(),
+    ModelRegistry.layerLocal()
+  ).pipe(
+    Layer.provideMerge(account),
+    Layer.merge(
+      JobLauncher.layerLocal({
+        ...(options.home === undefined ? {} : { home: options.home }),
+        ...(options.database === undefined ? {} : { database: options.database }),
+        ...(options.schema === undefined ? {} : { schema: options.schema })
+      })
+    )
+  )
+}

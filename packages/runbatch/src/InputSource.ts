@@ -1,0 +1,81 @@
+/**
+ * Where a job's rows come from — the `X` of `runBatch(X, …)`: a table, a query, parquet files on a
+ * stage, one row per file of a stage folder (`listStageFiles`), or rows given in memory. A source is a
+ * description, resolved to a session relation only when a job is planned, so it can be built before a
+ * session exists and reused.
+ */
+import { type Relation, Sql } from "@runbatch/session"
+import type { JobFile, Signature } from "@runbatch/spec"
+import { listStageFiles, type StageStore } from "@runbatch/stage-io"
+import { Effect } from "effect"
+
+export type InputSource =
+  | { readonly kind: "table"; readonly table: string }
+  | { readonly kind: "query"; readonly query: string }
+  | { readonly kind: "parquet"; readonly location: string; readonly pattern?: string }
+  | { readonly kind: "files"; readonly location: string; readonly pattern?: string; readonly column?: string }
+  | {
+      readonly kind: "rows"
+      readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>>
+      readonly schema: ReadonlyArray<Signature.Feature>
+    }
+
+export const table = (name: string): InputSource => ({ kind: "table", table: name })
+export const query = (sql: string): InputSource => ({ kind: "query", query: sql })
+export const parquet = (location: string, options: { readonly pattern?: string } = {}): InputSource => ({
+  kind: "parquet",
+  location,
+  ...options
+})
+/** One row per file under a stage location, its full stage path in `column` (default FILE_PATH). */
+export const files = (
+  location: string,
+  options: { readonly pattern?: string; readonly column?: string } = {}
+): InputSource => ({ kind: "files", location, ...options })
+export const rows = (
+  data: ReadonlyArray<Readonly<Record<string, unknown>>>,
+  schema: ReadonlyArray<Signature.Feature>
+): InputSource => ({ kind: "rows", rows: data, schema })
+
+/** The `source` block of a job file. */
+export const fromJobSource = (source: JobFile.JobSource): InputSource => source
+
+/** The session relation a source describes. */
+export const relationOf = (source: InputSource) =>
+  Effect.gen(function* () {
+    const sql = yield* Sql
+    switch (source.kind) {
+      case "table":
+        return yield* sql.table(source.table)
+      case "query":
+        return sql.sql(source.query)
+      case "parquet":
+        return yield* sql.readParquet(
+          source.location,
+          source.pattern === undefined ? {} : { pattern: source.pattern }
+        )
+      case "files":
+        return yield* listStageFiles(source.location, {
+          ...(source.pattern === undefined ? {} : { pattern: source.pattern }),
+          ...(source.column === undefined ? {} : { columnName: source.column })
+        })
+      case "rows":
+        return yield* sql.createDataFrame(source.rows, source.schema)
+    }
+  }) satisfies Effect.Effect<Relation, unknown, Sql | StageStore>
+
+/** For messages: `table ML.PUBLIC.WINES`, `files @ML.PUBLIC.SCANS/ (pattern .*\.png)`. */
+export const describe = (source: InputSource): string => {
+  switch (source.kind) {
+    case "table":
+      return `table ${source.table}`
+    case "query":
+      return "query"
+    case "parquet":
+      return `parquet ${source.location}${source.pattern === undefined ? "" : ` (pattern ${source.pattern})`}`
+    case "files":
+      return `files ${source.location}${source.pattern === undefined ? "" : ` (pattern ${source.pattern})`}`
+    case "rows":
+      return `${source.rows.length} row(s)`
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * `runBatch`: a model version over an input, as a job — `ModelVersion.run_batch` of the original.
+ * Specs are decoded (every problem at once), the version is looked up, the job is checked and written
+ * (JobPlanner) and launched; with `block` it returns only when the job has ended.
+ */
+import { availableParallelism } from "node:os"
+import { isAbsolute, resolve } from "node:path"
+import { ModelRegistry } from "@runbatch/registry-client"
+import { ReplicaCommand } from "@runbatch/runtime"
+import { isTerminal, JobLauncher } from "@runbatch/spcs-launcher"
+import { Identifier, InferenceEngineOptions, InputSpec, JobExists, JobSpec, OutputSpec } from "@runbatch/spec"
+import { Effect } from "effect"
+import { type InputSource, relationOf } from "./InputSource.ts"
+import { check, discard, write } from "./JobPlanner.ts"
+
+export interface RunBatchOptions {
+  /** `MODEL`, `SCHEMA.MODEL` or `DB.SCHEMA.MODEL`, as written in SQL. */
+  readonly model: string
+  /** Default: the model's default version. */
+  readonly version?: string
+  readonly input: InputSource
+  /** As `InputSpec` takes it: `{params, columnHandling, partitionColumn}`. */
+  readonly inputSpec?: InputSpec.InputSpecInput
+  readonly outputSpec: OutputSpec.OutputSpecInput
+  readonly jobSpec?: JobSpec.JobSpecInput
+  readonly inferenceEngineOptions?: InferenceEngineOptions.InferenceEngineOptionsInput
+  /** The Snowflake compute pool; recorded locally. */
+  readonly computePool?: string
+  /** Plugin packages besides the first-party ones: names, or paths to package folders. */
+  readonly plugins?: ReadonlyArray<string>
+  /** CPUs the whole job may use; default RUNBATCH_CPUS or every core. */
+  readonly cpus?: number
+}
+
+/** CPUs jobs may use on this machine: RUNBATCH_CPUS, else every core. */
+export const machineCpus = (): number => {
+  const set = Number(process.env["RUNBATCH_CPUS"])
+  return Number.isInteger(set) && set > 0 ? set : availableParallelism()
+}
+
+/** Paths are made absolute: replicas start in another process and must find the same folders. */
+const pluginSpecifier = (plugin: string): string =>
+  plugin.startsWith(".") || isAbsolute(plugin) ? resolve(plugin) : plugin
+
+export const runBatch = (options: RunBatchOptions) =>
+  Effect.gen(function* () {
+    const [inputSpec, outputSpec, jobSpec, engineOptions] = yield* Effect.all([
+      InputSpec.decode(options.inputSpec ?? {}),
+      OutputSpec.decode(options.outputSpec),
+      JobSpec.decode(options.jobSpec ?? {}),
+      InferenceEngineOptions.decode(options.inferenceEngineOptions ?? {})
+    ])
+    const registry = yield* ModelRegistry
+    const launcher = yield* JobLauncher
+    const version = yield* registry.getVersion(options.model, options.version)
+    const input = yield* relationOf(options.input)
+    const cpus = options.cpus ?? machineCpus()
+    const replicas = JobSpec.replicasOf(jobSpec)
+    const plugins = (options.plugins ?? []).map(pluginSpecifier)
+    const checked = yield* check({
+      version,
+      input,
+      inputSpec,
+      outputSpec,
+      jobSpec,
+      inferenceEngineOptions: engineOptions,
+      plugins,
+      cpusPerReplica: Math.max(1, Math.floor(cpus / replicas)),
+      // A claim held by a job that has ended, or was deleted, no longer blocks the folder; when in
+      // doubt the folder stays with its claimant.
+      isActive: (job) =>
+        launcher.getJob(job).pipe(
+          Effect.flatMap((handle) => handle.status),
+          Effect.map((status) => !isTerminal(status)),
+          Effect.catchTag("JobNotFound", () => Effect.succeed(false)),
+          Effect.orElseSucceed(() => true)
+        )
+    })
+    // The name must be free before anything is written (the launcher checks again, atomically).
+    const id = `${checked.jobName.database}.${checked.jobName.schema}.${checked.jobName.name}`
+    const taken = yield* launcher.getJob(Identifier.formatQualified(checked.jobName)).pipe(
+      Effect.as(true),
+      Effect.catchTag("JobNotFound", () => Effect.succeed(false))
+    )
+    if (taken) return yield* new JobExists({ job: id })
+    const planned = yield* write(checked)
+    const handle = yield* launcher
+      .launch({
+        job: planned.plan.job,
+        planLocation: planned.planLocation,
+        replicas,
+        replicaCommand: { command: process.execPath, args: [ReplicaCommand.entry] },
+        ...(plugins.length === 0 ? {} : { env: { RUNBATCH_PLUGINS: plugins.join(",") } }),
+        cpus,
+        ...(options.computePool === undefined ? {} : { computePool: options.computePool }),
+        totals: { rows: planned.rows, shards: planned.plan.shards.length },
+        outputLocation: planned.plan.output.location
+      })
+      .pipe(Effect.onError(() => discard(checked)))
+    if (jobSpec.block === true) yield* handle.wait()
+    return handle
+  })

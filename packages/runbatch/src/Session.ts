@@ -1,0 +1,109 @@
+/**
+ * The Promise face of runbatch for programs that do not use Effect: a session on an account (the
+ * embedded local one today), its SQL, stages, model registry and jobs, and `runBatch`. Every method
+ * rejects with the same typed errors the Effect API fails with (`error._tag`, `instanceof`).
+ *
+ * ```ts
+ * await using session = Session.local({ home: "./.runbatch", database: "ML" })
+ * const registry = new Registry(session)
+ * const version = await (await registry.getModel("churn")).version("v1")
+ * const job = await version.runBatch(session.table("customers"), {
+ *   outputSpec: { stageLocation: "@ML.PUBLIC.RESULTS/churn/" },
+ *   jobSpec: { block: true }
+ * })
+ * console.log(await job.status(), (await session.readResults("@ML.PUBLIC.RESULTS/churn/")).numRows)
+ * ```
+ */
+import { RegistryPromise } from "@runbatch/registry-client"
+import { SqlPromise } from "@runbatch/session"
+import { JobHandlePromise, LauncherPromise } from "@runbatch/spcs-launcher"
+import type { Signature } from "@runbatch/spec"
+import { ResultsReader, StageStorePromise } from "@runbatch/stage-io"
+import type * as Arrow from "apache-arrow"
+import { type Effect, ManagedRuntime } from "effect"
+import { type LocalOptions, layerLocal, type Services } from "./Account.ts"
+import * as InputSource from "./InputSource.ts"
+import { type RunBatchOptions, runBatch } from "./RunBatch.ts"
+
+export class Session implements AsyncDisposable {
+  readonly #runtime: ManagedRuntime.ManagedRuntime<Services, never>
+  /** SQL on the account: queries, statements, tables. */
+  readonly sql: SqlPromise
+  /** Stage files: list, read, write once, put, remove. */
+  readonly stages: StageStorePromise
+  /** The model registry: log, list and look up models and versions. */
+  readonly registry: RegistryPromise
+  /** The jobs API: listJobs, getJob, deleteJob. */
+  readonly jobs: LauncherPromise
+
+  private constructor(runtime: ManagedRuntime.ManagedRuntime<Services, never>) {
+    this.#runtime = runtime
+    this.sql = new SqlPromise(runtime)
+    this.stages = new StageStorePromise(runtime)
+    this.registry = new RegistryPromise(runtime)
+    this.jobs = new LauncherPromise(runtime)
+  }
+
+  /** A session on the embedded local account: `home` (default `$RUNBATCH_HOME` or `./.runbatch`). */
+  static local(options: LocalOptions = {}): Session {
+    return new Session(ManagedRuntime.make(layerLocal(options)))
+  }
+
+  /** Run an Effect program against this session's services. */
+  run<A, E>(effect: Effect.Effect<A, E, Services>): Promise<A> {
+    return this.#runtime.runPromise(effect)
+  }
+
+  /** Every row of a table (checked when a job is planned). */
+  table(name: string): InputSource.InputSource {
+    return InputSource.table(name)
+  }
+
+  /** The rows of a query. */
+  query(sql: string): InputSource.InputSource {
+    return InputSource.query(sql)
+  }
+
+  /** Parquet files on a stage. */
+  readParquet(location: string, options: { readonly pattern?: string } = {}): InputSource.InputSource {
+    return InputSource.parquet(location, options)
+  }
+
+  /** Rows given in memory, typed by `schema`. */
+  createDataFrame(
+    rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
+    schema: ReadonlyArray<Signature.Feature>
+  ): InputSource.InputSource {
+    return InputSource.rows(rows, schema)
+  }
+
+  /** One row per file under a stage location, its full stage path in `columnName` (default FILE_PATH). */
+  listStageFiles(
+    location: string,
+    options: { readonly pattern?: string; readonly columnName?: string } = {}
+  ): InputSource.InputSource {
+    return InputSource.files(location, {
+      ...(options.pattern === undefined ? {} : { pattern: options.pattern }),
+      ...(options.columnName === undefined ? {} : { column: options.columnName })
+    })
+  }
+
+  /** Run a model version over an input as a job; see RunBatchOptions. */
+  async runBatch(options: RunBatchOptions): Promise<JobHandlePromise> {
+    const handle = await this.#runtime.runPromise(runBatch(options))
+    return new JobHandlePromise(handle, (effect) => this.#runtime.runPromise(effect))
+  }
+
+  /** A finished job's results as one Arrow table, checked against its manifest (see ResultsReader). */
+  readResults(location: string, options: ResultsReader.ReadResultsOptions = {}): Promise<Arrow.Table> {
+    return this.#runtime.runPromise(ResultsReader.readTable(location, options))
+  }
+
+  close(): Promise<void> {
+    return this.#runtime.dispose()
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
+  }
+}

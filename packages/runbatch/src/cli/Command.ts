@@ -1,0 +1,75 @@
+/**
+ * How a CLI command is declared: its name and words (`stage ls`), a one-line summary, a usage line,
+ * its options (node:util parseArgs), a longer help text, and what it does — an Effect on the account's
+ * services that returns what to print. Printing, `--json`, errors and exit codes are handled once, in
+ * main.ts, for every command.
+ */
+import type { ParseArgsConfig } from "node:util"
+import type { Effect } from "effect"
+import type { Services } from "../Account.ts"
+import type { Printable } from "./Output.ts"
+
+export type OptionSpec = NonNullable<ParseArgsConfig["options"]>[string] & {
+  /** One line for --help, e.g. "rows per batch (default: the engine's choice)". */
+  readonly description: string
+  /** Placeholder in --help: `--limit N`. */
+  readonly value?: string
+}
+
+export interface CommandContext {
+  readonly home: string
+  /** The global --database and --schema, when given. */
+  readonly database?: string
+  readonly schema?: string
+  readonly json: boolean
+  /** Progress and notices: stderr, so stdout stays the command's result. */
+  readonly notice: (line: string) => void
+  readonly isTTY: boolean
+}
+
+export interface ParsedArgs {
+  readonly values: Readonly<Record<string, string | boolean | ReadonlyArray<string | boolean> | undefined>>
+  readonly positionals: ReadonlyArray<string>
+}
+
+export interface Command {
+  /** The words that select it: `["stage", "ls"]`. */
+  readonly words: ReadonlyArray<string>
+  readonly summary: string
+  /** After the words: `@stage/path [--pattern RE]`. */
+  readonly usage: string
+  readonly options: Readonly<Record<string, OptionSpec>>
+  /** Paragraphs shown under the options by --help. */
+  readonly details?: string
+  /** Commands that do not touch the account (demo builds its own) get the context only. */
+  readonly run: (args: ParsedArgs, context: CommandContext) => Effect.Effect<Printable, unknown, Services>
+}
+
+export class UsageError extends Error {
+  readonly _tag = "UsageError"
+}
+
+/** A required positional argument, or a UsageError naming it. */
+export const positional = (args: ParsedArgs, index: number, name: string): string => {
+  const value = args.positionals[index]
+  if (value === undefined) throw new UsageError(`missing ${name}`)
+  return value
+}
+
+export const stringOption = (args: ParsedArgs, name: string): string | undefined => {
+  const value = args.values[name]
+  return typeof value === "string" ? value : undefined
+}
+
+export const listOption = (args: ParsedArgs, name: string): ReadonlyArray<string> => {
+  const value = args.values[name]
+  return Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : []
+}
+
+export const integerOption = (args: ParsedArgs, name: string): number | undefined => {
+  const value = stringOption(args, name)
+  if (value === undefined) return undefined
+  const number = Number(value)
+  if (!Number.isInteger(number)) throw new UsageError(`--${name} must be a whole number, got "${value}"`)
+  return number
+}

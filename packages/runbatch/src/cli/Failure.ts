@@ -1,0 +1,59 @@
+/**
+ * A failed command as the user sees it: the error's own message (runbatch's errors say what happened
+ * and how to fix it), its tag for searching docs/reference/errors.md, and the exit code — 2 when the
+ * input was wrong and nothing was written, 1 when a job or an operation failed.
+ */
+import { ERROR_CATALOGUE } from "@runbatch/spec"
+import { type Command, UsageError } from "./Command.ts"
+
+/** Failures of running work, not of what the user asked for. */
+const OPERATIONAL = new Set([
+  "RowFailed",
+  "ShardUnreadable",
+  "ReplicaLost",
+  "WorkerCrashed",
+  "PluginBatchError",
+  "JobTimeout",
+  "JobLaunchFailed",
+  "StageFileError",
+  "SqlError",
+  "DatabaseBusy",
+  "LocalFileError",
+  "ResultsIncomplete",
+  "ResultsCorrupt"
+])
+
+const catalogued = new Set(ERROR_CATALOGUE.map((e) => e.tag))
+
+export interface DescribedFailure {
+  readonly text: string
+  readonly json: { readonly tag: string; readonly message: string }
+  readonly exitCode: number
+}
+
+export const describeFailure = (error: unknown, command: Command): DescribedFailure => {
+  if (error instanceof UsageError) {
+    return {
+      text: `runbatch ${command.words.join(" ")}: ${error.message}\nUsage: runbatch ${command.words.join(" ")} ${command.usage}`,
+      json: { tag: "UsageError", message: error.message },
+      exitCode: 2
+    }
+  }
+  const tag =
+    typeof error === "object" && error !== null && typeof (error as { _tag?: unknown })._tag === "string"
+      ? (error as { _tag: string })._tag
+      : "Error"
+  const message = error instanceof Error ? error.message : String(error)
+  if (!catalogued.has(tag)) {
+    return {
+      text: `runbatch: ${message}${error instanceof Error && tag === "Error" && error.stack ? `\n${error.stack.split("\n").slice(1, 4).join("\n")}` : ""}`,
+      json: { tag, message },
+      exitCode: 1
+    }
+  }
+  return {
+    text: `runbatch: ${message}\n  (${tag}: see docs/reference/errors.md)`,
+    json: { tag, message },
+    exitCode: OPERATIONAL.has(tag) ? 1 : 2
+  }
+}

@@ -1,0 +1,86 @@
+/** `runbatch --help` and `runbatch <command> --help`, generated from the command declarations. */
+import { createRequire } from "node:module"
+import type { Command } from "./Command.ts"
+import { commands } from "./commands/index.ts"
+
+export const version = (createRequire(import.meta.url)("../../package.json") as { version: string }).version
+
+export const mainHelp = (): string => {
+  const width = Math.max(...commands.map((c) => c.words.join(" ").length))
+  const lines = commands.map((c) => `  ${c.words.join(" ").padEnd(width)}  ${c.summary}`)
+  return [
+    "runbatch — batch inference: run a model over every row or file, write parquet results.",
+    "",
+    "Usage: runbatch <command> [options]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Global options:",
+    "  --home DIR        the local account's folder (env RUNBATCH_HOME, default ./.runbatch)",
+    "  --database NAME   database for unqualified names",
+    "  --schema NAME     schema for unqualified names",
+    "  --json            print results as JSON",
+    "  -h, --help        help for runbatch or a command",
+    "  -V, --version     print the version",
+    "",
+    "Exit codes: 0 ok, 1 a job or operation failed, 2 a usage or validation error (nothing written).",
+    "Start with: runbatch demo"
+  ].join("\n")
+}
+
+export const commandHelp = (command: Command): string => {
+  const options = Object.entries(command.options).map(([name, spec]) => {
+    const flag = `${spec.short === undefined ? "    " : `-${spec.short}, `}--${name}${spec.type === "string" ? ` ${spec.value ?? "VALUE"}` : ""}`
+    return { flag, text: `${spec.description}${spec.multiple === true ? " (repeatable)" : ""}` }
+  })
+  const width = Math.max(0, ...options.map((o) => o.flag.length))
+  return [
+    `Usage: runbatch ${command.words.join(" ")} ${command.usage}`,
+    "",
+    command.summary,
+    ...(options.length === 0
+      ? []
+      : ["", "Options:", ...options.map((o) => `  ${o.flag.padEnd(width)}  ${o.text}`)]),
+    ...(command.details === undefined ? [] : ["", command.details]),
+    "",
+    "Global options: --home DIR, --database NAME, --schema NAME, --json (see runbatch --help)."
+  ].join("\n")
+}
+
+/** docs/reference/cli.md: every command with its usage, options and details (`npm run docs:cli`). */
+export const cliReference = (): string => {
+  const md = (text: string) => text.replace(/</g, "&lt;").replace(/\|/g, "\\|")
+  const sections = commands.map((command) => {
+    const options = Object.entries(command.options).map(
+      ([name, spec]) =>
+        `| \`${spec.short === undefined ? "" : `-${spec.short}, `}--${name}${spec.type === "string" ? ` ${spec.value ?? "VALUE"}` : ""}\` | ${md(spec.description)}${spec.multiple === true ? " (repeatable)" : ""} |`
+    )
+    return [
+      `## \`runbatch ${command.words.join(" ")}\``,
+      "",
+      `${command.summary}.`,
+      "",
+      "```",
+      `runbatch ${command.words.join(" ")} ${command.usage}`.trimEnd(),
+      "```",
+      ...(options.length === 0 ? [] : ["", "| option | meaning |", "| --- | --- |", ...options]),
+      ...(command.details === undefined ? [] : ["", ...command.details.split("\n").map((l) => `${md(l)}  `)])
+    ].join("\n")
+  })
+  return [
+    "# CLI reference",
+    "",
+    "<!-- Generated from the command declarations in packages/runbatch/src/cli (npm run docs:cli); a test keeps it in step. -->",
+    "",
+    "Global options go anywhere on the line: `--home DIR` (the local account's folder; env `RUNBATCH_HOME`,",
+    "default `./.runbatch`), `--database NAME` and `--schema NAME` (where unqualified names live), `--json`",
+    "(results as JSON on stdout), `--help`, and `--version` / `-V` without a command. Results go to stdout;",
+    "progress and messages to stderr.",
+    "",
+    "Exit codes: `0` ok; `1` a job ended other than DONE, or an operation failed (I/O, a failed row);",
+    "`2` a usage or validation error — the message names the field and the fix, and nothing was written.",
+    "",
+    ...sections.flatMap((s) => [s, ""])
+  ].join("\n")
+}

@@ -1,0 +1,77 @@
+/**
+ * Waiting for a job on the command line: a progress bar on stderr (rows, percent, rows/s, ETA) redrawn
+ * in place on a terminal, or a plain line every few seconds when stderr is a file; then the job's end
+ * as the result, with exit code 1 unless it ended DONE.
+ */
+import type { JobHandle, JobProgress } from "@runbatch/spcs-launcher"
+import { Effect, Schedule } from "effect"
+import type { CommandContext } from "./Command.ts"
+import { text } from "./Output.ts"
+
+const number = new Intl.NumberFormat("en-US")
+
+const duration = (seconds: number): string => {
+  const s = Math.max(0, Math.round(seconds))
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
+      : `${s}s`
+}
+
+export const progressLine = (progress: JobProgress, width = 30): string => {
+  const fraction = progress.totalRows > 0 ? Math.min(1, progress.rows / progress.totalRows) : 0
+  const filled = Math.round(fraction * width)
+  const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`
+  const eta = progress.etaSeconds === null ? "" : `  ETA ${duration(progress.etaSeconds)}`
+  const errors = progress.errors > 0 ? `  ${number.format(progress.errors)} error(s)` : ""
+  return `${bar} ${Math.floor(fraction * 100)
+    .toString()
+    .padStart(
+      3
+    )}%  ${number.format(progress.rows)}/${number.format(progress.totalRows)} rows  ${number.format(Math.round(progress.rowsPerSecond))} rows/s${eta}${errors}`
+}
+
+export const waitForJob = (
+  handle: JobHandle,
+  context: CommandContext,
+  options: { readonly timeoutSeconds?: number } = {}
+) =>
+  Effect.gen(function* () {
+    const started = Date.now()
+    let lastPlain = 0
+    const draw = Effect.gen(function* () {
+      const progress = yield* handle.progress.pipe(Effect.orElseSucceed(() => undefined))
+      if (progress === undefined) return
+      if (context.isTTY) process.stderr.write(`\r${progressLine(progress)}\x1b[K`)
+      else if (Date.now() - lastPlain >= 5000) {
+        lastPlain = Date.now()
+        context.notice(progressLine(progress))
+      }
+    })
+    const status = yield* handle
+      .wait(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds })
+      .pipe(
+        Effect.raceFirst(
+          draw.pipe(Effect.repeat(Schedule.spaced("500 millis")), Effect.andThen(Effect.never))
+        )
+      )
+    const final = yield* handle.progress.pipe(Effect.orElseSucceed(() => undefined))
+    if (final !== undefined) {
+      if (context.isTTY) process.stderr.write(`\r${progressLine(final)}\x1b[K\n`)
+      else context.notice(progressLine(final))
+    }
+    const row = yield* handle.describe
+    const seconds = (Date.now() - started) / 1000
+    const rate =
+      final !== undefined && seconds > 0 ? `, ${number.format(Math.round(final.rows / seconds))} rows/s` : ""
+    const summary =
+      status === "DONE"
+        ? `Job ${handle.id} DONE: ${number.format(final?.rows ?? 0)} row(s) in ${duration(seconds)}${rate}.`
+        : `Job ${handle.id} ${status}${row.message === "" ? "." : `: ${row.message}`}`
+    return text(
+      summary,
+      { id: handle.id, status, message: row.message, progress: final },
+      status === "DONE" ? 0 : 1
+    )
+  })

@@ -1,0 +1,273 @@
+import { readFileSync } from "node:fs"
+import { resolve } from "node:path"
+import { JobFile } from "@runbatch/spec"
+import { Effect } from "effect"
+import * as InputSource from "../../InputSource.ts"
+import { type RunBatchOptions, runBatch } from "../../RunBatch.ts"
+import {
+  type Command,
+  integerOption,
+  listOption,
+  type ParsedArgs,
+  stringOption,
+  UsageError
+} from "../Command.ts"
+import { text } from "../Output.ts"
+import { waitForJob } from "../WaitForJob.ts"
+
+/** `k=v` pairs; each value is JSON when it parses as JSON (`3`, `true`, `[1,2]`), else text. */
+const pairs = (values: ReadonlyArray<string>, flag: string): Record<string, unknown> =>
+  Object.fromEntries(
+    values.map((pair) => {
+      const at = pair.indexOf("=")
+      if (at <= 0) throw new UsageError(`${flag} takes KEY=VALUE, got "${pair}"`)
+      const raw = pair.slice(at + 1)
+      let value: unknown = raw
+      try {
+        value = JSON.parse(raw)
+      } catch {
+        // Plain text.
+      }
+      return [pair.slice(0, at), value]
+    })
+  )
+
+const SPEC_FLAGS = [
+  "model",
+  "version",
+  "function",
+  "table",
+  "query",
+  "files",
+  "parquet",
+  "pattern",
+  "column",
+  "output",
+  "base-output",
+  "mode",
+  "param",
+  "column-handling",
+  "replicas",
+  "workers",
+  "max-batch-rows",
+  "job-name",
+  "job-name-prefix",
+  "engine",
+  "engine-option",
+  "on-error",
+  "compute-pool"
+]
+
+const fromFlags = (args: ParsedArgs): Omit<RunBatchOptions, "plugins" | "cpus"> => {
+  const model = stringOption(args, "model")
+  if (model === undefined) throw new UsageError("--model is required (or -f job.yaml)")
+  const sources = (["table", "query", "files", "parquet"] as const).filter(
+    (s) => stringOption(args, s) !== undefined
+  )
+  if (sources.length !== 1)
+    throw new UsageError("give exactly one of --table, --query, --files and --parquet")
+  const pattern = stringOption(args, "pattern")
+  const column = stringOption(args, "column")
+  const source = sources[0]!
+  const value = stringOption(args, source)!
+  if ((pattern !== undefined || column !== undefined) && source !== "files" && source !== "parquet") {
+    throw new UsageError("--pattern and --column go with --files (and --pattern with --parquet)")
+  }
+  const input =
+    source === "table"
+      ? InputSource.table(value)
+      : source === "query"
+        ? InputSource.query(value)
+        : source === "parquet"
+          ? InputSource.parquet(value, pattern === undefined ? {} : { pattern })
+          : InputSource.files(value, {
+              ...(pattern === undefined ? {} : { pattern }),
+              ...(column === undefined ? {} : { column })
+            })
+  const columnHandling = Object.fromEntries(
+    Object.entries(pairs(listOption(args, "column-handling"), "--column-handling")).map(
+      ([col, convertTo]) => [col, { inputFormat: "full_stage_path", convertTo: String(convertTo) }]
+    )
+  )
+  const params = pairs(listOption(args, "param"), "--param")
+  const engineOptions = pairs(listOption(args, "engine-option"), "--engine-option")
+  const output = stringOption(args, "output")
+  const baseOutput = stringOption(args, "base-output")
+  const mode = stringOption(args, "mode")
+  const optional = <K extends string, V>(key: K, v: V | undefined) => (v === undefined ? {} : { [key]: v })
+  const engine = stringOption(args, "engine")
+  return {
+    model,
+    ...optional("version", stringOption(args, "version")),
+    input,
+    inputSpec: {
+      ...(Object.keys(params).length === 0 ? {} : { params }),
+      ...(Object.keys(columnHandling).length === 0 ? {} : { columnHandling })
+    },
+    outputSpec: {
+      ...optional("stageLocation", output),
+      ...optional("baseStageLocation", baseOutput),
+      ...optional("mode", mode)
+    },
+    jobSpec: {
+      ...optional("functionName", stringOption(args, "function")),
+      ...optional("replicas", integerOption(args, "replicas")),
+      ...optional("numWorkers", integerOption(args, "workers")),
+      ...optional("maxBatchRows", integerOption(args, "max-batch-rows")),
+      ...optional("jobName", stringOption(args, "job-name")),
+      ...optional("jobNamePrefix", stringOption(args, "job-name-prefix")),
+      ...optional("onError", stringOption(args, "on-error"))
+    } as RunBatchOptions["jobSpec"],
+    ...(engine === undefined && Object.keys(engineOptions).length === 0
+      ? {}
+      : {
+          inferenceEngineOptions: {
+            ...optional("engine", engine),
+            ...(Object.keys(engineOptions).length === 0 ? {} : { options: engineOptions })
+          }
+        }),
+    ...optional("computePool", stringOption(args, "compute-pool"))
+  } as Omit<RunBatchOptions, "plugins" | "cpus">
+}
+
+const fromFile = (path: string) =>
+  Effect.gen(function* () {
+    let source: string
+    try {
+      source = readFileSync(resolve(path), "utf8")
+    } catch (error) {
+      throw new UsageError(`cannot read the job file ${path}: ${(error as Error).message}`)
+    }
+    const job = yield* JobFile.parse(source, path)
+    return {
+      model: job.model,
+      ...(job.version === undefined ? {} : { version: job.version }),
+      input: InputSource.fromJobSource(job.source),
+      inputSpec: job.inputSpec,
+      outputSpec: job.outputSpec,
+      jobSpec: job.jobSpec,
+      ...(job.inferenceEngineOptions === undefined
+        ? {}
+        : { inferenceEngineOptions: job.inferenceEngineOptions }),
+      ...(job.computePool === undefined ? {} : { computePool: job.computePool })
+    } as Omit<RunBatchOptions, "plugins" | "cpus">
+  })
+
+export const run: Command = {
+  words: ["run"],
+  summary: "Run a model version over a table, a query or stage files as a job",
+  usage:
+    "--model M [--version V] (--table T | --query SQL | --files @S/path | --parquet @S/path) (--output @S/out/ | --base-output @S/base/) [options] | -f job.yaml",
+  options: {
+    file: {
+      type: "string",
+      short: "f",
+      value: "FILE",
+      description: "a job file (YAML or JSON; see docs/reference/job-file.md)"
+    },
+    model: {
+      type: "string",
+      value: "NAME",
+      description: "the model: MODEL, SCHEMA.MODEL or DB.SCHEMA.MODEL"
+    },
+    version: { type: "string", value: "V", description: "its version (default: the default version)" },
+    function: {
+      type: "string",
+      value: "NAME",
+      description: "the method to run (required when there are several)"
+    },
+    table: { type: "string", value: "NAME", description: "input: every row of a table" },
+    query: { type: "string", value: "SQL", description: "input: the rows of a query" },
+    files: { type: "string", value: "@S/path", description: "input: one row per file under a stage folder" },
+    parquet: { type: "string", value: "@S/path", description: "input: parquet files on a stage" },
+    pattern: {
+      type: "string",
+      value: "RE",
+      description: "with --files or --parquet: paths must match this regular expression"
+    },
+    column: {
+      type: "string",
+      value: "NAME",
+      description: "with --files: the path column's name (default FILE_PATH)"
+    },
+    output: { type: "string", value: "@S/out/", description: "the exact output folder" },
+    "base-output": {
+      type: "string",
+      value: "@S/base/",
+      description: "a parent folder: results go to <base>/<job name>/"
+    },
+    mode: {
+      type: "string",
+      value: "MODE",
+      description: "error (default: refuse a non-empty output) or overwrite"
+    },
+    param: {
+      type: "string",
+      multiple: true,
+      value: "K=V",
+      description: "a method param (JSON values: 0.2, true, [1,2])"
+    },
+    "column-handling": {
+      type: "string",
+      multiple: true,
+      value: "COL=CONVERT_TO",
+      description: "read the files a column names: raw_bytes, base64, base64_data_url, …"
+    },
+    replicas: { type: "string", value: "N", description: "replica processes sharing the job (default 1)" },
+    workers: { type: "string", value: "N", description: "workers per replica (default: one per CPU)" },
+    "max-batch-rows": {
+      type: "string",
+      value: "N",
+      description: "rows per batch (default: the engine's choice)"
+    },
+    "job-name": { type: "string", value: "NAME", description: "the job's name (NAME or DB.SCHEMA.NAME)" },
+    "job-name-prefix": { type: "string", value: "PREFIX", description: "name the job <PREFIX>_<UUID>" },
+    engine: { type: "string", value: "ID", description: "run with another engine than the version's" },
+    "engine-option": {
+      type: "string",
+      multiple: true,
+      value: "K=V",
+      description: "an engine option for this job"
+    },
+    "on-error": {
+      type: "string",
+      value: "fail|record",
+      description: "stop at the first bad row (default) or record it in _ERROR"
+    },
+    "compute-pool": {
+      type: "string",
+      value: "POOL",
+      description: "Snowflake compute pool (recorded locally)"
+    },
+    plugin: {
+      type: "string",
+      multiple: true,
+      value: "PKG",
+      description: "a plugin package to load (name or folder)"
+    },
+    wait: {
+      type: "boolean",
+      description: "wait for the job, with a progress bar on stderr; exit 1 unless it ends DONE"
+    }
+  },
+  details:
+    "Everything is checked before anything is written: a refused job exits 2 and leaves no files.\n" +
+    "Example: runbatch run --model ML.PUBLIC.GBDT --table ML.PUBLIC.SAMPLES --output @ML.PUBLIC.RESULTS/gbdt/ --wait",
+  run: (args, context) =>
+    Effect.gen(function* () {
+      const file = stringOption(args, "file")
+      if (file !== undefined) {
+        const extra = SPEC_FLAGS.filter((flag) => args.values[flag] !== undefined)
+        if (extra.length > 0) {
+          throw new UsageError(
+            `-f takes the whole job from the file; leave out ${extra.map((f) => `--${f}`).join(", ")}`
+          )
+        }
+      }
+      const options = file === undefined ? fromFlags(args) : yield* fromFile(file)
+      const handle = yield* runBatch({ ...options, plugins: listOption(args, "plugin") })
+      if (args.values["wait"] !== true) return text(handle.id, { id: handle.id, status: "PENDING" })
+      context.notice(`Job ${handle.id} started.`)
+      return yield* waitForJob(handle, context)
+    })
+}

@@ -1,0 +1,18 @@
+/**
+ * @runbatch/runbatch — batch inference for TypeScript. Run a model version over a table, a query,
+ * parquet files or a folder of files as a job, on the embedded local account (a folder) or, next, on
+ * Snowflake; follow it with the jobs API; read its results. Effect programs use `Account.layerLocal`
+ * with `runBatch`; everyone else `Session.local()`.
+ */
+export * as Account from "./Account.ts"
+export * as InputSource from "./InputSource.ts"
+export * as JobPlanner from "./JobPlanner.ts"
+export {
+  Model,
+  ModelVersion,
+  type ModelVersionRunOptions,
+  Registry,
+  type RegistryOptions
+} from "./Registry.ts"
+export { machineCpus, type RunBatchOptions, runBatch } from "./RunBatch.ts"
+export { Session } from "./Session.ts"

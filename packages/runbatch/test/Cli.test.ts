@@ -1,0 +1,318 @@
+/**
+ * The CLI end to end: every command spawned as a real process on a fresh home, jobs run by the real
+ * launcher and runtime. The test engine (a linear model, y = 2x − z + 0.25) stands in where the model
+ * does not matter; the demo test runs the real ONNX models.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { beforeAll, describe, expect, it } from "@effect/vitest"
+import { LocalLayout } from "@runbatch/spec"
+import { TestEngine } from "@runbatch/testkit"
+import { file, runCli } from "./cli.ts"
+import { tempHome } from "./support.ts"
+
+const signatureYaml = `predict:
+  inputs:
+    - {name: x, type: DOUBLE}
+    - {name: z, type: DOUBLE}
+  outputs:
+    - {name: y, type: DOUBLE}
+`
+
+const csv = (rows: number) =>
+  ["id,x,z", ...Array.from({ length: rows }, (_, i) => `${i},${i * 0.5},${(i % 7) - 3}`)].join("\n")
+
+const stageDir = (home: string, stage: string) =>
+  LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage })
+
+/** A home with table ML.PUBLIC.POINTS (n rows) and model ML.PUBLIC.LINEAR V1 on the test engine. */
+const prepareHome = async (rows = 2000, engineOptions = "weights: [2, -1]\nbias: 0.25\n") => {
+  const home = tempHome()
+  const g = ["--database", "ML", "--schema", "PUBLIC"]
+  expect(
+    (await runCli(home, [...g, "table", "create", "POINTS", "--from", file(home, "points.csv", csv(rows))]))
+      .code
+  ).toBe(0)
+  const logged = await runCli(home, [
+    ...g,
+    "model",
+    "log",
+    "--name",
+    "linear",
+    "--version",
+    "v1",
+    "--engine",
+    TestEngine.id,
+    "--signature",
+    file(home, "signature.yaml", signatureYaml),
+    "--options",
+    file(home, "options.yaml", engineOptions)
+  ])
+  expect(logged.code, logged.stderr).toBe(0)
+  return { home, g }
+}
+
+const plugin = ["--plugin", TestEngine.packageDir]
+
+describe("the runbatch command", () => {
+  beforeAll(() => {
+    // The CLI runs from the built package (npm test builds it first).
+    expect(existsSync(new URL("../dist/cli/main.js", import.meta.url))).toBe(true)
+  })
+
+  it("prints help, the version, and refuses unknown commands and options with exit code 2", async () => {
+    const home = tempHome()
+    const help = await runCli(home, ["--help"])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain("Usage: runbatch <command>")
+    expect(help.stdout).toContain("jobs cancel")
+    const runHelp = await runCli(home, ["run", "--help"])
+    expect(runHelp.stdout).toContain("--column-handling COL=CONVERT_TO")
+    expect((await runCli(home, ["--version"])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
+    const unknown = await runCli(home, ["jobz"])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('unknown command "jobz"')
+    const badOption = await runCli(home, ["stage", "ls", "@ML.PUBLIC.S/", "--patern", "x"])
+    expect(badOption.code).toBe(2)
+    expect(badOption.stderr).toContain("--patern")
+  })
+
+  it("creates tables, runs SQL, moves stage files and shows models", async () => {
+    const { home, g } = await prepareHome(10)
+    const query = await runCli(home, [...g, "--json", "sql", "SELECT COUNT(*) AS n, SUM(x) AS s FROM points"])
+    expect(query.code, query.stderr).toBe(0)
+    expect(JSON.parse(query.stdout)).toEqual([{ n: 10, s: 22.5 }])
+    expect(
+      (
+        await runCli(home, [
+          ...g,
+          "sql",
+          "SELECT id FROM points ORDER BY id",
+          "--format",
+          "csv",
+          "--limit",
+          "3"
+        ])
+      ).stdout.trim()
+    ).toBe("id\n0\n1\n2")
+
+    file(home, "a.txt", "alpha")
+    const put = await runCli(home, [
+      "stage",
+      "put",
+      join(home, "a.txt"),
+      join(home, "points.csv"),
+      "@ML.PUBLIC.FILES/in/"
+    ])
+    expect(put.code, put.stderr).toBe(0)
+    const listed = JSON.parse(
+      (await runCli(home, ["--json", "stage", "ls", "@ML.PUBLIC.FILES/in/", "--pattern", ".*\\.txt"])).stdout
+    )
+    expect(listed.map((e: { name: string }) => e.name)).toEqual(["@ML.PUBLIC.FILES/in/a.txt"])
+    const again = await runCli(home, ["stage", "put", join(home, "a.txt"), "@ML.PUBLIC.FILES/in/"])
+    expect(again.code).toBe(2)
+    expect(again.stderr).toContain("already exists")
+    const got = await runCli(home, ["stage", "get", "@ML.PUBLIC.FILES/in/", join(home, "out")])
+    expect(got.code, got.stderr).toBe(0)
+    expect(readFileSync(join(home, "out", "a.txt"), "utf8")).toBe("alpha")
+    expect((await runCli(home, ["stage", "rm", "@ML.PUBLIC.FILES/in/a.txt"])).stdout).toContain(
+      "Removed 1 file(s)."
+    )
+
+    expect((await runCli(home, [...g, "model", "ls"])).stdout).toContain("ML.PUBLIC.LINEAR")
+    const shown = await runCli(home, [...g, "model", "show", "linear", "--version", "v1"])
+    expect(shown.stdout).toContain("engine: test-linear")
+    expect(shown.stdout).toContain("name: x")
+    const missing = await runCli(home, [...g, "model", "show", "linaer"])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain("LINEAR")
+  })
+
+  it("runs a job of two replicas to the end with --wait, then prints its results", async () => {
+    const { home, g } = await prepareHome(2000)
+    const ran = await runCli(home, [
+      ...g,
+      "run",
+      "--model",
+      "linear",
+      "--table",
+      "points",
+      "--output",
+      "@ML.PUBLIC.RESULTS/linear/",
+      "--replicas",
+      "2",
+      "--job-name",
+      "NIGHTLY",
+      "--wait",
+      ...plugin
+    ])
+    expect(ran.code, ran.stderr).toBe(0)
+    expect(ran.stdout).toContain("Job ML.PUBLIC.NIGHTLY DONE: 2,000 row(s)")
+    expect(ran.stderr).toContain("100%")
+    const out = JSON.parse(
+      (await runCli(home, [...g, "--json", "results", "@ML.PUBLIC.RESULTS/linear/", "--limit", "0"])).stdout
+    )
+    expect(out).toHaveLength(2000)
+    for (const row of out.slice(0, 50)) expect(row.y).toBeCloseTo(2 * row.x - row.z + 0.25, 10)
+    const jobs = JSON.parse((await runCli(home, ["--json", "jobs", "ls"])).stdout)
+    expect(jobs[0]).toMatchObject({ name: "NIGHTLY", status: "DONE", target_instances: 2 })
+    const logs = await runCli(home, [...g, "jobs", "logs", "NIGHTLY", "--instance", "1"])
+    expect(logs.stdout).toContain("Starting inference.")
+
+    // The same name again is refused before anything is written; a prefix makes names unique.
+    const again = await runCli(home, [
+      ...g,
+      "run",
+      "--model",
+      "linear",
+      "--table",
+      "points",
+      "--output",
+      "@ML.PUBLIC.RESULTS/other/",
+      "--job-name",
+      "NIGHTLY",
+      ...plugin
+    ])
+    expect(again.code).toBe(2)
+    expect(again.stderr).toContain("NIGHTLY already exists")
+    expect(existsSync(join(stageDir(home, "RESULTS"), "other"))).toBe(false)
+    const prefixed = await runCli(home, [
+      ...g,
+      "run",
+      "--model",
+      "linear",
+      "--table",
+      "points",
+      "--base-output",
+      "@ML.PUBLIC.RESULTS/runs/",
+      "--job-name-prefix",
+      "hourly",
+      ...plugin
+    ])
+    expect(prefixed.code, prefixed.stderr).toBe(0)
+    const id = prefixed.stdout.trim()
+    expect(id).toMatch(/^ML\.PUBLIC\.HOURLY_[0-9A-F_]{36}$/)
+    const waited = await runCli(home, ["jobs", "wait", id])
+    expect(waited.code, waited.stderr).toBe(0)
+    expect(existsSync(join(stageDir(home, "RESULTS"), "runs", id.split(".")[2]!, "_SUCCESS"))).toBe(true)
+  })
+
+  it("refuses a bad job with exit code 2 and writes nothing", async () => {
+    const { home, g } = await prepareHome(20)
+    const base = [...g, "run", "--model", "linear", "--output", "@ML.PUBLIC.RESULTS/bad/", ...plugin]
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["--query", "SELECT id, x FROM points"], 'feature "z"'],
+      [["--table", "points", "--param", "temperature=0.2"], "temperature"],
+      [["--table", "points", "--column-handling", "X=raw_bytes"], "column_handling"],
+      [["--table", "points", "--function", "predict_proba"], "predict_proba"],
+      [["--table", "nope"], "NOPE"],
+      [["--table", "points", "--replicas", "0"], "replicas"],
+      [["--table", "points", "--mode", "append"], "mode"],
+      [["--table", "points", "--engine", "no-such-engine"], "no-such-engine"]
+    ]
+    for (const [args, fragment] of cases) {
+      const result = await runCli(home, [...base, ...args])
+      expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(2)
+      expect(result.stderr.toLowerCase()).toContain(fragment.toLowerCase())
+    }
+    expect(existsSync(stageDir(home, "RESULTS"))).toBe(false)
+    expect(JSON.parse((await runCli(home, ["--json", "jobs", "ls"])).stdout)).toEqual([])
+    const noSource = await runCli(home, [
+      ...g,
+      "run",
+      "--model",
+      "linear",
+      "--output",
+      "@ML.PUBLIC.RESULTS/bad/"
+    ])
+    expect(noSource.code).toBe(2)
+    expect(noSource.stderr).toContain("exactly one of --table")
+  })
+
+  it("keeps a non-empty output unless --mode overwrite, and runs a job file", async () => {
+    const { home, g } = await prepareHome(100)
+    const job = (mode: string) =>
+      file(
+        home,
+        `job-${mode}.yaml`,
+        `model: ML.PUBLIC.LINEAR
+source:
+  table: ML.PUBLIC.POINTS
+output:
+  stage_location: "@ML.PUBLIC.RESULTS/daily/"
+  mode: ${mode}
+name_prefix: DAILY
+block: true
+`
+      )
+    const first = await runCli(home, [...g, "run", "-f", job("error"), ...plugin])
+    expect(first.code, first.stderr).toBe(0)
+    const refused = await runCli(home, [...g, "run", "-f", job("error"), ...plugin])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain("OutputNotEmpty")
+    const replaced = await runCli(home, [...g, "run", "-f", job("overwrite"), "--wait", ...plugin])
+    expect(replaced.code, replaced.stderr).toBe(0)
+    const parts = readdirSync(join(stageDir(home, "RESULTS"), "daily")).filter((f) => f.endsWith(".parquet"))
+    expect(parts.length).toBeGreaterThan(0)
+    const mixed = await runCli(home, [...g, "run", "-f", job("error"), "--replicas", "2"])
+    expect(mixed.code).toBe(2)
+    expect(mixed.stderr).toContain("leave out --replicas")
+  })
+
+  it("cancels a running job: CANCELLED, and never a _SUCCESS", async () => {
+    const { home, g } = await prepareHome(4000, "weights: [2, -1]\ndelayMillis: 200\n")
+    const started = await runCli(home, [
+      ...g,
+      "run",
+      "--model",
+      "linear",
+      "--table",
+      "points",
+      "--output",
+      "@ML.PUBLIC.RESULTS/slow/",
+      "--max-batch-rows",
+      "100",
+      "--job-name",
+      "SLOW",
+      ...plugin
+    ])
+    expect(started.code, started.stderr).toBe(0)
+    // Let it start working, then stop it.
+    for (let i = 0; i < 50; i++) {
+      const status = JSON.parse((await runCli(home, [...g, "--json", "jobs", "status", "SLOW"])).stdout)
+      if (status.progress.rows > 0) break
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    const cancelled = await runCli(home, [...g, "jobs", "cancel", "SLOW", "--wait"])
+    expect(cancelled.code, cancelled.stderr).toBe(0)
+    expect(cancelled.stdout.trim()).toBe("CANCELLED")
+    expect(existsSync(join(stageDir(home, "RESULTS"), "slow", "_SUCCESS"))).toBe(false)
+    const waited = await runCli(home, [...g, "jobs", "wait", "SLOW"])
+    expect(waited.code).toBe(1)
+    expect(waited.stdout).toContain("CANCELLED")
+    const removed = await runCli(home, [...g, "jobs", "rm", "SLOW"])
+    expect(removed.code, removed.stderr).toBe(0)
+    expect((await runCli(home, [...g, "jobs", "status", "SLOW"])).code).toBe(2)
+  })
+
+  it("fails a job whose replica is killed (kill -9) mid-run: FAILED with a clear message, exit 1, no hang", async () => {
+    const { home, g } = await prepareHome(2000, "weights: [2, -1]\nexitOnReplica: 1\n")
+    const ran = await runCli(home, [
+      ...g,
+      "run",
+      "--model",
+      "linear",
+      "--table",
+      "points",
+      "--output",
+      "@ML.PUBLIC.RESULTS/killed/",
+      "--replicas",
+      "2",
+      "--wait",
+      ...plugin
+    ])
+    expect(ran.code).toBe(1)
+    expect(ran.stdout).toMatch(/FAILED: .*[Rr]eplica 1.*SIGKILL/)
+    expect(existsSync(join(stageDir(home, "RESULTS"), "killed", "_SUCCESS"))).toBe(false)
+  })
+})

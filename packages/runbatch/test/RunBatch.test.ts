@@ -1,0 +1,51 @@
+import { existsSync, readdirSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { LocalLayout } from "@runbatch/spec"
+import { OnnxModels, OnnxReference } from "@runbatch/testkit"
+import { Registry } from "../src/index.ts"
+import { FEATURES, gbdtColumns, gbdtRows, localSession, logGbdt, tempHome } from "./support.ts"
+
+const resultsDir = (home: string, path: string) =>
+  join(LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }), path)
+
+describe("runBatch on the local account", () => {
+  it("runs a logged GBDT over a table as a job of two replicas, row for row as onnxruntime does", async () => {
+    const home = tempHome()
+    const session = localSession(home)
+    await logGbdt(session, home)
+    const rows = gbdtRows(3000)
+    await session.sql.createTable("SAMPLES", {
+      kind: "relation",
+      relation: await session.run(
+        (await import("../src/InputSource.ts")).relationOf(session.createDataFrame(rows, gbdtColumns))
+      )
+    })
+    const registry = new Registry(session)
+    const version = await (await registry.getModel("gbdt")).version("v1")
+    const job = await version.runBatch(session.table("samples"), {
+      outputSpec: { stageLocation: "@ML.PUBLIC.RESULTS/gbdt/" },
+      jobSpec: { jobName: "SCORE_1", replicas: 2, numWorkers: 1, block: true },
+      cpus: 2
+    })
+    expect(job.id).toBe("ML.PUBLIC.SCORE_1")
+    if ((await job.status()) !== "DONE") console.log((await job.describe()).message, await job.getLogs())
+    expect(await job.status()).toBe("DONE")
+    const table = await session.readResults("@ML.PUBLIC.RESULTS/gbdt/")
+    expect(table.numRows).toBe(3000)
+    const out = table
+      .toArray()
+      .map((r) => (r as { toJSON(): Record<string, unknown> }).toJSON())
+      .sort((a, b) => Number(a["ID"]) - Number(b["ID"]))
+    const direct = await OnnxReference.run(
+      OnnxModels.gbdt(),
+      "input",
+      rows.map((r) => Array.from({ length: FEATURES }, (_, j) => r[`F${j}`]!))
+    )
+    expect(out.map((r) => r["label"])).toEqual(Array.from(direct["label"]!.data as BigInt64Array))
+    expect(existsSync(resultsDir(home, "gbdt/_SUCCESS"))).toBe(true)
+    expect(readdirSync(resultsDir(home, "gbdt")).includes("_runbatch")).toBe(false)
+    const progress = await job.progress()
+    expect(progress).toMatchObject({ rows: 3000, totalRows: 3000 })
+  })
+})
