@@ -77,6 +77,20 @@ describe("the runbatch command", () => {
     expect(badOption.stderr).toContain("--patern")
   })
 
+  it("runs the demo: both jobs DONE, OCR text beside the drawn text, and again on the same home", async () => {
+    const home = tempHome()
+    const first = await runCli(home, ["demo", "--rows", "20000", "--images", "12"])
+    expect(first.code, first.stderr).toBe(0)
+    expect(first.stderr).toContain("Creating DEMO.PUBLIC.SAMPLES: 20,000 rows")
+    expect(first.stdout).toContain("@DEMO.PUBLIC.RESULTS/gbdt/  DONE: 20,000 row(s)")
+    expect(first.stdout).toMatch(/OCR read (1[0-2]) of 12 lines exactly as drawn/)
+    const again = await runCli(home, ["--json", "demo"])
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stderr).not.toContain("Creating")
+    expect(JSON.parse(again.stdout)).toMatchObject({ ocrLines: 12, gbdt: { status: "DONE" } })
+    expect((await runCli(home, ["--database", "DEMO", "table", "ls"])).stdout).toContain("DEMO.PUBLIC.SAMPLES")
+  })
+
   it("creates tables, runs SQL, moves stage files and shows models", async () => {
     const { home, g } = await prepareHome(10)
     const query = await runCli(home, [...g, "--json", "sql", "SELECT COUNT(*) AS n, SUM(x) AS s FROM points"])

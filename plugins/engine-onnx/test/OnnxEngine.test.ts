@@ -101,6 +101,19 @@ describe("the onnx engine", () => {
     expect([...out.outputs.getChild("predicted_class")!]).toEqual([...(want["label"]!.data as BigInt64Array)])
   })
 
+  it("fills a ragged list output (shape [-1]) with as many values per row as the tensor has", async () => {
+    const signature = Signature.signature(
+      Array.from({ length: 64 }, (_, i) => Signature.feature(`f${i}`, "DOUBLE")),
+      [Signature.feature("probs", "DOUBLE", { shape: [-1] })]
+    )
+    const { batch, rows } = tabular(7, 64)
+    const result = await run(request(signature, { "model.onnx": mlp }), { "model.onnx": mlp }, batch)
+    const expected = (await direct(mlp, "input", rows))["probs"]!.data as Float32Array
+    const got = result.outputs.getChild("probs")!.get(3) as { toArray(): Float64Array }
+    expect(Array.from(got.toArray())).toEqual(Array.from(expected.subarray(30, 40), (v) => v))
+    expect(String(result.outputs.getChild("probs")!.type)).toContain("Float64")
+  })
+
   it("maps features to inputs explicitly, and feeds a [batch, 1] output to a scalar", async () => {
     const signature = Signature.signature(
       [
