@@ -88,7 +88,9 @@ describe("the runbatch command", () => {
     expect(again.code, again.stderr).toBe(0)
     expect(again.stderr).not.toContain("Creating")
     expect(JSON.parse(again.stdout)).toMatchObject({ ocrLines: 12, gbdt: { status: "DONE" } })
-    expect((await runCli(home, ["--database", "DEMO", "table", "ls"])).stdout).toContain("DEMO.PUBLIC.SAMPLES")
+    expect((await runCli(home, ["--database", "DEMO", "table", "ls"])).stdout).toContain(
+      "DEMO.PUBLIC.SAMPLES"
+    )
   })
 
   it("creates tables, runs SQL, moves stage files and shows models", async () => {
