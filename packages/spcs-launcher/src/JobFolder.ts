@@ -11,6 +11,7 @@
  * supervisor.log        what the supervisor did (replicas started, exited, signalled)
  * logs/replica-<i>.log  replica i's stdout and stderr, as its container log would hold them
  * monitor/replica-<i>.json  {replica, state, code, signal}: what the runtime's ReplicaMonitor reads
+ * attempts/<n>/         a resumed job's earlier attempts, each the folder as it was when it stopped
  * ```
  *
  * Every JSON record is replaced whole (a temporary file renamed over it), so a reader sees the old
@@ -59,6 +60,10 @@ export interface JobRecord {
   readonly createdTime: string
   /** How long replicas asked to stop (SIGTERM) get before they are killed (SIGKILL). */
   readonly stopGraceMillis: number
+  /** 1 for a job's first run, then one more each time it is resumed (absent in older records). */
+  readonly attempt?: number
+  /** The uids of the job's earlier attempts, oldest first; their folders are under `attempts/`. */
+  readonly previous?: ReadonlyArray<string>
 }
 
 /** What `status.json` holds. */

@@ -17,7 +17,8 @@ import type {
   JobLaunchFailed,
   JobNotFound,
   JobTimeout,
-  LocalFileError
+  LocalFileError,
+  ResumeRefused
 } from "@runbatch/spec"
 import { Context, type Effect, Layer } from "effect"
 import type { JobProgress } from "./JobProgress.ts"
@@ -89,6 +90,10 @@ export type JobError = JobNotFound | LocalFileError
 export interface JobHandle {
   /** `DB.SCHEMA.NAME`, each part in its shortest SQL form. */
   readonly id: string
+  /** The launch request as recorded (plan location, replicas, replica command, environment). */
+  readonly request: LaunchRequest
+  /** 1 for the job's first run, one more for each resume. */
+  readonly attempt: number
   readonly name: string
   readonly database: string
   readonly schema: string
@@ -150,6 +155,15 @@ export interface JobLauncherShape {
    * `wait` fails with JobNotFound, as the original. The job's output is left alone.
    */
   readonly deleteJob: (job: string | JobHandle) => Effect.Effect<void, InvalidIdentifier | JobError>
+  /**
+   * Start a stopped job (FAILED, CANCELLED or INTERNAL_ERROR) again under the same name with the same
+   * request, as its next attempt; ResumeRefused for a job that is running, DONE or deleted. The
+   * replicas rerun only the shards that have no commit record. Handles of the earlier attempt keep
+   * their final status. Whether the job can still run as planned is the caller's to check first.
+   */
+  readonly resume: (
+    job: string | JobHandle
+  ) => Effect.Effect<JobHandle, InvalidIdentifier | JobError | LaunchError | ResumeRefused>
 }
 
 export class JobLauncher extends Context.Service<JobLauncher, JobLauncherShape>()(

@@ -54,6 +54,11 @@ export class JobHandlePromise {
     return this.handle.targetInstances
   }
 
+  /** 1 for the job's first run, one more for each resume. */
+  get attempt(): number {
+    return this.handle.attempt
+  }
+
   status(): Promise<JobStatus> {
     return this.#run(this.handle.status)
   }
@@ -120,6 +125,11 @@ export class LauncherPromise implements AsyncDisposable {
 
   deleteJob(job: string | JobHandlePromise): Promise<void> {
     return this.#run((l) => l.deleteJob(typeof job === "string" ? job : job.handle))
+  }
+
+  /** Start a stopped job again as its next attempt (see JobLauncherShape.resume). */
+  async resume(job: string | JobHandlePromise): Promise<JobHandlePromise> {
+    return this.#wrap(await this.#run((l) => l.resume(typeof job === "string" ? job : job.handle)))
   }
 
   close(): Promise<void> {

@@ -20,6 +20,7 @@ import {
   JobTimeout,
   LocalFileError,
   LocalLayout,
+  ResumeRefused,
   StageLocation
 } from "@runbatch/spec"
 import { Clock, Effect } from "effect"
@@ -132,6 +133,27 @@ const subfolders = (dir: string): Array<string> => {
  */
 const launches = new WeakMap<JobHandle, { readonly dir: string; readonly uid: string }>()
 
+/** The launch request a record was made from. */
+const requestOf = (record: JobRecord): LaunchRequest => ({
+  job: { database: record.database, schema: record.schema, name: record.name },
+  planLocation: record.planLocation,
+  replicas: record.replicas,
+  replicaCommand: record.replicaCommand,
+  env: record.env,
+  cpus: record.cpus,
+  ...(record.computePool === null ? {} : { computePool: record.computePool }),
+  ...(record.totals === null ? {} : { totals: record.totals }),
+  ...(record.outputLocation === null ? {} : { outputLocation: record.outputLocation })
+})
+
+/** Which attempt a launch is: the first, or the next of a resumed job. */
+interface Lineage {
+  readonly attempt: number
+  readonly previous: ReadonlyArray<string>
+  readonly createdTime: string
+  readonly cwd: string
+}
+
 export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
   const home = resolve(options.home ?? process.env["RUNBATCH_HOME"] ?? ".runbatch")
   const context: Identifier.NameContext = { database: options.database, schema: options.schema }
@@ -241,7 +263,8 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       if (known !== undefined)
         return Effect.map(
           io(paths.record, () => readJson<JobRecord>(paths.record)),
-          (now): JobStatus => (now?.uid === record.uid ? known : "DELETED")
+          (now): JobStatus =>
+            now?.uid === record.uid || now?.previous?.includes(record.uid) === true ? known : "DELETED"
         )
       return Effect.map(current, (state): JobStatus => {
         if (state === undefined) return "DELETED"
@@ -316,6 +339,8 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
 
     const jobHandle: JobHandle = {
       id,
+      request: requestOf(record),
+      attempt: record.attempt ?? 1,
       name: record.name,
       database: record.database,
       schema: record.schema,
@@ -364,7 +389,7 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       : Effect.fail(new InvalidSpec({ spec: "LaunchRequest", problems }))
   }
 
-  const launch = (request: LaunchRequest) =>
+  const launch = (request: LaunchRequest, lineage?: Lineage) =>
     Effect.gen(function* () {
       yield* validate(request)
       const job: JobName = {
@@ -390,7 +415,7 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
         schema: job.schema,
         name: job.name,
         home,
-        cwd: process.cwd(),
+        cwd: lineage?.cwd ?? process.cwd(),
         planLocation: StageLocation.format(plan),
         replicas: request.replicas,
         replicaCommand: { command: request.replicaCommand.command, args: [...request.replicaCommand.args] },
@@ -401,8 +426,10 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
           request.totals === undefined ? null : { rows: request.totals.rows, shards: request.totals.shards },
         outputLocation: request.outputLocation ?? null,
         owner: owner(),
-        createdTime: new Date().toISOString(),
-        stopGraceMillis
+        createdTime: lineage?.createdTime ?? new Date().toISOString(),
+        stopGraceMillis,
+        attempt: lineage?.attempt ?? 1,
+        previous: lineage?.previous ?? []
       }
 
       // The job's folder is filled under a temporary name and published by one rename, so a job
@@ -571,5 +598,56 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       )
     )
 
-  return { launch, getJob: find, listJobs, deleteJob }
+  const resume = (target: string | JobHandle) =>
+    Effect.gen(function* () {
+      const job = typeof target === "string" ? yield* find(target) : target
+      const launched = launches.get(job)
+      const dir = launched?.dir ?? jobDir(job)
+      const state = yield* stateOf(dir, launched?.uid)
+      if (state === undefined) return yield* notFound(job)
+      const id = idOf(state.record)
+      if (!isTerminal(state.status)) {
+        return yield* new ResumeRefused({
+          job: id,
+          reason: `it is ${state.status}; wait for it to stop, or cancel it first.`
+        })
+      }
+      if (state.status === "DONE") {
+        return yield* new ResumeRefused({
+          job: id,
+          reason: "it is DONE: every shard is committed, nothing is left to run."
+        })
+      }
+      // The stopped attempt steps aside in one rename (a second resume of it finds nothing to move),
+      // the next attempt is launched under the job's name, and the earlier one moves into it.
+      const aside = join(dirname(dir), `.resume-${state.record.uid}`)
+      const moved = yield* io(dir, () => {
+        try {
+          renameSync(dir, aside)
+          return true
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === "ENOENT") return false
+          throw error
+        }
+      })
+      if (!moved)
+        return yield* new ResumeRefused({
+          job: id,
+          reason: "it is being resumed or deleted by someone else."
+        })
+      const attempt = (state.record.attempt ?? 1) + 1
+      const next = yield* launch(requestOf(state.record), {
+        attempt,
+        previous: [...(state.record.previous ?? []), state.record.uid],
+        createdTime: state.record.createdTime,
+        cwd: state.record.cwd
+      }).pipe(Effect.onError(() => io(dir, () => renameSync(aside, dir)).pipe(Effect.ignore)))
+      yield* io(dir, () => {
+        mkdirSync(join(dir, "attempts"), { recursive: true })
+        renameSync(aside, join(dir, "attempts", String(attempt - 1)))
+      }).pipe(Effect.ignore)
+      return next
+    })
+
+  return { launch: (request: LaunchRequest) => launch(request), getJob: find, listJobs, deleteJob, resume }
 }

@@ -235,6 +235,11 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "version V1 cannot be read: model/model.yaml is missing."
   ],
   [
+    "ResumeRefused",
+    new Spec.ResumeRefused({ job: "ML.PUBLIC.NIGHTLY", reason: "it is DONE: nothing is left to run." }),
+    "Job ML.PUBLIC.NIGHTLY cannot be resumed: it is DONE"
+  ],
+  [
     "WorkerCrashed",
     new Spec.WorkerCrashed({ replica: 0, worker: 1, reason: "its thread exited with code 3." }),
     "Worker 1 of replica 0 crashed: its thread exited with code 3."

@@ -322,6 +322,13 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Qualify the name (`DB.SCHEMA.JOB`) or use one the message suggests; `listJobs` lists the jobs of a schema."
   },
   {
+    tag: "ResumeRefused",
+    area: "Jobs",
+    summary:
+      "A job was asked to resume, but it is not stopped (it is DONE, running, or deleted), or what it ran with has changed: the plan was edited, the model version's files, a plugin's version, or the staged input differ from when it started.",
+    fix: "Resume only FAILED or CANCELLED jobs. When its model, plugins or input changed, run it again as a new job (with --mode overwrite on the same output, or another output)."
+  },
+  {
     tag: "JobTimeout",
     area: "Jobs",
     summary: "`wait` ran out of time while the job was still running; the job itself keeps running.",

@@ -40,3 +40,13 @@ export class JobLaunchFailed extends Schema.TaggedError<JobLaunchFailed>()("JobL
     return `Job ${this.job} could not be launched: ${this.reason}`
   }
 }
+
+/** A job cannot be resumed: it is not a stopped job, or what it ran with has changed since. */
+export class ResumeRefused extends Schema.TaggedError<ResumeRefused>()("ResumeRefused", {
+  job: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `Job ${this.job} cannot be resumed: ${this.reason}`
+  }
+}
