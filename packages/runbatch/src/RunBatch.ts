@@ -23,7 +23,8 @@ export interface RunBatchOptions {
   readonly inputSpec?: InputSpec.InputSpecInput
   readonly outputSpec: OutputSpec.OutputSpecInput
   readonly jobSpec?: JobSpec.JobSpecInput
-  readonly inferenceEngineOptions?: InferenceEngineOptions.InferenceEngineOptionsInput
+  /** `{engine, options, engineArgsOverride}`; `engine` defaults to the version's own. */
+  readonly inferenceEngineOptions?: Partial<InferenceEngineOptions.InferenceEngineOptionsInput>
   /** The Snowflake compute pool; recorded locally. */
   readonly computePool?: string
   /** Plugin packages besides the first-party ones: names, or paths to package folders. */
@@ -44,15 +45,19 @@ const pluginSpecifier = (plugin: string): string =>
 
 export const runBatch = (options: RunBatchOptions) =>
   Effect.gen(function* () {
-    const [inputSpec, outputSpec, jobSpec, engineOptions] = yield* Effect.all([
+    const [inputSpec, outputSpec, jobSpec] = yield* Effect.all([
       InputSpec.decode(options.inputSpec ?? {}),
       OutputSpec.decode(options.outputSpec),
-      JobSpec.decode(options.jobSpec ?? {}),
-      InferenceEngineOptions.decode(options.inferenceEngineOptions ?? {})
+      JobSpec.decode(options.jobSpec ?? {})
     ])
     const registry = yield* ModelRegistry
     const launcher = yield* JobLauncher
     const version = yield* registry.getVersion(options.model, options.version)
+    // Options alone override the version's engine options; `engine` defaults to the version's.
+    const engineOptions = yield* InferenceEngineOptions.decode({
+      engine: version.engine,
+      ...options.inferenceEngineOptions
+    })
     const input = yield* relationOf(options.input)
     const cpus = options.cpus ?? machineCpus()
     const replicas = JobSpec.replicasOf(jobSpec)

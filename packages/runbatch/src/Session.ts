@@ -23,6 +23,7 @@ import type * as Arrow from "apache-arrow"
 import { type Effect, ManagedRuntime } from "effect"
 import { type LocalOptions, layerLocal, type Services } from "./Account.ts"
 import * as InputSource from "./InputSource.ts"
+import { resumeJob } from "./ResumeJob.ts"
 import { type RunBatchOptions, runBatch } from "./RunBatch.ts"
 
 export class Session implements AsyncDisposable {
@@ -91,6 +92,12 @@ export class Session implements AsyncDisposable {
   /** Run a model version over an input as a job; see RunBatchOptions. */
   async runBatch(options: RunBatchOptions): Promise<JobHandlePromise> {
     const handle = await this.#runtime.runPromise(runBatch(options))
+    return new JobHandlePromise(handle, (effect) => this.#runtime.runPromise(effect))
+  }
+
+  /** Resume a FAILED or CANCELLED job: only its uncommitted shards run again (see ResumeJob). */
+  async resumeJob(job: string | JobHandlePromise): Promise<JobHandlePromise> {
+    const handle = await this.#runtime.runPromise(resumeJob(typeof job === "string" ? job : job.handle))
     return new JobHandlePromise(handle, (effect) => this.#runtime.runPromise(effect))
   }
 

@@ -14,5 +14,6 @@ export {
   Registry,
   type RegistryOptions
 } from "./Registry.ts"
+export { resumeJob } from "./ResumeJob.ts"
 export { machineCpus, type RunBatchOptions, runBatch } from "./RunBatch.ts"
 export { Session } from "./Session.ts"

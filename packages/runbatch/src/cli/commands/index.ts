@@ -1,7 +1,7 @@
 /** Every command of the CLI, in the order `runbatch --help` lists them. */
 import type { Command } from "../Command.ts"
 import { demo } from "./demo.ts"
-import { jobsCancel, jobsList, jobsLogs, jobsRemove, jobsStatus, jobsWait } from "./jobs.ts"
+import { jobsCancel, jobsList, jobsLogs, jobsRemove, jobsResume, jobsStatus, jobsWait } from "./jobs.ts"
 import { modelList, modelLog, modelShow } from "./model.ts"
 import { results } from "./results.ts"
 import { run } from "./run.ts"
@@ -17,6 +17,7 @@ export const commands: ReadonlyArray<Command> = [
   jobsWait,
   jobsLogs,
   jobsCancel,
+  jobsResume,
   jobsRemove,
   results,
   modelLog,

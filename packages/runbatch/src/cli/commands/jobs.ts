@@ -1,5 +1,6 @@
 import { JobLauncher } from "@runbatch/spcs-launcher"
 import { Effect } from "effect"
+import { resumeJob } from "../../ResumeJob.ts"
 import { type Command, integerOption, positional } from "../Command.ts"
 import { none, rows, text } from "../Output.ts"
 import { progressLine, waitForJob } from "../WaitForJob.ts"
@@ -60,11 +61,11 @@ export const jobsStatus: Command = {
       const progress = yield* handle.progress
       return text(
         [
-          `${handle.id}: ${row.status}`,
+          `${handle.id}: ${row.status}${handle.attempt > 1 ? ` (attempt ${handle.attempt})` : ""}`,
           ...(row.message === "" ? [] : [row.message]),
           progressLine(progress)
         ].join("\n"),
-        { ...row, id: handle.id, progress }
+        { ...row, id: handle.id, attempt: handle.attempt, progress }
       )
     })
 }
@@ -123,6 +124,27 @@ export const jobsCancel: Command = {
       const status = yield* handle.wait()
       context.notice(`Job ${handle.id} ${status}.`)
       return text(status, { id: handle.id, status })
+    })
+}
+
+export const jobsResume: Command = {
+  words: ["jobs", "resume"],
+  summary: "Run a FAILED or CANCELLED job again: only its uncommitted shards (refused if anything changed)",
+  usage: "JOB [--wait]",
+  options: {
+    wait: { type: "boolean", description: "wait for it, with a progress bar; exit 1 unless it ends DONE" }
+  },
+  details:
+    "The plan, the plugins, the model version's files and the staged input must be as they were; otherwise\n" +
+    "the job is refused (ResumeRefused) and must run again as a new job.",
+  run: (args, context) =>
+    Effect.gen(function* () {
+      const handle = yield* resumeJob(positional(args, 0, "the job id"))
+      if (args.values["wait"] !== true) {
+        return text(`${handle.id} (attempt ${handle.attempt})`, { id: handle.id, attempt: handle.attempt })
+      }
+      context.notice(`Job ${handle.id} resumed (attempt ${handle.attempt}).`)
+      return yield* waitForJob(handle, context)
     })
 }
 

@@ -1,0 +1,90 @@
+/**
+ * Resuming a stopped job: a job that failed or was cancelled at 90% costs 10% to finish. Before the
+ * launcher starts it again, everything the job ran with is checked to be as it was — the plan (its
+ * fingerprint: model version, function, params, engine and options, encoders, input, output), the
+ * plugins' versions and files, the model version's files, and the staged input — so a resumed job can
+ * only produce what an uninterrupted run would have. Anything changed: ResumeRefused, naming it.
+ * The replicas then rerun only shards without a commit record, as new attempts (write-once).
+ */
+import { makePluginHost } from "@runbatch/plugin-host"
+import { ModelRegistry } from "@runbatch/registry-client"
+import { isTerminal, type JobHandle, JobLauncher } from "@runbatch/spcs-launcher"
+import { Identifier, JobPlan, ResumeRefused, StageLocation } from "@runbatch/spec"
+import { OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
+import { Effect } from "effect"
+
+const refuse = (job: string, reason: string) => Effect.fail(new ResumeRefused({ job, reason }))
+
+/** Why `job` cannot run again as planned, or undefined when it can. */
+const changed = (job: JobHandle) =>
+  Effect.gen(function* () {
+    const store = yield* StageStore
+    const plan = yield* store
+      .readBytes(job.request.planLocation, { maxBytes: 512 * 1024 * 1024 })
+      .pipe(
+        Effect.flatMap((bytes) => JobPlan.parse(new TextDecoder().decode(bytes), job.request.planLocation))
+      )
+    // Plugins: the same packages, versions and files as when the job was planned.
+    const plugins = (job.request.env?.["RUNBATCH_PLUGINS"] ?? "").split(",").filter((p) => p !== "")
+    const host = yield* makePluginHost({ plugins })
+    yield* host.verify(plan.plugins)
+    // The model version: still there, with the same files.
+    const registry = yield* ModelRegistry
+    const version = yield* registry.getVersion(
+      Identifier.formatQualified({
+        database: plan.model.database,
+        schema: plan.model.schema,
+        name: plan.model.name
+      }),
+      Identifier.quote(plan.model.version)
+    )
+    for (const artifact of plan.artifacts) {
+      const now = version.artifacts.find((a) => a.name === artifact.name)
+      if (now === undefined || now.sha256 !== artifact.sha256) {
+        return `the model version's file ${artifact.name} is ${now === undefined ? "gone" : "not the same file"}.`
+      }
+    }
+    // The staged input: every file still there, whole.
+    for (const file of plan.input.files) {
+      const location = `${plan.input.location.replace(/\/?$/, "/")}${file.path}`
+      const entries = yield* store.list(location, { withoutMd5: true })
+      const entry = entries.find((e) => e.location === location)
+      if (entry === undefined || entry.size !== file.bytes) {
+        return `its staged input file ${location} is ${entry === undefined ? "gone" : "changed"}.`
+      }
+    }
+    // The output: still claimed by this job, and not finished by anything else.
+    const jobName = `${plan.job.database}.${plan.job.schema}.${plan.job.name}`
+    const layout = OutputLayout.make(yield* StageLocation.parse(plan.output.location), jobName)
+    const holder = yield* SaveMode.claimant(layout)
+    if (holder !== undefined && holder !== jobName)
+      return `its output ${plan.output.location} is now claimed by ${holder}.`
+    if (yield* store.exists(StageLocation.format(layout.success))) {
+      return `its output ${plan.output.location} already has a _SUCCESS marker.`
+    }
+    return undefined
+  }).pipe(
+    // A plan that no longer reads, a plugin or version that changed: all reasons not to resume.
+    Effect.catch((error) => Effect.succeed(`${(error as { message?: string }).message ?? String(error)}`))
+  )
+
+/** Resume a FAILED or CANCELLED job by id; returns the handle of its next attempt. */
+export const resumeJob = (id: string | JobHandle) =>
+  Effect.gen(function* () {
+    const launcher = yield* JobLauncher
+    const job = typeof id === "string" ? yield* launcher.getJob(id) : id
+    const status = yield* job.status
+    if (!isTerminal(status) || status === "DONE" || status === "DELETED") {
+      return yield* refuse(
+        job.id,
+        status === "DONE"
+          ? "it is DONE: every shard is committed, nothing is left to run."
+          : status === "DELETED"
+            ? "it was deleted."
+            : `it is ${status}; wait for it to stop, or cancel it first.`
+      )
+    }
+    const reason = yield* changed(job)
+    if (reason !== undefined) return yield* refuse(job.id, `${reason} Run it again as a new job.`)
+    return yield* launcher.resume(job)
+  })

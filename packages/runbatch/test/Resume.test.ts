@@ -1,0 +1,170 @@
+/**
+ * Resume: a job killed part-way (a replica's process SIGKILLed, as the OOM killer does) ends FAILED;
+ * resuming it reruns only the uncommitted shards and leaves output equal to an uninterrupted run.
+ */
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { LocalLayout, Signature } from "@runbatch/spec"
+import { TestEngine } from "@runbatch/testkit"
+import type { Session } from "../src/index.ts"
+import { localSession, tempHome } from "./support.ts"
+
+const signature = Signature.signature(
+  [Signature.feature("x", "DOUBLE"), Signature.feature("z", "DOUBLE")],
+  [Signature.feature("y", "DOUBLE")]
+)
+const columns = [
+  Signature.feature("ID", "INT64"),
+  Signature.feature("X", "DOUBLE"),
+  Signature.feature("Z", "DOUBLE")
+]
+const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ ID: i, X: i * 0.5, Z: (i % 7) - 3 }))
+
+const logLinear = (session: Session, engineOptions: Record<string, number | ReadonlyArray<number>>) =>
+  session.registry.logModel({
+    name: "LINEAR",
+    version: "V1",
+    engine: TestEngine.id,
+    engineOptions,
+    signatures: { predict: signature }
+  })
+
+/** The pid of replica `replica` of a job, from its supervisor's log. */
+const replicaPid = (home: string, job: string, replica: number): number | undefined => {
+  const log = readFileSync(join(home, "jobs", "ML", "PUBLIC", job, "supervisor.log"), "utf8")
+  const match = new RegExp(`replica ${replica} started: pid (\\d+)`).exec(log)
+  return match === null ? undefined : Number(match[1])
+}
+
+const until = async (check: () => Promise<boolean>, what: string, seconds = 30) => {
+  const deadline = Date.now() + seconds * 1000
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+describe("resuming a job", () => {
+  it("after kill -9 of a replica: FAILED, then resumed to DONE with every row exactly once", async () => {
+    const home = tempHome()
+    const session = localSession(home)
+    await logLinear(session, { weights: [2, -1], bias: 0.25, delayMillis: 50 })
+    const input = rows(8000)
+    const options = {
+      model: "LINEAR",
+      input: session.createDataFrame(input, columns),
+      outputSpec: { stageLocation: "@ML.PUBLIC.RESULTS/resumed/" },
+      jobSpec: { jobName: "KILLED", replicas: 2, numWorkers: 1, maxBatchRows: 100 },
+      plugins: [TestEngine.packageDir],
+      cpus: 2
+    }
+    const job = await session.runBatch(options)
+    await until(async () => (await job.progress()).shardsDone >= 2, "two committed shards")
+    process.kill(replicaPid(home, "KILLED", 1)!, "SIGKILL")
+    expect(await job.wait({ timeoutSeconds: 60 })).toBe("FAILED")
+    expect((await job.describe()).message).toMatch(/[Rr]eplica 1.*SIGKILL/)
+    const committedBefore = (await job.progress()).shardsDone
+
+    const resumed = await session.resumeJob("KILLED")
+    expect(resumed.attempt).toBe(2)
+    expect(await resumed.wait({ timeoutSeconds: 120 })).toBe("DONE")
+    expect(await job.status()).toBe("FAILED") // the first attempt's handle keeps its end
+    const table = await session.readResults("@ML.PUBLIC.RESULTS/resumed/")
+    expect(table.numRows).toBe(8000)
+    const ids = Array.from(table.getChild("ID")!.toArray() as BigInt64Array, Number)
+    expect(new Set(ids).size).toBe(8000)
+    for (let i = 0; i < table.numRows; i += 97) {
+      const row = (
+        table.get(i) as unknown as { toJSON(): { ID: bigint; X: number; Z: number; y: number } }
+      ).toJSON()
+      expect(row.X).toBe(input[Number(row.ID)]!.X)
+      expect(row.y).toBeCloseTo(2 * row.X - row.Z + 0.25, 10)
+    }
+    // Committed shards were not run again: the first attempt's parts are the ones that count.
+    const manifest = JSON.parse(
+      readFileSync(
+        join(
+          LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }),
+          "resumed",
+          "_manifest.json"
+        ),
+        "utf8"
+      )
+    ) as { parts: ReadonlyArray<{ name: string }> }
+    const firstAttempt = manifest.parts.filter((p) => /-0\.parquet$/.test(p.name)).length
+    expect(firstAttempt).toBeGreaterThanOrEqual(committedBefore)
+    expect(manifest.parts.length).toBe(new Set(manifest.parts.map((p) => p.name.split("-")[1])).size)
+  })
+
+  it("refuses a DONE job, a running one, and one whose model version's files changed; resumes a cancelled one", async () => {
+    const home = tempHome()
+    const session = localSession(home)
+    await logLinear(session, { weights: [1, 1] })
+    const base = {
+      model: "LINEAR",
+      input: session.createDataFrame(rows(50), columns),
+      plugins: [TestEngine.packageDir],
+      cpus: 1
+    }
+    await session.runBatch({
+      ...base,
+      outputSpec: { stageLocation: "@ML.PUBLIC.RESULTS/done/" },
+      jobSpec: { jobName: "DONE_JOB", block: true }
+    })
+    await expect(session.resumeJob("DONE_JOB")).rejects.toMatchObject({
+      _tag: "ResumeRefused",
+      message: expect.stringContaining("it is DONE")
+    })
+
+    // A running job: wait for it, or cancel it first.
+    const running = await session.runBatch({
+      ...base,
+      outputSpec: { stageLocation: "@ML.PUBLIC.RESULTS/slow/" },
+      jobSpec: { jobName: "SLOW", maxBatchRows: 5 },
+      inferenceEngineOptions: { options: { weights: [1, 1], delayMillis: 200 } }
+    })
+    await expect(session.resumeJob("SLOW")).rejects.toMatchObject({
+      message: expect.stringMatching(/SLOW cannot be resumed: it is (PENDING|RUNNING)/)
+    })
+    await running.cancel()
+    expect(await running.wait({ timeoutSeconds: 60 })).toBe("CANCELLED")
+
+    // A job that failed, whose model version was then logged again with other files: refused.
+    const weights = join(home, "weights.txt")
+    writeFileSync(weights, "1 1")
+    await session.registry.logModel({
+      name: "WITH_FILES",
+      version: "V1",
+      engine: TestEngine.id,
+      engineOptions: { weights: [1, 1], fatalWhen: { feature: "x", equals: 1 } },
+      artifacts: [weights],
+      signatures: { predict: signature }
+    })
+    const failing = await session.runBatch({
+      ...base,
+      model: "WITH_FILES",
+      outputSpec: { stageLocation: "@ML.PUBLIC.RESULTS/failing/" },
+      jobSpec: { jobName: "FAILING" }
+    })
+    expect(await failing.wait({ timeoutSeconds: 60 })).toBe("FAILED")
+    await session.registry.deleteModel("WITH_FILES")
+    writeFileSync(weights, "2 2")
+    await session.registry.logModel({
+      name: "WITH_FILES",
+      version: "V1",
+      engine: TestEngine.id,
+      engineOptions: { weights: [1, 1], fatalWhen: { feature: "x", equals: 1 } },
+      artifacts: [weights],
+      signatures: { predict: signature }
+    })
+    await expect(session.resumeJob("FAILING")).rejects.toMatchObject({
+      _tag: "ResumeRefused",
+      message: expect.stringContaining("the model version's file weights.txt is not the same file")
+    })
+    // The cancelled one can be resumed: it finishes.
+    const finished = await session.resumeJob("SLOW")
+    expect(await finished.wait({ timeoutSeconds: 60 })).toBe("DONE")
+    expect((await session.readResults("@ML.PUBLIC.RESULTS/slow/")).numRows).toBe(50)
+  })
+})
