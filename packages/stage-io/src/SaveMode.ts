@@ -50,6 +50,45 @@ export const claimant = (layout: OutputLayout): Effect.Effect<string | undefined
     return decoded._tag === "Success" ? decoded.value.job : "(unreadable claim)"
   })
 
+/** What `prepare` would find, learnt without writing anything. */
+export interface OutputPreflight {
+  /** Who holds the claim now; a claim by an ended job (`isActive` false) does not block. */
+  readonly holder: string | undefined
+  /** The folder is already claimed by this job: a resumed job. */
+  readonly resumed: boolean
+  /** Result files in the folder (runbatch's reserved files aside): what `overwrite` removes. */
+  readonly results: ReadonlyArray<string>
+}
+
+/**
+ * The save mode's checks without the claim: fails as `prepare` would (OutputClaimed, OutputNotEmpty)
+ * and writes nothing. A dry run stops here.
+ */
+export const preflight = (
+  options: Omit<PrepareOutputOptions, "now">
+): Effect.Effect<OutputPreflight, OutputNotEmpty | OutputClaimed | StageError, StageStore> =>
+  Effect.gen(function* () {
+    const store = yield* StageStore
+    const { layout, job } = options
+    const output = StageLocation.format(layout.output)
+    const holder = yield* claimant(layout)
+    if (holder === job) return { holder, resumed: true, results: [] }
+    if (holder !== undefined) {
+      const active = options.isActive === undefined ? true : yield* options.isActive(holder)
+      if (active) return yield* new OutputClaimed({ location: output, job: holder })
+    }
+    const entries = yield* store.list(output, { withoutMd5: true })
+    const results = entries.map((e) => relativeToOutput(layout, e.path)).filter((path) => !isReserved(path))
+    if (options.mode === "error" && results.length > 0) {
+      return yield* new OutputNotEmpty({
+        location: output,
+        files: results.length,
+        sample: results.slice(0, 5)
+      })
+    }
+    return { holder, resumed: false, results }
+  })
+
 /** Save-mode preflight and claim, in that order; see the module comment. */
 export const prepare = (
   options: PrepareOutputOptions
@@ -58,28 +97,12 @@ export const prepare = (
     const store = yield* StageStore
     const { layout, job } = options
     const output = StageLocation.format(layout.output)
-    const holder = yield* claimant(layout)
-    if (holder === job) return { removed: 0, resumed: true }
-    if (holder !== undefined) {
-      const active = options.isActive === undefined ? true : yield* options.isActive(holder)
-      if (active) return yield* new OutputClaimed({ location: output, job: holder })
-    }
+    const found = yield* preflight(options)
+    if (found.resumed) return { removed: 0, resumed: true }
     let removed = 0
-    if (options.mode === "error") {
-      const entries = yield* store.list(output, { withoutMd5: true })
-      const results = entries.map((e) => relativeToOutput(layout, e.path)).filter((path) => !isReserved(path))
-      if (results.length > 0) {
-        return yield* new OutputNotEmpty({
-          location: output,
-          files: results.length,
-          sample: results.slice(0, 5)
-        })
-      }
-      // A stale claim from a job that is gone: release it before claiming.
-      if (holder !== undefined) yield* store.remove(StageLocation.format(layout.claim))
-    } else {
-      removed = yield* store.remove(output)
-    }
+    if (options.mode === "overwrite") removed = yield* store.remove(output)
+    // A stale claim from a job that is gone: release it before claiming.
+    else if (found.holder !== undefined) yield* store.remove(StageLocation.format(layout.claim))
     const claim = JSON.stringify({ job, claimed_at: (options.now?.() ?? new Date()).toISOString() })
     yield* store.write(StageLocation.format(layout.claim), new TextEncoder().encode(claim)).pipe(
       Effect.catchTag("StageFileExists", () =>
