@@ -49,7 +49,8 @@ export const spreadRows = (
   )
 }
 
-const recordBatch = (
+/** A record batch of these columns (each made one chunk). */
+export const recordBatch = (
   fields: ReadonlyArray<Arrow.Field>,
   columns: Readonly<Record<string, Arrow.Vector>>,
   length: number

@@ -9,7 +9,7 @@ import type { JobPlan, Sharding } from "@runbatch/spec"
 import type { OutputCommitter } from "@runbatch/stage-io"
 import { Effect } from "effect"
 import type { RetryPolicy } from "./EngineCall.ts"
-import { type ColumnEncoder, processShard } from "./ShardProcessor.ts"
+import { type ColumnEncoder, processShard, type WorkerResources } from "./ShardProcessor.ts"
 
 export interface PipelineOptions {
   readonly plan: JobPlan.JobPlan
@@ -36,35 +36,52 @@ export interface PipelineResult {
   readonly errors: number
 }
 
+export interface WorkerOpenOptions {
+  readonly plan: JobPlan.JobPlan
+  readonly engine: LoadedEngine
+  readonly encoders: PipelineOptions["encoders"]
+  readonly threads: number
+  readonly replica: number
+  readonly worker: number
+}
+
+/** A worker's engine session and encoders, closed with the scope. */
+export const openWorker = (options: WorkerOpenOptions) =>
+  Effect.gen(function* () {
+    const { plan } = options
+    const session: EngineSession = yield* options.engine.engine.open({
+      function: plan.function,
+      signature: plan.signature,
+      options: plan.engine.options,
+      params: plan.params,
+      artifacts: plan.artifacts.map((a) => ({ name: a.name, location: a.location, bytes: a.bytes })),
+      engineArgsOverride: plan.engine.engineArgsOverride,
+      outputSchema: plan.outputSchema,
+      threads: options.threads,
+      replica: options.replica,
+      worker: options.worker
+    })
+    const encoders: Array<ColumnEncoder> = []
+    for (const { handling, loaded } of options.encoders) {
+      const request: EncodeRequest = {
+        column: handling.column,
+        inputFormat: handling.inputFormat,
+        convertTo: handling.convertTo
+      }
+      encoders.push({
+        column: handling.column,
+        request,
+        instance: yield* loaded.encoder.open({ options: {} })
+      })
+    }
+    return { session, encoders } satisfies WorkerResources
+  })
+
 export const runPipeline = (options: PipelineOptions) =>
   Effect.scoped(
     Effect.gen(function* () {
       const { plan } = options
-      const session: EngineSession = yield* options.engine.engine.open({
-        function: plan.function,
-        signature: plan.signature,
-        options: plan.engine.options,
-        params: plan.params,
-        artifacts: plan.artifacts.map((a) => ({ name: a.name, location: a.location, bytes: a.bytes })),
-        engineArgsOverride: plan.engine.engineArgsOverride,
-        outputSchema: plan.outputSchema,
-        threads: options.threads,
-        replica: options.replica,
-        worker: options.worker
-      })
-      const encoders: Array<ColumnEncoder> = []
-      for (const { handling, loaded } of options.encoders) {
-        const request: EncodeRequest = {
-          column: handling.column,
-          inputFormat: handling.inputFormat,
-          convertTo: handling.convertTo
-        }
-        encoders.push({
-          column: handling.column,
-          request,
-          instance: yield* loaded.encoder.open({ options: {} })
-        })
-      }
+      const resources = yield* openWorker(options)
       let rows = 0
       let errors = 0
       for (let shard = yield* options.nextShard; shard !== undefined; shard = yield* options.nextShard) {
@@ -75,7 +92,7 @@ export const runPipeline = (options: PipelineOptions) =>
             batchRows: options.batchRows,
             ...(options.retry === undefined ? {} : { retry: options.retry })
           },
-          { session, encoders },
+          resources,
           shard,
           options.attempts.get(shard.index) ?? 0
         )

@@ -36,11 +36,15 @@ export interface WorkerResources {
   readonly encoders: ReadonlyArray<ColumnEncoder>
 }
 
-export interface ShardContext {
+/** What running a batch needs: the plan, and how to retry the engine. */
+export interface BatchContext {
   readonly plan: JobPlan.JobPlan
+  readonly retry?: RetryPolicy
+}
+
+export interface ShardContext extends BatchContext {
   readonly committer: OutputCommitter.OutputCommitter
   readonly batchRows: number
-  readonly retry?: RetryPolicy
 }
 
 interface RowProblem {
@@ -61,9 +65,12 @@ const featureBatch = (columns: ReadonlyArray<{ name: string; vector: Arrow.Vecto
   )
 }
 
-/** Process one batch; returns the output batch and how many rows carry an error. */
-const processBatch = (
-  context: ShardContext,
+/**
+ * Process one batch; returns the output batch and how many rows carry an error. `firstRow` is the
+ * batch's first row within the shard, for messages.
+ */
+export const processBatch = (
+  context: BatchContext,
   resources: WorkerResources,
   shard: Sharding.Shard,
   batch: Arrow.RecordBatch,
