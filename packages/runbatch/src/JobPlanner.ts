@@ -11,7 +11,12 @@
 import { randomUUID } from "node:crypto"
 import { createRequire } from "node:module"
 import { FileReader, PluginLogger } from "@runbatch/plugin-api"
-import { makePluginHost, type PlannedPlugin } from "@runbatch/plugin-host"
+import {
+  type LoadedEncoder,
+  type LoadedEngine,
+  makePluginHost,
+  type PlannedPlugin
+} from "@runbatch/plugin-host"
 import { type ModelVersionInfo, resolveVersionFunction } from "@runbatch/registry-client"
 import type { Relation } from "@runbatch/session"
 import {
@@ -75,11 +80,20 @@ export interface CheckedJob {
   readonly params: JobPlan.JobPlan["params"]
   readonly engine: JobPlan.JobPlan["engine"]
   readonly plugins: ReadonlyArray<PlannedPlugin>
+  /** The engine and encoders as loaded for the checks (a dry run runs its sample with them). */
+  readonly loaded: {
+    readonly engine: LoadedEngine
+    readonly encoders: ReadonlyArray<{
+      readonly handling: JobPlan.JobPlan["columnHandling"][number]
+      readonly loaded: LoadedEncoder
+    }>
+  }
   readonly outputSchema: ReadonlyArray<Signature.Feature>
   readonly maxBatchRows: number | undefined
 }
 
-const silentLogger = PluginLogger.of({
+/** Plugins stay quiet while a job is checked. */
+export const silentLogger = PluginLogger.of({
   debug: () => Effect.void,
   info: () => Effect.void,
   warn: () => Effect.void
@@ -129,6 +143,7 @@ export const check = (request: PlanRequest) =>
       })
     }
     const plugins: Array<PlannedPlugin> = [yield* host.plan(engine.record)]
+    const encoders: Array<CheckedJob["loaded"]["encoders"][number]> = []
     const columns = yield* request.input.schema
     const columnHandling: Array<JobPlan.JobPlan["columnHandling"][number]> = []
     const effectiveTypes = new Map<string, Signature.Feature>()
@@ -144,12 +159,14 @@ export const check = (request: PlanRequest) =>
         })
       }
       const encoder = yield* host.encoder(pair.inputFormat, pair.convertTo)
-      columnHandling.push({
+      const handling = {
         column: column.name,
         inputFormat: pair.inputFormat,
         convertTo: pair.convertTo,
         encoder: encoder.record.manifest.id
-      })
+      }
+      columnHandling.push(handling)
+      encoders.push({ handling, loaded: encoder })
       effectiveTypes.set(
         column.name,
         Signature.feature(column.name, encoder.handle.outputType as Signature.FeatureSpec["dtype"])
@@ -198,6 +215,7 @@ export const check = (request: PlanRequest) =>
       params,
       engine: { id: engine.record.manifest.id, options: prepared.options ?? options, engineArgsOverride },
       plugins,
+      loaded: { engine, encoders },
       outputSchema: prepared.outputSchema,
       maxBatchRows: jobSpec.maxBatchRows ?? prepared.capabilities.preferredBatchRows
     }
@@ -220,11 +238,25 @@ export const discard = (checked: CheckedJob) =>
     yield* SaveMode.release(checked.layout, qualified)
   }).pipe(Effect.ignore)
 
+/** How a checked job's work spreads: replicas, workers each, and the shards to aim for. */
+export const parallelismOf = (checked: CheckedJob) => {
+  const jobSpec = checked.request.jobSpec ?? {}
+  const replicas = JobSpec.replicasOf(jobSpec)
+  const workers = jobSpec.numWorkers ?? Math.max(1, checked.request.cpusPerReplica)
+  return {
+    replicas,
+    workers,
+    /** Engine threads per worker: its share of the replica's CPUs. */
+    threads: Math.max(1, Math.floor(checked.request.cpusPerReplica / workers)),
+    // About four shards per worker: enough to balance uneven shards, few enough to stay cheap.
+    targetShards: replicas * workers * 4
+  }
+}
+
 const writeJob = (checked: CheckedJob) =>
   Effect.gen(function* () {
     const store = yield* StageStore
     const { request, layout, jobName } = checked
-    const jobSpec = request.jobSpec ?? {}
     const qualified = `${jobName.database}.${jobName.schema}.${jobName.name}`
     yield* SaveMode.prepare({
       layout,
@@ -232,43 +264,12 @@ const writeJob = (checked: CheckedJob) =>
       job: qualified,
       ...(request.isActive === undefined ? {} : { isActive: request.isActive })
     })
-    const replicas = JobSpec.replicasOf(jobSpec)
-    const workers = jobSpec.numWorkers ?? Math.max(1, request.cpusPerReplica)
-    // About four shards per worker: enough to balance uneven shards, few enough to stay cheap.
     const materialized = yield* request.input.materialize(layout.input, {
-      targetShards: replicas * workers * 4
+      targetShards: parallelismOf(checked).targetShards
     })
-    const { version } = request
-    const plan = JobPlan.make({
-      planVersion: JobPlan.PLAN_VERSION,
-      runbatchVersion: packageVersion,
-      createdAt: new Date().toISOString(),
-      job: jobName,
-      model: { ...version.model, version: version.version },
-      function: checked.function,
-      signature: checked.function.signature,
-      inputSchema: checked.columns,
-      outputSchema: checked.outputSchema,
-      columnMapping: checked.columnMapping,
-      columnHandling: checked.columnHandling,
-      engine: checked.engine,
-      plugins: checked.plugins,
-      params: checked.params,
-      batch: {
-        ...(checked.maxBatchRows === undefined ? {} : { maxBatchRows: checked.maxBatchRows }),
-        ...(jobSpec.numWorkers === undefined ? {} : { numWorkers: jobSpec.numWorkers })
-      },
-      replicas,
-      onError: JobSpec.onErrorOf(jobSpec),
+    const plan = planOf(checked, {
       input: { location: StageLocation.format(layout.input), files: [...materialized.files] },
-      shards: [...materialized.shards],
-      output: { location: StageLocation.format(layout.output), mode: OutputSpec.modeOf(request.outputSpec) },
-      artifacts: version.artifacts.map((a) => ({
-        name: a.name,
-        location: a.location,
-        bytes: a.bytes,
-        sha256: a.sha256
-      }))
+      shards: [...materialized.shards]
     })
     const planLocation = StageLocation.format(layout.plan)
     yield* store.write(planLocation, new TextEncoder().encode(JobPlan.toJson(plan)))
@@ -281,6 +282,50 @@ const writeJob = (checked: CheckedJob) =>
       rows: materialized.shards.reduce((sum, shard) => sum + shard.rows, 0)
     } satisfies PlannedJob
   })
+
+/** The plan of a checked job, over its materialised input. */
+export const planOf = (
+  checked: CheckedJob,
+  materialized: { readonly input: JobPlan.JobPlan["input"]; readonly shards: JobPlan.JobPlan["shards"] }
+): JobPlan.JobPlan => {
+  const { request } = checked
+  const { version } = request
+  const jobSpec = request.jobSpec ?? {}
+  return JobPlan.make({
+    planVersion: JobPlan.PLAN_VERSION,
+    runbatchVersion: packageVersion,
+    createdAt: new Date().toISOString(),
+    job: checked.jobName,
+    model: { ...version.model, version: version.version },
+    function: checked.function,
+    signature: checked.function.signature,
+    inputSchema: checked.columns,
+    outputSchema: checked.outputSchema,
+    columnMapping: checked.columnMapping,
+    columnHandling: checked.columnHandling,
+    engine: checked.engine,
+    plugins: checked.plugins,
+    params: checked.params,
+    batch: {
+      ...(checked.maxBatchRows === undefined ? {} : { maxBatchRows: checked.maxBatchRows }),
+      ...(jobSpec.numWorkers === undefined ? {} : { numWorkers: jobSpec.numWorkers })
+    },
+    replicas: JobSpec.replicasOf(jobSpec),
+    onError: JobSpec.onErrorOf(jobSpec),
+    input: materialized.input,
+    shards: materialized.shards,
+    output: {
+      location: StageLocation.format(checked.layout.output),
+      mode: OutputSpec.modeOf(request.outputSpec)
+    },
+    artifacts: version.artifacts.map((a) => ({
+      name: a.name,
+      location: a.location,
+      bytes: a.bytes,
+      sha256: a.sha256
+    }))
+  })
+}
 
 /** Check, then write: a job ready to launch. */
 export const planJob = (request: PlanRequest) => Effect.flatMap(check(request), write)

@@ -12,6 +12,7 @@ import {
 import type { JobHandlePromise } from "@runbatch/spcs-launcher"
 import { Identifier, type InvalidIdentifier } from "@runbatch/spec"
 import { Effect } from "effect"
+import type { DryRunOptions, DryRunReport } from "./DryRun.ts"
 import type { InputSource } from "./InputSource.ts"
 import type { RunBatchOptions } from "./RunBatch.ts"
 import type { Session } from "./Session.ts"
@@ -38,9 +39,26 @@ export class ModelVersion {
   get versionName(): string {
     return this.info.version
   }
-  /** Run this version over `input` as a job; `jobSpec.block` waits for it to end. */
-  runBatch(input: InputSource, options: ModelVersionRunOptions): Promise<JobHandlePromise> {
-    return this.#session.runBatch({ ...options, model: this.modelName, version: this.info.version, input })
+  /**
+   * Run this version over `input` as a job; `jobSpec.block` waits for it to end. With `dryRun`,
+   * check and sample only: a report comes back and nothing is written.
+   */
+  runBatch(
+    input: InputSource,
+    options: ModelVersionRunOptions & { readonly dryRun: true | DryRunOptions }
+  ): Promise<DryRunReport>
+  runBatch(
+    input: InputSource,
+    options: ModelVersionRunOptions & { readonly dryRun?: false }
+  ): Promise<JobHandlePromise>
+  runBatch(
+    input: InputSource,
+    options: ModelVersionRunOptions & { readonly dryRun?: boolean | DryRunOptions }
+  ): Promise<JobHandlePromise | DryRunReport> {
+    const all = { ...options, model: this.modelName, version: this.info.version, input }
+    return all.dryRun === undefined || all.dryRun === false
+      ? this.#session.runBatch({ ...all, dryRun: false })
+      : this.#session.runBatch({ ...all, dryRun: all.dryRun })
   }
 }
 

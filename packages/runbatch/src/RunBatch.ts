@@ -43,7 +43,11 @@ export const machineCpus = (): number => {
 const pluginSpecifier = (plugin: string): string =>
   plugin.startsWith(".") || isAbsolute(plugin) ? resolve(plugin) : plugin
 
-export const runBatch = (options: RunBatchOptions) =>
+/**
+ * Everything `runBatch` does before its first write: specs decoded, the version found, every check
+ * of the planner passed, the job name free. A dry run stops here.
+ */
+export const checkBatch = (options: RunBatchOptions) =>
   Effect.gen(function* () {
     const [inputSpec, outputSpec, jobSpec] = yield* Effect.all([
       InputSpec.decode(options.inputSpec ?? {}),
@@ -88,6 +92,13 @@ export const runBatch = (options: RunBatchOptions) =>
       Effect.catchTag("JobNotFound", () => Effect.succeed(false))
     )
     if (taken) return yield* new JobExists({ job: id })
+    return { checked, jobSpec, replicas, plugins, cpus }
+  })
+
+export const runBatch = (options: RunBatchOptions) =>
+  Effect.gen(function* () {
+    const launcher = yield* JobLauncher
+    const { checked, jobSpec, replicas, plugins, cpus } = yield* checkBatch(options)
     const planned = yield* write(checked)
     const handle = yield* launcher
       .launch({

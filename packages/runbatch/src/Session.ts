@@ -22,6 +22,7 @@ import { ResultsReader, StageStorePromise } from "@runbatch/stage-io"
 import type * as Arrow from "apache-arrow"
 import { type Effect, ManagedRuntime } from "effect"
 import { type LocalOptions, layerLocal, type Services } from "./Account.ts"
+import { type DryRunOptions, type DryRunReport, dryRun } from "./DryRun.ts"
 import * as InputSource from "./InputSource.ts"
 import { resumeJob } from "./ResumeJob.ts"
 import { type RunBatchOptions, runBatch } from "./RunBatch.ts"
@@ -89,9 +90,20 @@ export class Session implements AsyncDisposable {
     })
   }
 
-  /** Run a model version over an input as a job; see RunBatchOptions. */
-  async runBatch(options: RunBatchOptions): Promise<JobHandlePromise> {
-    const handle = await this.#runtime.runPromise(runBatch(options))
+  /**
+   * Run a model version over an input as a job; see RunBatchOptions. With `dryRun` nothing is
+   * written: every check runs, a sample goes through the engine here, and a report comes back.
+   */
+  runBatch(options: RunBatchOptions & { readonly dryRun: true | DryRunOptions }): Promise<DryRunReport>
+  runBatch(options: RunBatchOptions & { readonly dryRun?: false }): Promise<JobHandlePromise>
+  async runBatch(
+    options: RunBatchOptions & { readonly dryRun?: boolean | DryRunOptions }
+  ): Promise<JobHandlePromise | DryRunReport> {
+    const { dryRun: dry, ...rest } = options
+    if (dry !== undefined && dry !== false) {
+      return this.#runtime.runPromise(dryRun(rest, dry === true ? {} : dry))
+    }
+    const handle = await this.#runtime.runPromise(runBatch(rest))
     return new JobHandlePromise(handle, (effect) => this.#runtime.runPromise(effect))
   }
 

@@ -5,6 +5,7 @@
  * with `runBatch`; everyone else `Session.local()`.
  */
 export * as Account from "./Account.ts"
+export { type DryRunOptions, type DryRunReport, dryRun } from "./DryRun.ts"
 export * as InputSource from "./InputSource.ts"
 export * as JobPlanner from "./JobPlanner.ts"
 export {
@@ -15,5 +16,5 @@ export {
   type RegistryOptions
 } from "./Registry.ts"
 export { resumeJob } from "./ResumeJob.ts"
-export { machineCpus, type RunBatchOptions, runBatch } from "./RunBatch.ts"
+export { checkBatch, machineCpus, type RunBatchOptions, runBatch } from "./RunBatch.ts"
 export { Session } from "./Session.ts"

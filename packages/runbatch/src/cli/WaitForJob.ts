@@ -6,30 +6,20 @@
 import type { JobHandle, JobProgress } from "@runbatch/spcs-launcher"
 import { Effect, Schedule } from "effect"
 import type { CommandContext } from "./Command.ts"
+import { count, duration } from "./Format.ts"
 import { text } from "./Output.ts"
-
-const number = new Intl.NumberFormat("en-US")
-
-const duration = (seconds: number): string => {
-  const s = Math.max(0, Math.round(seconds))
-  return s >= 3600
-    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
-    : s >= 60
-      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
-      : `${s}s`
-}
 
 export const progressLine = (progress: JobProgress, width = 30): string => {
   const fraction = progress.totalRows > 0 ? Math.min(1, progress.rows / progress.totalRows) : 0
   const filled = Math.round(fraction * width)
   const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`
   const eta = progress.etaSeconds === null ? "" : `  ETA ${duration(progress.etaSeconds)}`
-  const errors = progress.errors > 0 ? `  ${number.format(progress.errors)} error(s)` : ""
+  const errors = progress.errors > 0 ? `  ${count(progress.errors)} error(s)` : ""
   return `${bar} ${Math.floor(fraction * 100)
     .toString()
     .padStart(
       3
-    )}%  ${number.format(progress.rows)}/${number.format(progress.totalRows)} rows  ${number.format(Math.round(progress.rowsPerSecond))} rows/s${eta}${errors}`
+    )}%  ${count(progress.rows)}/${count(progress.totalRows)} rows  ${count(Math.round(progress.rowsPerSecond))} rows/s${eta}${errors}`
 }
 
 export const waitForJob = (
@@ -64,10 +54,10 @@ export const waitForJob = (
     const row = yield* handle.describe
     const seconds = (Date.now() - started) / 1000
     const rate =
-      final !== undefined && seconds > 0 ? `, ${number.format(Math.round(final.rows / seconds))} rows/s` : ""
+      final !== undefined && seconds > 0 ? `, ${count(Math.round(final.rows / seconds))} rows/s` : ""
     const summary =
       status === "DONE"
-        ? `Job ${handle.id} DONE: ${number.format(final?.rows ?? 0)} row(s) in ${duration(seconds)}${rate}.`
+        ? `Job ${handle.id} DONE: ${count(final?.rows ?? 0)} row(s) in ${duration(seconds)}${rate}.`
         : `Job ${handle.id} ${status}${row.message === "" ? "." : `: ${row.message}`}`
     return text(
       summary,

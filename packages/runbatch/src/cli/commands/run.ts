@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { JobFile } from "@runbatch/spec"
 import { Effect } from "effect"
+import { dryRun } from "../../DryRun.ts"
 import * as InputSource from "../../InputSource.ts"
 import { type RunBatchOptions, runBatch } from "../../RunBatch.ts"
 import {
@@ -12,6 +13,7 @@ import {
   stringOption,
   UsageError
 } from "../Command.ts"
+import { dryRunText } from "../DryRunText.ts"
 import { text } from "../Output.ts"
 import { waitForJob } from "../WaitForJob.ts"
 
@@ -248,10 +250,21 @@ export const run: Command = {
     wait: {
       type: "boolean",
       description: "wait for the job, with a progress bar on stderr; exit 1 unless it ends DONE"
+    },
+    "dry-run": {
+      type: "boolean",
+      description: "check everything, run a sample through the engine, estimate the time; write nothing"
+    },
+    "sample-rows": {
+      type: "string",
+      value: "N",
+      description: "with --dry-run: input rows in the sample (default 1000)"
     }
   },
   details:
     "Everything is checked before anything is written: a refused job exits 2 and leaves no files.\n" +
+    "--dry-run stops after the checks, runs a sample here and prints the plan and an estimate (exit 1\n" +
+    "when a sample row failed and the job would fail).\n" +
     "Example: runbatch run --model ML.PUBLIC.GBDT --table ML.PUBLIC.SAMPLES --output @ML.PUBLIC.RESULTS/gbdt/ --wait",
   run: (args, context) =>
     Effect.gen(function* () {
@@ -265,6 +278,16 @@ export const run: Command = {
         }
       }
       const options = file === undefined ? fromFlags(args) : yield* fromFile(file)
+      const sampleRows = integerOption(args, "sample-rows")
+      if (args.values["dry-run"] === true) {
+        if (args.values["wait"] === true) throw new UsageError("--dry-run starts no job to --wait for")
+        const report = yield* dryRun(
+          { ...options, plugins: listOption(args, "plugin") },
+          sampleRows === undefined ? {} : { sampleRows }
+        )
+        return dryRunText(report)
+      }
+      if (sampleRows !== undefined) throw new UsageError("--sample-rows goes with --dry-run")
       const handle = yield* runBatch({ ...options, plugins: listOption(args, "plugin") })
       if (args.values["wait"] !== true) return text(handle.id, { id: handle.id, status: "PENDING" })
       context.notice(`Job ${handle.id} started.`)
