@@ -154,6 +154,8 @@ export const spawnPipelines = (
           let rows = 0
           let errors = 0
           let failure: Error | undefined
+          // The shard each thread is on, to name it if the thread dies.
+          const current = new Map<number, Sharding.Shard>()
           const fail = (error: Error) => {
             if (failure !== undefined || finished.size === workers) return
             failure = error
@@ -163,6 +165,8 @@ export const spawnPipelines = (
             switch (message.type) {
               case "next": {
                 const shard = failure === undefined ? (shards[next++] ?? null) : null
+                if (shard === null) current.delete(worker)
+                else current.set(worker, shard)
                 threads[worker]!.postMessage({ type: "shard", shard } satisfies ReplicaMessage)
                 return
               }
@@ -182,7 +186,19 @@ export const spawnPipelines = (
           }
           handleExit = (worker, code, crash) => {
             if (!finished.has(worker)) {
-              const reason = crash?.message ?? `its thread exited with code ${code}.`
+              const shard = current.get(worker)
+              const reason = [
+                crash?.message ?? `its thread exited with code ${code}.`,
+                // A WebAssembly panic (parquet-wasm decoding a damaged file) reads just "unreachable".
+                crash?.message === "unreachable"
+                  ? "(a WebAssembly module panicked, as on a damaged parquet file)"
+                  : "",
+                shard === undefined
+                  ? ""
+                  : `while running shard ${shard.index} (${shard.file}, row groups ${shard.rowGroupStart}–${shard.rowGroupEnd - 1}).`
+              ]
+                .filter((part) => part !== "")
+                .join(" ")
               fail(new WorkerCrashed({ replica: data.replica, worker, reason }))
             }
           }

@@ -8,7 +8,8 @@
  * Replica index and count come from SNOWFLAKE_JOB_INDEX / SNOWFLAKE_JOBS_COUNT (what SPCS sets for
  * job services with REPLICAS) or --replica / --replicas; the CPU budget from RUNBATCH_CPUS (or the
  * machine's CPUs); the local account's home from RUNBATCH_HOME; extra plugins from RUNBATCH_PLUGINS
- * (comma-separated); the supervisor's replica status folder from RUNBATCH_MONITOR_DIR. Progress and
+ * (comma-separated); the supervisor's replica status folder from RUNBATCH_MONITOR_DIR, and its pid
+ * from RUNBATCH_SUPERVISOR_PID (the replica stops when it dies). Progress and
  * log lines go to stdout as JSON; the exit code is 0 on success, 1 when the job failed, 2 for bad
  * arguments, 130/143 when interrupted.
  */
@@ -50,6 +51,15 @@ if (replica >= replicas) {
 const cpus = Math.max(1, integer(process.env["RUNBATCH_CPUS"], availableParallelism()))
 const plugins = (process.env["RUNBATCH_PLUGINS"] ?? "").split(",").filter((p) => p !== "")
 const monitorDir = process.env["RUNBATCH_MONITOR_DIR"]
+
+// Started by a local supervisor: if it dies (kill -9), stop at once instead of running on unwatched.
+// Its job then reads FAILED and is resumed; in SPCS the platform stops a service's containers itself.
+const supervisorPid = Number(process.env["RUNBATCH_SUPERVISOR_PID"])
+if (Number.isInteger(supervisorPid) && supervisorPid > 0) {
+  setInterval(() => {
+    if (process.ppid !== supervisorPid) process.kill(process.pid, "SIGKILL")
+  }, 200).unref()
+}
 
 const write = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`)
 

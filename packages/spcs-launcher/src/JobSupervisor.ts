@@ -82,7 +82,9 @@ export const replicaEnvironment = (
   RUNBATCH_PLAN: record.planLocation,
   RUNBATCH_HOME: record.home,
   RUNBATCH_CPUS: String(cpuShare(record.cpus, record.replicas)),
-  RUNBATCH_MONITOR_DIR: monitorDir
+  RUNBATCH_MONITOR_DIR: monitorDir,
+  // Replicas stop at once should this supervisor die: nothing would watch them any more.
+  RUNBATCH_SUPERVISOR_PID: String(process.pid)
 })
 
 const how = (replica: Pick<Replica, "code" | "signal">): string =>

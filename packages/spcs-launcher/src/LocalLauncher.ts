@@ -161,6 +161,15 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
   const heartbeatTimeoutMillis = Math.round((options.heartbeatTimeoutSeconds ?? 30) * 1000)
 
   const jobDir = (job: JobName) => LocalLayout.jobDir(home, job)
+
+  /** Whether the job's output folder on this account has its `_SUCCESS` marker. */
+  const outputFinished = (record: JobRecord): boolean => {
+    if (record.outputLocation === null) return false
+    const parsed = Effect.runSyncExit(StageLocation.parseDirectory(record.outputLocation, context))
+    if (parsed._tag === "Failure") return false
+    const output = parsed.value
+    return existsSync(join(LocalLayout.stageDir(home, output), output.path, "_SUCCESS"))
+  }
   const idOf = (job: JobName) => Identifier.formatQualified(job)
 
   /**
@@ -193,9 +202,21 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       const deadPid = alive.state === "gone" ? alive.deadPid : undefined
       if (deadPid !== undefined) stopOrphans(deadPid)
       const now = new Date().toISOString()
+      // The coordinator wrote _SUCCESS (every shard committed, the manifest written) and only the
+      // supervisor's own record of it was lost: the job is done.
+      if (outputFinished(record)) {
+        const done: StatusRecord = {
+          status: "DONE",
+          message: "The job finished; its supervisor stopped before recording it.",
+          updatedTime: now,
+          completedTime: now
+        }
+        writeJsonAtomic(paths.status, done)
+        return state(done)
+      }
       const failed: StatusRecord = {
         status: "FAILED",
-        message: `The supervisor stopped before the job finished: ${alive.reason}.${deadPid === undefined ? "" : " Its replicas were stopped."} Launch the job again.`,
+        message: `The supervisor stopped before the job finished: ${alive.reason}.${deadPid === undefined ? "" : " Its replicas were stopped."} Resume it (runbatch jobs resume ${idOf(record)}): only its uncommitted shards run again.`,
         updatedTime: now,
         completedTime: now
       }

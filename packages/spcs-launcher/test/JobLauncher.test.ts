@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, it } from "@effect/vitest"
@@ -232,6 +232,32 @@ describe.concurrent("the local launcher", () => {
     const replicas = await Promise.all([0, 1].map((i) => envOf(envDir, i)))
     await eventually(() => (replicas.some((r) => processAlive(r.pid)) ? undefined : true))
     expect(await run(job.wait({ timeoutSeconds: 1 }))).toBe("FAILED")
+  })
+
+  it("reports DONE when the supervisor was killed after the output was finished (its _SUCCESS written)", async ({
+    expect
+  }) => {
+    const home = newHome()
+    const job = await withLauncher(home, (l) =>
+      l.launch(
+        fakeRequest("FINISHED", 1, { FAKE_MODE: "hang" }, { outputLocation: "@ML.PUBLIC.RESULTS/out/" })
+      )
+    )
+    await logReaches(job, "hanging", 0)
+    // The coordinator finished the output; the supervisor dies before recording DONE.
+    const output = join(
+      LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }),
+      "out"
+    )
+    mkdirSync(output, { recursive: true })
+    writeFileSync(join(output, "_SUCCESS"), "")
+    const supervisor = readJsonFile<{ pid: number }>(join(jobFolder(home, "FINISHED"), "supervisor.json"))!
+    process.kill(supervisor.pid, "SIGKILL")
+    await eventually(() => (processAlive(supervisor.pid) ? undefined : true))
+    expect(await run(job.status)).toBe("DONE")
+    expect((await run(job.describe)).message).toBe(
+      "The job finished; its supervisor stopped before recording it."
+    )
   })
 
   it("fails the job when its supervisor is stopped with SIGTERM, stopping the replicas first", async ({
