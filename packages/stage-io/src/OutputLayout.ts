@@ -76,7 +76,6 @@ export const make = (output: StageLocation.StageLocation, jobName: string): Outp
 export const partName = (shard: number, attempt: number): string =>
   `part-${String(shard).padStart(6, "0")}-${attempt}.parquet`
 
-/** The commit record's file for a shard. */
 /** The commit record of one attempt of a shard: `commits/000042-1.json`. */
 export const commitRecord = (
   layout: OutputLayout,
