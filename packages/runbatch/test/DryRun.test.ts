@@ -7,29 +7,12 @@ import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout, Signature } from "@runbatch/spec"
 import { TestEngine } from "@runbatch/testkit"
-import type { Session } from "../src/index.ts"
 import { runCli } from "./cli.ts"
-import { FEATURES, localSession, logGbdt, tempHome } from "./support.ts"
+import { FEATURES, linearColumns, linearRows, localSession, logGbdt, logLinear, tempHome } from "./support.ts"
 
-const signature = Signature.signature(
-  [Signature.feature("x", "DOUBLE"), Signature.feature("z", "DOUBLE")],
-  [Signature.feature("y", "DOUBLE")]
-)
-const columns = [
-  Signature.feature("ID", "INT64"),
-  Signature.feature("X", "DOUBLE"),
-  Signature.feature("Z", "INT32")
-]
-const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ ID: i, X: i * 0.5, Z: (i % 7) - 3 }))
-
-const logLinear = (session: Session, engineOptions: Record<string, unknown> = {}) =>
-  session.registry.logModel({
-    name: "LINEAR",
-    version: "V1",
-    engine: TestEngine.id,
-    engineOptions: { weights: [2, -1], bias: 0.25, ...engineOptions } as never,
-    signatures: { predict: signature }
-  })
+// Z arrives as INT32, widened to the feature's DOUBLE.
+const columns = [linearColumns[0]!, linearColumns[1]!, Signature.feature("Z", "INT32")]
+const rows = linearRows
 
 /** Every file under the account's stages and job folders: a dry run must add none. */
 const filesUnder = (home: string): Array<string> => {

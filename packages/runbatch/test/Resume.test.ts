@@ -5,51 +5,23 @@
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { LocalLayout, Signature } from "@runbatch/spec"
+import { LocalLayout } from "@runbatch/spec"
 import { TestEngine } from "@runbatch/testkit"
-import type { Session } from "../src/index.ts"
-import { localSession, tempHome } from "./support.ts"
-
-const signature = Signature.signature(
-  [Signature.feature("x", "DOUBLE"), Signature.feature("z", "DOUBLE")],
-  [Signature.feature("y", "DOUBLE")]
-)
-const columns = [
-  Signature.feature("ID", "INT64"),
-  Signature.feature("X", "DOUBLE"),
-  Signature.feature("Z", "DOUBLE")
-]
-const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ ID: i, X: i * 0.5, Z: (i % 7) - 3 }))
-
-const logLinear = (session: Session, engineOptions: Record<string, number | ReadonlyArray<number>>) =>
-  session.registry.logModel({
-    name: "LINEAR",
-    version: "V1",
-    engine: TestEngine.id,
-    engineOptions,
-    signatures: { predict: signature }
-  })
-
-/** The pid of replica `replica` of a job, from its supervisor's log. */
-const replicaPid = (home: string, job: string, replica: number): number | undefined => {
-  const log = readFileSync(join(home, "jobs", "ML", "PUBLIC", job, "supervisor.log"), "utf8")
-  const match = new RegExp(`replica ${replica} started: pid (\\d+)`).exec(log)
-  return match === null ? undefined : Number(match[1])
-}
-
-const until = async (check: () => Promise<boolean>, what: string, seconds = 30) => {
-  const deadline = Date.now() + seconds * 1000
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+import {
+  linearColumns as columns,
+  localSession,
+  logLinear,
+  replicaPid,
+  linearRows as rows,
+  tempHome,
+  until
+} from "./support.ts"
 
 describe("resuming a job", () => {
   it("after kill -9 of a replica: FAILED, then resumed to DONE with every row exactly once", async () => {
     const home = tempHome()
     const session = localSession(home)
-    await logLinear(session, { weights: [2, -1], bias: 0.25, delayMillis: 50 })
+    await logLinear(session, { delayMillis: 50 })
     const input = rows(8000)
     const options = {
       model: "LINEAR",
@@ -100,7 +72,7 @@ describe("resuming a job", () => {
   it("refuses a DONE job, a running one, and one whose model version's files changed; resumes a cancelled one", async () => {
     const home = tempHome()
     const session = localSession(home)
-    await logLinear(session, { weights: [1, 1] })
+    await logLinear(session)
     const base = {
       model: "LINEAR",
       input: session.createDataFrame(rows(50), columns),
@@ -133,14 +105,13 @@ describe("resuming a job", () => {
     // A job that failed, whose model version was then logged again with other files: refused.
     const weights = join(home, "weights.txt")
     writeFileSync(weights, "1 1")
-    await session.registry.logModel({
-      name: "WITH_FILES",
-      version: "V1",
-      engine: TestEngine.id,
-      engineOptions: { weights: [1, 1], fatalWhen: { feature: "x", equals: 1 } },
-      artifacts: [weights],
-      signatures: { predict: signature }
-    })
+    const logWithFiles = () =>
+      logLinear(
+        session,
+        { fatalWhen: { feature: "x", equals: 1 } },
+        { name: "WITH_FILES", artifacts: [weights] }
+      )
+    await logWithFiles()
     const failing = await session.runBatch({
       ...base,
       model: "WITH_FILES",
@@ -150,14 +121,7 @@ describe("resuming a job", () => {
     expect(await failing.wait({ timeoutSeconds: 60 })).toBe("FAILED")
     await session.registry.deleteModel("WITH_FILES")
     writeFileSync(weights, "2 2")
-    await session.registry.logModel({
-      name: "WITH_FILES",
-      version: "V1",
-      engine: TestEngine.id,
-      engineOptions: { weights: [1, 1], fatalWhen: { feature: "x", equals: 1 } },
-      artifacts: [weights],
-      signatures: { predict: signature }
-    })
+    await logWithFiles()
     await expect(session.resumeJob("FAILING")).rejects.toMatchObject({
       _tag: "ResumeRefused",
       message: expect.stringContaining("the model version's file weights.txt is not the same file")

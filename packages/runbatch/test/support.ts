@@ -1,9 +1,9 @@
 /** Facade test helpers: a fresh home with a session, and models logged from the sample builders. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Signature } from "@runbatch/spec"
-import { OnnxModels } from "@runbatch/testkit"
+import { LocalLayout, Signature } from "@runbatch/spec"
+import { OnnxModels, TestEngine } from "@runbatch/testkit"
 import { onTestFinished } from "vitest"
 import { Session } from "../src/index.ts"
 
@@ -52,3 +52,57 @@ export const gbdtColumns = [
   Signature.feature("ID", "INT64"),
   ...Array.from({ length: FEATURES }, (_, j) => Signature.feature(`F${j}`, "DOUBLE"))
 ]
+
+/** The testkit engine's model: y = 2x − z + 0.25 (options add injected faults and delays). */
+export const linearSignature = Signature.signature(
+  [Signature.feature("x", "DOUBLE"), Signature.feature("z", "DOUBLE")],
+  [Signature.feature("y", "DOUBLE")]
+)
+export const LINEAR_WEIGHTS = [2, -1] as const
+export const LINEAR_BIAS = 0.25
+export const linearColumns = [
+  Signature.feature("ID", "INT64"),
+  Signature.feature("X", "DOUBLE"),
+  Signature.feature("Z", "DOUBLE")
+]
+export type LinearRow = { readonly ID: number; readonly X: number; readonly Z: number }
+export const linearRows = (n: number): Array<LinearRow> =>
+  Array.from({ length: n }, (_, i) => ({ ID: i, X: i * 0.5, Z: (i % 7) - 3 }))
+
+/** Log the testkit engine's model as `name` V1; `engineOptions` add to its weights and bias. */
+export const logLinear = (
+  session: Session,
+  engineOptions: Record<string, unknown> = {},
+  more: { readonly name?: string; readonly artifacts?: ReadonlyArray<string> } = {}
+) =>
+  session.registry.logModel({
+    name: more.name ?? "LINEAR",
+    version: "V1",
+    engine: TestEngine.id,
+    engineOptions: { weights: [...LINEAR_WEIGHTS], bias: LINEAR_BIAS, ...engineOptions } as never,
+    ...(more.artifacts === undefined ? {} : { artifacts: [...more.artifacts] }),
+    signatures: { predict: linearSignature }
+  })
+
+/** The job's folder under the account's home. */
+export const jobDir = (home: string, job: string): string =>
+  LocalLayout.jobDir(home, { database: "ML", schema: "PUBLIC", name: job })
+
+/** A replica's pid, from its supervisor's log (the newest attempt's). */
+export const replicaPid = (home: string, job: string, replica: number): number | undefined => {
+  try {
+    const log = readFileSync(join(jobDir(home, job), "supervisor.log"), "utf8")
+    const match = new RegExp(`replica ${replica} started: pid (\\d+)`).exec(log)
+    return match === null ? undefined : Number(match[1])
+  } catch {
+    return undefined
+  }
+}
+
+export const until = async (check: () => boolean | Promise<boolean>, what: string, seconds = 30) => {
+  const deadline = Date.now() + seconds * 1000
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}

@@ -7,57 +7,26 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { LocalLayout, Signature } from "@runbatch/spec"
+import { LocalLayout } from "@runbatch/spec"
 import { OutputLayout } from "@runbatch/stage-io"
-import { TestEngine } from "@runbatch/testkit"
 import { expect } from "vitest"
 import type { Session } from "../../src/index.ts"
+import { jobDir, LINEAR_BIAS, LINEAR_WEIGHTS, type LinearRow } from "../support.ts"
 
-export const signature = Signature.signature(
-  [Signature.feature("x", "DOUBLE"), Signature.feature("z", "DOUBLE")],
-  [Signature.feature("y", "DOUBLE")]
-)
-export const columns = [
-  Signature.feature("ID", "INT64"),
-  Signature.feature("X", "DOUBLE"),
-  Signature.feature("Z", "DOUBLE")
-]
-export type InputRow = { readonly ID: number; readonly X: number; readonly Z: number }
-export const rows = (n: number): Array<InputRow> =>
-  Array.from({ length: n }, (_, i) => ({ ID: i, X: i * 0.5, Z: (i % 7) - 3 }))
-
-export const WEIGHTS = [2, -1] as const
-export const BIAS = 0.25
-
-export const logLinear = (session: Session, engineOptions: Record<string, unknown> = {}) =>
-  session.registry.logModel({
-    name: "LINEAR",
-    version: "V1",
-    engine: TestEngine.id,
-    engineOptions: { weights: [...WEIGHTS], bias: BIAS, ...engineOptions } as never,
-    signatures: { predict: signature }
-  })
+export type { LinearRow as InputRow } from "../support.ts"
+export {
+  linearColumns as columns,
+  linearRows as rows,
+  logLinear,
+  replicaPid,
+  until
+} from "../support.ts"
 
 const RESULTS = { database: "ML", schema: "PUBLIC", stage: "RESULTS" }
 
 /** The local folder behind `@ML.PUBLIC.RESULTS/<path>`. */
 export const outputDir = (home: string, path: string): string =>
   join(LocalLayout.stageDir(home, RESULTS), path)
-
-/** The job's folder under the account's home. */
-export const jobDir = (home: string, job: string): string =>
-  LocalLayout.jobDir(home, { database: "ML", schema: "PUBLIC", name: job })
-
-/** A replica's pid, from its supervisor's log (the newest attempt's). */
-export const replicaPid = (home: string, job: string, replica: number): number | undefined => {
-  try {
-    const log = readFileSync(join(jobDir(home, job), "supervisor.log"), "utf8")
-    const match = new RegExp(`replica ${replica} started: pid (\\d+)`).exec(log)
-    return match === null ? undefined : Number(match[1])
-  } catch {
-    return undefined
-  }
-}
 
 /** The supervisor's pid. */
 export const supervisorPid = (home: string, job: string): number | undefined => {
@@ -66,14 +35,6 @@ export const supervisorPid = (home: string, job: string): number | undefined => 
       .pid
   } catch {
     return undefined
-  }
-}
-
-export const until = async (check: () => boolean | Promise<boolean>, what: string, seconds = 30) => {
-  const deadline = Date.now() + seconds * 1000
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
   }
 }
 
@@ -128,7 +89,7 @@ export const expectResumedComplete = async (
   home: string,
   job: string,
   path: string,
-  input: ReadonlyArray<InputRow>,
+  input: ReadonlyArray<LinearRow>,
   committedBefore: ReadonlyMap<number, string>
 ) => {
   const resumed = await session.resumeJob(job)
@@ -141,7 +102,7 @@ export const expectResumedComplete = async (
 export const expectComplete = (
   home: string,
   path: string,
-  input: ReadonlyArray<InputRow>,
+  input: ReadonlyArray<LinearRow>,
   committedBefore: ReadonlyMap<number, string>
 ) => {
   const manifest = JSON.parse(readFileSync(join(outputDir(home, path), "_manifest.json"), "utf8")) as {
@@ -161,7 +122,7 @@ export const expectComplete = (
 export const expectRowsEqualInput = async (
   session: Session,
   path: string,
-  input: ReadonlyArray<InputRow>
+  input: ReadonlyArray<LinearRow>
 ) => {
   const table = await session.readResults(`@ML.PUBLIC.RESULTS/${path}`)
   expect(table.numRows).toBe(input.length)
@@ -177,7 +138,7 @@ export const expectRowsEqualInput = async (
     if (xs[i] !== row.X || zs[i] !== row.Z)
       expect({ id, x: xs[i], z: zs[i] }).toEqual({ id, x: row.X, z: row.Z })
     const y = ys.get(i) as number
-    const want = WEIGHTS[0] * row.X + WEIGHTS[1] * row.Z + BIAS
+    const want = LINEAR_WEIGHTS[0] * row.X + LINEAR_WEIGHTS[1] * row.Z + LINEAR_BIAS
     if (Math.abs(y - want) > 1e-9) expect({ id, y }).toEqual({ id, y: want })
   }
   expect(seen.every((n) => n === 1)).toBe(true)
