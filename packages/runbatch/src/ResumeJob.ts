@@ -7,7 +7,7 @@
  * The replicas then rerun only shards without a commit record, as new attempts (write-once).
  */
 import { makePluginHost } from "@runbatch/plugin-host"
-import { ModelRegistry } from "@runbatch/registry-client"
+import { ModelRegistry, resolveVersionFunction } from "@runbatch/registry-client"
 import { isTerminal, type JobHandle, JobLauncher } from "@runbatch/spcs-launcher"
 import { Identifier, JobPlan, ResumeRefused, StageLocation } from "@runbatch/spec"
 import { OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
@@ -19,6 +19,7 @@ const refuse = (job: string, reason: string) => Effect.fail(new ResumeRefused({ 
 const changed = (job: JobHandle) =>
   Effect.gen(function* () {
     const store = yield* StageStore
+    // Parsing checks the plan against its own fingerprint: an edited or damaged plan is refused.
     const plan = yield* store
       .readBytes(job.request.planLocation, { maxBytes: 512 * 1024 * 1024 })
       .pipe(
@@ -28,7 +29,7 @@ const changed = (job: JobHandle) =>
     const plugins = (job.request.env?.["RUNBATCH_PLUGINS"] ?? "").split(",").filter((p) => p !== "")
     const host = yield* makePluginHost({ plugins })
     yield* host.verify(plan.plugins)
-    // The model version: still there, with the same files.
+    // The model version: still there, with the same function and files.
     const registry = yield* ModelRegistry
     const version = yield* registry.getVersion(
       Identifier.formatQualified({
@@ -43,6 +44,22 @@ const changed = (job: JobHandle) =>
       if (now === undefined || now.sha256 !== artifact.sha256) {
         return `the model version's file ${artifact.name} is ${now === undefined ? "gone" : "not the same file"}.`
       }
+    }
+    const fn = yield* resolveVersionFunction(version, plan.function.name)
+    // The plan as it would be written now must hash the same: what runs, and on what.
+    const now = JobPlan.fingerprint({
+      ...plan,
+      function: fn,
+      signature: fn.signature,
+      artifacts: version.artifacts.map((a) => ({
+        name: a.name,
+        location: a.location,
+        bytes: a.bytes,
+        sha256: a.sha256
+      }))
+    })
+    if (now !== plan.fingerprint) {
+      return `the plan's fingerprint no longer matches: the model version's function ${fn.name} or its files changed since the job was planned.`
     }
     // The staged input: every file still there, whole.
     for (const file of plan.input.files) {

@@ -2,7 +2,7 @@
  * Resume: a job killed part-way (a replica's process SIGKILLed, as the OOM killer does) ends FAILED;
  * resuming it reruns only the uncommitted shards and leaves output equal to an uninterrupted run.
  */
-import { readFileSync, writeFileSync } from "node:fs"
+import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout } from "@runbatch/spec"
@@ -69,7 +69,7 @@ describe("resuming a job", () => {
     expect(manifest.parts.length).toBe(new Set(manifest.parts.map((p) => p.name.split("-")[1])).size)
   })
 
-  it("refuses a DONE job, a running one, and one whose model version's files changed; resumes a cancelled one", async () => {
+  it("refuses a DONE job, a running one, one whose model version's files changed and one whose plan was edited; resumes a cancelled one", async () => {
     const home = tempHome()
     const session = localSession(home)
     await logLinear(session)
@@ -125,6 +125,29 @@ describe("resuming a job", () => {
     await expect(session.resumeJob("FAILING")).rejects.toMatchObject({
       _tag: "ResumeRefused",
       message: expect.stringContaining("the model version's file weights.txt is not the same file")
+    })
+    // A plan edited after it was written: refused.
+    const tampered = await session.runBatch({
+      ...base,
+      model: "WITH_FILES",
+      outputSpec: { stageLocation: "@ML.PUBLIC.RESULTS/tampered/" },
+      jobSpec: { jobName: "TAMPERED" }
+    })
+    expect(await tampered.wait({ timeoutSeconds: 60 })).toBe("FAILED")
+    const planFile = join(
+      LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }),
+      "tampered",
+      "_runbatch",
+      "ML.PUBLIC.TAMPERED",
+      "plan.json"
+    )
+    const plan = JSON.parse(readFileSync(planFile, "utf8")) as { on_error: string }
+    plan.on_error = "record"
+    rmSync(planFile)
+    writeFileSync(planFile, JSON.stringify(plan))
+    await expect(session.resumeJob("TAMPERED")).rejects.toMatchObject({
+      _tag: "ResumeRefused",
+      message: expect.stringContaining("the plan's contents do not match its fingerprint")
     })
     // The cancelled one can be resumed: it finishes.
     const finished = await session.resumeJob("SLOW")
