@@ -4,7 +4,7 @@
  * of its code runs. Also the entry point its `exports` name, and an integrity hash of its files.
  */
 import { createHash } from "node:crypto"
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs"
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path"
 
 export interface InstalledPackage {
@@ -77,7 +77,11 @@ const pick = (value: Exports, conditions: ReadonlyArray<string>): string | undef
 /** Conditions Node uses for `import()`. */
 export const NODE_CONDITIONS: ReadonlyArray<string> = ["node", "import", "default"]
 
-/** The absolute path of the module `import(pkg.name)` would load. */
+/**
+ * The absolute path of the module `import(pkg.name)` would load, or undefined when there is none inside
+ * the package: a target that is missing, climbs out (`../x.js`, an absolute `main`), or is reached
+ * through a symbolic link leading out of the package's folder.
+ */
 export const entryPoint = (
   pkg: InstalledPackage,
   conditions: ReadonlyArray<string> = NODE_CONDITIONS
@@ -96,7 +100,8 @@ export const entryPoint = (
   }
   if (target === undefined) return undefined
   const path = resolve(pkg.directory, target)
-  return path.startsWith(pkg.directory + sep) && existsSync(path) ? path : undefined
+  if (!path.startsWith(pkg.directory + sep) || !existsSync(path)) return undefined
+  return realpathSync(path).startsWith(realpathSync(pkg.directory) + sep) ? path : undefined
 }
 
 const files = (root: string, dir: string = root): Array<string> =>

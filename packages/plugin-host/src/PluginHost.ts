@@ -126,7 +126,11 @@ const importPlugin = (
       new IncompatiblePlugin({ packageName: record.packageName, reason })
     const pkg = PackageLocator.locate(record.directory, [])
     const entry = pkg === undefined ? undefined : PackageLocator.entryPoint(pkg, conditions)
-    if (entry === undefined) return yield* incompatible("its package.json names no entry point that exists.")
+    if (entry === undefined) {
+      return yield* incompatible(
+        "its package.json names no entry point that exists inside its package (exports or main must name a file in the package's own folder, not one reached by ../, an absolute path or a link out of it)."
+      )
+    }
     const module = yield* Effect.tryPromise({
       try: () => import(pathToFileURL(entry).href) as Promise<{ readonly default?: unknown }>,
       catch: (error) =>

@@ -63,14 +63,20 @@ export const sqlType = (entry: Signature.Feature | Signature.Param): string => {
 /** A name as the manifest stores it: upper-cased when it is a valid unquoted identifier. */
 const sqlName = (name: string): string => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(name) ? name.toUpperCase() : name)
 
+/**
+ * A Snowflake string literal: backslashes and quotes escaped, so the text stays one literal whatever it
+ * holds (Snowflake reads a backslash inside single quotes as an escape).
+ */
+const stringLiteral = (text: string): string => `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`
+
 /** A param default as a SQL literal, the way snowflake-ml-python writes it into the manifest. */
 export const sqlLiteral = (value: unknown): string => {
   if (value === null || value === undefined) return "NULL"
   if (typeof value === "boolean") return value ? "true" : "false"
-  if (typeof value === "string") return `'${value.replace(/'/g, "\\'")}'`
+  if (typeof value === "string") return stringLiteral(value)
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(", ")}]`
   if (typeof value === "object") {
-    const parts = Object.entries(value).flatMap(([k, v]) => [`'${k}'`, sqlLiteral(v)])
+    const parts = Object.entries(value).flatMap(([k, v]) => [stringLiteral(k), sqlLiteral(v)])
     return `OBJECT_CONSTRUCT_KEEP_NULL(${parts.join(", ")})`
   }
   return String(value)

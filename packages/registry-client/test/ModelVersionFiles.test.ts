@@ -199,11 +199,14 @@ describe("ModelVersionFiles", () => {
       [0.5, "0.5"],
       [100, "100"],
       ["it's", "'it\\'s'"],
+      // A backslash is an escape in Snowflake literals: doubled, so no text can end the literal early.
+      ["\\'); DROP TABLE t; --", "'\\\\\\'); DROP TABLE t; --'"],
       [[1, 2, 3], "[1, 2, 3]"],
       [["a", "b"], "['a', 'b']"],
       [[], "[]"],
       [{ temperature: 1, top_k: 50 }, "OBJECT_CONSTRUCT_KEEP_NULL('temperature', 1, 'top_k', 50)"],
-      [{ a: { b: null } }, "OBJECT_CONSTRUCT_KEEP_NULL('a', OBJECT_CONSTRUCT_KEEP_NULL('b', NULL))"]
+      [{ a: { b: null } }, "OBJECT_CONSTRUCT_KEEP_NULL('a', OBJECT_CONSTRUCT_KEEP_NULL('b', NULL))"],
+      [{ "k'": 1 }, "OBJECT_CONSTRUCT_KEEP_NULL('k\\'', 1)"]
     ]
     for (const [value, literal] of cases) expect(ModelVersionFiles.sqlLiteral(value)).toBe(literal)
   })

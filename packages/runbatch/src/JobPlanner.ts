@@ -124,9 +124,9 @@ export const check = (request: PlanRequest) =>
     const output =
       request.outputSpec.stageLocation !== undefined
         ? yield* StageLocation.parseDirectory(request.outputSpec.stageLocation, store.context)
-        : yield* StageLocation.parseDirectory(
-            `${request.outputSpec.baseStageLocation!.replace(/\/*$/, "/")}${jobName.name}/`,
-            store.context
+        : yield* JobName.outputFolder(
+            yield* StageLocation.parseDirectory(request.outputSpec.baseStageLocation!, store.context),
+            jobName.name
           )
     const layout = OutputLayout.make(output, qualified)
 

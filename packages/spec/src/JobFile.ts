@@ -24,6 +24,7 @@ import {
   QualifiedNameText,
   StageLocationText
 } from "./internal/fields.ts"
+import { plainValue } from "./internal/yamlValue.ts"
 import * as JobSpec from "./JobSpec.ts"
 import * as OutputSpec from "./OutputSpec.ts"
 
@@ -208,7 +209,11 @@ const parseText = (text: string, source: string): Effect.Effect<unknown, Invalid
     })
     return Effect.fail(new InvalidJobFile({ source, problems }))
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 })
+  const plain = plainValue(doc)
+  if ("problem" in plain) {
+    return Effect.fail(new InvalidJobFile({ source, problems: [{ path: "", message: plain.problem }] }))
+  }
+  const value = plain.value
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return Effect.fail(
       new InvalidJobFile({

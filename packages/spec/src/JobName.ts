@@ -4,9 +4,10 @@
  * model's database and schema, as in the original (not the session's).
  */
 import { Effect } from "effect"
-import type { InvalidIdentifier } from "./errors/SpecErrors.ts"
+import { type InvalidIdentifier, InvalidStageLocation } from "./errors/SpecErrors.ts"
 import * as Identifier from "./Identifier.ts"
 import type { JobSpec } from "./JobSpec.ts"
+import * as StageLocation from "./StageLocation.ts"
 
 export const DEFAULT_PREFIX = "BATCH_INFERENCE"
 
@@ -28,3 +29,28 @@ export const resolve = (
       spec.jobNamePrefix === undefined ? DEFAULT_PREFIX : yield* Identifier.resolve(spec.jobNamePrefix.trim())
     return yield* Identifier.parseFullyQualified(Identifier.quote(`${prefix}_${uuidSuffix(uuid)}`), context)
   })
+
+/**
+ * A job's own output folder under a `base_stage_location`: `<base>/<job name>/`, one folder below the
+ * base. A quoted job name may hold any character, but one that is not a single folder name (`.`, `..`,
+ * or holding a slash, a backslash or a control character) would put the results in the base itself,
+ * above it or deeper, where other jobs' folders are and save mode `overwrite` would clear them: refused.
+ */
+export const outputFolder = (
+  base: StageLocation.StageLocation,
+  jobName: string
+): Effect.Effect<StageLocation.StageLocation, InvalidStageLocation> => {
+  const refused = new InvalidStageLocation({
+    input: `${StageLocation.format(StageLocation.asDirectory(base))}${jobName}/`,
+    reason: `the job name ${JSON.stringify(jobName)} cannot be a folder name, and results under base_stage_location go to <base>/<job name>/. Use a job name that is not . or .. and holds no /, \\ or control characters, or give stage_location instead.`
+  })
+  return StageLocation.child(StageLocation.asDirectory(base), `${jobName}/`).pipe(
+    Effect.mapError(() => refused),
+    Effect.filterOrFail(
+      (folder) =>
+        !jobName.includes("/") &&
+        StageLocation.relativePath(StageLocation.asDirectory(base), folder) === jobName,
+      () => refused
+    )
+  )
+}

@@ -5,6 +5,7 @@
 import { Effect } from "effect"
 import * as Yaml from "yaml"
 import { InvalidSignature } from "./errors/SignatureErrors.ts"
+import { plainValue } from "./internal/yamlValue.ts"
 import * as Signature from "./Signature.ts"
 
 export type Signatures = Readonly<Record<string, Signature.ModelSignature>>
@@ -37,7 +38,10 @@ export const parse = (text: string): Effect.Effect<Signatures, InvalidSignature>
       })
     )
   }
-  return fromWire(doc.toJS({ maxAliasCount: 100 }))
+  const plain = plainValue(doc)
+  return "problem" in plain
+    ? Effect.fail(new InvalidSignature({ reason: `not a signature file: ${plain.problem}` }))
+    : fromWire(plain.value)
 }
 
 /** The wire map, as Snowflake's `model.yaml` holds it under `signatures:`. */

@@ -265,6 +265,22 @@ describe("JobFile.parse rejections", () => {
       "a user stage source",
       "model: m\nsource: {files: '@~/x/'}\noutput: {stage_location: '@a.b.c/'}\n",
       [["source.files", "user stages"]]
+    ],
+    [
+      "aliases that expand exponentially (a billion laughs)",
+      [
+        "a: &a [x, x, x, x, x, x, x, x, x, x]",
+        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]",
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]",
+        "model: *c"
+      ].join("\n"),
+      [["", "aliases expand more than 100 times"]]
+    ],
+    ["an alias to an anchor never set", "model: *m\n", [["", "Unresolved alias"]]],
+    [
+      "an alias inside its own anchor",
+      "model: m\nsource: {table: t}\noutput: {stage_location: '@a.b.c/'}\ninput: {params: {p: &p [*p]}}\n",
+      [["", "input.params.p[0] is an alias inside its own anchor"]]
     ]
   ]
   it.each(rejected)("rejects %s", (_, text, problems) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { type Identifier, JobName, type JobSpec } from "@runbatch/spec"
+import { type Identifier, JobName, type JobSpec, StageLocation } from "@runbatch/spec"
 import { failsWith, ok } from "./support.ts"
 
 const UUID = "0b8c1e2a-7d3f-4e5a-9b6c-1234567890ab"
@@ -69,4 +69,28 @@ describe("JobName.resolve", () => {
     expect(JobName.uuidSuffix(UUID)).toBe(SUFFIX)
     expect(JobName.DEFAULT_PREFIX).toBe("BATCH_INFERENCE")
   })
+})
+
+describe("JobName.outputFolder", () => {
+  const base = ok(StageLocation.parse("@ML.PUBLIC.RESULTS/daily/"))
+
+  it.each([
+    ["NIGHTLY", "@ML.PUBLIC.RESULTS/daily/NIGHTLY/"],
+    ["my job", "@ML.PUBLIC.RESULTS/daily/my job/"],
+    ["...", "@ML.PUBLIC.RESULTS/daily/.../"],
+    ["a%20b", "@ML.PUBLIC.RESULTS/daily/a%20b/"]
+  ])("puts the job %j one folder below the base", (name, expected) => {
+    expect(StageLocation.format(ok(JobName.outputFolder(base, name)))).toBe(expected)
+  })
+
+  it.each([".", "..", "a/b", "/a", "a/", "a\\b", "a\nb", "%2e%2e", "a%2fb"])(
+    "refuses the job name %j, which is not one folder name",
+    (name) => {
+      failsWith(
+        JobName.outputFolder(base, name),
+        "InvalidStageLocation",
+        `the job name ${JSON.stringify(name)}`
+      )
+    }
+  )
 })

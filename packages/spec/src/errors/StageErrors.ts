@@ -10,7 +10,9 @@ export class StageFileError extends Schema.TaggedError<StageFileError>()("StageF
   override get message(): string {
     switch (this.problem) {
       case "not_found":
-        return `The stage file ${this.location} does not exist. Check the path (paths are case-sensitive) or list the stage with runbatch stage ls.`
+        return this.detail === undefined
+          ? `The stage file ${this.location} does not exist. Check the path (paths are case-sensitive) or list the stage with runbatch stage ls.`
+          : `Nothing was found at ${this.location}: ${this.detail}. Check the path (paths are case-sensitive) and the pattern, or list the stage with runbatch stage ls.`
       case "too_large":
         return `The stage file ${this.location} is larger than the ${this.limitBytes ?? "configured"}-byte limit${this.detail === undefined ? "" : ` (${this.detail})`}. Raise the limit in the encoder options or shrink the file.`
       case "escapes_stage":

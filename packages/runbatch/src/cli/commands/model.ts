@@ -15,6 +15,18 @@ const readText = (path: string, what: string): string => {
   }
 }
 
+/** The engine options file as plain data (stored as JSON): YAML that does not parse is a usage error. */
+const readOptions = (path: string): unknown => {
+  const source = readText(path, "the options file")
+  try {
+    return JSON.parse(JSON.stringify(Yaml.parse(source, { maxAliasCount: 100 }) ?? null))
+  } catch (error) {
+    throw new UsageError(
+      `the options file ${path} is not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`
+    )
+  }
+}
+
 export const modelLog: Command = {
   words: ["model", "log"],
   summary: "Log a model version into the registry",
@@ -70,10 +82,7 @@ export const modelLog: Command = {
         throw new UsageError("--engine ID is required (or --onnx FILE for the onnx engine)")
       const signatures = yield* SignatureYaml.parse(readText(signatureFile, "the signature file"))
       const optionsFile = stringOption(args, "options")
-      const engineOptions =
-        optionsFile === undefined
-          ? undefined
-          : (Yaml.parse(readText(optionsFile, "the options file")) as unknown)
+      const engineOptions = optionsFile === undefined ? undefined : readOptions(optionsFile)
       if (
         engineOptions !== undefined &&
         (typeof engineOptions !== "object" || engineOptions === null || Array.isArray(engineOptions))

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs"
 import { basename, dirname, join, relative, resolve } from "node:path"
-import { StageLocation } from "@runbatch/spec"
+import { LocalFileError, StageFileExists, StageLocation } from "@runbatch/spec"
 import { StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 import { type Command, positional, stringOption, UsageError } from "../Command.ts"
@@ -28,17 +28,28 @@ export const stagePut: Command = {
         throw new UsageError(`the last argument must be a stage location, got "${target}"`)
       const folder = target.endsWith("/") ? target : `${target}/`
       const store = yield* StageStore
-      const copied: Array<{ file: string; location: string }> = []
+      // Every local file is found, and every target is free, before the first one is copied.
+      const planned: Array<{ file: string; location: string }> = []
       for (const local of args.positionals.slice(0, -1)) {
         const path = resolve(local)
-        const root = statSync(path).isDirectory() ? path : dirname(path)
-        for (const file of localFiles(path, root)) {
-          const location = `${folder}${file.relative.split("\\").join("/")}`
-          yield* store.put(file.path, location)
-          copied.push({ file: file.path, location })
+        const stats = yield* Effect.try({
+          try: () => statSync(path),
+          catch: (error) =>
+            new LocalFileError({
+              path,
+              reason:
+                (error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist." : String(error)
+            })
+        })
+        for (const file of localFiles(path, stats.isDirectory() ? path : dirname(path))) {
+          planned.push({ file: file.path, location: `${folder}${file.relative.split("\\").join("/")}` })
         }
       }
-      return text(`Put ${copied.length} file(s) under ${folder}`, copied)
+      for (const { location } of planned) {
+        if (yield* store.exists(location)) return yield* new StageFileExists({ location })
+      }
+      for (const { file, location } of planned) yield* store.put(file, location)
+      return text(`Put ${planned.length} file(s) under ${folder}`, planned)
     })
 }
 

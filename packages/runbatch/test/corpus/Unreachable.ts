@@ -1,0 +1,58 @@
+/**
+ * Catalogued error tags that no user input provokes, each with the reason. The corpus fails when a
+ * catalogued tag has neither a case nor an entry here, so a new error tag needs one or the other.
+ */
+import type { Unreachable } from "./Case.ts"
+
+export const UNREACHABLE: ReadonlyArray<Unreachable> = [
+  {
+    tag: "AmbiguousColumn",
+    reason:
+      "On the embedded account input columns that differ only by case never reach column matching: the session refuses them first with CaseCollision (case case-collision-columns), because DuckDB would rename one. AmbiguousColumn is for Snowflake sessions, where quoted names keep their case."
+  },
+  {
+    tag: "InvalidJobPlan",
+    reason:
+      "plan.json is written by runbatch itself and read back by its replicas; only a plan edited or damaged after it was written, or written by another runbatch version, fails to decode (packages/spec/test/JobPlan.test.ts)."
+  },
+  {
+    tag: "InvalidModelVersion",
+    reason:
+      "A model version's files are written by logModel, which checks everything first, and never change after; only registry files edited or damaged by hand fail to read (packages/registry-client tests)."
+  },
+  {
+    tag: "PluginBatchError",
+    reason:
+      "An encoder or engine failing a whole batch: a fault of the plugin or of the server behind it (an HTTP engine's server down, or answering garbage), not of the values given. Bad values fail their own row (RowFailed, cases file-missing and image-truncated)."
+  },
+  {
+    tag: "DatabaseBusy",
+    reason:
+      "Another process holding an embedded database's lock beyond the retry window: a matter of timing between processes, not of what was asked (packages/session/test/Concurrency.test.ts)."
+  },
+  {
+    tag: "ShardUnreadable",
+    reason:
+      "The job's staged input is written by runbatch as parquet; a shard is unreadable only when the file is damaged after it was written (the fault suite corrupts one)."
+  },
+  {
+    tag: "ReplicaLost",
+    reason:
+      "A replica process dying (killed, out of memory) before committing its shards: an event of the machine, not of the input (the fault suite kills replicas)."
+  },
+  {
+    tag: "WorkerCrashed",
+    reason:
+      "A pipeline worker thread stopping without a typed error: a plugin crashing natively or throwing a defect, or the thread running out of memory."
+  },
+  {
+    tag: "JobLaunchFailed",
+    reason:
+      "The launcher failing to write a job's record or start its supervisor: the home folder not writable, or the packages not built. A property of the installation, not of the job asked for."
+  },
+  {
+    tag: "ValueOutOfRange",
+    reason:
+      "Catalogued but not raised today: a value beyond its feature's type (300 for INT8) fails its row, and the job reports RowFailed naming the value, column and feature (case value-out-of-range)."
+  }
+]

@@ -1,0 +1,340 @@
+/** Identifiers and stage locations: malformed names, and paths that would leave their stage. */
+import { Registry } from "../../../src/index.ts"
+import { type Case, call, cli, run, runLine } from "../Case.ts"
+
+const signature = "predict:\n  inputs: [{name: x, type: DOUBLE}]\n  outputs: [{name: y, type: DOUBLE}]\n"
+
+export const identifiers: ReadonlyArray<Case> = [
+  run(
+    "model-name-space",
+    "a model name with a space, unquoted",
+    { model: "my model" },
+    "InvalidIdentifier",
+    "my model"
+  ),
+  run(
+    "model-name-four-parts",
+    "a model name of four parts",
+    { model: "A.B.C.LINEAR" },
+    "InvalidIdentifier",
+    "A.B.C.LINEAR"
+  ),
+  run(
+    "model-name-open-quote",
+    "a model name with an unclosed quote",
+    { model: '"LINEAR' },
+    "InvalidIdentifier",
+    "must end with a quote"
+  ),
+  run(
+    "model-name-stray-quote",
+    "a quoted model name with an undoubled quote inside",
+    { model: '"LIN"EAR"' },
+    "InvalidIdentifier",
+    'must be doubled ("")'
+  ),
+  run(
+    "model-name-too-long",
+    "a model name of 256 characters",
+    { model: "M".repeat(256) },
+    "InvalidIdentifier",
+    "longer than 255"
+  ),
+  run(
+    "model-name-empty-part",
+    "a model name with an empty part",
+    { model: "ML..LINEAR" },
+    "InvalidIdentifier",
+    "ML..LINEAR"
+  ),
+  run(
+    "model-name-nul",
+    "a quoted model name holding NUL",
+    { model: '"LIN\u0000EAR"' },
+    "InvalidIdentifier",
+    "NUL character"
+  ),
+  run(
+    "model-name-starts-digit",
+    "an unquoted model name starting with a digit",
+    { model: "1LINEAR" },
+    "InvalidIdentifier",
+    "1LINEAR"
+  ),
+  run("version-space", "a version name with a space", { version: "v 1" }, "InvalidIdentifier", "v 1"),
+  run("version-dash", "a version name with a dash", { version: "v-1" }, "InvalidIdentifier", "v-1"),
+  run(
+    "table-name-space",
+    "an input table name with a space",
+    { input: { kind: "table", table: "points table" } },
+    "InvalidIdentifier",
+    "points table"
+  ),
+  run(
+    "table-name-four-parts",
+    "an input table name of four parts",
+    { input: { kind: "table", table: "A.ML.PUBLIC.POINTS" } },
+    "InvalidIdentifier",
+    "A.ML.PUBLIC.POINTS"
+  ),
+  cli(
+    "cli-model-name-semicolon",
+    "--model with a semicolon",
+    runLine({ "--model": "LINEAR;DROP" }),
+    "InvalidIdentifier",
+    "LINEAR;DROP"
+  ),
+  cli(
+    "table-create-bad-name",
+    "table create with a name holding a space",
+    ["table", "create", "new table", "--from", "{file:t.csv}"],
+    "InvalidIdentifier",
+    "new table",
+    { files: { "t.csv": "a\n1\n" } }
+  ),
+  cli(
+    "model-log-bad-name",
+    "model log --name with a slash",
+    [
+      "model",
+      "log",
+      "--name",
+      "a/b",
+      "--version",
+      "V1",
+      "--engine",
+      "test-linear",
+      "--signature",
+      "{file:s.yaml}"
+    ],
+    "InvalidIdentifier",
+    "a/b",
+    { files: { "s.yaml": signature } }
+  ),
+  cli(
+    "model-log-bad-version",
+    "model log --version with a dot",
+    [
+      "model",
+      "log",
+      "--name",
+      "NEWMODEL",
+      "--version",
+      "1.0",
+      "--engine",
+      "test-linear",
+      "--signature",
+      "{file:s.yaml}"
+    ],
+    "InvalidIdentifier",
+    "1.0",
+    { files: { "s.yaml": signature } }
+  ),
+  call(
+    "registry-bad-database",
+    "a Registry scoped to a database name with a space",
+    (session) => new Registry(session, { database: "my db" }).getModel("LINEAR"),
+    "InvalidIdentifier",
+    "my db"
+  ),
+  cli(
+    "jobs-status-bad-name",
+    "jobs status of a job name with a space",
+    ["jobs", "status", "my job"],
+    "InvalidIdentifier",
+    "my job"
+  ),
+  cli(
+    "table-ls-bad-schema",
+    "table ls of a schema name of four parts",
+    ["table", "ls", "A.B.C.D"],
+    "InvalidIdentifier",
+    "A.B.C.D"
+  )
+]
+
+export const stageLocations: ReadonlyArray<Case> = [
+  run(
+    "output-no-at",
+    "an output location without @",
+    { outputSpec: { stageLocation: "results/out/" } },
+    "InvalidSpec",
+    "starts with @"
+  ),
+  run(
+    "output-user-stage",
+    "an output on a user stage (@~)",
+    { outputSpec: { stageLocation: "@~/out/" } },
+    "InvalidSpec",
+    "user stages (@~)"
+  ),
+  run(
+    "output-table-stage",
+    "an output on a table stage (@%t)",
+    { outputSpec: { stageLocation: "@%POINTS/out/" } },
+    "InvalidSpec",
+    "table stages (@%table)"
+  ),
+  run(
+    "output-dotdot",
+    "an output location climbing out with ..",
+    { outputSpec: { stageLocation: "@ML.PUBLIC.CORPUS/../OTHER/" } },
+    "InvalidSpec",
+    "contains '..'"
+  ),
+  run(
+    "output-percent-dotdot",
+    "an output location with a percent-encoded ..",
+    { outputSpec: { stageLocation: "@ML.PUBLIC.CORPUS/%2e%2E/x/" } },
+    "InvalidSpec",
+    "percent-encoded '..'"
+  ),
+  run(
+    "output-percent-slash",
+    "an output location with a percent-encoded slash",
+    { outputSpec: { stageLocation: "@ML.PUBLIC.CORPUS/a%2fb/" } },
+    "InvalidSpec",
+    "a%2fb"
+  ),
+  run(
+    "output-backslash",
+    "an output location with a backslash",
+    { outputSpec: { stageLocation: "@ML.PUBLIC.CORPUS/a\\b/" } },
+    "InvalidSpec",
+    "backslash"
+  ),
+  run(
+    "output-control-char",
+    "an output location with a newline",
+    { outputSpec: { stageLocation: "@ML.PUBLIC.CORPUS/a\nb/" } },
+    "InvalidSpec",
+    "control character"
+  ),
+  run(
+    "output-url",
+    "an output location that is an s3:// URL",
+    { outputSpec: { stageLocation: "s3://bucket/out/" } },
+    "InvalidSpec",
+    "URLs are not stage locations"
+  ),
+  run(
+    "output-no-stage",
+    "an output location without a stage name",
+    { outputSpec: { stageLocation: "@/out/" } },
+    "InvalidSpec",
+    "stage name is missing"
+  ),
+  run(
+    "output-four-parts",
+    "an output stage name of four parts",
+    { outputSpec: { stageLocation: "@A.ML.PUBLIC.CORPUS/out/" } },
+    "InvalidSpec",
+    "at most three parts"
+  ),
+  run(
+    "base-output-dotdot",
+    "a base output location climbing out with ..",
+    { outputSpec: { baseStageLocation: "@ML.PUBLIC.CORPUS/a/../../x/" } },
+    "InvalidSpec",
+    "baseStageLocation"
+  ),
+  run(
+    "base-output-job-name-dotdot",
+    'a base output with a job named ".." (the job folder would be the base\'s parent)',
+    { outputSpec: { baseStageLocation: "@ML.PUBLIC.CORPUS/base/" }, jobSpec: { jobName: '".."' } },
+    "InvalidStageLocation",
+    '".."'
+  ),
+  run(
+    "base-output-job-name-dot",
+    'a base output with a job named "." (the job folder would be the base itself)',
+    { outputSpec: { baseStageLocation: "@ML.PUBLIC.CORPUS/base/" }, jobSpec: { jobName: '"."' } },
+    "InvalidStageLocation",
+    '"."'
+  ),
+  run(
+    "base-output-job-name-slash",
+    "a base output with a job name holding a slash (two folders deep)",
+    { outputSpec: { baseStageLocation: "@ML.PUBLIC.CORPUS/base/" }, jobSpec: { jobName: '"a/b"' } },
+    "InvalidStageLocation",
+    '"a/b"'
+  ),
+  run(
+    "files-empty-part",
+    "a files source whose stage name has an empty part",
+    { input: { kind: "files", location: "@ML..FILES/img/" } },
+    "InvalidStageLocation",
+    "@ML..FILES/img/"
+  ),
+  run(
+    "base-output-job-name-backslash",
+    "a base output with a job name holding a backslash",
+    { outputSpec: { baseStageLocation: "@ML.PUBLIC.CORPUS/base/" }, jobSpec: { jobName: '"a\\b"' } },
+    "InvalidStageLocation",
+    'job name "a\\\\b"'
+  ),
+  run(
+    "files-percent-dotdot",
+    "a files source with a percent-encoded ..",
+    { input: { kind: "files", location: "@ML.PUBLIC.FILES/%2E%2E/x/" } },
+    "InvalidStageLocation",
+    "%2E%2E"
+  ),
+  run(
+    "parquet-user-stage",
+    "a parquet source on a user stage",
+    { input: { kind: "parquet", location: "@~/data/" } },
+    "InvalidStageLocation",
+    "@~/data/"
+  ),
+  run(
+    "files-bad-pattern",
+    "a files source with a pattern that is not a regular expression",
+    { input: { kind: "files", location: "@ML.PUBLIC.FILES/img/", pattern: "*.png" } },
+    "InvalidStageLocation",
+    "*.png"
+  ),
+  cli(
+    "stage-ls-dotdot",
+    "stage ls climbing out with ..",
+    ["stage", "ls", "@ML.PUBLIC.FILES/../CORPUS/"],
+    "InvalidStageLocation",
+    "'..'"
+  ),
+  cli(
+    "stage-put-backslash",
+    "stage put to a location with a backslash",
+    ["stage", "put", "{file:a.txt}", "@ML.PUBLIC.FILES/a\\b/"],
+    "InvalidStageLocation",
+    "backslash",
+    { files: { "a.txt": "a" } }
+  ),
+  cli(
+    "stage-get-url",
+    "stage get of a file:// URL",
+    ["stage", "get", "file:///etc/passwd", "{home}/inputs/got"],
+    "InvalidStageLocation",
+    "file:///etc/passwd"
+  ),
+  cli(
+    "stage-rm-table-stage",
+    "stage rm of a table stage",
+    ["stage", "rm", "@%POINTS/x"],
+    "InvalidStageLocation",
+    "@%POINTS/x"
+  ),
+  cli(
+    "results-dotdot",
+    "results of a location climbing out with ..",
+    ["results", "@ML.PUBLIC.DONE/out/../../x/"],
+    "InvalidStageLocation",
+    "'..'"
+  ),
+  cli(
+    "files-flag-nul",
+    "--files with an encoded NUL",
+    runLine({ "--table": undefined, "--files": "@ML.PUBLIC.FILES/a%00b/" }),
+    "InvalidStageLocation",
+    "a%00b"
+  )
+]
