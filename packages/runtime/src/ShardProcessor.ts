@@ -93,6 +93,16 @@ export const processBatch = (
         reason: problem.message
       })
 
+    // A row's stage files, named in its error: the message alone says what went wrong, not with
+    // which of the job's files.
+    const paths = resources.encoders.map((handler) => batch.getChild(handler.column)!)
+    const naming = (row: number, message: string): string => {
+      const files = paths
+        .map((column) => column.get(row) as unknown)
+        .filter((path): path is string => typeof path === "string" && !message.includes(path))
+      return files.length === 0 ? message : `${message.replace(/\.$/, "")} (${files.join(", ")}).`
+    }
+
     // Column handling: encoded columns replace the raw ones as the features' sources.
     const encoded = new Map<string, Arrow.Vector>()
     for (const handler of resources.encoders) {
@@ -100,7 +110,7 @@ export const processBatch = (
       const result = yield* handler.instance.encode(source, handler.request)
       encoded.set(handler.column, result.vector)
       for (const error of result.rowErrors)
-        note(error.row, { column: handler.column, message: error.message })
+        note(error.row, { column: handler.column, message: naming(error.row, error.message) })
     }
 
     const features: Array<{ name: string; vector: Arrow.Vector }> = []
@@ -154,8 +164,8 @@ export const processBatch = (
         for (const error of result.rowErrors ?? []) {
           const row = okRows[error.row]
           if (row === undefined) continue
-          if (!record) return yield* fail(row, { message: error.message })
-          note(row, { message: error.message })
+          if (!record) return yield* fail(row, { message: naming(row, error.message) })
+          note(row, { message: naming(row, error.message) })
         }
         outputs = spreadRows(normalised, okRows, batch.numRows)
         metrics = result.metrics

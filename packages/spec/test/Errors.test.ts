@@ -63,11 +63,6 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "Cast it."
   ],
   [
-    "ValueOutOfRange",
-    new Spec.ValueOutOfRange({ column: "C", feature: "f", featureType: "INT8", value: "300", row: 7 }),
-    "(row 7)"
-  ],
-  [
     "OutputColumnConflict",
     new Spec.OutputColumnConflict({ output: "output", column: "OUTPUT" }),
     '"OUTPUT_INPUT"'

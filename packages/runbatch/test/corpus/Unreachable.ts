@@ -49,10 +49,5 @@ export const UNREACHABLE: ReadonlyArray<Unreachable> = [
     tag: "JobLaunchFailed",
     reason:
       "The launcher failing to write a job's record or start its supervisor: the home folder not writable, or the packages not built. A property of the installation, not of the job asked for."
-  },
-  {
-    tag: "ValueOutOfRange",
-    reason:
-      "Catalogued but not raised today: a value beyond its feature's type (300 for INT8) fails its row, and the job reports RowFailed naming the value, column and feature (case value-out-of-range)."
   }
 ]

@@ -84,13 +84,6 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Cast or reshape the column in the input query as the message shows, or add column handling for file paths."
   },
   {
-    tag: "ValueOutOfRange",
-    area: "Input matching",
-    summary:
-      "At run time a value does not fit the narrower type of its feature (an INT64 value for an INT8 feature, a DOUBLE beyond FLOAT's range, a list of the wrong length).",
-    fix: "Clip or cast the column in the input query, or log the model with a wider type."
-  },
-  {
     tag: "OutputColumnConflict",
     area: "Input matching",
     summary:

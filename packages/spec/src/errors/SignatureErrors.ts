@@ -69,19 +69,6 @@ export class IncompatibleColumnType extends Schema.TaggedError<IncompatibleColum
   }
 }
 
-/** At run time a value does not fit the narrower type its feature declares (e.g. 300 for INT8). */
-export class ValueOutOfRange extends Schema.TaggedError<ValueOutOfRange>()("ValueOutOfRange", {
-  column: Schema.String,
-  feature: Schema.String,
-  featureType: Schema.String,
-  value: Schema.String,
-  row: Schema.optionalKey(Schema.Number)
-}) {
-  override get message(): string {
-    return `The value ${this.value} in column "${this.column}"${this.row === undefined ? "" : ` (row ${this.row})`} does not fit the feature "${this.feature}" (${this.featureType}). Cast or clip the column in the input query, or log the model with a wider type.`
-  }
-}
-
 /** A model output has the same name as an input column, so the output file would hold both. */
 export class OutputColumnConflict extends Schema.TaggedError<OutputColumnConflict>()("OutputColumnConflict", {
   output: Schema.String,
