@@ -22,6 +22,11 @@ export interface EncoderConformanceOptions {
   readonly files: ReadonlyMap<string, Uint8Array>
   /** Options passed to `open` (default none). */
   readonly options?: Readonly<Record<string, unknown>>
+  /**
+   * The column value that names a file (default: the location itself). An encoder whose input refers
+   * to files inside richer values (chat messages with image parts) builds them here.
+   */
+  readonly value?: (location: string) => string
 }
 
 /** The Arrow type a manifest's `outputType` promises, by its type id. */
@@ -49,6 +54,12 @@ export const encoderConformance = (options: EncoderConformanceOptions): void => 
   const locations = [...options.files.keys()]
   const missing = `${locations[0]!.slice(0, locations[0]!.lastIndexOf("/") + 1)}does-not-exist.bin`
 
+  const cellOf = options.value ?? ((location: string) => location)
+  const columnOf = (rows: ReadonlyArray<string | null>) =>
+    Arrow.vectorFromArray(
+      rows.map((row) => (row === null ? null : cellOf(row))),
+      new Arrow.Utf8()
+    )
   const encode = (column: Arrow.Vector, inputFormat: string, convertTo: string) =>
     Effect.runPromise(
       Effect.scoped(
@@ -71,11 +82,7 @@ export const encoderConformance = (options: EncoderConformanceOptions): void => 
       describe(`${handle.inputFormat} → ${handle.convertTo}`, () => {
         it("returns one value per row, of the declared type, nulls kept", async () => {
           const rows = [...locations, null, locations[0]!]
-          const result = await encode(
-            Arrow.vectorFromArray(rows, new Arrow.Utf8()),
-            handle.inputFormat,
-            handle.convertTo
-          )
+          const result = await encode(columnOf(rows), handle.inputFormat, handle.convertTo)
           expect(result.vector.length).toBe(rows.length)
           expect(result.vector.type.typeId).toBe(expectedTypeId[handle.outputType])
           expect(result.rowErrors).toEqual([])
@@ -87,11 +94,7 @@ export const encoderConformance = (options: EncoderConformanceOptions): void => 
 
         it("fails only the row of a missing file, naming its path", async () => {
           const rows = [locations[0]!, missing, locations[0]!]
-          const result = await encode(
-            Arrow.vectorFromArray(rows, new Arrow.Utf8()),
-            handle.inputFormat,
-            handle.convertTo
-          )
+          const result = await encode(columnOf(rows), handle.inputFormat, handle.convertTo)
           expect(result.vector.length).toBe(3)
           expect(result.vector.get(1)).toBeNull()
           expect(result.vector.get(0)).not.toBeNull()
@@ -101,19 +104,15 @@ export const encoderConformance = (options: EncoderConformanceOptions): void => 
         })
 
         it("encodes an empty batch to an empty column", async () => {
-          const result = await encode(
-            Arrow.vectorFromArray([], new Arrow.Utf8()),
-            handle.inputFormat,
-            handle.convertTo
-          )
+          const result = await encode(columnOf([]), handle.inputFormat, handle.convertTo)
           expect(result.vector.length).toBe(0)
           expect(result.rowErrors).toEqual([])
         })
 
         it("gives the same output for the same input (deterministic)", async () => {
-          const column = Arrow.vectorFromArray(locations, new Arrow.Utf8())
-          const first = await encode(column, handle.inputFormat, handle.convertTo)
-          const second = await encode(column, handle.inputFormat, handle.convertTo)
+          const values = columnOf(locations)
+          const first = await encode(values, handle.inputFormat, handle.convertTo)
+          const second = await encode(values, handle.inputFormat, handle.convertTo)
           expect([...second.vector]).toEqual([...first.vector])
         })
       })

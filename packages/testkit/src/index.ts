@@ -1,14 +1,19 @@
 /**
  * @runbatch/testkit — test support for runbatch and for plugin authors: in-memory host capabilities,
  * the plugin conformance suites, a job stager and a test engine for runtime tests, a direct
- * onnxruntime reference, and the sample models and data of @runbatch/samples. Fake model servers join
- * it with the issues that need them.
+ * onnxruntime reference, the sample models and data of @runbatch/samples, and fake model servers
+ * (OpenAI-compatible and external-function) on 127.0.0.1.
  */
 
 // Sample models and data, re-exported so tests need one import.
 export { OnnxModels, TextLines } from "@runbatch/samples"
+export * as ChatSignatures from "./ChatSignatures.ts"
 export * from "./EncoderConformance.ts"
 export * from "./EngineConformance.ts"
+export * as FakeExternalFunctionServer from "./FakeExternalFunctionServer.ts"
+export * as FakeHttp from "./FakeHttp.ts"
+export * as FakeOpenAiServer from "./FakeOpenAiServer.ts"
+export * as FakeServerProcess from "./FakeServerProcess.ts"
 export * as JobFixture from "./JobFixture.ts"
 export * as MemoryStage from "./MemoryStage.ts"
 export * as OnnxReference from "./OnnxReference.ts"

@@ -1,0 +1,621 @@
+/**
+ * HTTP for engines that call a model server (`vllm`, `custom-http`, or yours): one configured origin,
+ * many requests in flight, transient failures retried, nothing secret ever printed.
+ *
+ * - **One origin.** Requests go only to the scheme, host and port of the configured URL. Redirects are
+ *   never followed (a 3xx fails the batch, naming the status), and proxy variables of the environment
+ *   (`HTTP_PROXY`, …) are ignored: Node's `http` client does not read them.
+ * - **Concurrency.** At most `concurrency` requests are on the wire at once, over kept-alive
+ *   connections. A request waiting out a backoff holds no slot, so others keep the server busy.
+ * - **Retries.** 408, 429, 500, 502, 503 and 504, a reset or refused connection, an attempt that
+ *   outlives `timeoutMillis`, and a reply the caller finds malformed (`new Retry(reason)`) are tried
+ *   again — after the server's `Retry-After` when it gives one (plus up to 20%, never sooner), else
+ *   after a jittered exponential backoff — up to `retries` times per request (the per-row retry
+ *   budget). When the budget is spent the batch fails with a retryable PluginBatchError, so the
+ *   runtime's own backoff still applies.
+ * - **Secrets.** Header values listed in `secrets` (API keys read from environment variables) are
+ *   redacted from every message this module builds — server replies quoted in errors included.
+ * - **Cancel.** Interrupting a request (a cancelled job, a failed sibling) destroys it on the wire;
+ *   closing the scope closes the kept-alive connections.
+ */
+import * as http from "node:http"
+import * as https from "node:https"
+import { EnginePrepareError, PluginBatchError } from "@runbatch/spec"
+import { Effect, Schema, SchemaIssue, type Scope } from "effect"
+
+export interface HttpEndpointOptions {
+  /** The plugin id errors are reported under. */
+  readonly plugin: string
+  /** An absolute `http:` or `https:` URL; its origin is the only one requests go to. */
+  readonly url: string
+  /** Sent with every request (besides `content-type`, `content-length` and `accept`). */
+  readonly headers?: Readonly<Record<string, string>>
+  /** Values to redact from every message (header values read from the environment). */
+  readonly secrets?: ReadonlyArray<string>
+  /** Requests on the wire at once, at most. */
+  readonly concurrency: number
+  /** One attempt's limit, from sending the request to the reply's last byte. */
+  readonly timeoutMillis: number
+  /** Retries per request after its first attempt. */
+  readonly retries: number
+  /** First backoff (doubled each retry, ±20% jitter) and its cap; defaults 250 ms and 30 s. */
+  readonly backoff?: { readonly initialMillis: number; readonly maxMillis: number }
+  /** Replies longer than this fail the batch (default 64 MiB). */
+  readonly maxResponseBytes?: number
+}
+
+export interface HttpReply {
+  readonly status: number
+  readonly headers: http.IncomingHttpHeaders
+  readonly body: Buffer
+}
+
+/** A caller's verdict on a reply it cannot use yet (malformed, incomplete): try the request again. */
+export class Retry {
+  readonly reason: string
+  readonly retryAfterMillis: number | undefined
+  constructor(reason: string, retryAfterMillis?: number) {
+    this.reason = reason
+    this.retryAfterMillis = retryAfterMillis
+  }
+}
+
+export interface HttpRequestSpec {
+  readonly method?: "GET" | "POST"
+  /** A path on the endpoint's origin, e.g. `/v1/chat/completions` (default: the URL's own path). */
+  readonly path?: string
+  readonly body?: string | Uint8Array
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+export interface HttpEndpoint {
+  /** `scheme://host:port` of the configured URL. */
+  readonly origin: string
+  /** The configured URL's path and query. */
+  readonly path: string
+  /**
+   * Send a request and make something of the reply. Transient failures, and replies `interpret`
+   * answers with a `Retry`, are retried within the budget; a redirect fails at once; every other reply
+   * (2xx and the remaining 4xx and 5xx) is handed to `interpret`, which may throw a PluginBatchError.
+   */
+  readonly request: <A>(
+    spec: HttpRequestSpec,
+    interpret: (reply: HttpReply) => A | Retry
+  ) => Effect.Effect<A, PluginBatchError>
+  /**
+   * `count` requests (`spec(i)` builds the i-th when it is sent), at most `concurrency` on the wire,
+   * each retried on its own: the answers in order. The first failure that cannot be retried, or a
+   * request whose budget is spent, fails them all and drops the others from the wire.
+   */
+  readonly requestAll: <A>(
+    count: number,
+    spec: (index: number) => HttpRequestSpec,
+    interpret: (reply: HttpReply, index: number) => A | Retry
+  ) => Effect.Effect<Array<A>, PluginBatchError>
+  /** `text` with every secret replaced by `***`. */
+  readonly redact: (text: string) => string
+  /** Counters since the endpoint was opened: requests sent (every attempt) and retries. */
+  readonly counters: { readonly requests: number; readonly retries: number }
+}
+
+/** Statuses that say "try again later". */
+export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+/** Why `url` cannot be an endpoint, or undefined when it can (plan-time check for engine options). */
+export const endpointUrlProblem = (url: string): string | undefined => {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return `${JSON.stringify(url)} is not an absolute URL (e.g. http://127.0.0.1:8000/predict).`
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    return `the URL must be http: or https:, got ${parsed.protocol}`
+  if (parsed.username !== "" || parsed.password !== "")
+    return "the URL holds a user name or password, which would be stored in plans and manifests; send credentials in a header whose value comes from an environment variable."
+  if (parsed.hash !== "") return "the URL has a #fragment, which HTTP never sends; remove it."
+  return undefined
+}
+
+/** Header names runbatch sets itself or that would change where or how a request is sent. */
+const RESERVED_HEADERS = new Set([
+  "host",
+  "content-length",
+  "content-type",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "te",
+  "trailer",
+  "expect",
+  "proxy-connection"
+])
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/** Why a configured header name cannot be used, or undefined when it can. */
+export const headerNameProblem = (name: string): string | undefined => {
+  if (!TOKEN.test(name)) return `${JSON.stringify(name)} is not a valid HTTP header name.`
+  if (RESERVED_HEADERS.has(name.toLowerCase()))
+    return `the header ${name} is set by runbatch (it decides where and how requests are sent) and cannot be configured.`
+  return undefined
+}
+
+/**
+ * Names of headers that carry credentials: their values must come from environment variables, never
+ * from options (which are stored in the model version and the job's plan).
+ */
+export const isCredentialHeader = (name: string): boolean =>
+  /^(authorization|proxy-authorization|cookie)$/i.test(name) ||
+  /(key|token|secret|password|auth|session|signature)/i.test(name)
+
+/** A secret from the replica's environment, failing `open` (never printing the value) when unset. */
+export const secretFromEnvironment = (
+  plugin: string,
+  option: string,
+  variable: string
+): Effect.Effect<string, PluginBatchError> =>
+  Effect.suspend(() => {
+    const value = process.env[variable]
+    return value === undefined || value === ""
+      ? Effect.fail(
+          new PluginBatchError({
+            plugin,
+            reason: `the environment variable ${variable} (named by ${option}) is not set where the job runs. Set it in the environment of the runbatch process (locally) or as a service secret (Snowpark Container Services).`,
+            retryable: false
+          })
+        )
+      : Effect.succeed(value)
+  })
+
+/** Seconds or an HTTP date, as milliseconds from now; undefined when absent or unreadable. */
+export const retryAfterMillis = (header: string | ReadonlyArray<string> | undefined): number | undefined => {
+  const value = Array.isArray(header) ? header[0] : (header as string | undefined)
+  if (value === undefined || value.trim() === "") return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000))
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+}
+
+/**
+ * Delay before retry `n` (1-based). When the server said when to come back (Retry-After), that, plus
+ * up to 20% so that requests told the same do not return together; otherwise exponential from
+ * `initialMillis`, capped at `maxMillis`, ±20%.
+ */
+export const backoffMillis = (
+  backoff: { readonly initialMillis: number; readonly maxMillis: number },
+  retry: number,
+  retryAfter?: number
+): number => {
+  if (retryAfter !== undefined) return Math.round(retryAfter * (1 + Math.random() * 0.2))
+  const exponential = Math.min(backoff.maxMillis, backoff.initialMillis * 2 ** (retry - 1))
+  return Math.round(exponential * (0.8 + Math.random() * 0.4))
+}
+
+type AttemptFailure =
+  | { readonly kind: "transient"; readonly reason: string; readonly retryAfterMillis?: number }
+  | { readonly kind: "fatal"; readonly reason: string }
+
+const connectionProblem = (error: NodeJS.ErrnoException): AttemptFailure => {
+  switch (error.code) {
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return { kind: "fatal", reason: "its host name cannot be resolved; check the URL." }
+    case "ECONNREFUSED":
+      return { kind: "transient", reason: "the connection was refused (is the server running?)" }
+    case "ERR_INVALID_CHAR":
+    case "ERR_INVALID_HTTP_TOKEN":
+      return {
+        kind: "fatal",
+        reason: "a header holds a character HTTP does not allow (a line break in an environment variable?)."
+      }
+    default:
+      return { kind: "transient", reason: `the connection failed (${error.code ?? error.message})` }
+  }
+}
+
+/** Open an endpoint for the life of the scope (the engine session's). */
+export const httpEndpoint = (
+  options: HttpEndpointOptions
+): Effect.Effect<HttpEndpoint, PluginBatchError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const problem = endpointUrlProblem(options.url)
+    if (problem !== undefined)
+      return yield* new PluginBatchError({ plugin: options.plugin, reason: problem, retryable: false })
+    const url = new URL(options.url)
+    const secure = url.protocol === "https:"
+    const transport = secure ? https : http
+    const port = url.port === "" ? (secure ? 443 : 80) : Number(url.port)
+    // `[::1]` in a URL is `::1` to the socket.
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1")
+    const origin = url.origin
+    const basePath = `${url.pathname}${url.search}`
+    const secrets = [...new Set(options.secrets ?? [])]
+      .filter((s) => s.length > 0)
+      .sort((a, b) => b.length - a.length)
+    const redact = (text: string): string => {
+      let out = text
+      for (const secret of secrets) out = out.split(secret).join("***")
+      return out
+    }
+    const fail = (reason: string, retryable: boolean, retryAfter?: number) =>
+      new PluginBatchError({
+        plugin: options.plugin,
+        reason: redact(reason),
+        retryable,
+        ...(retryAfter === undefined ? {} : { retryAfterMillis: retryAfter })
+      })
+    const backoff = options.backoff ?? { initialMillis: 250, maxMillis: 30_000 }
+    const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
+    const agent = yield* Effect.acquireRelease(
+      Effect.sync(
+        () =>
+          new transport.Agent({
+            keepAlive: true,
+            maxSockets: options.concurrency,
+            maxFreeSockets: options.concurrency
+          })
+      ),
+      (agent) => Effect.sync(() => agent.destroy())
+    )
+    const counters = { requests: 0, retries: 0 }
+    const fixedHeaders: Record<string, string> = { accept: "application/json", ...options.headers }
+    // Requests on the wire for every batch of this endpoint: `concurrency` is the endpoint's limit.
+    let active = 0
+    const waiting: Array<() => void> = []
+    const wake = () => {
+      while (active < options.concurrency && waiting.length > 0) waiting.shift()!()
+    }
+    const release = () => {
+      active--
+      wake()
+    }
+
+    /** One attempt; `done` is called exactly once unless the returned abort is called first. */
+    const attempt = (
+      spec: HttpRequestSpec,
+      path: string,
+      done: (outcome: HttpReply | AttemptFailure) => void
+    ): (() => void) => {
+      let settled = false
+      let request: http.ClientRequest | undefined
+      const finish = (outcome: HttpReply | AttemptFailure) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        done(outcome)
+      }
+      const body = spec.body
+      const headers: Record<string, string> =
+        spec.headers === undefined ? { ...fixedHeaders } : { ...fixedHeaders, ...spec.headers }
+      if (body !== undefined) {
+        headers["content-type"] = "application/json"
+        headers["content-length"] = String(
+          typeof body === "string" ? Buffer.byteLength(body) : body.byteLength
+        )
+      }
+      counters.requests++
+      const timer = setTimeout(() => {
+        request?.destroy()
+        finish({
+          kind: "transient",
+          reason: `no answer within ${options.timeoutMillis / 1000} s (timeout_seconds)`
+        })
+      }, options.timeoutMillis)
+      try {
+        request = transport.request(
+          {
+            agent,
+            protocol: url.protocol,
+            hostname,
+            port,
+            method: spec.method ?? (body === undefined ? "GET" : "POST"),
+            path,
+            headers
+          },
+          (response) => {
+            const chunks: Array<Buffer> = []
+            let size = 0
+            response.on("data", (chunk: Buffer) => {
+              size += chunk.length
+              if (size > maxBytes) {
+                request?.destroy()
+                finish({
+                  kind: "fatal",
+                  reason: `the server's reply is larger than ${maxBytes} bytes (max_response_bytes).`
+                })
+              } else chunks.push(chunk)
+            })
+            response.on("end", () =>
+              finish({
+                status: response.statusCode ?? 0,
+                headers: response.headers,
+                body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+              })
+            )
+            response.on("error", () => finish({ kind: "transient", reason: "the reply was cut off" }))
+            response.on("aborted", () => finish({ kind: "transient", reason: "the reply was cut off" }))
+          }
+        )
+      } catch (error) {
+        finish(connectionProblem(error as NodeJS.ErrnoException))
+        return () => {}
+      }
+      request.on("error", (error) => finish(connectionProblem(error as NodeJS.ErrnoException)))
+      request.end(body)
+      const sent = request
+      return () => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        sent.destroy()
+      }
+    }
+
+    const retryAfterOf = (reply: HttpReply) => retryAfterMillis(reply.headers["retry-after"])
+
+    /** What a reply means: a value, something to retry, or a failure of the batch. */
+    const judge = <A>(
+      reply: HttpReply,
+      interpret: (reply: HttpReply, index: number) => A | Retry,
+      index: number
+    ): { readonly value: A } | AttemptFailure | PluginBatchError => {
+      if (reply.status >= 300 && reply.status < 400) {
+        return fail(
+          `the server at ${origin} answered ${reply.status} (a redirect). runbatch sends requests only to the configured URL and never follows redirects; configure the final address.`,
+          false
+        )
+      }
+      if (TRANSIENT_STATUSES.has(reply.status)) {
+        const text = replySnippet(reply.body)
+        const after = retryAfterOf(reply)
+        return {
+          kind: "transient",
+          reason: `the server answered ${reply.status}${text === "" ? "" : `: ${text}`}`,
+          ...(after === undefined ? {} : { retryAfterMillis: after })
+        }
+      }
+      try {
+        const verdict = interpret(reply, index)
+        if (verdict instanceof Retry) {
+          return {
+            kind: "transient",
+            reason: verdict.reason,
+            ...(verdict.retryAfterMillis === undefined ? {} : { retryAfterMillis: verdict.retryAfterMillis })
+          }
+        }
+        return { value: verdict }
+      } catch (error) {
+        return error instanceof PluginBatchError
+          ? fail(error.reason, error.retryable, error.retryAfterMillis)
+          : fail(`reading the server's reply failed: ${String(error)}`, false)
+      }
+    }
+
+    const requestAll = <A>(
+      count: number,
+      specOf: (index: number) => HttpRequestSpec,
+      interpret: (reply: HttpReply, index: number) => A | Retry
+    ): Effect.Effect<Array<A>, PluginBatchError> =>
+      Effect.callback<Array<A>, PluginBatchError>((resume) => {
+        const results = new Array<A>(count)
+        const attempts = new Uint16Array(count)
+        const aborts = new Map<number, () => void>()
+        const timers = new Set<ReturnType<typeof setTimeout>>()
+        const ready: Array<number> = []
+        let next = 0
+        let finished = 0
+        let over = false
+        const stop = () => {
+          over = true
+          for (const timer of timers) clearTimeout(timer)
+          timers.clear()
+          // Requests still on the wire are dropped; their slots are free at once.
+          for (const abort of aborts.values()) {
+            abort()
+            active--
+          }
+          aborts.clear()
+          wake()
+        }
+        const failAll = (error: PluginBatchError) => {
+          if (over) return
+          stop()
+          resume(Effect.fail(error))
+        }
+        const send = (index: number) => {
+          const spec = specOf(index)
+          const path = spec.path ?? basePath
+          if (!path.startsWith("/") || path.startsWith("//")) {
+            release()
+            failAll(fail(`the request path ${JSON.stringify(path)} is not a path on ${origin}.`, false))
+            return
+          }
+          attempts[index]!++
+          let answered = false
+          const abort = attempt(spec, path, (outcome) => {
+            answered = true
+            aborts.delete(index)
+            release()
+            if (over) return
+            // The next request goes out before this reply is read: the slot never waits on parsing.
+            pump()
+            const verdict = "status" in outcome ? judge(outcome, interpret, index) : outcome
+            if (verdict instanceof PluginBatchError) return failAll(verdict)
+            if ("value" in verdict) {
+              results[index] = verdict.value
+              if (++finished === count) {
+                over = true
+                resume(Effect.succeed(results))
+              }
+              return
+            }
+            if (verdict.kind === "fatal") return failAll(fail(`${origin}: ${verdict.reason}`, false))
+            const tried = attempts[index]!
+            if (tried > options.retries) {
+              return failAll(
+                fail(
+                  `${origin}: ${verdict.reason}; gave up after ${tried} attempt(s) (max_retries ${options.retries}).`,
+                  true,
+                  verdict.retryAfterMillis
+                )
+              )
+            }
+            counters.retries++
+            // Waiting out a backoff holds no slot: other requests keep the server busy meanwhile.
+            const timer = setTimeout(
+              () => {
+                timers.delete(timer)
+                ready.push(index)
+                pump()
+              },
+              backoffMillis(backoff, tried, verdict.retryAfterMillis)
+            )
+            timers.add(timer)
+            pump()
+          })
+          if (!answered) aborts.set(index, abort)
+        }
+        let queued = false
+        const pump = () => {
+          while (!over && (ready.length > 0 || next < count)) {
+            if (active >= options.concurrency) {
+              if (!queued) {
+                queued = true
+                waiting.push(() => {
+                  queued = false
+                  pump()
+                })
+              }
+              return
+            }
+            active++
+            send(ready.length > 0 ? ready.shift()! : next++)
+          }
+        }
+        if (count === 0) {
+          resume(Effect.succeed(results))
+          return
+        }
+        pump()
+        return Effect.sync(stop)
+      })
+
+    const request = <A>(
+      spec: HttpRequestSpec,
+      interpret: (reply: HttpReply) => A | Retry
+    ): Effect.Effect<A, PluginBatchError> =>
+      Effect.map(
+        requestAll(1, () => spec, interpret),
+        (results) => results[0]!
+      )
+
+    return { origin, path: basePath, request, requestAll, redact, counters } satisfies HttpEndpoint
+  })
+
+/** The first 300 characters of a reply body, on one line, for error messages (redact before use). */
+export const replySnippet = (body: Buffer | string, limit = 300): string => {
+  const text = (typeof body === "string" ? body : body.subarray(0, limit * 4).toString("utf8"))
+    .replace(/\s+/g, " ")
+    .trim()
+  return text.length > limit ? `${text.slice(0, limit)}…` : text
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Engine options
+
+const positive = Schema.Number.check(Schema.isGreaterThan(0))
+
+/**
+ * The options every HTTP engine takes (snake_case, as users write them in YAML), all optional:
+ * `concurrency` (requests in flight per worker), `timeout_seconds` (one attempt), `max_retries` (per
+ * request), `backoff_initial_seconds` and `backoff_max_seconds`, `max_response_bytes`.
+ */
+export const httpOptionFields = {
+  concurrency: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0))),
+  timeout_seconds: Schema.optionalKey(positive),
+  max_retries: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  backoff_initial_seconds: Schema.optionalKey(positive),
+  backoff_max_seconds: Schema.optionalKey(positive),
+  max_response_bytes: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0)))
+}
+
+export interface HttpOptionValues {
+  readonly concurrency?: number
+  readonly timeout_seconds?: number
+  readonly max_retries?: number
+  readonly backoff_initial_seconds?: number
+  readonly backoff_max_seconds?: number
+  readonly max_response_bytes?: number
+}
+
+/** The endpoint settings those options give, with an engine's defaults for the unset ones. */
+export const httpSettings = (
+  values: HttpOptionValues,
+  defaults: { readonly concurrency: number; readonly timeoutSeconds: number; readonly maxRetries: number }
+): Pick<
+  HttpEndpointOptions,
+  "concurrency" | "timeoutMillis" | "retries" | "backoff" | "maxResponseBytes"
+> => ({
+  concurrency: values.concurrency ?? defaults.concurrency,
+  timeoutMillis: Math.round((values.timeout_seconds ?? defaults.timeoutSeconds) * 1000),
+  retries: values.max_retries ?? defaults.maxRetries,
+  backoff: {
+    initialMillis: Math.round((values.backoff_initial_seconds ?? 0.25) * 1000),
+    maxMillis: Math.round((values.backoff_max_seconds ?? 30) * 1000)
+  },
+  ...(values.max_response_bytes === undefined ? {} : { maxResponseBytes: values.max_response_bytes })
+})
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** The name of an environment variable (its value is read where the job runs, never stored). */
+export const EnvironmentVariableName = Schema.String.check(
+  Schema.makeFilter((name) =>
+    ENV_NAME.test(name) ? undefined : `must be the name of an environment variable (e.g. MODEL_API_KEY)`
+  )
+)
+
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/**
+ * Decode an engine's options at plan time. Unknown keys are refused by name only — never quoting a
+ * value, since a misplaced secret (`api_key: sk-…`) must not reach an error message.
+ */
+export const decodeEngineOptions = <A>(
+  engine: string,
+  schema: Schema.Decoder<A> & { readonly fields: Readonly<Record<string, unknown>> },
+  options: unknown,
+  hints: Readonly<Record<string, string>> = {}
+): Effect.Effect<A, EnginePrepareError> => {
+  const doc = `See docs/plugins/engine-${engine}.md for the options.`
+  const known = Object.keys(schema.fields)
+  const given = typeof options === "object" && options !== null ? Object.keys(options) : []
+  const unknown = given.filter((key) => !known.includes(key))
+  if (unknown.length > 0) {
+    const hint = unknown.map((key) => hints[key]).find((h) => h !== undefined)
+    return Effect.fail(
+      new EnginePrepareError({
+        engine,
+        reason: `unknown engine option(s) ${unknown.join(", ")}; the options are ${known.join(", ")}.`,
+        fix: hint ?? doc
+      })
+    )
+  }
+  return Schema.decodeUnknownEffect(schema)(options ?? {}, { errors: "all" }).pipe(
+    Effect.mapError(
+      (error) =>
+        new EnginePrepareError({
+          engine,
+          reason: `its engine options are invalid: ${formatter(error.issue)
+            .issues.map((i) => `${(i.path ?? []).map(String).join(".") || "options"}: ${i.message}`)
+            .join("; ")}.`,
+          fix: doc
+        })
+    )
+  )
+}

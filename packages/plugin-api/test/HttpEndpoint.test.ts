@@ -1,0 +1,243 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Fiber, Schema } from "effect"
+import {
+  backoffMillis,
+  decodeEngineOptions,
+  endpointUrlProblem,
+  headerNameProblem,
+  httpEndpoint,
+  httpOptionFields,
+  isCredentialHeader,
+  Retry,
+  retryAfterMillis,
+  secretFromEnvironment
+} from "../src/index.ts"
+
+/** A server on 127.0.0.1 answering with `handle`; counts requests in flight. */
+const serve = async (handle: (req: IncomingMessage, res: ServerResponse, n: number) => void) => {
+  let n = 0
+  let inFlight = 0
+  let maxInFlight = 0
+  const server = createServer((req, res) => {
+    inFlight++
+    maxInFlight = Math.max(maxInFlight, inFlight)
+    res.on("close", () => inFlight--)
+    req.resume()
+    req.on("end", () => handle(req, res, n++))
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stats: () => ({ requests: n, inFlight, maxInFlight }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+const settings = {
+  concurrency: 4,
+  timeoutMillis: 2_000,
+  retries: 3,
+  backoff: { initialMillis: 1, maxMillis: 5 }
+}
+
+const text = (reply: { body: Buffer }) => reply.body.toString()
+
+describe("httpEndpoint", () => {
+  it("keeps at most `concurrency` requests on the wire across batches, answers in order", async () => {
+    const server = await serve((_req, res, n) => setTimeout(() => res.end(String(n)), 10))
+    try {
+      const results = await Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const endpoint = yield* httpEndpoint({ plugin: "t", url: server.url, ...settings })
+            const batch = endpoint.requestAll(
+              10,
+              (i) => ({ body: `{"i":${i}}` }),
+              (reply, i) => [i, text(reply)]
+            )
+            return yield* Effect.all([batch, batch], { concurrency: 2 })
+          })
+        )
+      )
+      expect(results[0]!.map(([i]) => i)).toEqual(Array.from({ length: 10 }, (_, i) => i))
+      expect(server.stats()).toMatchObject({ requests: 20, maxInFlight: 4 })
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("frees the slots of an interrupted batch, dropping its requests from the wire", async () => {
+    let slow = true
+    const server = await serve((_req, res) => (slow ? undefined : res.end("ok")))
+    try {
+      await Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const endpoint = yield* httpEndpoint({ plugin: "t", url: server.url, ...settings })
+            const fiber = yield* Effect.forkChild(endpoint.requestAll(8, () => ({}), text))
+            while (server.stats().inFlight < 4) yield* Effect.sleep(5)
+            yield* Fiber.interrupt(fiber)
+            while (server.stats().inFlight > 0) yield* Effect.sleep(5)
+            slow = false
+            const again = yield* endpoint.requestAll(8, () => ({}), text)
+            expect(again).toEqual(Array.from({ length: 8 }, () => "ok"))
+          })
+        )
+      )
+      expect(server.stats().requests).toBe(12)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("retries what the caller finds malformed and transient statuses, then gives up, retryable", async () => {
+    const server = await serve((_req, res, n) => {
+      if (n === 0) res.end("garbage")
+      else if (n === 1) {
+        res.statusCode = 503
+        res.setHeader("retry-after", "0")
+        res.end("busy")
+      } else if (n === 2) res.end("good")
+      else {
+        res.statusCode = 500
+        res.end("broken")
+      }
+    })
+    try {
+      const run = <A>(f: (e: Effect.Success<ReturnType<typeof httpEndpoint>>) => Effect.Effect<A, unknown>) =>
+        Effect.runPromiseExit(
+          Effect.scoped(Effect.flatMap(httpEndpoint({ plugin: "t", url: server.url, ...settings }), f))
+        )
+      const first = await run((e) =>
+        e.request({}, (reply) => (text(reply) === "garbage" ? new Retry("malformed") : text(reply)))
+      )
+      expect(Exit.isSuccess(first) && first.value).toBe("good")
+      const second = await run((e) => e.request({}, text))
+      const error = Exit.isFailure(second)
+        ? (Cause.squash(second.cause) as { retryable: boolean; message: string })
+        : undefined
+      expect(error?.retryable).toBe(true)
+      expect(error?.message).toContain(
+        "the server answered 500: broken; gave up after 4 attempt(s) (max_retries 3)"
+      )
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("refuses a path that would leave the origin", async () => {
+    const exit = await Effect.runPromiseExit(
+      Effect.scoped(
+        Effect.flatMap(httpEndpoint({ plugin: "t", url: "http://127.0.0.1:9/", ...settings }), (e) =>
+          e.request({ path: "//elsewhere.example/x" }, text)
+        )
+      )
+    )
+    expect(Exit.isFailure(exit) && String(Cause.squash(exit.cause))).toContain(
+      "is not a path on http://127.0.0.1:9"
+    )
+  })
+
+  it("redacts secrets from every message", async () => {
+    const server = await serve((req, res) => {
+      res.statusCode = 401
+      res.end(`bad key ${String(req.headers["x-key"])}`)
+    })
+    try {
+      const exit = await Effect.runPromiseExit(
+        Effect.scoped(
+          Effect.flatMap(
+            httpEndpoint({
+              plugin: "t",
+              url: server.url,
+              headers: { "x-key": "s3cret" },
+              secrets: ["s3cret"],
+              ...settings
+            }),
+            (e) =>
+              e.request({}, (reply) => {
+                expect(e.redact("a s3cret b")).toBe("a *** b")
+                throw new (class extends Error {})(text(reply))
+              })
+          )
+        )
+      )
+      expect(JSON.stringify(Exit.isFailure(exit) ? Cause.squash(exit.cause) : "")).not.toContain("s3cret")
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe("HTTP engine helpers", () => {
+  it("reads Retry-After as seconds or a date, and waits at least as long", () => {
+    expect(retryAfterMillis("2")).toBe(2000)
+    expect(retryAfterMillis("0.5")).toBe(500)
+    expect(retryAfterMillis(new Date(Date.now() + 3000).toUTCString())).toBeGreaterThan(1000)
+    expect(retryAfterMillis("soon")).toBeUndefined()
+    expect(retryAfterMillis(undefined)).toBeUndefined()
+    for (let i = 0; i < 50; i++) {
+      const delay = backoffMillis({ initialMillis: 100, maxMillis: 1000 }, 3, 1500)
+      expect(delay).toBeGreaterThanOrEqual(1500)
+      expect(delay).toBeLessThanOrEqual(1800)
+      const exponential = backoffMillis({ initialMillis: 100, maxMillis: 1000 }, 3)
+      expect(exponential).toBeGreaterThanOrEqual(320)
+      expect(exponential).toBeLessThanOrEqual(480)
+      expect(backoffMillis({ initialMillis: 100, maxMillis: 1000 }, 10)).toBeLessThanOrEqual(1200)
+    }
+  })
+
+  it("checks URLs, header names and which headers carry credentials", () => {
+    expect(endpointUrlProblem("http://127.0.0.1:8000/v1")).toBeUndefined()
+    expect(endpointUrlProblem("file:///etc/passwd")).toContain("must be http: or https:")
+    expect(endpointUrlProblem("https://u:p@example.com/")).toContain("user name or password")
+    expect(endpointUrlProblem("/relative")).toContain("is not an absolute URL")
+    expect(headerNameProblem("X-Tenant")).toBeUndefined()
+    expect(headerNameProblem("Host")).toContain("set by runbatch")
+    expect(headerNameProblem("Transfer-Encoding")).toContain("set by runbatch")
+    expect(headerNameProblem("a b")).toContain("not a valid HTTP header name")
+    for (const name of ["Authorization", "X-Api-Key", "X-Auth-Token", "Cookie", "api-secret"])
+      expect(isCredentialHeader(name), name).toBe(true)
+    for (const name of ["X-Tenant", "Accept-Language"]) expect(isCredentialHeader(name), name).toBe(false)
+  })
+
+  it("reads a secret from the environment, naming only the variable when it is missing", async () => {
+    process.env["RUNBATCH_TEST_HELPER_SECRET"] = "value-1"
+    expect(
+      await Effect.runPromise(secretFromEnvironment("t", "api_key_env", "RUNBATCH_TEST_HELPER_SECRET"))
+    ).toBe("value-1")
+    delete process.env["RUNBATCH_TEST_HELPER_SECRET"]
+    const exit = await Effect.runPromiseExit(
+      secretFromEnvironment("t", "api_key_env", "RUNBATCH_TEST_HELPER_SECRET")
+    )
+    expect(Exit.isFailure(exit) && String(Cause.squash(exit.cause))).toContain(
+      "the environment variable RUNBATCH_TEST_HELPER_SECRET (named by api_key_env) is not set"
+    )
+  })
+
+  it("decodes engine options, refusing unknown keys by name without quoting values", async () => {
+    const schema = Schema.Struct({ url: Schema.String, ...httpOptionFields })
+    const ok = await Effect.runPromise(decodeEngineOptions("x", schema, { url: "u", concurrency: 3 }))
+    expect(ok).toEqual({ url: "u", concurrency: 3 })
+    const unknown = await Effect.runPromiseExit(
+      decodeEngineOptions(
+        "x",
+        schema,
+        { url: "u", api_key: "sk-123" },
+        { api_key: "Use an environment variable." }
+      )
+    )
+    const message = Exit.isFailure(unknown) ? String(Cause.squash(unknown.cause)) : ""
+    expect(message).toContain("unknown engine option(s) api_key")
+    expect(message).toContain("Use an environment variable.")
+    expect(message).not.toContain("sk-123")
+    const bad = await Effect.runPromiseExit(decodeEngineOptions("x", schema, { url: "u", max_retries: -1 }))
+    expect(Exit.isFailure(bad) && String(Cause.squash(bad.cause))).toContain("max_retries")
+  })
+})
