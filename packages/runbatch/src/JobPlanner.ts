@@ -174,6 +174,43 @@ export const check = (request: PlanRequest) =>
       if (!plugins.some((p) => p.packageName === encoder.record.packageName))
         plugins.push(yield* host.plan(encoder.record))
     }
+    // Column handling the engine's manifest requires on a feature (engine-vllm: chat-messages on
+    // `messages`), applied without the user asking unless they handle that column themselves. Its
+    // encoder delivers the feature itself, so the column is matched as that feature.
+    const requires =
+      engine.record.manifest.kind === "engine" ? (engine.record.manifest.handles.requires ?? []) : []
+    for (const requirement of requires) {
+      const feature = fn.signature.inputs.find(
+        (f) => f.name.toUpperCase() === requirement.feature.toUpperCase()
+      )
+      const column =
+        feature === undefined ? undefined : yield* ColumnMatching.findColumn(columns, feature.name)
+      if (
+        feature === undefined ||
+        column === undefined ||
+        columnHandling.some((h) => h.column === column.name)
+      )
+        continue
+      if (!Signature.isGroup(column) && (column.dtype !== "STRING" || column.shape !== undefined)) {
+        return yield* new IncompatibleColumnType({
+          column: column.name,
+          columnType: Signature.describeType(column),
+          feature: feature.name,
+          featureType: Signature.describeType(feature),
+          fix: `The ${engine.record.manifest.id} engine reads it with ${requirement.inputFormat} → ${requirement.convertTo} column handling, which takes JSON text or structs.`
+        })
+      }
+      const encoder = yield* host.encoder(requirement.inputFormat, requirement.convertTo)
+      columnHandling.push({
+        column: column.name,
+        inputFormat: requirement.inputFormat,
+        convertTo: requirement.convertTo,
+        encoder: encoder.record.manifest.id
+      })
+      effectiveTypes.set(column.name, { ...feature, name: column.name })
+      if (!plugins.some((p) => p.packageName === encoder.record.packageName))
+        plugins.push(yield* host.plan(encoder.record))
+    }
     const match = yield* ColumnMatching.match(columns, fn.signature.inputs, { effectiveTypes })
     const params = yield* Params.resolve(inputSpec.params, fn.signature.params)
 
