@@ -90,6 +90,8 @@ export interface CheckedJob {
   }
   readonly outputSchema: ReadonlyArray<Signature.Feature>
   readonly maxBatchRows: number | undefined
+  /** Batches one engine session takes at once (HTTP engines keep several in flight). */
+  readonly concurrentBatches: number | undefined
 }
 
 /** Plugins stay quiet while a job is checked. */
@@ -254,7 +256,8 @@ export const check = (request: PlanRequest) =>
       plugins,
       loaded: { engine, encoders },
       outputSchema: prepared.outputSchema,
-      maxBatchRows: jobSpec.maxBatchRows ?? prepared.capabilities.preferredBatchRows
+      maxBatchRows: jobSpec.maxBatchRows ?? prepared.capabilities.preferredBatchRows,
+      concurrentBatches: prepared.capabilities.concurrentBatches
     }
     return checked
   })
@@ -345,7 +348,8 @@ export const planOf = (
     params: checked.params,
     batch: {
       ...(checked.maxBatchRows === undefined ? {} : { maxBatchRows: checked.maxBatchRows }),
-      ...(jobSpec.numWorkers === undefined ? {} : { numWorkers: jobSpec.numWorkers })
+      ...(jobSpec.numWorkers === undefined ? {} : { numWorkers: jobSpec.numWorkers }),
+      ...(checked.concurrentBatches === undefined ? {} : { concurrentBatches: checked.concurrentBatches })
     },
     replicas: JobSpec.replicasOf(jobSpec),
     onError: JobSpec.onErrorOf(jobSpec),

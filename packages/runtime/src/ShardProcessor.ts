@@ -99,7 +99,11 @@ export const processBatch = (
     const naming = (row: number, message: string): string => {
       const files = paths
         .map((column) => column.get(row) as unknown)
-        .filter((path): path is string => typeof path === "string" && !message.includes(path))
+        // Only stage paths: a column of chat messages (JSON text) is not a file to name.
+        .filter(
+          (path): path is string =>
+            typeof path === "string" && path.startsWith("@") && path.length <= 1024 && !message.includes(path)
+        )
       return files.length === 0 ? message : `${message.replace(/\.$/, "")} (${files.join(", ")}).`
     }
 
@@ -201,16 +205,27 @@ export const processShard = (
     const outputs: Array<Arrow.RecordBatch> = []
     let rows = 0
     let errors = 0
+    // An engine that takes several batches at once (HTTP engines) gets them: its request slots never
+    // idle while one batch ends and the next begins. Outputs keep the input's order either way.
+    const inFlight = context.plan.batch.concurrentBatches ?? 1
+    let offset = 0
     yield* readShard(context.plan, shard, context.batchRows).pipe(
-      // Read ahead while the engine works on the previous batch.
-      Stream.buffer({ capacity: 2 }),
-      Stream.runForEach((batch) =>
+      // Read ahead while the engine works on the previous batches.
+      Stream.buffer({ capacity: Math.max(2, inFlight) }),
+      Stream.map((batch) => {
+        const firstRow = offset
+        offset += batch.numRows
+        return { batch, firstRow }
+      }),
+      Stream.mapEffect(({ batch, firstRow }) => processBatch(context, resources, shard, batch, firstRow), {
+        concurrency: inFlight
+      }),
+      Stream.runForEach((done) =>
         Effect.gen(function* () {
-          const done = yield* processBatch(context, resources, shard, batch, rows)
           outputs.push(done.batch)
-          rows += batch.numRows
+          rows += done.batch.numRows
           errors += done.errors
-          yield* progress.rowsDone(batch.numRows, done.errors, done.metrics)
+          yield* progress.rowsDone(done.batch.numRows, done.errors, done.metrics)
         })
       )
     )

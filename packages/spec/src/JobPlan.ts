@@ -100,7 +100,9 @@ const PlanFields = Schema.Struct({
   batch: snakeKeys(
     Schema.Struct({
       maxBatchRows: Schema.optionalKey(PositiveInt("max_batch_rows")),
-      numWorkers: Schema.optionalKey(PositiveInt("num_workers"))
+      numWorkers: Schema.optionalKey(PositiveInt("num_workers")),
+      /** Batches a worker keeps in flight at once (the engine's `concurrentBatches`); default 1. */
+      concurrentBatches: Schema.optionalKey(PositiveInt("concurrent_batches"))
     })
   ),
   replicas: PositiveInt("replicas"),

@@ -377,7 +377,8 @@ export const featureToWire = (f: Feature): FeatureWire =>
 const paramToWire = (p: Param): ParamWire =>
   isParamGroup(p)
     ? {
-        ...(p.defaultValue === undefined ? {} : { default_value: p.defaultValue }),
+        // A null group default means "built from the fields" like no default, and reads back as none.
+        ...(p.defaultValue === undefined || p.defaultValue === null ? {} : { default_value: p.defaultValue }),
         name: p.name,
         ...(p.shape === undefined ? {} : { shape: p.shape }),
         specs: p.specs.map(paramToWire)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DataType, Signature as S } from "@runbatch/spec"
+import { Effect } from "effect"
 import { failsWith, ok } from "./support.ts"
 
 const OUT = [S.feature("output", "DOUBLE")]
@@ -30,6 +31,21 @@ describe("Signature constructors", () => {
       params: []
     })
   })
+
+  it.effect(
+    "a param group's null default writes as none and reads back the same (plans keep their fingerprint)",
+    () =>
+      Effect.gen(function* () {
+        const sig = S.signature([S.feature("a", "DOUBLE")], OUT, [
+          S.paramGroup("cfg", [S.param("k", "INT64", 1)], { defaultValue: null })
+        ])
+        const wire = S.toWire(sig)
+        expect(wire.params?.[0]).not.toHaveProperty("default_value")
+        const back = yield* S.fromWire(wire)
+        expect(S.toWire(back)).toStrictEqual(wire)
+        expect(S.defaultOf(back.params[0]!)).toStrictEqual({ k: 1 })
+      })
+  )
 
   const described: ReadonlyArray<readonly [S.Feature, string]> = [
     [S.feature("a", "DOUBLE"), "DOUBLE"],

@@ -196,7 +196,10 @@ export const stageJob = (options: JobFixtureOptions) =>
             ? {}
             : { maxBatchRows: prepared.capabilities.preferredBatchRows }
           : { maxBatchRows: options.maxBatchRows }),
-        ...(options.numWorkers === undefined ? {} : { numWorkers: options.numWorkers })
+        ...(options.numWorkers === undefined ? {} : { numWorkers: options.numWorkers }),
+        ...(prepared.capabilities.concurrentBatches === undefined
+          ? {}
+          : { concurrentBatches: prepared.capabilities.concurrentBatches })
       },
       replicas,
       onError: options.onError ?? "fail",

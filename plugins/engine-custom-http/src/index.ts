@@ -152,7 +152,8 @@ export default defineEngine({
       return {
         outputSchema: request.signature.outputs,
         // Sixteen rounds of requests per batch (the runtime hands an engine one batch at a time).
-        capabilities: { preferredBatchRows: Math.min(65_536, rows * concurrency * 16) },
+        // Two batches at once: the next batch's requests fill slots the previous one's stragglers free.
+        capabilities: { preferredBatchRows: Math.min(65_536, rows * concurrency * 16), concurrentBatches: 2 },
         options: {
           ...options,
           rows_per_request: rows,

@@ -263,9 +263,10 @@ export default defineEngine({
       return {
         outputSchema: request.signature.outputs,
         capabilities: {
-          // Sixteen rounds of requests per batch: the slots idle only while one batch ends and the
-          // next begins (the runtime hands an engine one batch at a time), a few percent of the time.
-          preferredBatchRows: Math.min(4096, concurrency * 16)
+          // Sixteen rounds of requests per batch, and two batches at once: while one batch's last
+          // requests finish, the next one's fill the freed slots (the session's limit holds).
+          preferredBatchRows: Math.min(4096, concurrency * 16),
+          concurrentBatches: 2
         },
         options: {
           ...options,
