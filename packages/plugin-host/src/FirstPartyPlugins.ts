@@ -28,7 +28,12 @@ export const FIRST_PARTY_PLUGINS: ReadonlyArray<FirstPartyPlugin> = [
       { inputFormat: "full_stage_path", convertTo: "base64_data_url" }
     ]
   },
-  { kind: "encoder", id: "chat-messages", packageName: "@runbatch/encoder-chat-messages" },
+  {
+    kind: "encoder",
+    id: "chat-messages",
+    packageName: "@runbatch/encoder-chat-messages",
+    handles: [{ inputFormat: "openai_chat", convertTo: "chat_messages" }]
+  },
   { kind: "engine", id: "onnx", packageName: "@runbatch/engine-onnx" },
   { kind: "engine", id: "vllm", packageName: "@runbatch/engine-vllm" },
   { kind: "engine", id: "custom-http", packageName: "@runbatch/engine-custom-http" }
