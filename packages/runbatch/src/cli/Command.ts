@@ -4,7 +4,7 @@
  * services that returns what to print. Printing, `--json`, errors and exit codes are handled once, in
  * main.ts, for every command.
  */
-import type { ParseArgsConfig } from "node:util"
+import { type ParseArgsConfig, parseArgs } from "node:util"
 import type { Effect } from "effect"
 import type { Services } from "../Account.ts"
 import type { Printable } from "./Output.ts"
@@ -73,3 +73,28 @@ export const integerOption = (args: ParsedArgs, name: string): number | undefine
   if (!Number.isInteger(number)) throw new UsageError(`--${name} must be a whole number, got "${value}"`)
   return number
 }
+
+/** The command `argv` starts with (the one with the most words wins), and the arguments after them. */
+export const findCommand = (
+  list: ReadonlyArray<Command>,
+  argv: ReadonlyArray<string>
+): { readonly command: Command; readonly args: ReadonlyArray<string> } | undefined => {
+  const command = [...list]
+    .sort((a, b) => b.words.length - a.words.length)
+    .find((c) => c.words.every((word, i) => argv[i] === word))
+  return command === undefined ? undefined : { command, args: argv.slice(command.words.length) }
+}
+
+/** A command's arguments parsed by its options; throws parseArgs' error on an unknown or bad flag. */
+export const parseCommandArgs = (command: Command, args: ReadonlyArray<string>): ParsedArgs =>
+  parseArgs({
+    args: [...args],
+    options: Object.fromEntries(
+      Object.entries(command.options).map(([name, spec]) => {
+        const { description: _d, value: _v, ...config } = spec
+        return [name, config]
+      })
+    ),
+    allowPositionals: true,
+    strict: true
+  })

@@ -5,10 +5,9 @@
  * 1 a job or operation failed, 2 a usage or validation error (nothing was written).
  */
 import { resolve } from "node:path"
-import { parseArgs } from "node:util"
 import { Cause, Effect, Exit } from "effect"
 import { layerLocal } from "../Account.ts"
-import type { Command, CommandContext } from "./Command.ts"
+import { type CommandContext, findCommand, type ParsedArgs, parseCommandArgs } from "./Command.ts"
 import { commands } from "./commands/index.ts"
 import { describeFailure } from "./Failure.ts"
 import { commandHelp, mainHelp, version } from "./Help.ts"
@@ -54,16 +53,6 @@ const globalsOf = (argv: ReadonlyArray<string>): Globals => {
 }
 
 /** The command whose words start the arguments, longest match first. */
-const find = (rest: ReadonlyArray<string>): { command: Command; args: Array<string> } | undefined => {
-  const sorted = [...commands].sort((a, b) => b.words.length - a.words.length)
-  for (const command of sorted) {
-    if (command.words.every((word, i) => rest[i] === word)) {
-      return { command, args: rest.slice(command.words.length) }
-    }
-  }
-  return undefined
-}
-
 const fail = (message: string, hint?: string): never => {
   process.stderr.write(`runbatch: ${message}\n${hint === undefined ? "" : `${hint}\n`}`)
   process.exit(2)
@@ -71,7 +60,7 @@ const fail = (message: string, hint?: string): never => {
 
 const main = async (): Promise<number> => {
   const globals = globalsOf(process.argv.slice(2))
-  const found = find(globals.rest)
+  const found = findCommand(commands, globals.rest)
   // `--version` is runbatch's own only without a command (`model log --version V` is the model's).
   if (globals.version || (found === undefined && globals.rest.includes("--version"))) {
     process.stdout.write(`${version}\n`)
@@ -95,19 +84,9 @@ const main = async (): Promise<number> => {
     process.stdout.write(`${commandHelp(command)}\n`)
     return 0
   }
-  let parsed: ReturnType<typeof parseArgs>
+  let parsed: ParsedArgs
   try {
-    parsed = parseArgs({
-      args,
-      options: Object.fromEntries(
-        Object.entries(command.options).map(([name, spec]) => {
-          const { description: _d, value: _v, ...config } = spec
-          return [name, config]
-        })
-      ),
-      allowPositionals: true,
-      strict: true
-    })
+    parsed = parseCommandArgs(command, args)
   } catch (error) {
     return fail(
       (error as Error).message.replace(/\. To specify.*$/s, "."),

@@ -8,12 +8,11 @@
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { parseArgs } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { ERROR_CATALOGUE } from "@runbatch/spec"
 import { TestEngine } from "@runbatch/testkit"
 import { Effect } from "effect"
-import type { CommandContext } from "../../src/cli/Command.ts"
+import { type CommandContext, findCommand, type ParsedArgs, parseCommandArgs } from "../../src/cli/Command.ts"
 import { commands } from "../../src/cli/commands/index.ts"
 import type { RunBatchOptions } from "../../src/RunBatch.ts"
 import { runCli } from "../cli.ts"
@@ -52,24 +51,12 @@ const cliArgs = (c: Case): Array<string> => {
 
 /** A command line run the way bin/runbatch.js runs it, in this process, on the shared session. */
 const runCommand = (argv: ReadonlyArray<string>): Promise<unknown> => {
-  const command = [...commands]
-    .sort((a, b) => b.words.length - a.words.length)
-    .find((cmd) => cmd.words.every((word, i) => argv[i] === word))
-  if (command === undefined) throw new Error(`no command for ${argv.join(" ")}`)
-  const args = argv.slice(command.words.length)
-  let parsed: ReturnType<typeof parseArgs>
+  const found = findCommand(commands, argv)
+  if (found === undefined) throw new Error(`no command for ${argv.join(" ")}`)
+  const { command, args } = found
+  let parsed: ParsedArgs
   try {
-    parsed = parseArgs({
-      args,
-      options: Object.fromEntries(
-        Object.entries(command.options).map(([name, spec]) => {
-          const { description: _d, value: _v, ...config } = spec
-          return [name, config]
-        })
-      ),
-      allowPositionals: true,
-      strict: true
-    })
+    parsed = parseCommandArgs(command, args)
   } catch (error) {
     // main.ts answers these as usage errors (exit code 2).
     return Promise.reject(Object.assign(new Error((error as Error).message), { _tag: "UsageError" }))

@@ -18,22 +18,13 @@ import {
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { OutputLayout } from "@runbatch/stage-io"
-import { TestEngine } from "@runbatch/testkit"
 import type { Session } from "../../src/index.ts"
 import { localSession, tempHome } from "../support.ts"
-import { columns, expectCleanFailure, expectResumedComplete, logLinear, outputDir, rows } from "./support.ts"
+import { expectCleanFailure, expectResumedComplete, logLinear, outputDir, rows, startJob } from "./support.ts"
 
 const input = rows(3000)
 
-const start = (session: Session, job: string, path: string) =>
-  session.runBatch({
-    model: "LINEAR",
-    input: session.createDataFrame(input, columns),
-    outputSpec: { stageLocation: `@ML.PUBLIC.RESULTS/${path}` },
-    jobSpec: { jobName: job, replicas: 2, numWorkers: 1, maxBatchRows: 75 },
-    plugins: [TestEngine.packageDir],
-    cpus: 2
-  })
+const start = (session: Session, job: string, path: string) => startJob(session, job, path, input)
 
 /** The job's private folder inside its output. */
 const privateDir = (home: string, path: string, job: string) =>

@@ -5,10 +5,8 @@
  * printed; RUNBATCH_FAULT_SEED replays a run and RUNBATCH_FAULT_TRIALS runs more trials.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { TestEngine } from "@runbatch/testkit"
 import { localSession, tempHome } from "../support.ts"
 import {
-  columns,
   expectCleanFailure,
   expectComplete,
   expectResumedComplete,
@@ -20,6 +18,7 @@ import {
   rows,
   seededRandom,
   sleep,
+  startJob,
   supervisorPid,
   until
 } from "./support.ts"
@@ -55,14 +54,7 @@ describe(`kill -9 at random points (seed ${seed})`, () => {
     await logLinear(session, { delayMillis: 30 })
     const job = `${kind.toUpperCase()}_${index}`
     const path = `${kind}-${index}/`
-    const handle = await session.runBatch({
-      model: "LINEAR",
-      input: session.createDataFrame(input, columns),
-      outputSpec: { stageLocation: `@ML.PUBLIC.RESULTS/${path}` },
-      jobSpec: { jobName: job, replicas: 2, numWorkers: 1, maxBatchRows: 75 },
-      plugins: [TestEngine.packageDir],
-      cpus: 2
-    })
+    const handle = await startJob(session, job, path, input)
     const target = Math.floor(random() * 2)
     const running = async () => !["DONE", "FAILED"].includes(await handle.status())
     const killed = await killSomewhere(

@@ -9,9 +9,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { LocalLayout } from "@runbatch/spec"
 import { OutputLayout } from "@runbatch/stage-io"
+import { TestEngine } from "@runbatch/testkit"
 import { expect } from "vitest"
 import type { Session } from "../../src/index.ts"
-import { jobDir, LINEAR_BIAS, LINEAR_WEIGHTS, type LinearRow } from "../support.ts"
+import { jobDir, LINEAR_BIAS, LINEAR_WEIGHTS, type LinearRow, linearColumns } from "../support.ts"
 
 export type { LinearRow as InputRow } from "../support.ts"
 export {
@@ -27,6 +28,20 @@ const RESULTS = { database: "ML", schema: "PUBLIC", stage: "RESULTS" }
 /** The local folder behind `@ML.PUBLIC.RESULTS/<path>`. */
 export const outputDir = (home: string, path: string): string =>
   join(LocalLayout.stageDir(home, RESULTS), path)
+
+/**
+ * The fault suite's job: `input` as a data frame through the linear model, two replicas of one
+ * worker, 8 shards, batches of 75 rows, into `@ML.PUBLIC.RESULTS/<path>`.
+ */
+export const startJob = (session: Session, job: string, path: string, input: ReadonlyArray<LinearRow>) =>
+  session.runBatch({
+    model: "LINEAR",
+    input: session.createDataFrame(input, linearColumns),
+    outputSpec: { stageLocation: `@ML.PUBLIC.RESULTS/${path}` },
+    jobSpec: { jobName: job, replicas: 2, numWorkers: 1, maxBatchRows: 75 },
+    plugins: [TestEngine.packageDir],
+    cpus: 2
+  })
 
 /** The supervisor's pid. */
 export const supervisorPid = (home: string, job: string): number | undefined => {
