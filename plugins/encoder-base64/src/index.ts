@@ -11,12 +11,12 @@ import {
   Arrow,
   DEFAULT_MAX_FILE_BYTES,
   defineEncoder,
+  MediaType,
   positiveIntegerOption,
   readFileColumn
 } from "@runbatch/plugin-api"
 import { PluginBatchError } from "@runbatch/spec"
 import { Effect } from "effect"
-import { type MimeOptions, mimeTypeOf } from "./Mime.ts"
 
 const toBase64 = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")
@@ -29,7 +29,7 @@ const isStringRecord = (value: unknown): value is Record<string, string> =>
 
 const mimeOptions = (
   options: Readonly<Record<string, unknown>>
-): Effect.Effect<MimeOptions, PluginBatchError> => {
+): Effect.Effect<MediaType.MediaTypeChoice, PluginBatchError> => {
   const { mimeType, mimeTypes } = options
   const bad = (reason: string) =>
     Effect.fail(new PluginBatchError({ plugin: "base64", reason, retryable: false }))
@@ -40,11 +40,11 @@ const mimeOptions = (
     return bad(`the option mimeTypes must map extensions to types, e.g. {"dcm": "application/dicom"}.`)
   }
   return Effect.succeed({
-    ...(mimeType === undefined ? {} : { mimeType: mimeType as string }),
+    ...(mimeType === undefined ? {} : { override: mimeType as string }),
     ...(mimeTypes === undefined
       ? {}
       : {
-          mimeTypes: Object.fromEntries(
+          byExtension: Object.fromEntries(
             Object.entries(mimeTypes as Record<string, string>).map(([ext, type]) => [
               ext.replace(/^\./, "").toLowerCase(),
               type
@@ -74,7 +74,7 @@ export default defineEncoder({
                 if (file === null) return null
                 const text = toBase64(file.bytes)
                 return request.convertTo === "base64_data_url"
-                  ? `data:${mimeTypeOf(file.location, file.bytes, mime)};base64,${text}`
+                  ? `data:${MediaType.of(file.location, file.bytes, mime)};base64,${text}`
                   : text
               }),
               new Arrow.Utf8()

@@ -3,7 +3,6 @@ import { Arrow } from "@runbatch/plugin-api"
 import { encoderConformance, MemoryStage } from "@runbatch/testkit"
 import { Effect } from "effect"
 import encoder from "../src/index.ts"
-import { mimeTypeOf, sniff } from "../src/Mime.ts"
 
 const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])
 const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1])
@@ -88,23 +87,5 @@ describe("base64", () => {
   ])("refuses the bad option %j", async (options, fragment) => {
     const result = await encode("base64_data_url", ["@ML.PUBLIC.DOCS/a.png"], options)
     expect(result._tag === "Failure" && result.failure.message).toContain(fragment)
-  })
-
-  it.each([
-    [[0x47, 0x49, 0x46, 0x38, 0x39, 0x61], "image/gif"],
-    [[0x52, 0x49, 0x46, 0x46, 0, 0, 0, 0, 0x57, 0x45, 0x42, 0x50], "image/webp"],
-    [[0x52, 0x49, 0x46, 0x46, 0, 0, 0, 0, 0x57, 0x41, 0x56, 0x45], "audio/wav"],
-    [[0x52, 0x49, 0x46, 0x46, 0, 0, 0, 0, 0x41, 0x56, 0x49, 0x20], "video/x-msvideo"],
-    [[0x49, 0x44, 0x33, 4], "audio/mpeg"],
-    [[0, 0, 0, 0x20, 0x66, 0x74, 0x79, 0x70], "video/mp4"],
-    [[0x25, 0x50, 0x44, 0x46, 0x2d], "application/pdf"],
-    [[0x1a, 0x45, 0xdf, 0xa3], "video/webm"]
-  ])("sniffs %j as %s", (bytes, type) => {
-    expect(sniff(new Uint8Array(bytes))).toBe(type)
-  })
-
-  it("falls back to the extension for formats without a signature", () => {
-    expect(mimeTypeOf("@S/a.svg", new TextEncoder().encode("<svg/>"))).toBe("image/svg+xml")
-    expect(mimeTypeOf("@S/dir.v2/file", new Uint8Array([1]))).toBe("application/octet-stream")
   })
 })

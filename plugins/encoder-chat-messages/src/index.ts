@@ -16,9 +16,15 @@
  * over a cap, or naming a file that cannot be read, fails alone with an error naming the path and the
  * limit. Engines that need it (engine-vllm) declare it in their manifest, so users never configure it.
  */
-import { Arrow, defineEncoder, FileReader, positiveIntegerOption, type RowError } from "@runbatch/plugin-api"
+import {
+  Arrow,
+  defineEncoder,
+  FileReader,
+  MediaType,
+  positiveIntegerOption,
+  type RowError
+} from "@runbatch/plugin-api"
 import { Effect } from "effect"
-import { audioFormatOf, mediaTypeOf } from "./MediaType.ts"
 
 const ID = "chat-messages"
 const MiB = 1024 * 1024
@@ -101,7 +107,7 @@ const mediaOf = (messages: unknown, limits: Limits): Array<MediaRef> => {
           location: url,
           path,
           inline: (bytes) => {
-            holder["url"] = `data:${mediaTypeOf(url, bytes)};base64,${base64(bytes)}`
+            holder["url"] = `data:${MediaType.of(url, bytes)};base64,${base64(bytes)}`
             return undefined
           }
         })
@@ -116,7 +122,7 @@ const mediaOf = (messages: unknown, limits: Limits): Array<MediaRef> => {
           path,
           inline: (bytes) => {
             if (typeof audio["format"] !== "string" || audio["format"] === "") {
-              const format = audioFormatOf(data, bytes)
+              const format = MediaType.audioFormatOf(data, bytes)
               if (format === undefined)
                 return `${path}: cannot tell the audio format of ${data}; set input_audio.format (mp3, wav, …).`
               audio["format"] = format

@@ -1,7 +1,7 @@
 /**
- * The MIME type of a file for a `data:` URL: an explicit override first, then the file's first bytes
- * (magic numbers tell a PNG named `.jpg` for what it is), then its extension, then
- * `application/octet-stream`.
+ * The media type of a file, for `data:` URLs and model servers: an explicit choice first (one type for
+ * a column, or types by extension), then the file's first bytes (a PNG named `.jpg` is a PNG), then its
+ * extension, then `application/octet-stream`. Shared by the encoders that build data URLs.
  */
 
 const startsWith = (bytes: Uint8Array, signature: ReadonlyArray<number>, offset = 0): boolean =>
@@ -64,15 +64,29 @@ export const extensionOf = (location: string): string => {
   return dot <= 0 ? "" : name.slice(dot + 1).toLowerCase()
 }
 
-export interface MimeOptions {
-  /** One type for every file of the column. */
-  readonly mimeType?: string
-  /** Types by extension (`{ "dcm": "application/dicom" }`), over the built-in table. */
-  readonly mimeTypes?: Readonly<Record<string, string>>
+export interface MediaTypeChoice {
+  /** One type for every file. */
+  readonly override?: string | undefined
+  /** Types by extension (`{ "dcm": "application/dicom" }`), over the built-in table and sniffing. */
+  readonly byExtension?: Readonly<Record<string, string>> | undefined
 }
 
-export const mimeTypeOf = (location: string, bytes: Uint8Array, options: MimeOptions = {}): string => {
-  if (options.mimeType !== undefined) return options.mimeType
+export const of = (location: string, bytes: Uint8Array, choice: MediaTypeChoice = {}): string => {
+  if (choice.override !== undefined) return choice.override
   const extension = extensionOf(location)
-  return options.mimeTypes?.[extension] ?? sniff(bytes) ?? EXTENSIONS[extension] ?? "application/octet-stream"
+  return (
+    choice.byExtension?.[extension] ?? sniff(bytes) ?? EXTENSIONS[extension] ?? "application/octet-stream"
+  )
 }
+
+const AUDIO_FORMATS: Readonly<Record<string, string>> = {
+  "audio/mpeg": "mp3",
+  "audio/wav": "wav",
+  "audio/ogg": "ogg",
+  "audio/flac": "flac",
+  "audio/mp4": "m4a"
+}
+
+/** `mp3`, `wav`, … (OpenAI's `input_audio.format`), or undefined when the file is not known audio. */
+export const audioFormatOf = (location: string, bytes: Uint8Array): string | undefined =>
+  AUDIO_FORMATS[of(location, bytes)]
