@@ -98,6 +98,11 @@ describe("the runbatch command", () => {
     const query = await runCli(home, [...g, "--json", "sql", "SELECT COUNT(*) AS n, SUM(x) AS s FROM points"])
     expect(query.code, query.stderr).toBe(0)
     expect(JSON.parse(query.stdout)).toEqual([{ n: 10, s: 22.5 }])
+    // A typo is bad input (exit 2); a statement that fails as it runs is an operational failure (1).
+    const typo = await runCli(home, [...g, "sql", "SELEC 1"])
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain("SqlError")
+    expect((await runCli(home, [...g, "sql", "SELECT 3::TINYINT * 100::TINYINT"])).code).toBe(1)
     expect(
       (
         await runCli(home, [

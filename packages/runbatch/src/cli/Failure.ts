@@ -54,6 +54,10 @@ export const describeFailure = (error: unknown, command: Command): DescribedFail
   return {
     text: `runbatch: ${message}\n  (${tag}: see docs/reference/errors.md)`,
     json: { tag, message },
-    exitCode: OPERATIONAL.has(tag) ? 1 : 2
+    exitCode: OPERATIONAL.has(tag) && !isInputProblem(tag, error) ? 1 : 2
   }
 }
+
+/** SQL the database refused to parse or bind (a typo, an unknown column) is input, not a failed run. */
+const isInputProblem = (tag: string, error: unknown): boolean =>
+  tag === "SqlError" && /^(Parser|Binder|Catalog) Error/.test((error as { reason?: string }).reason ?? "")
