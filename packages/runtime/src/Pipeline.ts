@@ -7,7 +7,7 @@ import type { EncodeRequest, EngineSession } from "@runbatch/plugin-api"
 import type { LoadedEncoder, LoadedEngine } from "@runbatch/plugin-host"
 import type { JobPlan, Sharding } from "@runbatch/spec"
 import type { OutputCommitter } from "@runbatch/stage-io"
-import { Effect } from "effect"
+import { Effect, Semaphore } from "effect"
 import type { RetryPolicy } from "./EngineCall.ts"
 import { type ColumnEncoder, processShard, type WorkerResources } from "./ShardProcessor.ts"
 
@@ -74,7 +74,8 @@ export const openWorker = (options: WorkerOpenOptions) =>
         instance: yield* loaded.encoder.open({ options: {} })
       })
     }
-    return { session, encoders } satisfies WorkerResources
+    const batchSlots = Semaphore.makeUnsafe(plan.batch.concurrentBatches ?? 1)
+    return { session, encoders, batchSlots } satisfies WorkerResources
   })
 
 export const runPipeline = (options: PipelineOptions) =>
@@ -82,23 +83,37 @@ export const runPipeline = (options: PipelineOptions) =>
     Effect.gen(function* () {
       const { plan } = options
       const resources = yield* openWorker(options)
-      let rows = 0
-      let errors = 0
-      for (let shard = yield* options.nextShard; shard !== undefined; shard = yield* options.nextShard) {
-        const result = yield* processShard(
-          {
-            plan,
-            committer: options.committer,
-            batchRows: options.batchRows,
-            ...(options.retry === undefined ? {} : { retry: options.retry })
-          },
-          resources,
-          shard,
-          options.attempts.get(shard.index) ?? 0
-        )
-        rows += result.rows
-        errors += result.errors
-      }
-      return { rows, errors } satisfies PipelineResult
+      // An engine that takes several batches at once works on as many shards at once too, so one
+      // shard's last requests and its part's write overlap the next shard's first requests; the
+      // session's batch slots still cap the batches in flight.
+      const lanes = plan.batch.concurrentBatches ?? 1
+      const lane = Effect.gen(function* () {
+        let rows = 0
+        let errors = 0
+        for (let shard = yield* options.nextShard; shard !== undefined; shard = yield* options.nextShard) {
+          const result = yield* processShard(
+            {
+              plan,
+              committer: options.committer,
+              batchRows: options.batchRows,
+              ...(options.retry === undefined ? {} : { retry: options.retry })
+            },
+            resources,
+            shard,
+            options.attempts.get(shard.index) ?? 0
+          )
+          rows += result.rows
+          errors += result.errors
+        }
+        return { rows, errors }
+      })
+      const done = yield* Effect.all(
+        Array.from({ length: lanes }, () => lane),
+        { concurrency: "unbounded" }
+      )
+      return {
+        rows: done.reduce((sum, d) => sum + d.rows, 0),
+        errors: done.reduce((sum, d) => sum + d.errors, 0)
+      } satisfies PipelineResult
     })
   )

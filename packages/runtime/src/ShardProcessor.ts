@@ -16,7 +16,7 @@ import type {
 import { type JobPlan, PluginBatchError, RowFailed, type Sharding } from "@runbatch/spec"
 import type { OutputCommitter, StageStore } from "@runbatch/stage-io"
 import * as Arrow from "apache-arrow"
-import { Effect, Stream } from "effect"
+import { Effect, type Semaphore, Stream } from "effect"
 import { assemble, selectRows, spreadRows } from "./BatchAssembly.ts"
 import { DEFAULT_RETRY, inferWithRetry, type RetryPolicy } from "./EngineCall.ts"
 import * as FeatureColumns from "./FeatureColumns.ts"
@@ -34,6 +34,8 @@ export interface ColumnEncoder {
 export interface WorkerResources {
   readonly session: EngineSession
   readonly encoders: ReadonlyArray<ColumnEncoder>
+  /** Batches the session may run at once (the engine's `concurrentBatches`), across all its shards. */
+  readonly batchSlots?: Semaphore.Semaphore
 }
 
 /** What running a batch needs: the plan, and how to retry the engine. */
@@ -217,9 +219,13 @@ export const processShard = (
         offset += batch.numRows
         return { batch, firstRow }
       }),
-      Stream.mapEffect(({ batch, firstRow }) => processBatch(context, resources, shard, batch, firstRow), {
-        concurrency: inFlight
-      }),
+      Stream.mapEffect(
+        ({ batch, firstRow }) => {
+          const run = processBatch(context, resources, shard, batch, firstRow)
+          return resources.batchSlots === undefined ? run : resources.batchSlots.withPermits(1)(run)
+        },
+        { concurrency: inFlight }
+      ),
       Stream.runForEach((done) =>
         Effect.gen(function* () {
           outputs.push(done.batch)

@@ -18,9 +18,10 @@ const port = parentPort!
 const data = workerData as PipelineThreadData
 const post = (message: ThreadMessage) => port.postMessage(message)
 
-let awaitingShard: ((shard: Sharding.Shard | undefined) => void) | undefined
+// Requests for shards, answered in the order they were made (a worker may run several shards at once).
+const awaitingShards: Array<(shard: Sharding.Shard | undefined) => void> = []
 const nextShard = Effect.callback<Sharding.Shard | undefined>((resume) => {
-  awaitingShard = (shard) => resume(Effect.succeed(shard))
+  awaitingShards.push((shard) => resume(Effect.succeed(shard)))
   post({ type: "next" })
 })
 
@@ -64,9 +65,7 @@ const program = Effect.gen(function* () {
 const fiber = Effect.runFork(program)
 port.on("message", (message: ReplicaMessage) => {
   if (message.type === "shard") {
-    const resolve = awaitingShard
-    awaitingShard = undefined
-    resolve?.(message.shard ?? undefined)
+    awaitingShards.shift()?.(message.shard ?? undefined)
   } else {
     // Stop: interrupting runs the finalizers (the engine session is released); the thread then ends
     // once its event loop is empty, after any native call in flight has completed.
