@@ -51,10 +51,18 @@ const entry = builtFile("pipeline-thread.js")
 /**
  * V8's young generation per thread. Batches are short-lived garbage in bulk, and by default each
  * isolate lets its young generation grow to 48 MB before collecting, which makes a replica's memory
- * creep up over its first shards. 8 MB keeps a replica's peak RSS within ~30 MB between 10 and 100
- * shards at the same speed (gbdt benchmark, docs/performance.md).
+ * creep up over its first shards. 8 MB keeps that creep smaller at the same speed (gbdt benchmark,
+ * docs/performance.md).
  */
 const YOUNG_GENERATION_MB = Number(process.env["RUNBATCH_YOUNG_GENERATION_MB"] ?? 8)
+
+/**
+ * V8's old generation per thread: unlimited by default. Its heuristics let each thread's heap grow by
+ * ~30 MB over the first shards before settling; 128 removes that growth at the same speed (measured),
+ * but a batch holding large strings (base64 images for an HTTP engine) could then exhaust a thread,
+ * so it is a choice for memory-tight containers, not the default.
+ */
+const OLD_GENERATION_MB = Number(process.env["RUNBATCH_OLD_GENERATION_MB"] ?? 0)
 
 /**
  * The thread runs built JavaScript, so it must not resolve workspace packages to their TypeScript
@@ -128,7 +136,10 @@ export const spawnPipelines = (
       const thread = new Worker(entry, {
         workerData: { ...data, worker } satisfies PipelineThreadData,
         execArgv: threadExecArgv(process.execArgv),
-        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }
+        resourceLimits: {
+          maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+          ...(OLD_GENERATION_MB > 0 ? { maxOldGenerationSizeMb: OLD_GENERATION_MB } : {})
+        }
       })
       threads.push(thread)
       thread.on("message", (message: ThreadMessage) =>
