@@ -4,3 +4,4 @@
 export * from "./FirstPartyPlugins.ts"
 export * as PackageLocator from "./PackageLocator.ts"
 export * from "./PluginHost.ts"
+export * from "./RequiredColumnHandling.ts"

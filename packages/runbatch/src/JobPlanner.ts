@@ -15,7 +15,8 @@ import {
   type LoadedEncoder,
   type LoadedEngine,
   makePluginHost,
-  type PlannedPlugin
+  type PlannedPlugin,
+  requiredColumnHandling
 } from "@runbatch/plugin-host"
 import { type ModelVersionInfo, resolveVersionFunction } from "@runbatch/registry-client"
 import type { Relation } from "@runbatch/session"
@@ -176,42 +177,19 @@ export const check = (request: PlanRequest) =>
       if (!plugins.some((p) => p.packageName === encoder.record.packageName))
         plugins.push(yield* host.plan(encoder.record))
     }
-    // Column handling the engine's manifest requires on a feature (engine-vllm: chat-messages on
-    // `messages`), applied without the user asking unless they handle that column themselves. Its
-    // encoder delivers the feature itself, so the column is matched as that feature.
-    const requires =
-      engine.record.manifest.kind === "engine" ? (engine.record.manifest.handles.requires ?? []) : []
-    for (const requirement of requires) {
-      const feature = fn.signature.inputs.find(
-        (f) => f.name.toUpperCase() === requirement.feature.toUpperCase()
-      )
-      const column =
-        feature === undefined ? undefined : yield* ColumnMatching.findColumn(columns, feature.name)
-      if (
-        feature === undefined ||
-        column === undefined ||
-        columnHandling.some((h) => h.column === column.name)
-      )
-        continue
-      if (!Signature.isGroup(column) && (column.dtype !== "STRING" || column.shape !== undefined)) {
-        return yield* new IncompatibleColumnType({
-          column: column.name,
-          columnType: Signature.describeType(column),
-          feature: feature.name,
-          featureType: Signature.describeType(feature),
-          fix: `The ${engine.record.manifest.id} engine reads it with ${requirement.inputFormat} → ${requirement.convertTo} column handling, which takes JSON text or structs.`
-        })
-      }
-      const encoder = yield* host.encoder(requirement.inputFormat, requirement.convertTo)
-      columnHandling.push({
-        column: column.name,
-        inputFormat: requirement.inputFormat,
-        convertTo: requirement.convertTo,
-        encoder: encoder.record.manifest.id
-      })
-      effectiveTypes.set(column.name, { ...feature, name: column.name })
-      if (!plugins.some((p) => p.packageName === encoder.record.packageName))
-        plugins.push(yield* host.plan(encoder.record))
+    const handled = columnHandling.map((h) => h.column)
+    for (const required of yield* requiredColumnHandling(
+      host,
+      engine,
+      fn.signature.inputs,
+      columns,
+      handled
+    )) {
+      columnHandling.push(required.handling)
+      encoders.push({ handling: required.handling, loaded: required.loaded })
+      effectiveTypes.set(required.handling.column, required.effectiveType)
+      if (!plugins.some((p) => p.packageName === required.loaded.record.packageName))
+        plugins.push(yield* host.plan(required.loaded.record))
     }
     const match = yield* ColumnMatching.match(columns, fn.signature.inputs, { effectiveTypes })
     const params = yield* Params.resolve(inputSpec.params, fn.signature.params)

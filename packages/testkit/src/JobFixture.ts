@@ -5,7 +5,7 @@
  * replicas on it.
  */
 import { FileReader } from "@runbatch/plugin-api"
-import { makePluginHost, type PlannedPlugin } from "@runbatch/plugin-host"
+import { makePluginHost, type PlannedPlugin, requiredColumnHandling } from "@runbatch/plugin-host"
 import { Sql } from "@runbatch/session"
 import {
   ColumnMatching,
@@ -120,27 +120,19 @@ export const stageJob = (options: JobFixtureOptions) =>
         planned.push(yield* host.plan(encoder.record))
     }
     // Column handling the engine requires (engine-vllm: chat-messages on `messages`), as the planner
-    // applies it: the encoder delivers the feature itself.
-    const requires =
-      engine.record.manifest.kind === "engine" ? (engine.record.manifest.handles.requires ?? []) : []
-    for (const requirement of requires) {
-      const feature = options.signature.inputs.find(
-        (f) => f.name.toUpperCase() === requirement.feature.toUpperCase()
-      )
-      const column =
-        feature === undefined ? undefined : yield* ColumnMatching.findColumn(columns, feature.name)
-      if (feature === undefined || column === undefined || handling.some((h) => h.column === column.name))
-        continue
-      const encoder = yield* host.encoder(requirement.inputFormat, requirement.convertTo)
-      handling.push({
-        column: column.name,
-        inputFormat: requirement.inputFormat,
-        convertTo: requirement.convertTo,
-        encoder: encoder.record.manifest.id
-      })
-      effectiveTypes.set(column.name, { ...feature, name: column.name })
-      if (!planned.some((p) => p.packageName === encoder.record.packageName))
-        planned.push(yield* host.plan(encoder.record))
+    // applies it.
+    const required = yield* requiredColumnHandling(
+      host,
+      engine,
+      options.signature.inputs,
+      columns,
+      handling.map((h) => h.column)
+    )
+    for (const { handling: entry, loaded, effectiveType } of required) {
+      handling.push(entry)
+      effectiveTypes.set(entry.column, effectiveType)
+      if (!planned.some((p) => p.packageName === loaded.record.packageName))
+        planned.push(yield* host.plan(loaded.record))
     }
     const match = yield* ColumnMatching.match(columns, options.signature.inputs, { effectiveTypes })
     const params = yield* Params.resolve(options.params, options.signature.params)
