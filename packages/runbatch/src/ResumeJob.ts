@@ -61,13 +61,16 @@ const changed = (job: JobHandle) =>
     if (now !== plan.fingerprint) {
       return `the plan's fingerprint no longer matches: the model version's function ${fn.name} or its files changed since the job was planned.`
     }
-    // The staged input: every file still there, whole.
+    // The staged input: every file still there, whole (one listing of the input folder).
+    const inputFolder = plan.input.location.replace(/\/?$/, "/")
+    const staged = new Map(
+      (yield* store.list(inputFolder, { withoutMd5: true })).map((e) => [e.location, e.size] as const)
+    )
     for (const file of plan.input.files) {
-      const location = `${plan.input.location.replace(/\/?$/, "/")}${file.path}`
-      const entries = yield* store.list(location, { withoutMd5: true })
-      const entry = entries.find((e) => e.location === location)
-      if (entry === undefined || entry.size !== file.bytes) {
-        return `its staged input file ${location} is ${entry === undefined ? "gone" : "changed"}.`
+      const location = `${inputFolder}${file.path}`
+      const size = staged.get(location)
+      if (size !== file.bytes) {
+        return `its staged input file ${location} is ${size === undefined ? "gone" : "changed"}.`
       }
     }
     // The output: still claimed by this job, and not finished by anything else.
