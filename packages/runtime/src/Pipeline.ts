@@ -74,8 +74,13 @@ export const openWorker = (options: WorkerOpenOptions) =>
         instance: yield* loaded.encoder.open({ options: {} })
       })
     }
-    const batchSlots = Semaphore.makeUnsafe(plan.batch.concurrentBatches ?? 1)
-    return { session, encoders, batchSlots } satisfies WorkerResources
+    // Slots only matter when the engine takes several batches (and so several shards) at once.
+    const slots = plan.batch.concurrentBatches ?? 1
+    return {
+      session,
+      encoders,
+      ...(slots > 1 ? { batchSlots: Semaphore.makeUnsafe(slots) } : {})
+    } satisfies WorkerResources
   })
 
 export const runPipeline = (options: PipelineOptions) =>
