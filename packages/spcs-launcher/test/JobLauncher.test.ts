@@ -158,6 +158,7 @@ describe.concurrent("the local launcher", () => {
     const job = await withLauncher(home, (l) =>
       l.launch(fakeRequest("KILLED", 2, { FAKE_MODE: "hang", FAKE_ENV_DIR: envDir }))
     )
+    await logReaches(job, "hanging", 0)
     await logReaches(job, "hanging", 1)
     process.kill((await envOf(envDir, 1)).pid, "SIGKILL")
     expect(await run(job.wait({ timeoutSeconds: 30 }))).toBe("FAILED")
@@ -221,6 +222,8 @@ describe.concurrent("the local launcher", () => {
     const job = await withLauncher(home, (l) =>
       l.launch(fakeRequest("ORPHANED", 2, { FAKE_MODE: "hang", FAKE_ENV_DIR: envDir }))
     )
+    // Both replicas must be running (their env files written) before the supervisor dies.
+    await logReaches(job, "hanging", 0)
     await logReaches(job, "hanging", 1)
     const supervisor = readJsonFile<{ pid: number }>(join(jobFolder(home, "ORPHANED"), "supervisor.json"))!
     process.kill(supervisor.pid, "SIGKILL")
@@ -265,6 +268,7 @@ describe.concurrent("the local launcher", () => {
   }) => {
     const home = newHome()
     const job = await withLauncher(home, (l) => l.launch(fakeRequest("SHUTDOWN", 2, { FAKE_MODE: "hang" })))
+    await logReaches(job, "hanging", 0)
     await logReaches(job, "hanging", 1)
     const supervisor = readJsonFile<{ pid: number }>(join(jobFolder(home, "SHUTDOWN"), "supervisor.json"))!
     process.kill(supervisor.pid, "SIGTERM")
@@ -435,6 +439,7 @@ describe.concurrent("the local launcher", () => {
     const job = await withLauncher(home, (l) =>
       l.launch(fakeRequest("DOOMED", 2, { FAKE_MODE: "hang", FAKE_ENV_DIR: envDir }))
     )
+    await logReaches(job, "hanging", 0)
     await logReaches(job, "hanging", 1)
     await withLauncher(home, (l) => l.deleteJob("ML.PUBLIC.DOOMED"))
     expect(await run(job.status)).toBe("DELETED")
