@@ -121,15 +121,20 @@ describe("replicas as processes", () => {
   })
 
   it("rejects bad arguments with exit code 2", () => {
-    const run = (args: ReadonlyArray<string>) => {
+    const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
       try {
-        execFileSync(process.execPath, [main, ...args], { stdio: "pipe" })
-        return 0
+        execFileSync(process.execPath, [main, ...args], { stdio: "pipe", env: { ...process.env, ...env } })
+        return { code: 0, stderr: "" }
       } catch (error) {
-        return (error as { status: number }).status
+        const failed = error as { status: number; stderr: Buffer }
+        return { code: failed.status, stderr: failed.stderr.toString() }
       }
     }
-    expect(run([])).toBe(2)
-    expect(run(["--plan", "@ML.PUBLIC.S/p.json", "--replica", "3", "--replicas", "2"])).toBe(2)
+    expect(run([]).code).toBe(2)
+    expect(run(["--plan", "@ML.PUBLIC.S/p.json", "--replica", "3", "--replicas", "2"]).code).toBe(2)
+    expect(run(["--plan", "@ML.PUBLIC.S/p.json"], { RUNBATCH_HEAP_GROWING_PERCENT: "lots" })).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('RUNBATCH_HEAP_GROWING_PERCENT is "lots", not a whole number')
+    })
   })
 })
