@@ -152,6 +152,14 @@ describe("HTTP engines through runBatch", () => {
     expect(
       out.map((r) => (r["choices"] as Array<{ message: { content: string } }>)[0]!.message.content)
     ).toEqual(prompts.map((p) => `echo: ${p}`))
+    // The engine's token counts reach the job's progress, summed over the rows' usage.
+    const usage = out.map((r) => r["usage"] as { prompt_tokens: number; completion_tokens: number })
+    expect((await job.progress()).metrics).toEqual({
+      prompt_tokens: usage.reduce((n, u) => n + u.prompt_tokens, 0),
+      completion_tokens: usage.reduce((n, u) => n + u.completion_tokens, 0),
+      http_retries: 0
+    })
+    expect(usage.every((u) => u.prompt_tokens > 0 && u.completion_tokens > 0)).toBe(true)
     expect(JSON.stringify(await job.getLogs())).not.toContain(KEY)
 
     // A key the server does not take, which it quotes back: the job fails, its plan stays, and

@@ -3,34 +3,13 @@
  * ("Starting inference.") and progress counters (rows done of total, rows/s, errors). The local
  * supervisor reads them from the replica's stdout; in SPCS they come back through the service logs.
  */
+import { ReplicaOutput } from "@runbatch/spec"
 import { Context, Effect, Layer } from "effect"
 
-export type LogLevel = "info" | "warn" | "error"
+export type LogLevel = ReplicaOutput.LogLevel
 
-export type ProgressLine =
-  | {
-      readonly type: "log"
-      readonly replica: number
-      readonly time: string
-      readonly level: LogLevel
-      readonly message: string
-    }
-  | {
-      readonly type: "progress"
-      readonly replica: number
-      readonly time: string
-      /** Input rows this replica has finished (committed or recorded). */
-      readonly rows: number
-      /** Input rows this replica has to do. */
-      readonly totalRows: number
-      readonly shardsDone: number
-      readonly shards: number
-      readonly rowsPerSecond: number
-      /** Rows whose error was recorded (`onError: record`). */
-      readonly errors: number
-      /** Engine counters, e.g. prompt and completion tokens. */
-      readonly metrics: Readonly<Record<string, number>>
-    }
+/** The lines this service writes (the protocol is spec's ReplicaOutput, which the launchers read). */
+export type ProgressLine = ReplicaOutput.ProgressLine
 
 export interface ProgressShape {
   readonly log: (level: LogLevel, message: string) => Effect.Effect<void>
@@ -48,7 +27,7 @@ export class Progress extends Context.Service<Progress, ProgressShape>()("@runba
   /** JSON lines on stdout. */
   static readonly layerStdout = (replica: number, totals: Totals): Layer.Layer<Progress> =>
     Layer.sync(Progress, () =>
-      make(replica, totals, (line) => process.stdout.write(`${JSON.stringify(line)}\n`))
+      make(replica, totals, (line) => process.stdout.write(`${ReplicaOutput.format(line)}\n`))
     )
 
   /**

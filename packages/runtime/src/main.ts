@@ -16,6 +16,7 @@
  */
 import { availableParallelism } from "node:os"
 import { setFlagsFromString } from "node:v8"
+import { ReplicaOutput } from "@runbatch/spec"
 import { StageStore } from "@runbatch/stage-io"
 import { Cause, Effect, Exit, Fiber, Layer } from "effect"
 import { Progress } from "./Progress.ts"
@@ -74,7 +75,7 @@ if (Number.isInteger(supervisorPid) && supervisorPid > 0) {
   }, 200).unref()
 }
 
-const write = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`)
+const write = (line: ReplicaOutput.Line) => process.stdout.write(`${ReplicaOutput.format(line)}\n`)
 
 const services = Layer.mergeAll(
   StageStore.layerLocalHome({ objectStore: process.env["RUNBATCH_OBJECT_STORE"] === "1" }),

@@ -31,6 +31,7 @@ import {
   writeFileSync
 } from "node:fs"
 import { basename, dirname, join } from "node:path"
+import type { Counters } from "@runbatch/spec/ReplicaOutput"
 import type { JobStatus } from "./JobStatus.ts"
 
 export const RECORD_VERSION = 1
@@ -83,15 +84,8 @@ export interface SupervisorRecord {
   readonly startedTime: string
 }
 
-/** A replica's progress line, as the runtime prints it (fields the launcher sums). */
-export interface ReplicaProgress {
-  readonly rows: number
-  readonly totalRows: number
-  readonly shardsDone: number
-  readonly shards: number
-  readonly rowsPerSecond: number
-  readonly errors: number
-}
+/** A replica's latest progress line: its counters, as the runtime prints them (spec's ReplicaOutput). */
+export type ReplicaProgress = Counters
 
 /** What `progress.json` holds: the latest progress line of each replica that has sent one. */
 export interface ProgressRecord {

@@ -3,18 +3,14 @@
  * request when it gave them (the client knows the job's rows and shards from its plan), else from the
  * replicas' own lines.
  */
+import type { Counters } from "@runbatch/spec/ReplicaOutput"
 import type { ProgressRecord } from "./JobFolder.ts"
 
-export interface JobProgress {
-  /** Input rows finished (committed or recorded), over every replica. */
-  readonly rows: number
-  readonly totalRows: number
-  readonly shardsDone: number
-  readonly shards: number
-  /** The replicas' current rates, summed. */
-  readonly rowsPerSecond: number
-  /** Rows whose error was recorded (`onError: record`). */
-  readonly errors: number
+/**
+ * A replica's counters (rows, totalRows, shardsDone, shards, rowsPerSecond, errors, metrics), each
+ * summed over the job's replicas, and the time left.
+ */
+export interface JobProgress extends Counters {
   /** Seconds left at the current rate; 0 when every row is done, null while there is no rate yet. */
   readonly etaSeconds: number | null
 }
@@ -37,6 +33,11 @@ export const summarize = (
       : rowsPerSecond > 0 && totalRows > rows
         ? Math.ceil((totalRows - rows) / rowsPerSecond)
         : null
+  const metrics: Record<string, number> = {}
+  // Lines written before replicas reported metrics have none.
+  for (const line of lines)
+    for (const [key, value] of Object.entries<number>(line.metrics ?? {}))
+      metrics[key] = (metrics[key] ?? 0) + value
   return {
     rows,
     totalRows,
@@ -47,6 +48,7 @@ export const summarize = (
     ),
     rowsPerSecond,
     errors: sum((l) => l.errors),
-    etaSeconds
+    etaSeconds,
+    metrics
   }
 }

@@ -21,6 +21,8 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, utimesSync, writeSync } from "node:fs"
 import { hostname } from "node:os"
+// The protocol module alone (no dependencies): the supervisor must start in milliseconds.
+import * as ReplicaOutput from "@runbatch/spec/ReplicaOutput"
 import {
   type CancelRequest,
   files,
@@ -34,7 +36,7 @@ import {
   writeJsonAtomic
 } from "./JobFolder.ts"
 import { isTerminal, type JobStatus } from "./JobStatus.ts"
-import { lineSplitter, parseLine, tailText } from "./ReplicaOutput.ts"
+import { lineSplitter, tailText } from "./ReplicaLog.ts"
 import { bootId } from "./SupervisorLiveness.ts"
 
 /** How often the supervisor looks for requests and refreshes its heartbeat. */
@@ -315,7 +317,7 @@ export const supervise = (dir: string): void => {
     monitor(replica, "starting")
     const remember = (text: string) => {
       if (replica.logFd !== undefined) writeSync(replica.logFd, `${text}\n`)
-      const line = parseLine(text)
+      const line = ReplicaOutput.parse(text)
       if (line.type === "progress") {
         progress[String(index)] = line.progress
         progressDirty = true

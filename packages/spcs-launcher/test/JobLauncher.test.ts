@@ -111,7 +111,8 @@ describe.concurrent("the local launcher", () => {
       shards: 8,
       rowsPerSecond: 2000,
       errors: 0,
-      etaSeconds: 0
+      etaSeconds: 0,
+      metrics: {}
     })
     const row = await run(job.describe)
     expect(row).toMatchObject({

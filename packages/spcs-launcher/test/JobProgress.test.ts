@@ -1,19 +1,33 @@
 import { describe, expect, it } from "@effect/vitest"
 import { summarize } from "../src/JobProgress.ts"
 
-const line = (rows: number, totalRows: number, rowsPerSecond: number) => ({
+const line = (
+  rows: number,
+  totalRows: number,
+  rowsPerSecond: number,
+  metrics: Record<string, number> = {}
+) => ({
   rows,
   totalRows,
   shardsDone: 1,
   shards: 2,
   rowsPerSecond,
-  errors: 1
+  errors: 1,
+  metrics
 })
 
 describe("summarize", () => {
   it("sums the replicas' latest lines and estimates the time left", () => {
     expect(
-      summarize({ replicas: { "0": line(100, 0, 50), "1": line(300, 0, 150) } }, { rows: 1000, shards: 8 })
+      summarize(
+        {
+          replicas: {
+            "0": line(100, 0, 50, { prompt_tokens: 900, http_retries: 1 }),
+            "1": line(300, 0, 150, { prompt_tokens: 2700 })
+          }
+        },
+        { rows: 1000, shards: 8 }
+      )
     ).toEqual({
       rows: 400,
       totalRows: 1000,
@@ -21,7 +35,8 @@ describe("summarize", () => {
       shards: 8,
       rowsPerSecond: 200,
       errors: 2,
-      etaSeconds: 3
+      etaSeconds: 3,
+      metrics: { prompt_tokens: 3600, http_retries: 1 }
     })
   })
 
@@ -36,6 +51,11 @@ describe("summarize", () => {
     )
   })
 
+  it("reads progress written before replicas reported metrics", () => {
+    const { metrics: _, ...old } = line(10, 10, 1)
+    expect(summarize({ replicas: { "0": old as ReturnType<typeof line> } }, null).metrics).toEqual({})
+  })
+
   it("has no estimate before any rate is known", () => {
     expect(summarize(undefined, { rows: 10, shards: 1 })).toEqual({
       rows: 0,
@@ -44,7 +64,8 @@ describe("summarize", () => {
       shards: 1,
       rowsPerSecond: 0,
       errors: 0,
-      etaSeconds: null
+      etaSeconds: null,
+      metrics: {}
     })
   })
 })

@@ -15,11 +15,15 @@ export const progressLine = (progress: JobProgress, width = 30): string => {
   const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`
   const eta = progress.etaSeconds === null ? "" : `  ETA ${duration(progress.etaSeconds)}`
   const errors = progress.errors > 0 ? `  ${count(progress.errors)} error(s)` : ""
+  // The engine's counters, e.g. "1,200 prompt tokens".
+  const metrics = Object.entries(progress.metrics)
+    .map(([name, value]) => `  ${count(value)} ${name.replaceAll("_", " ")}`)
+    .join("")
   return `${bar} ${Math.floor(fraction * 100)
     .toString()
     .padStart(
       3
-    )}%  ${count(progress.rows)}/${count(progress.totalRows)} rows  ${count(Math.round(progress.rowsPerSecond))} rows/s${eta}${errors}`
+    )}%  ${count(progress.rows)}/${count(progress.totalRows)} rows  ${count(Math.round(progress.rowsPerSecond))} rows/s${eta}${errors}${metrics}`
 }
 
 export const waitForJob = (

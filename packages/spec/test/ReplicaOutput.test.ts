@@ -1,0 +1,98 @@
+import { describe, expect, it } from "@effect/vitest"
+import { ReplicaOutput } from "../src/index.ts"
+
+describe("ReplicaOutput", () => {
+  it("reads the runtime's JSON lines and keeps anything else as text", () => {
+    expect(
+      ReplicaOutput.parse(
+        '{"type":"progress","replica":1,"rows":10,"totalRows":0,"shardsDone":1,"shards":4,"rowsPerSecond":5,"errors":2,"metrics":{}}'
+      )
+    ).toEqual({
+      type: "progress",
+      progress: {
+        rows: 10,
+        totalRows: 0,
+        shardsDone: 1,
+        shards: 4,
+        rowsPerSecond: 5,
+        errors: 2,
+        metrics: {}
+      }
+    })
+    expect(ReplicaOutput.parse('{"type":"failed","error":{"tag":"RowFailed","message":"bad row"}}')).toEqual({
+      type: "failed",
+      tag: "RowFailed",
+      message: "bad row"
+    })
+    expect(ReplicaOutput.parse('{"type":"log","level":"warn","message":"slow"}')).toEqual({
+      type: "log",
+      level: "warn",
+      message: "slow"
+    })
+    expect(ReplicaOutput.parse('{"type":"done","summary":{}}')).toEqual({ type: "done" })
+    expect(ReplicaOutput.parse("Segmentation fault")).toEqual({ type: "text", text: "Segmentation fault" })
+    expect(ReplicaOutput.parse("{not json")).toEqual({ type: "text", text: "{not json" })
+    expect(ReplicaOutput.parse('{"type":"other"}')).toEqual({ type: "text", text: '{"type":"other"}' })
+  })
+
+  it("keeps a progress line's numeric engine metrics and drops the rest", () => {
+    const parsed = ReplicaOutput.parse(
+      '{"type":"progress","rows":3,"metrics":{"promptTokens":120,"completionTokens":"many","cost":null}}'
+    )
+    expect(parsed).toEqual({
+      type: "progress",
+      progress: {
+        rows: 3,
+        totalRows: 0,
+        shardsDone: 0,
+        shards: 0,
+        rowsPerSecond: 0,
+        errors: 0,
+        metrics: { promptTokens: 120 }
+      }
+    })
+  })
+
+  it("reads back every line the runtime formats", () => {
+    const lines: ReadonlyArray<ReplicaOutput.Line> = [
+      {
+        type: "log",
+        replica: 0,
+        time: "2026-11-26T00:00:00.000Z",
+        level: "info",
+        message: "Starting inference."
+      },
+      {
+        type: "progress",
+        replica: 1,
+        time: "2026-11-26T00:00:01.000Z",
+        rows: 5,
+        totalRows: 9,
+        shardsDone: 1,
+        shards: 2,
+        rowsPerSecond: 5,
+        errors: 1,
+        metrics: { promptTokens: 7 }
+      },
+      { type: "done", replica: 0, summary: { rows: 9 }, peakRssBytes: 1024 },
+      { type: "failed", replica: 0, error: { tag: "RowFailed", message: "Row 3 failed." } }
+    ]
+    expect(lines.map((line) => ReplicaOutput.parse(ReplicaOutput.format(line)))).toEqual([
+      { type: "log", level: "info", message: "Starting inference." },
+      {
+        type: "progress",
+        progress: {
+          rows: 5,
+          totalRows: 9,
+          shardsDone: 1,
+          shards: 2,
+          rowsPerSecond: 5,
+          errors: 1,
+          metrics: { promptTokens: 7 }
+        }
+      },
+      { type: "done" },
+      { type: "failed", tag: "RowFailed", message: "Row 3 failed." }
+    ])
+  })
+})
