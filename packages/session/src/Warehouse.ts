@@ -90,6 +90,15 @@ interface Attachment {
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
+/** DuckDB's own kinds of error for a statement it refused before running it (its message's prefix). */
+const REFUSED = /^(Parser|Binder|Catalog) Error/
+
+/** A statement DuckDB failed, marked `refused` when the statement itself was at fault. */
+const sqlError = (statement: string, error: unknown): SqlError => {
+  const reason = messageOf(error)
+  return new SqlError({ statement, reason, refused: REFUSED.test(reason) })
+}
+
 export const sqlString = (text: string): string => `'${text.replace(/'/g, "''")}'`
 
 // One mutex per database file for the whole process (see the module comment).
@@ -126,7 +135,7 @@ const call = <A>(
     const pending = run()
     pending.then(
       (value) => resume(Effect.succeed(value)),
-      (error) => resume(Effect.fail(new SqlError({ statement, reason: messageOf(error) })))
+      (error) => resume(Effect.fail(sqlError(statement, error)))
     )
     return Effect.promise(() => {
       connection.interrupt()
@@ -218,7 +227,8 @@ export const makeWarehouse = (options: WarehouseOptions): Warehouse => {
       ? Effect.fail(
           new SqlError({
             statement: `ATTACH AS ${Identifier.quote(name)}`,
-            reason: `DuckDB reserves the database name ${name}, so the embedded account cannot use it. Choose another database name.`
+            reason: `DuckDB reserves the database name ${name}, so the embedded account cannot use it. Choose another database name.`,
+            refused: true
           })
         )
       : Effect.void

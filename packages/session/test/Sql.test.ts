@@ -206,6 +206,13 @@ describe("Sql (embedded account)", () => {
         )
         expect(missing).toBeInstanceOf(SqlError)
         expect(missing.message).toContain("events")
+        // Refused (an unknown table: the statement is at fault) versus failed while running.
+        expect(missing).toMatchObject({ _tag: "SqlError", refused: true })
+        const overflow = yield* withSql(
+          home,
+          Sql.use((sql) => Effect.flip(sql.query("SELECT 3::TINYINT * 100::TINYINT AS n")))
+        )
+        expect(overflow).toMatchObject({ _tag: "SqlError", refused: false })
         yield* withSql(
           home,
           Sql.use((sql) =>

@@ -58,6 +58,6 @@ export const describeFailure = (error: unknown, command: Command): DescribedFail
   }
 }
 
-/** SQL the database refused to parse or bind (a typo, an unknown column) is input, not a failed run. */
+/** SQL the database refused (a typo, an unknown column) is input, not a failed run. */
 const isInputProblem = (tag: string, error: unknown): boolean =>
-  tag === "SqlError" && /^(Parser|Binder|Catalog) Error/.test((error as { reason?: string }).reason ?? "")
+  tag === "SqlError" && (error as { refused?: boolean }).refused === true

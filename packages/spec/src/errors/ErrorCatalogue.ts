@@ -177,7 +177,8 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
   {
     tag: "SqlError",
     area: "Session",
-    summary: "A SQL statement failed in the session's engine (DuckDB in the embedded account).",
+    summary:
+      "A SQL statement failed in the session's engine (DuckDB in the embedded account): refused (a syntax error, an unknown table, column or function — `refused: true`, CLI exit code 2) or failed while running (exit code 1).",
     fix: "Read the engine's reason in the message; the statement is quoted after it."
   },
   {

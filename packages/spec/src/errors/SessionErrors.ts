@@ -5,7 +5,12 @@ const shorten = (text: string, max = 300): string => (text.length > max ? `${tex
 /** A SQL statement failed in the session's engine (DuckDB locally, Snowflake later). */
 export class SqlError extends Schema.TaggedError<SqlError>()("SqlError", {
   statement: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
+  /**
+   * The database refused the statement itself — a syntax error, an unknown table, column or function —
+   * so the statement (usually the caller's query) needs fixing; otherwise the statement failed running.
+   */
+  refused: Schema.optionalKey(Schema.Boolean)
 }) {
   override get message(): string {
     return `SQL failed: ${this.reason}\n  in: ${shorten(this.statement.replace(/\s+/g, " ").trim())}`
