@@ -3,6 +3,8 @@ import type { Benchmark } from "../benchmark.ts"
 /** The fake server's fixed latency, the requests kept in flight and the rows in each request. */
 const LATENCY_SECONDS = 0.05
 const IN_FLIGHT = 64
+/** The limited run: a fifth of the requests answered 429 with Retry-After: 1. */
+const LIMITED = { kind: "429" as const, probability: 0.2, retryAfterSeconds: 1 }
 const ROWS_PER_REQUEST = 16
 const BOUND_REQUESTS = IN_FLIGHT / LATENCY_SECONDS
 
@@ -18,7 +20,9 @@ export const customHttp: Benchmark = {
   description: "external-function batches of 16 rows, 64 in flight, fake server at a fixed 50 ms",
   run: async ({ quick }) => {
     const { Signature } = await import("@runbatch/spec")
-    const { expectEachRowOnce, plainRows, runHttpJob, runHttpJobs } = await import("../http/http-job.ts")
+    const { expectEachRowOnce, httpFigures, plainRows, runHttpJob, runHttpJobs } = await import(
+      "../http/http-job.ts"
+    )
 
     const scoreJob = (
       rows: number,
@@ -61,38 +65,18 @@ export const customHttp: Benchmark = {
 
     const requests = quick ? 3840 : 19_200
     const run = await runHttpJobs((n) => scoreJob(n, []), requests * ROWS_PER_REQUEST)
-    const limited = await runHttpJob(
-      scoreJob((quick ? 160 : 640) * ROWS_PER_REQUEST, [
-        { kind: "429", probability: 0.2, retryAfterSeconds: 1 }
-      ])
-    )
+    const limited = await runHttpJob(scoreJob((quick ? 160 : 640) * ROWS_PER_REQUEST, [LIMITED]))
     return {
       rows: run.rows,
       seconds: run.seconds,
       referenceRowsPerSecond: BOUND_REQUESTS * ROWS_PER_REQUEST,
       extra: {
         rowsPerRequest: ROWS_PER_REQUEST,
-        requestsPerSecond: Math.round(run.requests / run.seconds),
-        boundRequestsPerSecond: BOUND_REQUESTS,
-        clientCpuMicrosPerRequest: Math.round(run.marginalCpuMicrosPerRequest),
-        clientCpuMicrosPerRequestWholeJob: Math.round(run.cpuMicrosPerRequest),
-        serverWindowRequestsPerSecond: Math.round(run.requests / run.serverSeconds),
-        // The server's timer answers a little after 50 ms; against the bound its real latency gives:
-        serverMeanLatencyMillis: Math.round(run.serverLatencyMillis * 100) / 100,
-        ratioToServerLatencyBound:
-          Math.round((run.requests / run.seconds / (IN_FLIGHT / (run.serverLatencyMillis / 1000))) * 1000) /
-          1000,
-        serverMaxInFlight: run.maxInFlight,
-        with429: {
-          share: 0.2,
-          retryAfterSeconds: 1,
-          rows: limited.rows,
-          everyRowOnce: true,
-          requests: limited.requests,
-          answered429: limited.faults["429"] ?? 0,
-          seconds: Math.round(limited.seconds * 100) / 100,
-          rowsPerSecond: Math.round(limited.rows / limited.seconds)
-        }
+        ...httpFigures(run, limited, {
+          inFlight: IN_FLIGHT,
+          boundRequestsPerSecond: BOUND_REQUESTS,
+          fault: LIMITED
+        })
       }
     }
   }

@@ -3,6 +3,8 @@ import type { Benchmark } from "../benchmark.ts"
 /** The fake server's fixed latency and the requests kept in flight: the bound is their ratio. */
 const LATENCY_SECONDS = 0.05
 const IN_FLIGHT = 64
+/** The limited run: a fifth of the requests answered 429 with Retry-After: 1. */
+const LIMITED = { kind: "429" as const, probability: 0.2, retryAfterSeconds: 1 }
 const BOUND = IN_FLIGHT / LATENCY_SECONDS
 
 /**
@@ -20,7 +22,9 @@ export const vllm: Benchmark = {
   run: async ({ quick }) => {
     const { ChatSignatures } = await import("@runbatch/testkit")
     const { Signature } = await import("@runbatch/spec")
-    const { expectEachRowOnce, plainRows, runHttpJob, runHttpJobs } = await import("../http/http-job.ts")
+    const { expectEachRowOnce, httpFigures, plainRows, runHttpJob, runHttpJobs } = await import(
+      "../http/http-job.ts"
+    )
 
     const chatJob = (
       rows: number,
@@ -60,39 +64,14 @@ export const vllm: Benchmark = {
 
     const rows = quick ? 3840 : 19_200
     const run = await runHttpJobs((n) => chatJob(n, []), rows)
-    const limited = await runHttpJob(
-      chatJob(quick ? 320 : 2560, [{ kind: "429", probability: 0.2, retryAfterSeconds: 1 }])
-    )
-    const requestsPerSecond = run.requests / run.seconds
+    const limited = await runHttpJob(chatJob(quick ? 320 : 2560, [LIMITED]))
     return {
       rows: run.rows,
       seconds: run.seconds,
       referenceRowsPerSecond: BOUND,
       extra: {
-        requestsPerSecond: Math.round(requestsPerSecond),
-        boundRequestsPerSecond: BOUND,
-        clientCpuMicrosPerRequest: Math.round(run.marginalCpuMicrosPerRequest),
-        clientCpuMicrosPerRequestWholeJob: Math.round(run.cpuMicrosPerRequest),
-        serverWindowRequestsPerSecond: Math.round(run.requests / run.serverSeconds),
-        // The server's timer answers a little after 50 ms; against the bound its real latency gives:
-        serverMeanLatencyMillis: Math.round(run.serverLatencyMillis * 100) / 100,
-        ratioToServerLatencyBound:
-          Math.round((run.requests / run.seconds / (IN_FLIGHT / (run.serverLatencyMillis / 1000))) * 1000) /
-          1000,
-        serverMaxInFlight: run.maxInFlight,
-        promptTokens: (run.progress as { metrics?: Record<string, number> } | undefined)?.metrics?.[
-          "prompt_tokens"
-        ],
-        with429: {
-          share: 0.2,
-          retryAfterSeconds: 1,
-          rows: limited.rows,
-          everyRowOnce: true,
-          requests: limited.requests,
-          answered429: limited.faults["429"] ?? 0,
-          seconds: Math.round(limited.seconds * 100) / 100,
-          rowsPerSecond: Math.round(limited.rows / limited.seconds)
-        }
+        ...httpFigures(run, limited, { inFlight: IN_FLIGHT, boundRequestsPerSecond: BOUND, fault: LIMITED }),
+        promptTokens: run.progress?.type === "progress" ? run.progress.metrics["prompt_tokens"] : undefined
       }
     }
   }

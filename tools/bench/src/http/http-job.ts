@@ -146,3 +146,40 @@ export const runHttpJobs = async (
     marginalCpuMicrosPerRequest: (large.cpuMicros - small.cpuMicros) / (large.requests - small.requests)
   }
 }
+
+/**
+ * What both HTTP benchmarks report: throughput against the server, client CPU per request, and the
+ * run with a share of requests answered 429 (`limited`, whose rows were each checked to come back once).
+ */
+export const httpFigures = (
+  run: HttpJobRun & { readonly marginalCpuMicrosPerRequest: number },
+  limited: HttpJobRun,
+  options: {
+    readonly inFlight: number
+    readonly boundRequestsPerSecond: number
+    /** The 429 fault of the limited run. */
+    readonly fault: { readonly probability: number; readonly retryAfterSeconds: number }
+  }
+) => ({
+  requestsPerSecond: Math.round(run.requests / run.seconds),
+  boundRequestsPerSecond: options.boundRequestsPerSecond,
+  clientCpuMicrosPerRequest: Math.round(run.marginalCpuMicrosPerRequest),
+  clientCpuMicrosPerRequestWholeJob: Math.round(run.cpuMicrosPerRequest),
+  serverWindowRequestsPerSecond: Math.round(run.requests / run.serverSeconds),
+  // The server's timer answers a little after its latency; against the bound its real latency gives:
+  serverMeanLatencyMillis: Math.round(run.serverLatencyMillis * 100) / 100,
+  ratioToServerLatencyBound:
+    Math.round((run.requests / run.seconds / (options.inFlight / (run.serverLatencyMillis / 1000))) * 1000) /
+    1000,
+  serverMaxInFlight: run.maxInFlight,
+  with429: {
+    share: options.fault.probability,
+    retryAfterSeconds: options.fault.retryAfterSeconds,
+    rows: limited.rows,
+    everyRowOnce: true,
+    requests: limited.requests,
+    answered429: limited.faults["429"] ?? 0,
+    seconds: Math.round(limited.seconds * 100) / 100,
+    rowsPerSecond: Math.round(limited.rows / limited.seconds)
+  }
+})
