@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs"
 import { type Arrow, type Engine, Manifest, type PrepareRequest } from "@runbatch/plugin-api"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import * as MemoryStage from "./MemoryStage.ts"
+import * as EngineRun from "./EngineRun.ts"
 
 export interface EngineConformanceOptions {
   readonly packageJson: URL | string
@@ -28,24 +28,10 @@ export const engineConformance = (options: EngineConformanceOptions): void => {
   const manifest = Effect.runSync(
     Manifest.fromPackageJson(JSON.parse(readFileSync(options.packageJson, "utf8")))
   )
-  const host = MemoryStage.host(options.files ?? new Map())
-  const prepare = () => Effect.runPromise(options.engine.prepare(options.request).pipe(Effect.provide(host)))
+  const run = { ...(options.files === undefined ? {} : { files: options.files }) }
+  const prepare = () => Effect.runPromise(EngineRun.prepare(options.engine, options.request, run))
   const infer = (batch: Arrow.RecordBatch) =>
-    Effect.runPromise(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const prepared = yield* options.engine.prepare(options.request)
-          const session = yield* options.engine.open({
-            ...options.request,
-            outputSchema: prepared.outputSchema,
-            threads: 1,
-            replica: 0,
-            worker: 0
-          })
-          return { prepared, result: yield* session.infer(batch, options.request.params) }
-        })
-      ).pipe(Effect.provide(host))
-    )
+    Effect.runPromise(EngineRun.infer(options.engine, options.request, batch, run))
 
   describe(`engine conformance: ${manifest.id}`, () => {
     it("has an engine manifest that matches its default export", () => {

@@ -1,7 +1,7 @@
 /** custom-http engine tests: requests, batches, and running the engine against a fake server. */
-import { Arrow, type EngineSession, type PrepareRequest } from "@runbatch/plugin-api"
+import { Arrow, type PrepareRequest } from "@runbatch/plugin-api"
 import { type Json, Signature } from "@runbatch/spec"
-import { MemoryStage } from "@runbatch/testkit"
+import { EngineRun, type MemoryStage } from "@runbatch/testkit"
 import { Effect } from "effect"
 import engine from "../src/index.ts"
 
@@ -32,27 +32,13 @@ export const textBatch = (texts: ReadonlyArray<string | null>) =>
   })
 
 export const prepare = (req: PrepareRequest) =>
-  Effect.runPromise(Effect.result(engine.prepare(req).pipe(Effect.provide(MemoryStage.host(new Map())))))
+  Effect.runPromise(Effect.result(EngineRun.prepare(engine, req)))
 
 export const inferEffect = (
   req: PrepareRequest,
   batch: Arrow.RecordBatch,
   lines: Array<MemoryStage.LoggedLine> = []
-) =>
-  Effect.scoped(
-    Effect.gen(function* () {
-      const prepared = yield* engine.prepare(req)
-      const session: EngineSession = yield* engine.open({
-        ...req,
-        options: prepared.options ?? req.options,
-        outputSchema: prepared.outputSchema,
-        threads: 1,
-        replica: 0,
-        worker: 0
-      })
-      return yield* session.infer(batch, req.params)
-    })
-  ).pipe(Effect.provide(MemoryStage.host(new Map(), lines)))
+) => Effect.map(EngineRun.infer(engine, req, batch, { lines }), ({ result }) => result)
 
 export const runExit = (
   req: PrepareRequest,

@@ -1,7 +1,7 @@
 /** Engine tests: models as artifacts in an in-memory stage, requests, and running a batch. */
-import type { Arrow, Prepared, PrepareRequest } from "@runbatch/plugin-api"
+import type { Arrow, PrepareRequest } from "@runbatch/plugin-api"
 import type { Signature } from "@runbatch/spec"
-import { MemoryStage } from "@runbatch/testkit"
+import { EngineRun } from "@runbatch/testkit"
 import { Effect } from "effect"
 import engine from "../src/index.ts"
 
@@ -28,27 +28,10 @@ export const request = (
 })
 
 export const prepare = (req: PrepareRequest, artifacts: Readonly<Record<string, Uint8Array>>) =>
-  Effect.runPromise(
-    Effect.result(engine.prepare(req).pipe(Effect.provide(MemoryStage.host(stageFiles(artifacts)))))
-  )
+  Effect.runPromise(Effect.result(EngineRun.prepare(engine, req, { files: stageFiles(artifacts) })))
 
-export const run = (
+export const run = async (
   req: PrepareRequest,
   artifacts: Readonly<Record<string, Uint8Array>>,
   batch: Arrow.RecordBatch
-) =>
-  Effect.runPromise(
-    Effect.scoped(
-      Effect.gen(function* () {
-        const prepared: Prepared = yield* engine.prepare(req)
-        const session = yield* engine.open({
-          ...req,
-          outputSchema: prepared.outputSchema,
-          threads: 1,
-          replica: 0,
-          worker: 0
-        })
-        return yield* session.infer(batch, {})
-      })
-    ).pipe(Effect.provide(MemoryStage.host(stageFiles(artifacts))))
-  )
+) => (await Effect.runPromise(EngineRun.infer(engine, req, batch, { files: stageFiles(artifacts) }))).result

@@ -1,7 +1,7 @@
 /** vllm engine tests: requests, a batch of messages, and running the engine against a fake server. */
-import { Arrow, type EngineSession, type PrepareRequest } from "@runbatch/plugin-api"
+import { Arrow, type PrepareRequest } from "@runbatch/plugin-api"
 import type { Json, Signature } from "@runbatch/spec"
-import { ChatSignatures, MemoryStage } from "@runbatch/testkit"
+import { ChatSignatures, EngineRun, type MemoryStage } from "@runbatch/testkit"
 import { Effect, type Exit } from "effect"
 import engine from "../src/index.ts"
 
@@ -35,7 +35,7 @@ export const messagesBatch = (
   })
 
 export const prepare = (req: PrepareRequest) =>
-  Effect.runPromise(Effect.result(engine.prepare(req).pipe(Effect.provide(MemoryStage.host(new Map())))))
+  Effect.runPromise(Effect.result(EngineRun.prepare(engine, req)))
 
 /** prepare, open and infer one batch, with the job's params. */
 export const runExit = (
@@ -48,21 +48,7 @@ export const inferEffect = (
   req: PrepareRequest,
   batch: Arrow.RecordBatch,
   lines: Array<MemoryStage.LoggedLine> = []
-) =>
-  Effect.scoped(
-    Effect.gen(function* () {
-      const prepared = yield* engine.prepare(req)
-      const session: EngineSession = yield* engine.open({
-        ...req,
-        options: prepared.options ?? req.options,
-        outputSchema: prepared.outputSchema,
-        threads: 1,
-        replica: 0,
-        worker: 0
-      })
-      return yield* session.infer(batch, req.params)
-    })
-  ).pipe(Effect.provide(MemoryStage.host(new Map(), lines)))
+) => Effect.map(EngineRun.infer(engine, req, batch, { lines }), ({ result }) => result)
 
 export const run = async (req: PrepareRequest, batch: Arrow.RecordBatch) => {
   const exit = await runExit(req, batch)
