@@ -213,10 +213,49 @@ const connectionProblem = (error: NodeJS.ErrnoException): AttemptFailure => {
         kind: "fatal",
         reason: "a header holds a character HTTP does not allow (a line break in an environment variable?)."
       }
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return {
+        kind: "fatal",
+        reason: `its TLS certificate is for another host (${error.message}); check the URL's host name.`
+      }
+    case "CERT_HAS_EXPIRED":
+    case "CERT_NOT_YET_VALID":
+      return {
+        kind: "fatal",
+        reason: `its TLS certificate is outside its validity dates (${error.code}); the server's certificate must be renewed.`
+      }
+    case "ERR_SSL_WRONG_VERSION_NUMBER":
+    case "EPROTO":
+      return {
+        kind: "fatal",
+        reason: /wrong version number/i.test(error.message)
+          ? "it does not answer in TLS; is the URL https: where the server speaks plain http:?"
+          : `the TLS handshake failed (${error.message.split("\n")[0]}).`
+      }
     default:
+      if (error.code !== undefined && UNTRUSTED_CERTIFICATE.has(error.code)) {
+        return {
+          kind: "fatal",
+          reason: `its TLS certificate is not trusted (${error.code}). If a private certificate authority signed it, give the replicas that authority's certificate: NODE_EXTRA_CA_CERTS=/path/to/ca.pem in their environment. runbatch never turns certificate checks off.`
+        }
+      }
       return { kind: "transient", reason: `the connection failed (${error.code ?? error.message})` }
   }
 }
+
+/** OpenSSL's verdicts on a certificate chain no trusted authority vouches for: retrying cannot help. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "CERT_REVOKED",
+  "CERT_SIGNATURE_FAILURE",
+  "INVALID_CA"
+])
 
 /** Open an endpoint for the life of the scope (the engine session's). */
 export const httpEndpoint = (

@@ -1,5 +1,9 @@
+import { execFile } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { createServer as createTlsServer } from "node:https"
 import type { AddressInfo } from "node:net"
+import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Schema } from "effect"
 import {
@@ -169,6 +173,93 @@ describe("httpEndpoint", () => {
         )
       )
       expect(JSON.stringify(Exit.isFailure(exit) ? Cause.squash(exit.cause) : "")).not.toContain("s3cret")
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+/** An HTTPS server on 127.0.0.1 with the test-only self-signed certificate (127.0.0.1, localhost). */
+const serveTls = async () => {
+  const tls = (name: string) => readFileSync(new URL(`./fixtures/tls/${name}`, import.meta.url))
+  let requests = 0
+  const server = createTlsServer(
+    { cert: tls("localhost-cert.pem"), key: tls("localhost-key.pem") },
+    (_req, res) => {
+      requests++
+      res.end("secure hello")
+    }
+  )
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stats: () => ({ requests }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+const failureOf = (exit: Exit.Exit<unknown, unknown>) =>
+  Exit.isFailure(exit) ? (Cause.squash(exit.cause) as { retryable: boolean; message: string }) : undefined
+
+describe("httpEndpoint over HTTPS", () => {
+  it("fails at once on a certificate no authority vouches for, saying how to trust a private one", async () => {
+    const server = await serveTls()
+    try {
+      const { exit, counters } = await Effect.runPromise(
+        Effect.scoped(
+          Effect.flatMap(httpEndpoint({ plugin: "t", url: server.url, ...settings }), (e) =>
+            Effect.map(Effect.exit(e.request({}, text)), (exit) => ({ exit, counters: { ...e.counters } }))
+          )
+        )
+      )
+      const error = failureOf(exit)
+      expect(error?.retryable).toBe(false)
+      expect(error?.message).toContain("its TLS certificate is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT)")
+      expect(error?.message).toContain("NODE_EXTRA_CA_CERTS=/path/to/ca.pem")
+      // One attempt, no retries (max_retries 3), and nothing reached the server's handler.
+      expect(counters).toEqual({ requests: 1, retries: 0 })
+      expect(server.stats().requests).toBe(0)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("says so when the URL is https: and the server speaks plain http:", async () => {
+    const server = await serve((_req, res) => res.end("plain"))
+    try {
+      const url = server.url.replace("http:", "https:")
+      const exit = await Effect.runPromiseExit(
+        Effect.scoped(
+          Effect.flatMap(httpEndpoint({ plugin: "t", url, ...settings }), (e) => e.request({}, text))
+        )
+      )
+      expect(failureOf(exit)).toMatchObject({ retryable: false })
+      expect(failureOf(exit)?.message).toContain("it does not answer in TLS; is the URL https:")
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("talks to a server signed by an authority given in NODE_EXTRA_CA_CERTS", async () => {
+    const server = await serveTls()
+    const script = fileURLToPath(new URL("./fixtures/https-request.mjs", import.meta.url))
+    const ca = fileURLToPath(new URL("./fixtures/tls/localhost-cert.pem", import.meta.url))
+    const request = (env: Record<string, string>) =>
+      new Promise<{ reply?: string; error?: string }>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          [script, server.url],
+          { env: { ...process.env, ...env } },
+          (error, stdout) => (error === null ? resolve(JSON.parse(stdout)) : reject(error))
+        )
+      )
+    try {
+      expect(await request({ NODE_EXTRA_CA_CERTS: ca })).toEqual({ reply: "secure hello" })
+      expect((await request({})).error).toContain("its TLS certificate is not trusted")
     } finally {
       await server.close()
     }
