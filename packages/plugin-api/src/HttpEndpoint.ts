@@ -12,7 +12,10 @@
  *   again — after the server's `Retry-After` when it gives one (plus up to 20%, never sooner), else
  *   after a jittered exponential backoff — up to `retries` times per request (the per-row retry
  *   budget). When the budget is spent the batch fails with a retryable PluginBatchError, so the
- *   runtime's own backoff still applies.
+ *   runtime's own backoff still applies. What retrying cannot mend fails at once: an unresolvable host,
+ *   a TLS certificate no trusted authority vouches for (a private one comes in through
+ *   `NODE_EXTRA_CA_CERTS`; checks are never turned off), expired or for another host, `https:` to a
+ *   plain-HTTP server.
  * - **Secrets.** Header values listed in `secrets` (API keys read from environment variables) are
  *   redacted from every message this module builds — server replies quoted in errors included.
  * - **Cancel.** Interrupting a request (a cancelled job, a failed sibling) destroys it on the wire;
@@ -225,13 +228,12 @@ const connectionProblem = (error: NodeJS.ErrnoException): AttemptFailure => {
         reason: `its TLS certificate is outside its validity dates (${error.code}); the server's certificate must be renewed.`
       }
     case "ERR_SSL_WRONG_VERSION_NUMBER":
+      return { kind: "fatal", reason: NOT_TLS }
     case "EPROTO":
-      return {
-        kind: "fatal",
-        reason: /wrong version number/i.test(error.message)
-          ? "it does not answer in TLS; is the URL https: where the server speaks plain http:?"
-          : `the TLS handshake failed (${error.message.split("\n")[0]}).`
-      }
+      // Node 20 reports every OpenSSL failure as EPROTO; only a plain-HTTP answer is sure not to pass.
+      return /wrong version number/i.test(error.message)
+        ? { kind: "fatal", reason: NOT_TLS }
+        : { kind: "transient", reason: `the TLS handshake failed (${error.message.split("\n")[0]})` }
     default:
       if (error.code !== undefined && UNTRUSTED_CERTIFICATE.has(error.code)) {
         return {
@@ -242,6 +244,8 @@ const connectionProblem = (error: NodeJS.ErrnoException): AttemptFailure => {
       return { kind: "transient", reason: `the connection failed (${error.code ?? error.message})` }
   }
 }
+
+const NOT_TLS = "it does not answer in TLS; is the URL https: where the server speaks plain http:?"
 
 /** OpenSSL's verdicts on a certificate chain no trusted authority vouches for: retrying cannot help. */
 const UNTRUSTED_CERTIFICATE = new Set([

@@ -84,8 +84,11 @@ export interface SupervisorRecord {
   readonly startedTime: string
 }
 
-/** A replica's latest progress line: its counters, as the runtime prints them (spec's ReplicaOutput). */
-export type ReplicaProgress = Counters
+/**
+ * A replica's latest progress line: its counters, as the runtime prints them (spec's ReplicaOutput).
+ * `metrics` is missing from progress written before replicas reported it.
+ */
+export type ReplicaProgress = Omit<Counters, "metrics"> & { readonly metrics?: Counters["metrics"] }
 
 /** What `progress.json` holds: the latest progress line of each replica that has sent one. */
 export interface ProgressRecord {

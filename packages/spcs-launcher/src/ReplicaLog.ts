@@ -3,10 +3,10 @@
  * a failure message quotes (the protocol's lines rendered short, progress left out, other text as is).
  * The lines themselves are the protocol in @runbatch/spec's ReplicaOutput.
  */
-import type { ReplicaOutput } from "@runbatch/spec"
+import type { Parsed } from "@runbatch/spec/ReplicaOutput"
 
 /** How a line reads in a failure message's log tail; progress lines are left out. */
-export const tailText = (line: ReplicaOutput.Parsed): string | undefined => {
+export const tailText = (line: Parsed): string | undefined => {
   switch (line.type) {
     case "progress":
       return undefined
@@ -16,6 +16,8 @@ export const tailText = (line: ReplicaOutput.Parsed): string | undefined => {
       return `[${line.level}] ${line.message}`
     case "done":
       return "[done]"
+    case "interrupted":
+      return `[interrupted] ${line.signal}`
     case "text":
       return line.text
   }

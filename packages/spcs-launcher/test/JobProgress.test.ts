@@ -53,7 +53,7 @@ describe("summarize", () => {
 
   it("reads progress written before replicas reported metrics", () => {
     const { metrics: _, ...old } = line(10, 10, 1)
-    expect(summarize({ replicas: { "0": old as ReturnType<typeof line> } }, null).metrics).toEqual({})
+    expect(summarize({ replicas: { "0": old } }, null).metrics).toEqual({})
   })
 
   it("has no estimate before any rate is known", () => {

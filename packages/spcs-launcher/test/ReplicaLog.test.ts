@@ -9,6 +9,9 @@ describe("replica log", () => {
     ).toBe("[info] Starting inference.")
     expect(tailText(ReplicaOutput.parse('{"type":"progress","rows":1}'))).toBeUndefined()
     expect(tailText(ReplicaOutput.parse("plain"))).toBe("plain")
+    expect(tailText(ReplicaOutput.parse('{"type":"interrupted","signal":"SIGTERM"}'))).toBe(
+      "[interrupted] SIGTERM"
+    )
   })
 
   it("splits chunks into lines, whatever the chunk boundaries", () => {

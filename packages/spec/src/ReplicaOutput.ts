@@ -56,6 +56,7 @@ export type Parsed =
   | { readonly type: "failed"; readonly tag: string; readonly message: string }
   | { readonly type: "log"; readonly level: string; readonly message: string }
   | { readonly type: "done" }
+  | { readonly type: "interrupted"; readonly signal: string }
   | { readonly type: "text"; readonly text: string }
 
 /** The JSON text of a line, without its newline. */
@@ -116,6 +117,8 @@ export const parse = (text: string): Parsed => {
       }
     case "done":
       return { type: "done" }
+    case "interrupted":
+      return { type: "interrupted", signal: typeof line["signal"] === "string" ? line["signal"] : "a signal" }
     default:
       return { type: "text", text }
   }

@@ -75,7 +75,8 @@ describe("ReplicaOutput", () => {
         metrics: { promptTokens: 7 }
       },
       { type: "done", replica: 0, summary: { rows: 9 }, peakRssBytes: 1024 },
-      { type: "failed", replica: 0, error: { tag: "RowFailed", message: "Row 3 failed." } }
+      { type: "failed", replica: 0, error: { tag: "RowFailed", message: "Row 3 failed." } },
+      { type: "interrupted", replica: 1, signal: "SIGTERM" }
     ]
     expect(lines.map((line) => ReplicaOutput.parse(ReplicaOutput.format(line)))).toEqual([
       { type: "log", level: "info", message: "Starting inference." },
@@ -92,7 +93,8 @@ describe("ReplicaOutput", () => {
         }
       },
       { type: "done" },
-      { type: "failed", tag: "RowFailed", message: "Row 3 failed." }
+      { type: "failed", tag: "RowFailed", message: "Row 3 failed." },
+      { type: "interrupted", signal: "SIGTERM" }
     ])
   })
 })

@@ -1,7 +1,8 @@
 /**
- * Waiting for a job on the command line: a progress bar on stderr (rows, percent, rows/s, ETA) redrawn
- * in place on a terminal, or a plain line every few seconds when stderr is a file; then the job's end
- * as the result, with exit code 1 unless it ended DONE.
+ * Waiting for a job on the command line: a progress bar on stderr (rows, percent, rows/s, ETA, recorded
+ * errors and the engine's counters such as tokens) redrawn in place on a terminal, or a plain line every
+ * few seconds when stderr is a file; then the job's end as the result, with exit code 1 unless it ended
+ * DONE.
  */
 import type { JobHandle, JobProgress } from "@runbatch/spcs-launcher"
 import { Effect, Schedule } from "effect"
@@ -13,10 +14,11 @@ export const progressLine = (progress: JobProgress, width = 30): string => {
   const fraction = progress.totalRows > 0 ? Math.min(1, progress.rows / progress.totalRows) : 0
   const filled = Math.round(fraction * width)
   const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`
-  const eta = progress.etaSeconds === null ? "" : `  ETA ${duration(progress.etaSeconds)}`
+  const eta = progress.etaSeconds === null || fraction >= 1 ? "" : `  ETA ${duration(progress.etaSeconds)}`
   const errors = progress.errors > 0 ? `  ${count(progress.errors)} error(s)` : ""
-  // The engine's counters, e.g. "1,200 prompt tokens".
+  // The engine's counters, e.g. "1,200 prompt tokens"; those still at zero say nothing.
   const metrics = Object.entries(progress.metrics)
+    .filter(([, value]) => value !== 0)
     .map(([name, value]) => `  ${count(value)} ${name.replaceAll("_", " ")}`)
     .join("")
   return `${bar} ${Math.floor(fraction * 100)
@@ -25,6 +27,10 @@ export const progressLine = (progress: JobProgress, width = 30): string => {
       3
     )}%  ${count(progress.rows)}/${count(progress.totalRows)} rows  ${count(Math.round(progress.rowsPerSecond))} rows/s${eta}${errors}${metrics}`
 }
+
+/** A line redrawn in place must fit the terminal: one that wraps leaves its first rows behind. */
+const fitted = (line: string, columns = process.stderr.columns): string =>
+  columns !== undefined && columns > 1 && line.length >= columns ? line.slice(0, columns - 1) : line
 
 export const waitForJob = (
   handle: JobHandle,
@@ -37,7 +43,7 @@ export const waitForJob = (
     const draw = Effect.gen(function* () {
       const progress = yield* handle.progress.pipe(Effect.orElseSucceed(() => undefined))
       if (progress === undefined) return
-      if (context.isTTY) process.stderr.write(`\r${progressLine(progress)}\x1b[K`)
+      if (context.isTTY) process.stderr.write(`\r${fitted(progressLine(progress))}\x1b[K`)
       else if (Date.now() - lastPlain >= 5000) {
         lastPlain = Date.now()
         context.notice(progressLine(progress))

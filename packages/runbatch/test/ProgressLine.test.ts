@@ -1,0 +1,38 @@
+import { describe, expect, it } from "@effect/vitest"
+import { progressLine } from "../src/cli/WaitForJob.ts"
+
+const progress = {
+  rows: 2500,
+  totalRows: 10_000,
+  shardsDone: 2,
+  shards: 8,
+  rowsPerSecond: 1250.4,
+  errors: 0,
+  etaSeconds: 6,
+  metrics: {}
+}
+
+describe("the CLI's progress line", () => {
+  it("shows the bar, percent, rows, rate and time left", () => {
+    expect(progressLine(progress, 10)).toBe("[###.......]  25%  2,500/10,000 rows  1,250 rows/s  ETA 6s")
+  })
+
+  it("adds recorded errors and the engine's counters that are not zero", () => {
+    const line = progressLine(
+      { ...progress, errors: 3, metrics: { prompt_tokens: 12_000, completion_tokens: 340, http_retries: 0 } },
+      10
+    )
+    expect(line).toBe(
+      "[###.......]  25%  2,500/10,000 rows  1,250 rows/s  ETA 6s  3 error(s)  12,000 prompt tokens  340 completion tokens"
+    )
+  })
+
+  it("has no time left before a rate is known, and a full bar without one when done", () => {
+    expect(progressLine({ ...progress, rows: 0, rowsPerSecond: 0, etaSeconds: null }, 4)).toBe(
+      "[....]   0%  0/10,000 rows  0 rows/s"
+    )
+    expect(progressLine({ ...progress, rows: 10_000, etaSeconds: 0 }, 4)).toBe(
+      "[####] 100%  10,000/10,000 rows  1,250 rows/s"
+    )
+  })
+})
