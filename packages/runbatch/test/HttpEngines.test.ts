@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Signature } from "@runbatch/spec"
-import { ChatSignatures, FakeExternalFunctionServer, FakeOpenAiServer } from "@runbatch/testkit"
+import { ChatSignatures, FakeExternalFunctionServer, FakeOpenAiServer, plainRows } from "@runbatch/testkit"
 import { localSession, tempHome } from "./support.ts"
 
 const TOKEN = "tok-secret-9c2d41e7b0"
@@ -139,16 +139,7 @@ describe("HTTP engines through runBatch", () => {
     })
     if ((await job.status()) !== "DONE") console.log((await job.describe()).message, await job.getLogs())
     expect(await job.status()).toBe("DONE")
-    const out = (await session.readResults("@ML.PUBLIC.RESULTS/chat/"))
-      .toArray()
-      .map(
-        (r) =>
-          JSON.parse(JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? Number(v) : v))) as Record<
-            string,
-            unknown
-          >
-      )
-      .sort((a, b) => Number(a["N"]) - Number(b["N"]))
+    const out = plainRows(await session.readResults("@ML.PUBLIC.RESULTS/chat/"), "N")
     expect(
       out.map((r) => (r["choices"] as Array<{ message: { content: string } }>)[0]!.message.content)
     ).toEqual(prompts.map((p) => `echo: ${p}`))

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "@effect/vitest"
 import { LocalAccount } from "@runbatch/session"
 import { LocalLayout, Signature } from "@runbatch/spec"
 import { StageStore } from "@runbatch/stage-io"
-import { ChatSignatures, FakeExternalFunctionServer, FakeOpenAiServer } from "@runbatch/testkit"
+import { ChatSignatures, FakeExternalFunctionServer, FakeOpenAiServer, plainRows } from "@runbatch/testkit"
 import { Cause, Effect, Exit, Fiber, Layer } from "effect"
 import { Progress, type ProgressLine, ReplicaMonitor, runReplica } from "../src/index.ts"
 import { results, runInProcess, stage, tempHome } from "./support.ts"
@@ -26,17 +26,7 @@ const quick = { backoff_initial_seconds: 0.001, backoff_max_seconds: 0.02 }
 const vllmOptions = { base_url: llm.url, model: "fake-model", concurrency: 8, ...quick }
 
 /** Output rows as plain JSON, sorted by N (chat outputs include "id", so inputs use another key). */
-const plainRows = async (home: string) =>
-  (await results(home))
-    .toArray()
-    .map(
-      (row) =>
-        JSON.parse(JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? Number(v) : v))) as Record<
-          string,
-          unknown
-        >
-    )
-    .sort((a, b) => Number(a["N"]) - Number(b["N"]))
+const outputRows = async (home: string) => plainRows(await results(home), "N")
 
 const contentOf = (row: Record<string, unknown>) =>
   (row["choices"] as Array<{ message: { content: string } }>)[0]!.message.content
@@ -67,7 +57,7 @@ describe("a vllm job", () => {
     ])
     const { exit, lines } = await runInProcess(home, job)
     expect(Exit.isSuccess(exit)).toBe(true)
-    const out = await plainRows(home)
+    const out = await outputRows(home)
     expect(out.map(contentOf)).toEqual(prompts.map((p) => `echo: ${p}`))
     expect(out[7]!["MESSAGES"]).toBe(JSON.stringify([{ role: "user", content: "question number 7" }]))
     expect(out[0]!["usage"]).toEqual({ completion_tokens: 4, prompt_tokens: 3, total_tokens: 7 })
@@ -119,7 +109,7 @@ describe("a vllm job", () => {
     })
     const { exit } = await runInProcess(home, job, { isolation: "fibers" })
     expect(Exit.isSuccess(exit)).toBe(true)
-    expect((await plainRows(home)).map(contentOf)).toEqual([
+    expect((await outputRows(home)).map(contentOf)).toEqual([
       "echo: what is it [image/png 10 bytes]",
       "echo: [video/x-msvideo 16 bytes] [audio mp3 7 bytes]",
       "echo: no media here",
@@ -141,7 +131,7 @@ describe("a vllm job", () => {
     const before = llm.requests.length
     const { exit } = await runInProcess(home, job, { isolation: "fibers" })
     expect(Exit.isSuccess(exit)).toBe(true)
-    const out = await plainRows(home)
+    const out = await outputRows(home)
     expect(JSON.parse(contentOf(out[0]!))).toEqual({ topic: "topic: echo: tell me about tea" })
     expect(out[1]!["choices"]).toBeNull()
     expect(out[1]!["_ERROR"]).toContain("the server refused the row (400)")
@@ -172,7 +162,7 @@ describe("a vllm job", () => {
       })
       const { exit } = await runInProcess(home, job, { isolation: "fibers" })
       expect(Exit.isSuccess(exit)).toBe(true)
-      const out = await plainRows(home)
+      const out = await outputRows(home)
       expect(out.map((r) => r["N"])).toEqual(prompts.map((_, i) => i))
       expect(out.map(contentOf)).toEqual(prompts.map((p) => `echo: ${p}`))
       const faults = server.stats().faults
@@ -255,7 +245,7 @@ describe("a custom-http job", () => {
     const job = await scorerJob(home, 150, {})
     const { exit } = await runInProcess(home, job)
     expect(Exit.isSuccess(exit)).toBe(true)
-    const out = await plainRows(home)
+    const out = await outputRows(home)
     expect(out).toHaveLength(150)
     expect(out[9]).toMatchObject({ N: 9, TEXT: "t9", X: 4.5, args: ["t9", "4.5"], count: 2 })
   })
@@ -277,7 +267,7 @@ describe("a custom-http job", () => {
       const job = await scorerJob(home, 300, { url: server.url, timeout_seconds: 0.25, max_retries: 10 })
       const { exit } = await runInProcess(home, job, { isolation: "fibers" })
       expect(Exit.isSuccess(exit)).toBe(true)
-      const out = await plainRows(home)
+      const out = await outputRows(home)
       expect(out.map((r) => r["N"])).toEqual(Array.from({ length: 300 }, (_, i) => i))
       expect(out.every((r) => (r["args"] as Array<string>)[0] === r["TEXT"])).toBe(true)
       expect(Object.keys(server.stats().faults).sort()).toEqual(["429", "500", "malformed", "timeout"])

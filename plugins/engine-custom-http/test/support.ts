@@ -1,7 +1,7 @@
 /** custom-http engine tests: requests, batches, and running the engine against a fake server. */
 import { Arrow, type PrepareRequest } from "@runbatch/plugin-api"
 import { type Json, Signature } from "@runbatch/spec"
-import { EngineRun, type MemoryStage } from "@runbatch/testkit"
+import { EngineRun, type MemoryStage, plainValue } from "@runbatch/testkit"
 import { Effect } from "effect"
 import engine from "../src/index.ts"
 
@@ -55,13 +55,7 @@ export const run = async (req: PrepareRequest, batch: Arrow.RecordBatch) => {
 /** The values of one output column, plain. */
 export const column = (batch: Arrow.RecordBatch, name: string) =>
   [...batch.getChild(name)!].map((v) =>
-    v === null
-      ? null
-      : typeof v === "bigint"
-        ? Number(v)
-        : typeof v === "object"
-          ? JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? Number(x) : x)))
-          : v
+    typeof v === "bigint" ? Number(v) : typeof v === "object" ? plainValue(v) : v
   )
 
 export const waitFor = async (condition: () => boolean, millis = 5_000) => {

@@ -1,7 +1,7 @@
 /** vllm engine tests: requests, a batch of messages, and running the engine against a fake server. */
 import { Arrow, type PrepareRequest } from "@runbatch/plugin-api"
 import type { Json, Signature } from "@runbatch/spec"
-import { ChatSignatures, EngineRun, type MemoryStage } from "@runbatch/testkit"
+import { ChatSignatures, EngineRun, type MemoryStage, plainRows } from "@runbatch/testkit"
 import { Effect, type Exit } from "effect"
 import engine from "../src/index.ts"
 
@@ -59,13 +59,4 @@ export const run = async (req: PrepareRequest, batch: Arrow.RecordBatch) => {
 export type RunExit = Exit.Exit<unknown, unknown>
 
 /** The rows of an output batch as plain objects. */
-export const rows = (batch: Arrow.RecordBatch) =>
-  batch
-    .toArray()
-    .map(
-      (row) =>
-        JSON.parse(JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? Number(v) : v))) as Record<
-          string,
-          unknown
-        >
-    )
+export const rows = (batch: Arrow.RecordBatch) => plainRows(batch)

@@ -19,10 +19,9 @@ export const customHttp: Benchmark = {
   reference: "the concurrency bound: 64 requests in flight / 50 ms latency = 1280 requests/s (× 16 rows)",
   description: "external-function batches of 16 rows, 64 in flight, fake server at a fixed 50 ms",
   run: async ({ quick }) => {
+    const { plainRows } = await import("@runbatch/testkit")
     const { Signature } = await import("@runbatch/spec")
-    const { expectEachRowOnce, httpFigures, plainRows, runHttpJob, runHttpJobs } = await import(
-      "../http/http-job.ts"
-    )
+    const { expectEachRowOnce, httpFigures, runHttpJob, runHttpJobs } = await import("../http/http-job.ts")
 
     const scoreJob = (
       rows: number,

@@ -20,11 +20,9 @@ export const vllm: Benchmark = {
   reference: "the concurrency bound: 64 requests in flight / 50 ms latency = 1280 requests/s",
   description: "chat completions, one request per row, 64 in flight, fake server at a fixed 50 ms",
   run: async ({ quick }) => {
-    const { ChatSignatures } = await import("@runbatch/testkit")
+    const { ChatSignatures, plainRows } = await import("@runbatch/testkit")
     const { Signature } = await import("@runbatch/spec")
-    const { expectEachRowOnce, httpFigures, plainRows, runHttpJob, runHttpJobs } = await import(
-      "../http/http-job.ts"
-    )
+    const { expectEachRowOnce, httpFigures, runHttpJob, runHttpJobs } = await import("../http/http-job.ts")
 
     const chatJob = (
       rows: number,

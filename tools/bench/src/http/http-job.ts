@@ -108,19 +108,6 @@ export const runHttpJob = async (options: HttpJobOptions): Promise<HttpJobRun> =
   }
 }
 
-/** Rows of a results table as plain objects, sorted by the column `key`. */
-export const plainRows = (table: Arrow.Table, key: string): Array<Record<string, unknown>> =>
-  table
-    .toArray()
-    .map(
-      (row) =>
-        JSON.parse(JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? Number(v) : v))) as Record<
-          string,
-          unknown
-        >
-    )
-    .sort((a, b) => Number(a[key]) - Number(b[key]))
-
 /** Every key 0…n-1 exactly once, or an error saying what is wrong. */
 export const expectEachRowOnce = (rows: ReadonlyArray<Record<string, unknown>>, key: string, n: number) => {
   if (rows.length !== n) throw new Error(`the job wrote ${rows.length} rows for ${n} input rows`)
