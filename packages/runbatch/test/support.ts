@@ -54,17 +54,10 @@ export const gbdtColumns = [
 ]
 
 /** The testkit engine's model: y = 2x − z + 0.25 (options add injected faults and delays). */
-export const linearSignature = Signature.signature(
-  [Signature.feature("x", "DOUBLE"), Signature.feature("z", "DOUBLE")],
-  [Signature.feature("y", "DOUBLE")]
-)
+export const linearSignature = TestEngine.signature
 export const LINEAR_WEIGHTS = [2, -1] as const
 export const LINEAR_BIAS = 0.25
-export const linearColumns = [
-  Signature.feature("ID", "INT64"),
-  Signature.feature("X", "DOUBLE"),
-  Signature.feature("Z", "DOUBLE")
-]
+export const linearColumns = TestEngine.columns
 export type LinearRow = { readonly ID: number; readonly X: number; readonly Z: number }
 export const linearRows = (n: number): Array<LinearRow> =>
   Array.from({ length: n }, (_, i) => ({ ID: i, X: i * 0.5, Z: (i % 7) - 3 }))

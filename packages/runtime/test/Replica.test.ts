@@ -7,15 +7,8 @@ import * as Arrow from "apache-arrow"
 import { Cause, Exit } from "effect"
 import { results, rowsOf, runInProcess, stage, tempHome } from "./support.ts"
 
-const signature = Signature.signature(
-  [Signature.feature("x", "DOUBLE"), Signature.feature("z", "DOUBLE")],
-  [Signature.feature("y", "DOUBLE")]
-)
-const columns = [
-  Signature.feature("ID", "INT64"),
-  Signature.feature("X", "DOUBLE"),
-  Signature.feature("Z", "DOUBLE")
-]
+const signature = TestEngine.signature
+const columns = TestEngine.columns
 const makeRows = (n: number) => Array.from({ length: n }, (_, i) => ({ ID: i, X: i * 0.5, Z: (i % 7) - 3 }))
 
 const failureOf = (exit: Exit.Exit<unknown, unknown>) => {

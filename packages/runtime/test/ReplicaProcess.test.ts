@@ -4,7 +4,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import { LocalLayout, Signature } from "@runbatch/spec"
+import { LocalLayout } from "@runbatch/spec"
+import { TestEngine } from "@runbatch/testkit"
 import { Cause, Exit } from "effect"
 import { ReplicaMonitor } from "../src/index.ts"
 import { results, runInProcess, stage, tempHome } from "./support.ts"
@@ -18,15 +19,8 @@ beforeAll(() => {
   execFileSync("npx", ["tsc", "-b", "packages/runtime", "packages/testkit"], { cwd: root, stdio: "pipe" })
 }, 120_000)
 
-const signature = Signature.signature(
-  [Signature.feature("x", "DOUBLE"), Signature.feature("z", "DOUBLE")],
-  [Signature.feature("y", "DOUBLE")]
-)
-const columns = [
-  Signature.feature("ID", "INT64"),
-  Signature.feature("X", "DOUBLE"),
-  Signature.feature("Z", "DOUBLE")
-]
+const signature = TestEngine.signature
+const columns = TestEngine.columns
 const rows = Array.from({ length: 2000 }, (_, i) => ({ ID: i, X: i, Z: 1 }))
 
 interface Started {

@@ -4,9 +4,9 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, it } from "@effect/vitest"
 import { ReplicaCommand } from "@runbatch/runtime"
 import { LocalAccount, Sql } from "@runbatch/session"
-import { LocalLayout, Signature } from "@runbatch/spec"
+import { LocalLayout } from "@runbatch/spec"
 import { ResultsReader, StageStore } from "@runbatch/stage-io"
-import { JobFixture } from "@runbatch/testkit"
+import { JobFixture, TestEngine } from "@runbatch/testkit"
 import { Effect, Layer } from "effect"
 import type { LaunchRequest } from "../src/index.ts"
 import { build, run, withLauncher } from "./support.ts"
@@ -25,15 +25,8 @@ const account = (home: string) =>
     Layer.provideMerge(LocalAccount.layer({ home, database: "ML", schema: "PUBLIC" }))
   )
 
-const signature = Signature.signature(
-  [Signature.feature("x", "DOUBLE"), Signature.feature("z", "DOUBLE")],
-  [Signature.feature("y", "DOUBLE")]
-)
-const columns = [
-  Signature.feature("ID", "INT64"),
-  Signature.feature("X", "DOUBLE"),
-  Signature.feature("Z", "DOUBLE")
-]
+const signature = TestEngine.signature
+const columns = TestEngine.columns
 const rows = Array.from({ length: 2000 }, (_, i) => ({ ID: i, X: i, Z: 1 }))
 
 const stageAndLaunch = async (name: string, engineOptions: Record<string, number> = {}) => {

@@ -1,13 +1,9 @@
 import { Arrow } from "@runbatch/plugin-api"
-import { Signature } from "@runbatch/spec"
 import { engineConformance, TestEngine } from "@runbatch/testkit"
 import engine from "../fixtures/runbatch-engine-test/index.js"
 
 // The testkit engine passes the suite every engine runs.
-const signature = Signature.signature(
-  [Signature.feature("x", "DOUBLE"), Signature.feature("z", "DOUBLE")],
-  [Signature.feature("y", "DOUBLE")]
-)
+const signature = TestEngine.signature
 
 engineConformance({
   packageJson: new URL(`file://${TestEngine.packageDir}/package.json`),
