@@ -25,15 +25,10 @@ export const layerLocal = (options: LocalOptions = {}): Layer.Layer<Services> =>
   return Layer.mergeAll(
     Sql.layerLocal(options.threads === undefined ? {} : { threads: options.threads }),
     StageStore.layerLocal(),
-    ModelRegistry.layerLocal()
-  ).pipe(
-    Layer.provideMerge(account),
-    Layer.merge(
-      JobLauncher.layerLocal({
-        ...(options.home === undefined ? {} : { home: options.home }),
-        ...(options.database === undefined ? {} : { database: options.database }),
-        ...(options.schema === undefined ? {} : { schema: options.schema })
-      })
+    ModelRegistry.layerLocal(),
+    // The launcher resolves job ids with the account's current database and schema (their defaults too).
+    Layer.unwrap(
+      LocalAccount.useSync(({ home, database, schema }) => JobLauncher.layerLocal({ home, database, schema }))
     )
-  )
+  ).pipe(Layer.provideMerge(account))
 }

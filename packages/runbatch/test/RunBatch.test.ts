@@ -2,9 +2,20 @@ import { existsSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout } from "@runbatch/spec"
-import { OnnxModels, OnnxReference } from "@runbatch/testkit"
-import { Registry } from "../src/index.ts"
-import { FEATURES, gbdtColumns, gbdtRows, localSession, logGbdt, tempHome } from "./support.ts"
+import { OnnxModels, OnnxReference, TestEngine } from "@runbatch/testkit"
+import { onTestFinished } from "vitest"
+import { Registry, Session } from "../src/index.ts"
+import {
+  FEATURES,
+  gbdtColumns,
+  gbdtRows,
+  linearColumns,
+  linearRows,
+  localSession,
+  logGbdt,
+  logLinear,
+  tempHome
+} from "./support.ts"
 
 const resultsDir = (home: string, path: string) =>
   join(LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }), path)
@@ -47,5 +58,24 @@ describe("runBatch on the local account", () => {
     expect(readdirSync(resultsDir(home, "gbdt")).includes("_runbatch")).toBe(false)
     const progress = await job.progress()
     expect(progress).toMatchObject({ rows: 3000, totalRows: 3000 })
+  })
+})
+
+describe("a session without a current database", () => {
+  it("finds its jobs by bare name in the account's default database and schema", async () => {
+    const session = Session.local({ home: tempHome() })
+    onTestFinished(() => session.close())
+    await logLinear(session)
+    const job = await session.runBatch({
+      model: "LINEAR",
+      input: session.createDataFrame(linearRows(20), linearColumns),
+      outputSpec: { stageLocation: "@RUNBATCH.PUBLIC.RESULTS/tiny/" },
+      jobSpec: { jobName: "TINY", block: true },
+      plugins: [TestEngine.packageDir],
+      cpus: 1
+    })
+    expect(job.id).toBe("RUNBATCH.PUBLIC.TINY")
+    expect(await (await session.jobs.getJob("TINY")).status()).toBe("DONE")
+    expect((await session.jobs.listJobs()).map((row) => row.name)).toEqual(["TINY"])
   })
 })

@@ -68,8 +68,9 @@ const monitorDir = process.env["RUNBATCH_MONITOR_DIR"]
 
 // Started by a local supervisor: if it dies (kill -9), stop at once instead of running on unwatched.
 // Its job then reads FAILED and is resumed; in SPCS the platform stops a service's containers itself.
+// Only a direct child can watch its parent this way (a replica command may wrap this one: npx, a shell).
 const supervisorPid = Number(process.env["RUNBATCH_SUPERVISOR_PID"])
-if (Number.isInteger(supervisorPid) && supervisorPid > 0) {
+if (Number.isInteger(supervisorPid) && supervisorPid > 0 && process.ppid === supervisorPid) {
   setInterval(() => {
     if (process.ppid !== supervisorPid) process.kill(process.pid, "SIGKILL")
   }, 200).unref()
