@@ -55,7 +55,8 @@ export class ModelVersion {
     input: InputSource,
     options: ModelVersionRunOptions & { readonly dryRun?: boolean | DryRunOptions }
   ): Promise<JobHandlePromise | DryRunReport> {
-    const all = { ...options, model: this.modelName, version: this.info.version, input }
+    // The stored name, quoted as needed: runBatch resolves it as a user-written identifier.
+    const all = { ...options, model: this.modelName, version: Identifier.format(this.info.version), input }
     return all.dryRun === undefined || all.dryRun === false
       ? this.#session.runBatch({ ...all, dryRun: false })
       : this.#session.runBatch({ ...all, dryRun: all.dryRun })

@@ -11,6 +11,7 @@ import {
   gbdtRows,
   linearColumns,
   linearRows,
+  linearSignature,
   localSession,
   logGbdt,
   logLinear,
@@ -77,5 +78,26 @@ describe("a session without a current database", () => {
     expect(job.id).toBe("RUNBATCH.PUBLIC.TINY")
     expect(await (await session.jobs.getJob("TINY")).status()).toBe("DONE")
     expect((await session.jobs.listJobs()).map((row) => row.name)).toEqual(["TINY"])
+  })
+
+  it("runs a model version whose stored name needs quotes, through its ModelVersion", async () => {
+    const session = Session.local({ home: tempHome() })
+    onTestFinished(() => session.close())
+    await session.registry.logModel({
+      name: "LINEAR",
+      version: '"v1"',
+      engine: TestEngine.id,
+      engineOptions: { weights: [2, -1] } as never,
+      signatures: { predict: linearSignature }
+    })
+    const version = await (await new Registry(session).getModel("LINEAR")).version('"v1"')
+    expect(version.versionName).toBe("v1")
+    const job = await version.runBatch(session.createDataFrame(linearRows(10), linearColumns), {
+      outputSpec: { stageLocation: "@RUNBATCH.PUBLIC.RESULTS/quoted/" },
+      jobSpec: { jobName: "QUOTED", block: true },
+      plugins: [TestEngine.packageDir],
+      cpus: 1
+    })
+    expect(await job.status()).toBe("DONE")
   })
 })
