@@ -286,23 +286,19 @@ const columnData = (type: Arrow.DataType, values: ReadonlyArray<unknown>): Arrow
   if (type instanceof Arrow.Utf8 || type instanceof Arrow.Binary) {
     const valueOffsets = new Int32Array(length + 1)
     const parts: Array<Uint8Array> = []
-    const texts: Array<string> = []
     let bytes = 0
     for (let i = 0; i < length; i++) {
       const v = values[i]
-      if (typeof v === "string") {
-        texts.push(v)
-        bytes += Buffer.byteLength(v)
-      } else if (v instanceof Uint8Array) {
-        parts.push(v)
-        bytes += v.byteLength
+      // Each string on its own: joined first, lone surrogates of neighbours would pair up and the
+      // offsets (per value) would no longer match the bytes.
+      const part = typeof v === "string" ? Buffer.from(v, "utf8") : v instanceof Uint8Array ? v : undefined
+      if (part !== undefined) {
+        parts.push(part)
+        bytes += part.byteLength
       }
       valueOffsets[i + 1] = bytes
     }
-    const data =
-      type instanceof Arrow.Utf8
-        ? new Uint8Array(Buffer.from(texts.join(""), "utf8"))
-        : Buffer.concat(parts, bytes)
+    const data = new Uint8Array(Buffer.concat(parts, bytes))
     return Arrow.makeData({ type, ...base, valueOffsets, data } as never)
   }
   if (type instanceof Arrow.Timestamp && type.unit !== Arrow.TimeUnit.SECOND) {

@@ -86,6 +86,16 @@ describe("jsonColumns", () => {
     expect(JSON.stringify([...batch.getChild("choices")!])).toBe(JSON.stringify([...reference]))
   })
 
+  it("keeps every string's bytes where its offsets say, lone surrogates included", () => {
+    // Joined, "a\uD800" + "\uDC00b" would become one valid pair: 2 bytes fewer than the values' own.
+    const texts = ["a\uD800", "\uDC00b", "end"]
+    const { batch } = jsonColumns(
+      [feature("t", "STRING")],
+      texts.map((t) => ({ t }))
+    )
+    expect([...batch.getChild("t")!]).toEqual(texts.map((t) => Buffer.from(t, "utf8").toString("utf8")))
+  })
+
   it("fails only the row whose value does not fit, naming the feature", () => {
     const { batch, rowErrors } = jsonColumns(
       [feature("n", "INT32"), group("usage", [feature("tokens", "INT64")])],
