@@ -88,12 +88,14 @@ export interface HttpEndpoint {
   /**
    * `count` requests (`spec(i)` builds the i-th when it is sent), at most `concurrency` on the wire,
    * each retried on its own: the answers in order. The first failure that cannot be retried, or a
-   * request whose budget is spent, fails them all and drops the others from the wire.
+   * request whose budget is spent, fails them all and drops the others from the wire. `tally` counts
+   * this call's retries (a batch's own figure: `counters` spans every batch in flight).
    */
   readonly requestAll: <A>(
     count: number,
     spec: (index: number) => HttpRequestSpec,
-    interpret: (reply: HttpReply, index: number) => A | Retry
+    interpret: (reply: HttpReply, index: number) => A | Retry,
+    tally?: { retries: number }
   ) => Effect.Effect<Array<A>, PluginBatchError>
   /** `text` with every secret replaced by `***`. */
   readonly redact: (text: string) => string
@@ -442,11 +444,12 @@ export const httpEndpoint = (
     const requestAll = <A>(
       count: number,
       specOf: (index: number) => HttpRequestSpec,
-      interpret: (reply: HttpReply, index: number) => A | Retry
+      interpret: (reply: HttpReply, index: number) => A | Retry,
+      tally?: { retries: number }
     ): Effect.Effect<Array<A>, PluginBatchError> =>
       Effect.callback<Array<A>, PluginBatchError>((resume) => {
         const results = new Array<A>(count)
-        const attempts = new Uint16Array(count)
+        const attempts = new Uint32Array(count)
         const aborts = new Map<number, () => void>()
         const timers = new Set<ReturnType<typeof setTimeout>>()
         const ready: Array<number> = []
@@ -509,6 +512,7 @@ export const httpEndpoint = (
               )
             }
             counters.retries++
+            if (tally !== undefined) tally.retries++
             // Waiting out a backoff holds no slot: other requests keep the server busy meanwhile.
             const timer = setTimeout(
               () => {
@@ -519,7 +523,6 @@ export const httpEndpoint = (
               backoffMillis(backoff, tried, verdict.retryAfterMillis)
             )
             timers.add(timer)
-            pump()
           })
           if (!answered) aborts.set(index, abort)
         }

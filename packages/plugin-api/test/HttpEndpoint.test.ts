@@ -135,6 +135,44 @@ describe("httpEndpoint", () => {
     }
   })
 
+  it("counts each call's retries in its own tally while calls share the endpoint", async () => {
+    const seen = new Set<string>()
+    const server = await serve((req, res) => {
+      const path = req.url ?? ""
+      // Batch "a" gets each of its requests answered 503 once; batch "b" never.
+      if (path.startsWith("/a/") && !seen.has(path)) {
+        seen.add(path)
+        res.statusCode = 503
+        res.setHeader("retry-after", "0")
+        res.end("busy")
+      } else res.end("ok")
+    })
+    try {
+      const a = { retries: 0 }
+      const b = { retries: 0 }
+      const counters = await Effect.runPromise(
+        Effect.scoped(
+          Effect.flatMap(httpEndpoint({ plugin: "t", url: server.url, ...settings }), (e) =>
+            Effect.map(
+              Effect.all(
+                [
+                  e.requestAll(3, (i) => ({ path: `/a/${i}` }), text, a),
+                  e.requestAll(4, (i) => ({ path: `/b/${i}` }), text, b)
+                ],
+                { concurrency: "unbounded" }
+              ),
+              () => ({ ...e.counters })
+            )
+          )
+        )
+      )
+      expect([a.retries, b.retries]).toEqual([3, 0])
+      expect(counters).toEqual({ requests: 10, retries: 3 })
+    } finally {
+      await server.close()
+    }
+  })
+
   it("refuses a path that would leave the origin", async () => {
     const exit = await Effect.runPromiseExit(
       Effect.scoped(

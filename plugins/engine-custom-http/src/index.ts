@@ -113,7 +113,7 @@ const open = (request: OpenRequest) =>
     const infer: EngineSession["infer"] = (batch) =>
       Effect.gen(function* () {
         const { chunks, rowErrors: tooLarge } = chunk(request.signature.inputs, batch, limits)
-        const retriesBefore = endpoint.counters.retries
+        const tally = { retries: 0 }
         const replies = yield* endpoint.requestAll(
           chunks.length,
           (k) => ({
@@ -121,7 +121,8 @@ const open = (request: OpenRequest) =>
             body: chunks[k]!.body,
             headers: { "sf-external-function-query-batch-id": randomUUID() }
           }),
-          (reply, k) => interpret(endpoint, chunks[k]!.rows.length)(reply)
+          (reply, k) => interpret(endpoint, chunks[k]!.rows.length)(reply),
+          tally
         )
         const values = spread(batch.numRows, chunks, replies)
         const columns = jsonColumns(outputs, values, pick)
@@ -129,7 +130,7 @@ const open = (request: OpenRequest) =>
         return {
           outputs: columns.batch,
           rowErrors,
-          metrics: { http_requests: chunks.length, http_retries: endpoint.counters.retries - retriesBefore }
+          metrics: { http_requests: chunks.length, http_retries: tally.retries }
         }
       })
     return { infer } satisfies EngineSession

@@ -210,14 +210,15 @@ const open = (request: OpenRequest) =>
           paramsCache.set(params, fields)
         }
         const bodies = requestBodies(request.signature.inputs, batch, fields, model)
-        const retriesBefore = endpoint.counters.retries
+        const tally = { retries: 0 }
         // Rows whose messages are null get no request, and null outputs.
         const sent: Array<number> = []
         for (let row = 0; row < batch.numRows; row++) if (bodies.has(row)) sent.push(row)
         const replies = yield* endpoint.requestAll(
           sent.length,
           (i) => ({ method: "POST", path: chatPath, body: bodies.body(sent[i]!) }),
-          read
+          read,
+          tally
         )
         const answers = new Array<Answer>(batch.numRows).fill({ completion: null })
         sent.forEach((row, i) => {
@@ -246,7 +247,7 @@ const open = (request: OpenRequest) =>
           metrics: {
             prompt_tokens: promptTokens,
             completion_tokens: completionTokens,
-            http_retries: endpoint.counters.retries - retriesBefore
+            http_retries: tally.retries
           }
         }
       })
