@@ -27,7 +27,8 @@ export interface PipelineOptions {
   /** The attempt number each shard's next part is written as. */
   readonly attempts: ReadonlyMap<number, number>
   /** The next shard to run, or undefined when there are none left. */
-  readonly nextShard: Effect.Effect<Sharding.Shard | undefined>
+  /** The next shard to run, told which one the asking lane has just finished (none at first). */
+  readonly nextShard: (finished: Sharding.Shard | undefined) => Effect.Effect<Sharding.Shard | undefined>
   readonly retry?: RetryPolicy
 }
 
@@ -95,7 +96,11 @@ export const runPipeline = (options: PipelineOptions) =>
       const lane = Effect.gen(function* () {
         let rows = 0
         let errors = 0
-        for (let shard = yield* options.nextShard; shard !== undefined; shard = yield* options.nextShard) {
+        for (
+          let shard = yield* options.nextShard(undefined);
+          shard !== undefined;
+          shard = yield* options.nextShard(shard)
+        ) {
           const result = yield* processShard(
             {
               plan,

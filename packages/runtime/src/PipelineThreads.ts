@@ -36,7 +36,8 @@ export interface PipelineThreadData {
 
 /** Thread → replica. */
 export type ThreadMessage =
-  | { readonly type: "next" }
+  /** A lane asks for a shard, saying which one it has just finished. */
+  | { readonly type: "next"; readonly finished?: number }
   | { readonly type: "progress"; readonly event: ProgressEvent }
   | { readonly type: "done"; readonly result: PipelineResult }
   | { readonly type: "failed"; readonly error: ErrorWire.WireError }
@@ -165,8 +166,8 @@ export const spawnPipelines = (
           let rows = 0
           let errors = 0
           let failure: Error | undefined
-          // The shard each thread is on, to name it if the thread dies.
-          const current = new Map<number, Sharding.Shard>()
+          // The shards each thread is on (one per lane), to name them if the thread dies.
+          const current = new Map<number, Array<Sharding.Shard>>()
           const fail = (error: Error) => {
             if (failure !== undefined || finished.size === workers) return
             failure = error
@@ -176,8 +177,8 @@ export const spawnPipelines = (
             switch (message.type) {
               case "next": {
                 const shard = failure === undefined ? (shards[next++] ?? null) : null
-                if (shard === null) current.delete(worker)
-                else current.set(worker, shard)
+                const running = (current.get(worker) ?? []).filter((s) => s.index !== message.finished)
+                current.set(worker, shard === null ? running : [...running, shard])
                 threads[worker]!.postMessage({ type: "shard", shard } satisfies ReplicaMessage)
                 return
               }
@@ -197,16 +198,21 @@ export const spawnPipelines = (
           }
           handleExit = (worker, code, crash) => {
             if (!finished.has(worker)) {
-              const shard = current.get(worker)
+              const running = current.get(worker) ?? []
               const reason = [
                 crash?.message ?? `its thread exited with code ${code}.`,
                 // A WebAssembly panic (parquet-wasm decoding a damaged file) reads just "unreachable".
                 crash?.message === "unreachable"
                   ? "(a WebAssembly module panicked, as on a damaged parquet file)"
                   : "",
-                shard === undefined
+                running.length === 0
                   ? ""
-                  : `while running shard ${shard.index} (${shard.file}, row groups ${shard.rowGroupStart}–${shard.rowGroupEnd - 1}).`
+                  : `while running ${running
+                      .map(
+                        (shard) =>
+                          `shard ${shard.index} (${shard.file}, row groups ${shard.rowGroupStart}–${shard.rowGroupEnd - 1})`
+                      )
+                      .join(" and ")}.`
               ]
                 .filter((part) => part !== "")
                 .join(" ")

@@ -145,7 +145,7 @@ export const runReplica = (options: ReplicaOptions) =>
             threads,
             batchRows,
             attempts,
-            nextShard: Effect.sync(() => todo[next++]),
+            nextShard: () => Effect.sync(() => todo[next++]),
             ...(options.retry === undefined ? {} : { retry: options.retry })
           }),
         { concurrency: "unbounded" }

@@ -20,10 +20,11 @@ const post = (message: ThreadMessage) => port.postMessage(message)
 
 // Requests for shards, answered in the order they were made (a worker may run several shards at once).
 const awaitingShards: Array<(shard: Sharding.Shard | undefined) => void> = []
-const nextShard = Effect.callback<Sharding.Shard | undefined>((resume) => {
-  awaitingShards.push((shard) => resume(Effect.succeed(shard)))
-  post({ type: "next" })
-})
+const nextShard = (finished: Sharding.Shard | undefined) =>
+  Effect.callback<Sharding.Shard | undefined>((resume) => {
+    awaitingShards.push((shard) => resume(Effect.succeed(shard)))
+    post(finished === undefined ? { type: "next" } : { type: "next", finished: finished.index })
+  })
 
 const program = Effect.gen(function* () {
   const plan = yield* loadPlan(data.planLocation)
