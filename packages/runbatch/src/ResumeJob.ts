@@ -8,7 +8,8 @@
  */
 import { makePluginHost } from "@runbatch/plugin-host"
 import { ModelRegistry, resolveVersionFunction } from "@runbatch/registry-client"
-import { isTerminal, type JobHandle, JobLauncher } from "@runbatch/spcs-launcher"
+import { loadPlan } from "@runbatch/runtime"
+import { type JobHandle, JobLauncher, resumeRefusal } from "@runbatch/spcs-launcher"
 import { Identifier, JobPlan, ResumeRefused, StageLocation } from "@runbatch/spec"
 import { OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
@@ -20,11 +21,7 @@ const changed = (job: JobHandle) =>
   Effect.gen(function* () {
     const store = yield* StageStore
     // Parsing checks the plan against its own fingerprint: an edited or damaged plan is refused.
-    const plan = yield* store
-      .readBytes(job.request.planLocation, { maxBytes: 512 * 1024 * 1024 })
-      .pipe(
-        Effect.flatMap((bytes) => JobPlan.parse(new TextDecoder().decode(bytes), job.request.planLocation))
-      )
+    const plan = yield* loadPlan(job.request.planLocation)
     // Plugins: the same packages, versions and files as when the job was planned.
     const plugins = (job.request.env?.["RUNBATCH_PLUGINS"] ?? "").split(",").filter((p) => p !== "")
     const host = yield* makePluginHost({ plugins })
@@ -84,26 +81,33 @@ const changed = (job: JobHandle) =>
     }
     return undefined
   }).pipe(
-    // A plan that no longer reads, a plugin or version that changed: all reasons not to resume.
-    Effect.catch((error) => Effect.succeed(`${(error as { message?: string }).message ?? String(error)}`))
+    // A plan that no longer reads, a plugin or version that changed: all reasons not to resume. A
+    // failure to read or write (a busy database, an I/O error) is not: it fails as itself.
+    Effect.catch((error) =>
+      operational(error)
+        ? Effect.fail(error)
+        : Effect.succeed(`${(error as { message?: string }).message ?? String(error)}`)
+    )
   )
+
+const operational = (error: unknown): boolean => {
+  const { _tag, problem } = error as { readonly _tag?: string; readonly problem?: string }
+  return (
+    _tag === "LocalFileError" ||
+    _tag === "DatabaseBusy" ||
+    _tag === "SqlError" ||
+    (_tag === "StageFileError" && (problem === "unreadable" || problem === "unwritable"))
+  )
+}
 
 /** Resume a FAILED or CANCELLED job by id; returns the handle of its next attempt. */
 export const resumeJob = (id: string | JobHandle) =>
   Effect.gen(function* () {
     const launcher = yield* JobLauncher
     const job = typeof id === "string" ? yield* launcher.getJob(id) : id
-    const status = yield* job.status
-    if (!isTerminal(status) || status === "DONE" || status === "DELETED") {
-      return yield* refuse(
-        job.id,
-        status === "DONE"
-          ? "it is DONE: every shard is committed, nothing is left to run."
-          : status === "DELETED"
-            ? "it was deleted."
-            : `it is ${status}; wait for it to stop, or cancel it first.`
-      )
-    }
+    // Checked here too (the launcher checks again) so a refusal comes before the verification's work.
+    const refusal = resumeRefusal(yield* job.status)
+    if (refusal !== undefined) return yield* refuse(job.id, refusal)
     const reason = yield* changed(job)
     if (reason !== undefined) return yield* refuse(job.id, `${reason} Run it again as a new job.`)
     return yield* launcher.resume(job)

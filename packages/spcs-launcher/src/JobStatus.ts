@@ -37,3 +37,13 @@ export const isTerminal = (status: JobStatus): boolean => TERMINAL_STATUSES.has(
 
 export const isJobStatus = (value: unknown): value is JobStatus =>
   typeof value === "string" && (JOB_STATUSES as ReadonlyArray<string>).includes(value)
+
+/** Why a job in `status` cannot be resumed, or undefined when it can (it FAILED, was CANCELLED, …). */
+export const resumeRefusal = (status: JobStatus): string | undefined =>
+  status === "DONE"
+    ? "it is DONE: every shard is committed, nothing is left to run."
+    : status === "DELETED"
+      ? "it was deleted."
+      : isTerminal(status)
+        ? undefined
+        : `it is ${status}; wait for it to stop, or cancel it first.`

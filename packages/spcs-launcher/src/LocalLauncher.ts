@@ -48,7 +48,7 @@ import type {
   WaitOptions
 } from "./JobLauncher.ts"
 import { summarize } from "./JobProgress.ts"
-import { isTerminal, type JobStatus } from "./JobStatus.ts"
+import { isTerminal, type JobStatus, resumeRefusal } from "./JobStatus.ts"
 import { bootId, liveness, stopOrphans } from "./SupervisorLiveness.ts"
 
 export interface LocalLauncherOptions {
@@ -627,18 +627,8 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       const state = yield* stateOf(dir, launched?.uid)
       if (state === undefined) return yield* notFound(job)
       const id = idOf(state.record)
-      if (!isTerminal(state.status)) {
-        return yield* new ResumeRefused({
-          job: id,
-          reason: `it is ${state.status}; wait for it to stop, or cancel it first.`
-        })
-      }
-      if (state.status === "DONE") {
-        return yield* new ResumeRefused({
-          job: id,
-          reason: "it is DONE: every shard is committed, nothing is left to run."
-        })
-      }
+      const refusal = resumeRefusal(state.status)
+      if (refusal !== undefined) return yield* new ResumeRefused({ job: id, reason: refusal })
       // The stopped attempt steps aside in one rename (a second resume of it finds nothing to move),
       // the next attempt is launched under the job's name, and the earlier one moves into it.
       const aside = join(dirname(dir), `.resume-${state.record.uid}`)
