@@ -123,7 +123,7 @@ export const check = (request: PlanRequest) =>
       { database: version.model.database, schema: version.model.schema },
       request.uuid ?? randomUUID()
     )
-    const qualified = `${jobName.database}.${jobName.schema}.${jobName.name}`
+    const qualified = JobName.id(jobName)
     const output =
       request.outputSpec.stageLocation !== undefined
         ? yield* StageLocation.parseDirectory(request.outputSpec.stageLocation, store.context)
@@ -251,7 +251,7 @@ export const write = (checked: CheckedJob) => writeJob(checked).pipe(Effect.onEr
 export const discard = (checked: CheckedJob) =>
   Effect.gen(function* () {
     const store = yield* StageStore
-    const qualified = `${checked.jobName.database}.${checked.jobName.schema}.${checked.jobName.name}`
+    const qualified = JobName.id(checked.jobName)
     yield* store.remove(StageLocation.format(checked.layout.job))
     yield* SaveMode.release(checked.layout, qualified)
   }).pipe(Effect.ignore)
@@ -275,7 +275,7 @@ const writeJob = (checked: CheckedJob) =>
   Effect.gen(function* () {
     const store = yield* StageStore
     const { request, layout, jobName } = checked
-    const qualified = `${jobName.database}.${jobName.schema}.${jobName.name}`
+    const qualified = JobName.id(jobName)
     yield* SaveMode.prepare({
       layout,
       mode: OutputSpec.modeOf(request.outputSpec),

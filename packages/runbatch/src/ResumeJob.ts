@@ -10,7 +10,7 @@ import { makePluginHost } from "@runbatch/plugin-host"
 import { ModelRegistry, resolveVersionFunction } from "@runbatch/registry-client"
 import { loadPlan } from "@runbatch/runtime"
 import { type JobHandle, JobLauncher, resumeRefusal } from "@runbatch/spcs-launcher"
-import { Identifier, JobPlan, ResumeRefused, StageLocation } from "@runbatch/spec"
+import { Identifier, JobName, JobPlan, ResumeRefused, StageLocation } from "@runbatch/spec"
 import { OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 
@@ -71,7 +71,7 @@ const changed = (job: JobHandle) =>
       }
     }
     // The output: still claimed by this job, and not finished by anything else.
-    const jobName = `${plan.job.database}.${plan.job.schema}.${plan.job.name}`
+    const jobName = JobName.id(plan.job)
     const layout = OutputLayout.make(yield* StageLocation.parse(plan.output.location), jobName)
     const holder = yield* SaveMode.claimant(layout)
     if (holder !== undefined && holder !== jobName)

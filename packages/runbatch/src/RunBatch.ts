@@ -8,7 +8,7 @@ import { isAbsolute, resolve } from "node:path"
 import { ModelRegistry } from "@runbatch/registry-client"
 import { ReplicaCommand } from "@runbatch/runtime"
 import { isTerminal, JobLauncher } from "@runbatch/spcs-launcher"
-import { Identifier, InferenceEngineOptions, InputSpec, JobExists, JobSpec, OutputSpec } from "@runbatch/spec"
+import { InferenceEngineOptions, InputSpec, JobExists, JobName, JobSpec, OutputSpec } from "@runbatch/spec"
 import { Effect } from "effect"
 import { type InputSource, relationOf } from "./InputSource.ts"
 import { check, discard, write } from "./JobPlanner.ts"
@@ -86,8 +86,8 @@ export const checkBatch = (options: RunBatchOptions) =>
         )
     })
     // The name must be free before anything is written (the launcher checks again, atomically).
-    const id = `${checked.jobName.database}.${checked.jobName.schema}.${checked.jobName.name}`
-    const taken = yield* launcher.getJob(Identifier.formatQualified(checked.jobName)).pipe(
+    const id = JobName.id(checked.jobName)
+    const taken = yield* launcher.getJob(id).pipe(
       Effect.as(true),
       Effect.catchTag("JobNotFound", () => Effect.succeed(false))
     )

@@ -100,4 +100,31 @@ describe("a session without a current database", () => {
     })
     expect(await job.status()).toBe("DONE")
   })
+
+  it("keeps a running job's output from an overwrite, its quoted lower-case name included", async () => {
+    const session = Session.local({ home: tempHome() })
+    onTestFinished(() => session.close())
+    await logLinear(session, { delayMillis: 400 })
+    const input = session.createDataFrame(linearRows(40), linearColumns)
+    const common = { model: "LINEAR", input, plugins: [TestEngine.packageDir], cpus: 1 }
+    const running = await session.runBatch({
+      ...common,
+      outputSpec: { stageLocation: "@RUNBATCH.PUBLIC.RESULTS/shared/" },
+      jobSpec: { jobName: '"slow_job"', maxBatchRows: 5, numWorkers: 1 }
+    })
+    expect(running.id).toBe('RUNBATCH.PUBLIC."slow_job"')
+    const second = await session
+      .runBatch({
+        ...common,
+        outputSpec: { stageLocation: "@RUNBATCH.PUBLIC.RESULTS/shared/", mode: "overwrite" },
+        jobSpec: { jobName: "SECOND", block: true }
+      })
+      .then(
+        () => undefined,
+        (error: { _tag?: string; message?: string }) => error
+      )
+    expect(second).toMatchObject({ _tag: "OutputClaimed" })
+    expect(second?.message).toContain('RUNBATCH.PUBLIC."slow_job"')
+    expect(await running.wait()).toBe("DONE")
+  })
 })

@@ -10,7 +10,7 @@
  * every core. The CPU budget (`cpus`, from RUNBATCH_CPUS) is split between workers as engine threads.
  */
 import { makePluginHost } from "@runbatch/plugin-host"
-import { JobPlan, Sharding, StageLocation } from "@runbatch/spec"
+import { JobName, JobPlan, Sharding, StageLocation } from "@runbatch/spec"
 import { OutputCommitter, OutputLayout, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 import { finish } from "./Coordinator.ts"
@@ -80,7 +80,7 @@ export const runReplica = (options: ReplicaOptions) =>
     const progress = yield* Progress
     const store = yield* StageStore
     const plan = yield* loadPlan(options.plan)
-    const jobName = `${plan.job.database}.${plan.job.schema}.${plan.job.name}`
+    const jobName = JobName.id(plan.job)
     const layout = OutputLayout.make(yield* StageLocation.parse(plan.output.location), jobName)
     const committer = yield* OutputCommitter.make({ layout })
     const mine = Sharding.forReplica(plan.shards, options.replica, options.replicas)

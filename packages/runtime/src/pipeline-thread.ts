@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads"
 import { makePluginHost } from "@runbatch/plugin-host"
-import { ErrorWire, type Sharding, StageLocation } from "@runbatch/spec"
+import { ErrorWire, JobName, type Sharding, StageLocation } from "@runbatch/spec"
 import { OutputCommitter, OutputLayout, StageStore } from "@runbatch/stage-io"
 import { Cause, Effect, Fiber, Layer } from "effect"
 import * as HostCapabilities from "./HostCapabilities.ts"
@@ -36,7 +36,7 @@ const program = Effect.gen(function* () {
   const encoders = yield* Effect.forEach(plan.columnHandling, (handling) =>
     Effect.map(host.encoder(handling.inputFormat, handling.convertTo), (loaded) => ({ handling, loaded }))
   )
-  const jobName = `${plan.job.database}.${plan.job.schema}.${plan.job.name}`
+  const jobName = JobName.id(plan.job)
   const committer = yield* OutputCommitter.make({
     layout: OutputLayout.make(yield* StageLocation.parse(plan.output.location), jobName)
   })

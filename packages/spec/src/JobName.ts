@@ -11,6 +11,13 @@ import * as StageLocation from "./StageLocation.ts"
 
 export const DEFAULT_PREFIX = "BATCH_INFERENCE"
 
+/**
+ * A job's id, `DB.SCHEMA.NAME` with the parts that need it quoted: what the launcher resolves, what a
+ * claim on an output folder records, what the job's folders are named after. Quoting keeps it one
+ * job: `ML.PUBLIC."my_job"` is not `ML.PUBLIC.MY_JOB`.
+ */
+export const id = (job: Identifier.QualifiedName): string => Identifier.formatQualified(job)
+
 /** `0b8c…-…` → `0B8C…_…`: a UUID that is a valid unquoted identifier suffix. */
 export const uuidSuffix = (uuid: string): string => uuid.replace(/-/g, "_").toUpperCase()
 
