@@ -86,7 +86,8 @@ export const sqlLiteral = (value: unknown): string => {
 const pythonRepr = (value: unknown): string => {
   if (value === null || value === undefined) return "None"
   if (typeof value === "boolean") return value ? "True" : "False"
-  if (typeof value === "string") return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`
+  // Python's repr of a string, as the manifest needs it, is the same escaped literal.
+  if (typeof value === "string") return stringLiteral(value)
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(", ")}]`
   if (typeof value === "object") {
     return `{${Object.entries(value)

@@ -7,7 +7,7 @@
 import { FileReader, PluginLogger } from "@runbatch/plugin-api"
 import type { PlannedPlugin } from "@runbatch/plugin-host"
 import { DEFAULT_BATCH_ROWS, runSample, type SampleRowError } from "@runbatch/runtime"
-import { type JobPlan, OutputSpec, type Signature, StageLocation } from "@runbatch/spec"
+import { type JobPlan, JobSpec, OutputSpec, type Signature, StageLocation } from "@runbatch/spec"
 import { SaveMode, StageFileReader, StageStore } from "@runbatch/stage-io"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
@@ -109,7 +109,7 @@ export const dryRun = (options: RunBatchOptions, dry: DryRunOptions = {}) =>
     const timed = sample.measured.rows > 0 ? sample.measured : sample.warmup
     const perWorker = timed.seconds > 0 ? timed.rows / timed.seconds : 0
     const total = perWorker * parallelism.workers * parallelism.replicas
-    const onError = jobSpec.onError ?? "fail"
+    const onError = JobSpec.onErrorOf(jobSpec)
     return {
       job: `${checked.jobName.database}.${checked.jobName.schema}.${checked.jobName.name}`,
       model: {

@@ -63,19 +63,3 @@ export const relationOf = (source: InputSource) =>
         return yield* sql.createDataFrame(source.rows, source.schema)
     }
   }) satisfies Effect.Effect<Relation, unknown, Sql | StageStore>
-
-/** For messages: `table ML.PUBLIC.WINES`, `files @ML.PUBLIC.SCANS/ (pattern .*\.png)`. */
-export const describe = (source: InputSource): string => {
-  switch (source.kind) {
-    case "table":
-      return `table ${source.table}`
-    case "query":
-      return "query"
-    case "parquet":
-      return `parquet ${source.location}${source.pattern === undefined ? "" : ` (pattern ${source.pattern})`}`
-    case "files":
-      return `files ${source.location}${source.pattern === undefined ? "" : ` (pattern ${source.pattern})`}`
-    case "rows":
-      return `${source.rows.length} row(s)`
-  }
-}

@@ -222,13 +222,7 @@ export const check = (request: PlanRequest) =>
       function: fn,
       columns,
       columnHandling,
-      columnMapping: match.mappings.map((m) => ({
-        feature: m.feature,
-        column: m.column,
-        featureType: m.featureType,
-        columnType: m.columnType,
-        compatibility: m.compatibility
-      })),
+      columnMapping: match.mappings,
       params,
       engine: { id: engine.record.manifest.id, options: prepared.options ?? options, engineArgsOverride },
       plugins,

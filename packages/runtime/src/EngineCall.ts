@@ -3,7 +3,13 @@
  * a timeout) is tried again after a jittered exponential backoff — never sooner than the server's
  * Retry-After — up to a budget of attempts; anything else fails at once.
  */
-import type { EngineSession, FileReader, InferResult, PluginLogger } from "@runbatch/plugin-api"
+import {
+  backoffMillis,
+  type EngineSession,
+  type FileReader,
+  type InferResult,
+  type PluginLogger
+} from "@runbatch/plugin-api"
 import type { Json, PluginBatchError } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
@@ -19,11 +25,13 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMillis: 200, maxDelayMillis: 30_000 }
 
 /** Delay before retry `n` (1-based): exponential with ±20% jitter, at least the server's ask. */
-export const backoff = (policy: RetryPolicy, retry: number, retryAfterMillis?: number): number => {
-  const exponential = Math.min(policy.maxDelayMillis, policy.baseDelayMillis * 2 ** (retry - 1))
-  const jittered = exponential * (0.8 + Math.random() * 0.4)
-  return Math.round(Math.max(jittered, retryAfterMillis ?? 0))
-}
+export const backoff = (policy: RetryPolicy, retry: number, retryAfterMillis?: number): number =>
+  Math.round(
+    Math.max(
+      backoffMillis({ initialMillis: policy.baseDelayMillis, maxMillis: policy.maxDelayMillis }, retry),
+      retryAfterMillis ?? 0
+    )
+  )
 
 export const inferWithRetry = (
   session: EngineSession,

@@ -30,13 +30,23 @@ export type Liveness =
       readonly deadPid?: number
     }
 
-/** This boot of the machine (Linux), to tell a pid from before a restart; undefined elsewhere. */
-export const bootId = (): string | undefined => {
+const readBootId = (): string | undefined => {
   try {
     return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim()
   } catch {
     return undefined
   }
+}
+
+let boot: { readonly id: string | undefined } | undefined
+
+/**
+ * This boot of the machine (Linux), to tell a pid from before a restart; undefined elsewhere. Read once:
+ * it cannot change while this process lives, and every status read asks for it.
+ */
+export const bootId = (): string | undefined => {
+  boot ??= { id: readBootId() }
+  return boot.id
 }
 
 /** Whether a process exists (a zombie does not count: it has exited, its parent just has not reaped it). */

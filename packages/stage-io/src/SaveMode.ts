@@ -60,6 +60,22 @@ export interface OutputPreflight {
   readonly results: ReadonlyArray<string>
 }
 
+/** Who holds the folder's claim, failing with OutputClaimed when another job still runs on it. */
+const checkClaim = (options: Omit<PrepareOutputOptions, "now">) =>
+  Effect.gen(function* () {
+    const holder = yield* claimant(options.layout)
+    if (holder === options.job) return { holder, resumed: true }
+    if (holder !== undefined) {
+      const active = options.isActive === undefined ? true : yield* options.isActive(holder)
+      if (active)
+        return yield* new OutputClaimed({
+          location: StageLocation.format(options.layout.output),
+          job: holder
+        })
+    }
+    return { holder, resumed: false }
+  })
+
 /**
  * The save mode's checks without the claim: fails as `prepare` would (OutputClaimed, OutputNotEmpty)
  * and writes nothing. A dry run stops here.
@@ -69,14 +85,10 @@ export const preflight = (
 ): Effect.Effect<OutputPreflight, OutputNotEmpty | OutputClaimed | StageError, StageStore> =>
   Effect.gen(function* () {
     const store = yield* StageStore
-    const { layout, job } = options
+    const { layout } = options
     const output = StageLocation.format(layout.output)
-    const holder = yield* claimant(layout)
-    if (holder === job) return { holder, resumed: true, results: [] }
-    if (holder !== undefined) {
-      const active = options.isActive === undefined ? true : yield* options.isActive(holder)
-      if (active) return yield* new OutputClaimed({ location: output, job: holder })
-    }
+    const claim = yield* checkClaim(options)
+    if (claim.resumed) return { ...claim, results: [] }
     const entries = yield* store.list(output, { withoutMd5: true })
     const results = entries.map((e) => relativeToOutput(layout, e.path)).filter((path) => !isReserved(path))
     if (options.mode === "error" && results.length > 0) {
@@ -86,7 +98,7 @@ export const preflight = (
         sample: results.slice(0, 5)
       })
     }
-    return { holder, resumed: false, results }
+    return { ...claim, results }
   })
 
 /** Save-mode preflight and claim, in that order; see the module comment. */
@@ -97,7 +109,8 @@ export const prepare = (
     const store = yield* StageStore
     const { layout, job } = options
     const output = StageLocation.format(layout.output)
-    const found = yield* preflight(options)
+    // Overwrite removes what is there without looking at it first; only `error` mode lists it.
+    const found = options.mode === "error" ? yield* preflight(options) : yield* checkClaim(options)
     if (found.resumed) return { removed: 0, resumed: true }
     let removed = 0
     if (options.mode === "overwrite") removed = yield* store.remove(output)

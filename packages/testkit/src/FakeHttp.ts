@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
+import { OnnxModels } from "@runbatch/samples"
 
 export type FaultKind =
   | "429"
@@ -99,17 +100,8 @@ export interface HandledRequest extends RecordedRequest {
   readonly fault: Fault | undefined
 }
 
-/** mulberry32: small, seeded, good enough for dice. */
-export const seeded = (seed: number): (() => number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Seeded dice (the samples' mulberry32). */
+export const seeded: (seed: number) => () => number = OnnxModels.random
 
 /** Faults that a handler applies to its answer (the rest are applied here). */
 const HANDLER_FAULTS: ReadonlySet<FaultKind> = new Set(["wrong-index", "duplicate-index", "missing-row"])

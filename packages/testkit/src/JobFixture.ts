@@ -167,13 +167,7 @@ export const stageJob = (options: JobFixtureOptions) =>
       signature: options.signature,
       inputSchema: columns,
       outputSchema: prepared.outputSchema,
-      columnMapping: match.mappings.map((m) => ({
-        feature: m.feature,
-        column: m.column,
-        featureType: m.featureType,
-        columnType: m.columnType,
-        compatibility: m.compatibility
-      })),
+      columnMapping: match.mappings,
       columnHandling: handling,
       engine: {
         id: engine.record.manifest.id,

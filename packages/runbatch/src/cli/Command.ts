@@ -61,6 +61,13 @@ export const stringOption = (args: ParsedArgs, name: string): string | undefined
   return typeof value === "string" ? value : undefined
 }
 
+/** `--format`: table (the default), json or csv. */
+export const formatOption = (args: ParsedArgs): "table" | "json" | "csv" => {
+  const value = stringOption(args, "format")
+  if (value === undefined || value === "table" || value === "json" || value === "csv") return value ?? "table"
+  throw new UsageError(`--format must be table, json or csv, got "${value}"`)
+}
+
 export const listOption = (args: ParsedArgs, name: string): ReadonlyArray<string> => {
   const value = args.values[name]
   return Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : []

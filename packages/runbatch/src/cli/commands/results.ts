@@ -1,6 +1,6 @@
 import { ResultsReader } from "@runbatch/stage-io"
 import { Effect } from "effect"
-import { type Command, integerOption, positional, stringOption, UsageError } from "../Command.ts"
+import { type Command, formatOption, integerOption, positional } from "../Command.ts"
 import { arrowRows, rows } from "../Output.ts"
 
 export const results: Command = {
@@ -18,18 +18,14 @@ export const results: Command = {
   run: (args) =>
     Effect.gen(function* () {
       const location = positional(args, 0, "the job's output location")
-      const format = stringOption(args, "format") ?? "table"
-      if (format !== "table" && format !== "json" && format !== "csv") {
-        throw new UsageError(`--format must be table, json or csv, got "${format}"`)
-      }
+      const format = formatOption(args)
       const limit = integerOption(args, "limit") ?? (format === "table" ? 20 : 0)
       const table = yield* ResultsReader.readTable(location, {
         allowIncomplete: args.values["allow-incomplete"] === true
       })
-      const all = arrowRows(limit === 0 ? table : table.slice(0, limit))
       return rows(
         table.schema.fields.map((f) => f.name),
-        all,
+        arrowRows(limit === 0 ? table : table.slice(0, limit)),
         { total: table.numRows, format }
       )
     })

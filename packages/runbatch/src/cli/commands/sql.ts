@@ -1,15 +1,10 @@
 import { Sql } from "@runbatch/session"
 import { Effect } from "effect"
-import { type Command, integerOption, positional, stringOption, UsageError } from "../Command.ts"
+import { type Command, formatOption, integerOption, positional } from "../Command.ts"
 import { arrowRows, none, rows } from "../Output.ts"
 
 /** Statements that return rows; anything else runs for its effect. */
 const QUERY = /^\s*(select|with|show|describe|values|from|explain|table|summarize)\b/i
-
-const formatOf = (value: string | undefined): "table" | "json" | "csv" => {
-  if (value === undefined || value === "table" || value === "json" || value === "csv") return value ?? "table"
-  throw new UsageError(`--format must be table, json or csv, got "${value}"`)
-}
 
 export const sql: Command = {
   words: ["sql"],
@@ -25,7 +20,7 @@ export const sql: Command = {
   run: (args) =>
     Effect.gen(function* () {
       const text = positional(args, 0, "the SQL text")
-      const format = formatOf(stringOption(args, "format"))
+      const format = formatOption(args)
       const limit = integerOption(args, "limit") ?? 100
       const session = yield* Sql
       if (!QUERY.test(text)) {
@@ -33,11 +28,11 @@ export const sql: Command = {
         return none
       }
       const table = yield* session.query(text)
-      const all = arrowRows(table)
+      // Only the rows shown are converted.
       return rows(
         table.schema.fields.map((f) => f.name),
-        limit === 0 ? all : all.slice(0, limit),
-        { total: all.length, format }
+        arrowRows(limit === 0 ? table : table.slice(0, limit)),
+        { total: table.numRows, format }
       )
     })
 }
