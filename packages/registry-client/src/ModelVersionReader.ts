@@ -21,7 +21,8 @@ import {
   type ModelFunction,
   type Signature,
   SignatureYaml,
-  StageLocation
+  StageLocation,
+  YamlValue
 } from "@runbatch/spec"
 import { Effect, Schema } from "effect"
 import * as Yaml from "yaml"
@@ -97,6 +98,20 @@ const storedName = (name: string): string => {
   return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(trimmed) ? trimmed.toUpperCase() : trimmed
 }
 
+/** A version's YAML document as plain data; an unreadable one is an InvalidModelVersion naming `what`. */
+const parseYaml = (
+  text: string,
+  what: string,
+  invalid: (reason: string) => InvalidModelVersion
+): Effect.Effect<unknown, InvalidModelVersion> => {
+  const doc = Yaml.parseDocument(text)
+  if (doc.errors.length > 0)
+    return Effect.fail(invalid(`${what} is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`))
+  // Aliases that blow up or refer to themselves are refused as for every file users hand in.
+  const plain = YamlValue.plainValue(doc)
+  return "value" in plain ? Effect.succeed(plain.value) : Effect.fail(invalid(`${what}: ${plain.problem}`))
+}
+
 /** Read a version's description from its raw documents; every problem is an InvalidModelVersion. */
 export const read = (
   raw: RawVersion,
@@ -105,14 +120,8 @@ export const read = (
 ): Effect.Effect<ParsedVersion, InvalidModelVersion> =>
   Effect.gen(function* () {
     const invalid = (reason: string) => new InvalidModelVersion({ model, version, reason })
-    const parseYaml = (text: string, what: string) => {
-      const doc = Yaml.parseDocument(text)
-      return doc.errors.length > 0
-        ? Effect.fail(invalid(`${what} is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`))
-        : Effect.succeed(doc.toJS({ maxAliasCount: 100 }) as unknown)
-    }
 
-    const spec = yield* parseYaml(raw.modelSpecYaml, "its model spec (model.yaml)")
+    const spec = yield* parseYaml(raw.modelSpecYaml, "its model spec (model.yaml)", invalid)
     if (!isRecord(spec)) return yield* invalid("its model spec (model.yaml) is not a mapping.")
     const signatures = yield* SignatureYaml.fromWire(spec).pipe(
       Effect.mapError((e) => invalid(`its model spec (model.yaml): ${e.message}`))
@@ -168,14 +177,8 @@ const functionsOf = (
           "SHOW FUNCTIONS lists no function and there is no MANIFEST.yml to read them from."
         )
       }
-      const text = raw.manifestYaml
-      const document = Yaml.parseDocument(text)
-      if (document.errors.length > 0) {
-        return yield* invalid(
-          `its MANIFEST.yml is not valid YAML: ${document.errors[0]!.message.split("\n")[0]}`
-        )
-      }
-      const manifest = yield* Schema.decodeUnknownEffect(Manifest)(document.toJS()).pipe(
+      const document = yield* parseYaml(raw.manifestYaml, "its MANIFEST.yml", invalid)
+      const manifest = yield* Schema.decodeUnknownEffect(Manifest)(document).pipe(
         Effect.mapError((e) => invalid(`its MANIFEST.yml: ${e.message}`))
       )
       sqlFunctions = manifest.methods.map((m) => ({ name: storedName(m.name), kind: m.type }))

@@ -169,6 +169,17 @@ runtimes: {}
         [{ modelSpecYaml: "signatures: [unclosed" }, "its model spec (model.yaml) is not valid YAML"],
         [{ modelSpecYaml: "- a list" }, "is not a mapping"],
         [
+          { modelSpecYaml: "a: &a [*a]" },
+          "its model spec (model.yaml): a[0] is an alias inside its own anchor, a value that contains itself."
+        ],
+        [
+          {
+            functionRows: [],
+            manifestYaml: `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [${Array(11).fill("*a").join(", ")}]\nc: [${Array(11).fill("*b").join(", ")}]`
+          },
+          "its MANIFEST.yml: its aliases expand more than 100 times"
+        ],
+        [
           { functionRows: [...functionRows, { name: "TRANSFORM" }] },
           "the function TRANSFORM has no signature"
         ],

@@ -24,9 +24,9 @@ import {
   QualifiedNameText,
   StageLocationText
 } from "./internal/fields.ts"
-import { plainValue } from "./internal/yamlValue.ts"
 import * as JobSpec from "./JobSpec.ts"
 import * as OutputSpec from "./OutputSpec.ts"
+import { plainValue } from "./YamlValue.ts"
 
 /** Where the rows come from: a table, a query, files listed from a stage, or parquet files on a stage. */
 export type JobSource =

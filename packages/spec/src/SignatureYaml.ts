@@ -5,8 +5,8 @@
 import { Effect } from "effect"
 import * as Yaml from "yaml"
 import { InvalidSignature } from "./errors/SignatureErrors.ts"
-import { plainValue } from "./internal/yamlValue.ts"
 import * as Signature from "./Signature.ts"
+import { plainValue } from "./YamlValue.ts"
 
 export type Signatures = Readonly<Record<string, Signature.ModelSignature>>
 
