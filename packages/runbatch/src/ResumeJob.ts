@@ -8,7 +8,7 @@
  */
 import { makePluginHost } from "@runbatch/plugin-host"
 import { ModelRegistry, resolveVersionFunction } from "@runbatch/registry-client"
-import { loadPlan } from "@runbatch/runtime"
+import { loadPlan, ReplicaCommand } from "@runbatch/runtime"
 import { type JobHandle, JobLauncher, resumeRefusal } from "@runbatch/spcs-launcher"
 import { Identifier, JobName, JobPlan, ResumeRefused, StageLocation } from "@runbatch/spec"
 import { OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
@@ -23,7 +23,7 @@ const changed = (job: JobHandle) =>
     // Parsing checks the plan against its own fingerprint: an edited or damaged plan is refused.
     const plan = yield* loadPlan(job.request.planLocation)
     // Plugins: the same packages, versions and files as when the job was planned.
-    const plugins = (job.request.env?.["RUNBATCH_PLUGINS"] ?? "").split(",").filter((p) => p !== "")
+    const plugins = ReplicaCommand.pluginsFromEnv(job.request.env ?? {})
     const host = yield* makePluginHost({ plugins })
     yield* host.verify(plan.plugins)
     // The model version: still there, with the same function and files.

@@ -106,7 +106,7 @@ export const runBatch = (options: RunBatchOptions) =>
         planLocation: planned.planLocation,
         replicas,
         replicaCommand: { command: process.execPath, args: [ReplicaCommand.entry] },
-        ...(plugins.length === 0 ? {} : { env: { RUNBATCH_PLUGINS: plugins.join(",") } }),
+        ...(plugins.length === 0 ? {} : { env: ReplicaCommand.pluginsEnv(plugins) }),
         cpus,
         ...(options.computePool === undefined ? {} : { computePool: options.computePool }),
         totals: { rows: planned.rows, shards: planned.plan.shards.length },

@@ -21,6 +21,7 @@ import { StageStore } from "@runbatch/stage-io"
 import { Cause, Effect, Exit, Fiber, Layer } from "effect"
 import { Progress } from "./Progress.ts"
 import { runReplica } from "./Replica.ts"
+import * as ReplicaCommand from "./ReplicaCommand.ts"
 import { ReplicaMonitor } from "./ReplicaMonitor.ts"
 
 const usage = "usage: runbatch-replica --plan @DB.SCHEMA.STAGE/…/plan.json [--replica N --replicas M]"
@@ -63,7 +64,7 @@ const heapGrowingPercent = integer(
   50
 )
 if (heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`)
-const plugins = (process.env["RUNBATCH_PLUGINS"] ?? "").split(",").filter((p) => p !== "")
+const plugins = ReplicaCommand.pluginsFromEnv(process.env)
 const monitorDir = process.env["RUNBATCH_MONITOR_DIR"]
 
 // Started by a local supervisor: if it dies (kill -9), stop at once instead of running on unwatched.
