@@ -6,16 +6,10 @@
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import { ReplicaStatus as ReplicaStatusFile } from "@runbatch/spec"
 import { Context, Effect, Layer } from "effect"
 
-export interface ReplicaStatus {
-  readonly replica: number
-  readonly state: "starting" | "running" | "exited"
-  /** Exit code, when exited. */
-  readonly code?: number | null
-  /** Signal that ended it, when killed. */
-  readonly signal?: string | null
-}
+export type ReplicaStatus = ReplicaStatusFile.ReplicaStatus
 
 export interface ReplicaMonitorShape {
   /** Replicas known to have stopped without success (exited non-zero or by a signal). */
@@ -26,7 +20,7 @@ export interface ReplicaMonitorShape {
 
 const readStatus = (folder: string, replica: number): ReplicaStatus | undefined => {
   try {
-    return JSON.parse(readFileSync(join(folder, `replica-${replica}.json`), "utf8")) as ReplicaStatus
+    return JSON.parse(readFileSync(statusFile(folder, replica), "utf8")) as ReplicaStatus
   } catch {
     // Not written yet (the replica is starting), or being replaced this instant: no news.
     return undefined
@@ -34,7 +28,8 @@ const readStatus = (folder: string, replica: number): ReplicaStatus | undefined 
 }
 
 /** The status file the supervisor writes for a replica. */
-export const statusFile = (folder: string, replica: number): string => join(folder, `replica-${replica}.json`)
+export const statusFile = (folder: string, replica: number): string =>
+  join(folder, ReplicaStatusFile.fileName(replica))
 
 export class ReplicaMonitor extends Context.Service<ReplicaMonitor, ReplicaMonitorShape>()(
   "@runbatch/runtime/ReplicaMonitor"

@@ -32,6 +32,8 @@ import {
 } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import type { Counters } from "@runbatch/spec/ReplicaOutput"
+// The protocol module alone (no dependencies): the supervisor must start in milliseconds.
+import { fileName, type ReplicaStatus } from "@runbatch/spec/ReplicaStatus"
 import type { JobStatus } from "./JobStatus.ts"
 
 export const RECORD_VERSION = 1
@@ -102,13 +104,8 @@ export interface CancelRequest {
   readonly reason: "cancel" | "delete"
 }
 
-/** A replica's state as the runtime's ReplicaMonitor.layerStatusFolder reads it. */
-export interface MonitorRecord {
-  readonly replica: number
-  readonly state: "starting" | "running" | "exited"
-  readonly code: number | null
-  readonly signal: string | null
-}
+/** A replica's state as the runtime's ReplicaMonitor.layerStatusFolder reads it (spec's ReplicaStatus). */
+export type MonitorRecord = ReplicaStatus
 
 export interface JobFiles {
   readonly dir: string
@@ -135,7 +132,7 @@ export const files = (dir: string): JobFiles => ({
   logs: join(dir, "logs"),
   monitor: join(dir, "monitor"),
   log: (replica) => join(dir, "logs", `replica-${replica}.log`),
-  monitorFile: (replica) => join(dir, "monitor", `replica-${replica}.json`)
+  monitorFile: (replica) => join(dir, "monitor", fileName(replica))
 })
 
 /**
