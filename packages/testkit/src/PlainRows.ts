@@ -1,14 +1,9 @@
 /**
- * Arrow values as plain JSON (64-bit integers as numbers), for comparing results in tests and
- * benchmarks with `toEqual` and `JSON.stringify`.
+ * Arrow rows as plain JSON (plugin-api's `plainValue`: 64-bit integers as numbers, bytes as base64),
+ * for comparing results in tests and benchmarks with `toEqual`.
  */
+import { plainValue } from "@runbatch/plugin-api"
 import type * as Arrow from "apache-arrow"
-
-/** A value read from Arrow (a row, a struct, a list) as plain JSON. */
-export const plainValue = (value: unknown): unknown =>
-  value === null || value === undefined
-    ? null
-    : JSON.parse(JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? Number(v) : v)))
 
 /** The rows of a table or batch as plain objects, sorted by the column `sortBy` when given. */
 export const plainRows = (

@@ -41,8 +41,11 @@ interface MediaRef {
   readonly location: string
   /** Where it sits in the row, for errors: `messages[0].content[1].image_url.url`. */
   readonly path: string
-  /** Inline the bytes; returns an error message when the file does not fit. */
-  readonly inline: (bytes: Uint8Array) => string | undefined
+  /**
+   * Inline the file, given its bytes and their base64 text (encoded once per batch, however many rows
+   * name the file); returns an error message when the file does not fit.
+   */
+  readonly inline: (bytes: Uint8Array, base64: () => string) => string | undefined
 }
 
 class RowProblem {
@@ -106,8 +109,8 @@ const mediaOf = (messages: unknown, limits: Limits): Array<MediaRef> => {
         refs.push({
           location: url,
           path,
-          inline: (bytes) => {
-            holder["url"] = `data:${MediaType.of(url, bytes)};base64,${base64(bytes)}`
+          inline: (bytes, encoded) => {
+            holder["url"] = `data:${MediaType.of(url, bytes)};base64,${encoded()}`
             return undefined
           }
         })
@@ -120,14 +123,14 @@ const mediaOf = (messages: unknown, limits: Limits): Array<MediaRef> => {
         refs.push({
           location: data,
           path,
-          inline: (bytes) => {
+          inline: (bytes, encoded) => {
             if (typeof audio["format"] !== "string" || audio["format"] === "") {
               const format = MediaType.audioFormatOf(data, bytes)
               if (format === undefined)
                 return `${path}: cannot tell the audio format of ${data}; set input_audio.format (mp3, wav, …).`
               audio["format"] = format
             }
-            audio["data"] = base64(bytes)
+            audio["data"] = encoded()
             return undefined
           }
         })
@@ -203,6 +206,16 @@ const encodeColumn = (column: Arrow.Vector, limits: Limits) =>
       { concurrency: limits.concurrency, discard: true }
     )
 
+    const encoded = new Map<string, string>()
+    const base64Of = (location: string, bytes: Uint8Array) => () => {
+      let text = encoded.get(location)
+      if (text === undefined) {
+        text = base64(bytes)
+        encoded.set(location, text)
+      }
+      return text
+    }
+
     const texts = rows.map((row, i): string | null => {
       if (row === null) return null
       let total = 0
@@ -214,7 +227,7 @@ const encodeColumn = (column: Arrow.Vector, limits: Limits) =>
             ? `${ref.path}: ${file}`
             : total > limits.maxRowBytes
               ? `${ref.path}: ${ref.location} brings the row's media to ${total} bytes; the limit is ${limits.maxRowBytes} (maxRowBytes).`
-              : ref.inline(file)
+              : ref.inline(file, base64Of(ref.location, file))
         if (problem !== undefined) {
           rowErrors.push({ row: i, message: problem })
           return null

@@ -1,7 +1,7 @@
 /** custom-http engine tests: requests, batches, and running the engine against a fake server. */
-import { Arrow, type PrepareRequest } from "@runbatch/plugin-api"
+import { Arrow, type PrepareRequest, plainValue } from "@runbatch/plugin-api"
 import { type Json, Signature } from "@runbatch/spec"
-import { EngineRun, type MemoryStage, plainValue } from "@runbatch/testkit"
+import { EngineRun, type MemoryStage } from "@runbatch/testkit"
 import { Effect } from "effect"
 import engine from "../src/index.ts"
 
