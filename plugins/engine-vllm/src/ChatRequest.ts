@@ -5,7 +5,7 @@
  * (temperature, max_completion_tokens, stop, n, top_p, response_format, …). Null values are left out,
  * so a row's null falls back to the job's setting and that to the server's default.
  */
-import { type Arrow, type JsonWriter, jsonWriter, plainValue } from "@runbatch/plugin-api"
+import { type Arrow, type JsonWriter, jsonWriter } from "@runbatch/plugin-api"
 import type { Json, Signature } from "@runbatch/spec"
 
 /** Inputs that are not settings to forward: the messages, and `stream` (answers are collected whole). */
@@ -98,7 +98,8 @@ export const requestBodies = (
   }
   const jobModel = JSON.stringify(params.model ?? servedModel)
   const jobFields = [...params.fields].filter(([name]) => !columns.some((c) => c.name === name))
-  const overridable = [...params.fields].filter(([name]) => columns.some((c) => c.name === name))
+  // A job param a column overrides, sent for the rows whose cell is null.
+  const overridable = new Map([...params.fields].filter(([name]) => columns.some((c) => c.name === name)))
   return {
     has: (row) => messages.isValid(row),
     body: (row) => {
@@ -111,10 +112,11 @@ export const requestBodies = (
         if (
           cell === null ||
           cell === undefined ||
-          (column.responseFormat && isEmptyResponseFormat(plainValue(cell)))
+          // A struct row reads its fields by name: no need to convert the whole cell.
+          (column.responseFormat && isEmptyResponseFormat(cell))
         ) {
-          const fallback = overridable.find(([name]) => name === column.name)
-          if (fallback !== undefined) body += `,${JSON.stringify(column.name)}:${fallback[1]}`
+          const fallback = overridable.get(column.name)
+          if (fallback !== undefined) body += `,${JSON.stringify(column.name)}:${fallback}`
           continue
         }
         body += `,${JSON.stringify(column.name)}:${column.write(cell)}`

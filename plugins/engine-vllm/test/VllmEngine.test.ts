@@ -3,6 +3,7 @@ import { Arrow } from "@runbatch/plugin-api"
 import { Signature } from "@runbatch/spec"
 import { ChatSignatures, engineConformance, FakeOpenAiServer } from "@runbatch/testkit"
 import { Cause, Effect, Exit, Fiber } from "effect"
+import { isEmptyResponseFormat } from "../src/ChatRequest.ts"
 import engine from "../src/index.ts"
 import { inferEffect, messagesBatch, prepare, request, rows, run, runExit, userMessages } from "./support.ts"
 
@@ -325,3 +326,27 @@ export const waitFor = async (condition: () => boolean, millis = 5_000) => {
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
+
+describe("isEmptyResponseFormat", () => {
+  it("reads an Arrow struct row's fields as they are", () => {
+    const formats = Arrow.vectorFromArray(
+      [
+        { type: "json_schema", json_schema: { name: "x", schema: null } },
+        { type: "json_schema", json_schema: { name: "x", schema: '{"type":"object"}' } },
+        { type: "json_object", json_schema: null }
+      ],
+      new Arrow.Struct([
+        new Arrow.Field("type", new Arrow.Utf8(), true),
+        new Arrow.Field(
+          "json_schema",
+          new Arrow.Struct([
+            new Arrow.Field("name", new Arrow.Utf8(), true),
+            new Arrow.Field("schema", new Arrow.Utf8(), true)
+          ]),
+          true
+        )
+      ])
+    )
+    expect([...formats].map(isEmptyResponseFormat)).toEqual([true, false, false])
+  })
+})
