@@ -16,6 +16,7 @@ import {
   type LoadedEngine,
   makePluginHost,
   type PlannedPlugin,
+  type RequiredHandling,
   requiredColumnHandling
 } from "@runbatch/plugin-host"
 import { type ModelVersionInfo, resolveVersionFunction } from "@runbatch/registry-client"
@@ -150,6 +151,15 @@ export const check = (request: PlanRequest) =>
     const columns = yield* request.input.schema
     const columnHandling: Array<JobPlan.JobPlan["columnHandling"][number]> = []
     const effectiveTypes = new Map<string, Signature.Feature>()
+    /** Apply an encoder to a column: the plan records it, the column takes its output type. */
+    const addEncoder = (added: RequiredHandling) =>
+      Effect.gen(function* () {
+        columnHandling.push(added.handling)
+        encoders.push({ handling: added.handling, loaded: added.loaded })
+        effectiveTypes.set(added.handling.column, added.effectiveType)
+        if (!plugins.some((p) => p.packageName === added.loaded.record.packageName))
+          plugins.push(yield* host.plan(added.loaded.record))
+      })
     for (const [name, pair] of Object.entries(inputSpec.columnHandling ?? {})) {
       const column = yield* ColumnMatching.resolveNamedColumn(columns, name, "column_handling")
       if ("specs" in column || column.dtype !== "STRING" || column.shape !== undefined) {
@@ -162,35 +172,23 @@ export const check = (request: PlanRequest) =>
         })
       }
       const encoder = yield* host.encoder(pair.inputFormat, pair.convertTo)
-      const handling = {
-        column: column.name,
-        inputFormat: pair.inputFormat,
-        convertTo: pair.convertTo,
-        encoder: encoder.record.manifest.id
-      }
-      columnHandling.push(handling)
-      encoders.push({ handling, loaded: encoder })
-      effectiveTypes.set(
-        column.name,
-        Signature.feature(column.name, encoder.handle.outputType as Signature.FeatureSpec["dtype"])
-      )
-      if (!plugins.some((p) => p.packageName === encoder.record.packageName))
-        plugins.push(yield* host.plan(encoder.record))
+      yield* addEncoder({
+        handling: {
+          column: column.name,
+          inputFormat: pair.inputFormat,
+          convertTo: pair.convertTo,
+          encoder: encoder.record.manifest.id
+        },
+        loaded: encoder,
+        effectiveType: Signature.feature(
+          column.name,
+          encoder.handle.outputType as Signature.FeatureSpec["dtype"]
+        )
+      })
     }
     const handled = columnHandling.map((h) => h.column)
-    for (const required of yield* requiredColumnHandling(
-      host,
-      engine,
-      fn.signature.inputs,
-      columns,
-      handled
-    )) {
-      columnHandling.push(required.handling)
-      encoders.push({ handling: required.handling, loaded: required.loaded })
-      effectiveTypes.set(required.handling.column, required.effectiveType)
-      if (!plugins.some((p) => p.packageName === required.loaded.record.packageName))
-        plugins.push(yield* host.plan(required.loaded.record))
-    }
+    for (const required of yield* requiredColumnHandling(host, engine, fn.signature.inputs, columns, handled))
+      yield* addEncoder(required)
     const match = yield* ColumnMatching.match(columns, fn.signature.inputs, { effectiveTypes })
     const params = yield* Params.resolve(inputSpec.params, fn.signature.params)
 
