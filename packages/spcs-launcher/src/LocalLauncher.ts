@@ -165,7 +165,13 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
   /** Whether the job's output folder on this account has its `_SUCCESS` marker. */
   const outputFinished = (record: JobRecord): boolean => {
     if (record.outputLocation === null) return false
-    const parsed = Effect.runSyncExit(StageLocation.parseDirectory(record.outputLocation, context))
+    // A partly qualified location is the job's: its database and schema fill it in.
+    const parsed = Effect.runSyncExit(
+      StageLocation.parseDirectory(record.outputLocation, {
+        database: record.database,
+        schema: record.schema
+      })
+    )
     if (parsed._tag === "Failure") return false
     const output = parsed.value
     return existsSync(join(LocalLayout.stageDir(home, output), output.path, "_SUCCESS"))
