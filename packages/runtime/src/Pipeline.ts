@@ -26,8 +26,10 @@ export interface PipelineOptions {
   readonly batchRows: number
   /** The attempt number each shard's next part is written as. */
   readonly attempts: ReadonlyMap<number, number>
-  /** The next shard to run, or undefined when there are none left. */
-  /** The next shard to run, told which one the asking lane has just finished (none at first). */
+  /**
+   * The next shard to run, or undefined when there are none left; told which one the asking lane has
+   * just finished (none at first).
+   */
   readonly nextShard: (finished: Sharding.Shard | undefined) => Effect.Effect<Sharding.Shard | undefined>
   readonly retry?: RetryPolicy
 }

@@ -2,8 +2,8 @@
  * A parsed YAML document as plain data, or why it cannot be: `toJS` throws on an alias to an anchor
  * that is not set and on more than `MAX_ALIASES` alias expansions (a "billion laughs" file), and
  * returns a structure that contains itself for an alias inside its own anchor (`a: &a [*a]`). Files
- * users hand to runbatch (job files, signatures, model versions) are trees of plain values, so all three are refused
- * here, as text the caller puts in its own typed error.
+ * users hand to runbatch (job files, signatures, model versions) are trees of plain values, so all
+ * three are refused here, as text the caller puts in its own typed error.
  */
 import type * as Yaml from "yaml"
 
