@@ -3,6 +3,9 @@
  * or an engine with `defineEngine` (or their Promise twins), declare it in package.json's `runbatch`
  * field, and depend on this package as a peer. See docs/plugins/authoring.md.
  */
+// First: a second copy of a shared library fails here, by name, before any other module uses one.
+import "./SharedLibrariesCheck.ts"
+
 export * as Arrow from "./Arrow.ts"
 export * from "./Encoder.ts"
 export * from "./Engine.ts"

@@ -5,48 +5,23 @@
  */
 import { createHash } from "node:crypto"
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs"
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path"
+import { isAbsolute, join, relative, resolve, sep } from "node:path"
+import { InstalledPackage as InstalledPackageOf } from "@runbatch/spec"
 
-export interface InstalledPackage {
-  readonly name: string
-  readonly version: string
-  readonly directory: string
-  readonly packageJson: Readonly<Record<string, unknown>>
-}
+export type InstalledPackage = InstalledPackageOf.InstalledPackage
 
 const isPath = (specifier: string): boolean =>
   specifier.startsWith(".") || isAbsolute(specifier) || specifier.startsWith("file:")
-
-const readPackage = (directory: string): InstalledPackage | undefined => {
-  const file = join(directory, "package.json")
-  if (!existsSync(file)) return undefined
-  const packageJson = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>
-  return {
-    name: typeof packageJson["name"] === "string" ? packageJson["name"] : directory,
-    version: typeof packageJson["version"] === "string" ? packageJson["version"] : "0.0.0",
-    directory,
-    packageJson
-  }
-}
 
 /** The installed package `specifier` (a package name, or a path to a package folder) names. */
 export const locate = (
   specifier: string,
   searchFrom: ReadonlyArray<string>
 ): InstalledPackage | undefined => {
-  if (isPath(specifier)) {
-    const directory = resolve(specifier.replace(/^file:(\/\/)?/, ""))
-    return readPackage(directory)
-  }
+  if (isPath(specifier)) return InstalledPackageOf.read(resolve(specifier.replace(/^file:(\/\/)?/, "")))
   for (const start of searchFrom) {
-    let dir = resolve(start)
-    for (;;) {
-      const found = readPackage(join(dir, "node_modules", ...specifier.split("/")))
-      if (found !== undefined) return found
-      const parent = dirname(dir)
-      if (parent === dir) break
-      dir = parent
-    }
+    const found = InstalledPackageOf.find(specifier, start)
+    if (found !== undefined) return found
   }
   return undefined
 }

@@ -17,10 +17,12 @@ import {
   SUPPORTED_API_VERSIONS
 } from "@runbatch/plugin-api"
 import {
+  type DuplicateDependency,
   DuplicatePluginId,
   IncompatiblePlugin,
   type InvalidPluginManifest,
-  PluginNotFound
+  PluginNotFound,
+  SharedLibraries
 } from "@runbatch/spec"
 import { Context, Effect, Layer } from "effect"
 import semver from "semver"
@@ -81,7 +83,12 @@ export interface PluginHostOptions {
   readonly conditions?: ReadonlyArray<string>
 }
 
-export type HostError = PluginNotFound | InvalidPluginManifest | IncompatiblePlugin | DuplicatePluginId
+export type HostError =
+  | PluginNotFound
+  | InvalidPluginManifest
+  | IncompatiblePlugin
+  | DuplicatePluginId
+  | DuplicateDependency
 
 const pairKey = (inputFormat: string, convertTo: string) =>
   `${inputFormat.trim().toLowerCase()} → ${convertTo.trim().toLowerCase()}`
@@ -89,11 +96,14 @@ const pairKey = (inputFormat: string, convertTo: string) =>
 const describePair = (inputFormat: string, convertTo: string) =>
   `input_format ${inputFormat} with convert_to ${convertTo}`
 
-/** Check one package: its manifest, API version and peer range. */
+/**
+ * Check one package: its manifest, API version and peer range, and that its code would use the copies
+ * of effect, apache-arrow and runbatch's shared packages this process has loaded (SharedLibraries).
+ */
 const admit = (
   pkg: PackageLocator.InstalledPackage,
   firstParty: boolean
-): Effect.Effect<PluginRecord, InvalidPluginManifest | IncompatiblePlugin> =>
+): Effect.Effect<PluginRecord, InvalidPluginManifest | IncompatiblePlugin | DuplicateDependency> =>
   Effect.gen(function* () {
     const manifest = yield* Manifest.fromPackageJson(pkg.packageJson)
     if (!SUPPORTED_API_VERSIONS.includes(manifest.apiVersion)) {
@@ -113,6 +123,8 @@ const admit = (
         reason: `it needs @runbatch/plugin-api ${range}, and this runbatch has ${PLUGIN_API_PACKAGE_VERSION}.`
       })
     }
+    const [conflict] = SharedLibraries.conflicts(pkg.directory, pkg.name)
+    if (conflict !== undefined) return yield* conflict
     return { manifest, packageName: pkg.name, version: pkg.version, directory: pkg.directory, firstParty }
   })
 

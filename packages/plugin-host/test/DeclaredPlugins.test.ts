@@ -3,7 +3,7 @@
  * a job names — and only from inside the package that declares it. Every fixture's code leaves a marker
  * file when it runs, so "never loaded" is seen, not assumed.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
@@ -125,6 +125,26 @@ describe("plugins load only from the declared list", () => {
     )
     expect(Result.isFailure(result) && result.failure._tag).toBe(tag)
     expect(ran(markers, "runbatch-engine-bad")).toBe(false)
+  })
+
+  it("refuses a plugin that would load its own copy of effect, naming both copies, without running it", async () => {
+    const root = tempDir()
+    const markers = join(root, "markers")
+    mkdirSync(markers)
+    const dir = writePackage(join(root, "nested"), markers, "runbatch-engine-nested", {
+      dependencies: { effect: "4.0.0" }
+    })
+    const nested = join(dir, "node_modules", "effect")
+    mkdirSync(nested, { recursive: true })
+    writeFileSync(join(nested, "package.json"), JSON.stringify({ name: "effect", version: "4.0.0" }))
+    const result = await Effect.runPromise(
+      Effect.result(makePluginHost({ plugins: [dir], firstParty: false }))
+    )
+    const failure = Result.isFailure(result) ? result.failure : undefined
+    expect(failure?._tag).toBe("DuplicateDependency")
+    expect(failure?.message).toContain(`4.0.0 at ${realpathSync(nested)} (used by runbatch-engine-nested)`)
+    expect(failure?.message).toContain("npm dedupe")
+    expect(ran(markers, "runbatch-engine-nested")).toBe(false)
   })
 
   it("refuses two declared packages claiming one id without running either", async () => {

@@ -4,6 +4,9 @@
  * Snowflake; follow it with the jobs API; read its results. Effect programs use `Account.layerLocal`
  * with `runBatch`; everyone else `Session.local()`.
  */
+// First: a second copy of a shared library fails here, by name, before any other module uses one.
+import "./SharedLibrariesCheck.ts"
+
 export * as Account from "./Account.ts"
 export { type DryRunOptions, type DryRunReport, dryRun } from "./DryRun.ts"
 export * as InputSource from "./InputSource.ts"

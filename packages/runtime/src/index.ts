@@ -2,6 +2,9 @@
  * @runbatch/runtime — the replica: `runReplica` (and the `runbatch-replica` command) runs one replica
  * of a job plan.
  */
+// First: a second copy of a shared library fails here, by name, before any other module uses one.
+import "./SharedLibrariesCheck.ts"
+
 export * as BatchAssembly from "./BatchAssembly.ts"
 export * from "./Coordinator.ts"
 export * as EngineCall from "./EngineCall.ts"

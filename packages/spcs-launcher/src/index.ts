@@ -4,6 +4,9 @@
  * replicas with Snowpark Container Services' environment contract; a Snowflake job-service layer will
  * implement the same shape. It starts the replica command it is given and never imports the runtime.
  */
+// First: a second copy of a shared library fails here, by name, before any other module uses one.
+import "./SharedLibrariesCheck.ts"
+
 export * from "./JobLauncher.ts"
 export * from "./JobProgress.ts"
 export * from "./JobStatus.ts"

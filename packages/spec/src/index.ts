@@ -3,6 +3,9 @@
  * job specs and job files, model signatures, type compatibility, params, column matching, shards,
  * the job plan and its fingerprint, and the typed error catalogue.
  */
+// First: a second copy of a shared library fails here, by name, before any other module uses one.
+import "./SharedLibrariesCheck.ts"
+
 export * as ArrowTypes from "./ArrowTypes.ts"
 export * as ColumnMatching from "./ColumnMatching.ts"
 export * as DataType from "./DataType.ts"
@@ -12,6 +15,7 @@ export * as FileLocation from "./FileLocation.ts"
 export * as Identifier from "./Identifier.ts"
 export * as InferenceEngineOptions from "./InferenceEngineOptions.ts"
 export * as InputSpec from "./InputSpec.ts"
+export * as InstalledPackage from "./InstalledPackage.ts"
 export { closestNames, didYouMean } from "./internal/closest.ts"
 export * as JobFile from "./JobFile.ts"
 export * as JobName from "./JobName.ts"
@@ -29,6 +33,7 @@ export * as ReplicaOutput from "./ReplicaOutput.ts"
 export * as ReplicaStatus from "./ReplicaStatus.ts"
 export * as ResourceRequests from "./ResourceRequests.ts"
 export * as Sharding from "./Sharding.ts"
+export * as SharedLibraries from "./SharedLibraries.ts"
 export * as Signature from "./Signature.ts"
 export * as SignatureYaml from "./SignatureYaml.ts"
 export * as StageLocation from "./StageLocation.ts"

@@ -127,6 +127,21 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "x-plugin cannot be used: it was written for plugin API 2."
   ],
   [
+    "DuplicateDependency",
+    new Spec.DuplicateDependency({
+      library: "effect",
+      copies: [
+        { version: "4.1.5", directory: "/app/node_modules/effect", usedBy: "@runbatch/runbatch" },
+        {
+          version: "4.1.0",
+          directory: "/app/node_modules/@runbatch/spec/node_modules/effect",
+          usedBy: "@runbatch/spec"
+        }
+      ]
+    }),
+    '"overrides": { "effect": "4.1.5" }'
+  ],
+  [
     "DuplicatePluginId",
     new Spec.DuplicatePluginId({ id: "base64", packages: ["a", "b"] }),
     "claimed by more than one package: a, b"

@@ -1,5 +1,6 @@
 import { checkImports } from "./check-imports.ts"
 import { contractPackages, coreBoundaries } from "./rules.ts"
+import { checkSharedLibraries } from "./shared-libraries.ts"
 import { checkTsconfigReferences } from "./tsconfig-references.ts"
 import type { Violation } from "./violation.ts"
 import { discoverWorkspace, type WorkspacePackage } from "./workspace.ts"
@@ -30,10 +31,13 @@ const notInTable = (source: WorkspacePackage, workspace: WorkspaceIndex): Readon
 export const checkRepo = (root: string): RepoCheck => {
   const packages = discoverWorkspace(root)
   const workspace = indexWorkspace(packages)
-  const violations = packages.flatMap((source) => [
-    ...notInTable(source, workspace),
-    ...checkImports(root, source, workspace),
-    ...checkTsconfigReferences(source, workspace)
-  ])
+  const violations = [
+    ...packages.flatMap((source) => [
+      ...notInTable(source, workspace),
+      ...checkImports(root, source, workspace),
+      ...checkTsconfigReferences(source, workspace)
+    ]),
+    ...checkSharedLibraries(packages)
+  ]
   return { packages, violations }
 }

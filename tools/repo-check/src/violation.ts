@@ -10,6 +10,9 @@ export type RuleId =
   | "native-module-owner"
   | "missing-tsconfig-reference"
   | "extra-tsconfig-reference"
+  | "shared-library-dependency"
+  | "shared-library-range"
+  | "shared-library-pin"
 
 export interface Violation {
   /** The package's name from its package.json. */

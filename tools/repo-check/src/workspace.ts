@@ -14,6 +14,12 @@ export interface WorkspacePackage {
   /** dependencies and peerDependencies: what is installed with the package. */
   readonly runtimeDependencies: ReadonlySet<string>
   readonly devDependencies: ReadonlySet<string>
+  /** The three dependency fields as written: name → version or range. */
+  readonly declared: {
+    readonly dependencies: Readonly<Record<string, string>>
+    readonly peerDependencies: Readonly<Record<string, string>>
+    readonly devDependencies: Readonly<Record<string, string>>
+  }
 }
 
 interface PackageJson {
@@ -29,6 +35,11 @@ const workspaceFolders = ["packages", "plugins", "tools"] as const
 
 const dependencyNames = (field: unknown): ReadonlyArray<string> =>
   typeof field === "object" && field !== null ? Object.keys(field) : []
+
+const dependencyVersions = (field: unknown): Readonly<Record<string, string>> =>
+  typeof field === "object" && field !== null
+    ? Object.fromEntries(Object.entries(field).map(([name, version]) => [name, String(version)]))
+    : {}
 
 const manifestKind = (manifest: unknown): string | undefined => {
   if (typeof manifest !== "object" || manifest === null || !("kind" in manifest)) return undefined
@@ -62,7 +73,12 @@ const readPackage = (root: string, parent: (typeof workspaceFolders)[number], en
       ...dependencyNames(json.dependencies),
       ...dependencyNames(json.peerDependencies)
     ]),
-    devDependencies: new Set(dependencyNames(json.devDependencies))
+    devDependencies: new Set(dependencyNames(json.devDependencies)),
+    declared: {
+      dependencies: dependencyVersions(json.dependencies),
+      peerDependencies: dependencyVersions(json.peerDependencies),
+      devDependencies: dependencyVersions(json.devDependencies)
+    }
   }
   return workspacePackage
 }

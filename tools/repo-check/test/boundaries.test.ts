@@ -23,6 +23,9 @@ describe("checkRepo", () => {
         "@runbatch/registry-client native-module-owner",
         "@runbatch/runbatch core-imports-plugin",
         "@runbatch/session undeclared-workspace-dependency",
+        "@runbatch/session shared-library-range",
+        "@runbatch/plugin-host shared-library-pin",
+        "@runbatch/spec shared-library-dependency",
         "@runbatch/spcs-launcher forbidden-import",
         "@runbatch/stage-io undeclared-dependency",
         "@runbatch/testkit extra-tsconfig-reference",
@@ -48,6 +51,11 @@ describe("checkRepo", () => {
     const missingReference = violations.find((violation) => violation.rule === "missing-tsconfig-reference")
     expect(missingReference?.file).toBe("packages/plugin-host/tsconfig.json")
     expect(missingReference?.message).toContain('Add { "path": "../plugin-api" }')
+    const nested = violations.find((violation) => violation.rule === "shared-library-dependency")
+    expect(nested?.file).toBe("packages/spec/package.json")
+    expect(nested?.message).toContain(
+      'Declare "peerDependencies": { "effect": "^4.1.0" } and "devDependencies": { "effect": "4.1.0" } instead'
+    )
     const unknown = violations.find((violation) => violation.rule === "unknown-package")
     expect(unknown?.severity).toBe("warning")
     expect(unknown?.message).toContain("not in the boundary table; add it to tools/repo-check/src/rules.ts")

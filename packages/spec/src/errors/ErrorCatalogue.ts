@@ -162,6 +162,13 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Install a plugin version built for this runbatch (its `runbatch.apiVersion` and `@runbatch/plugin-api` peer range), or rerun the job with the plugins installed now."
   },
   {
+    tag: "DuplicateDependency",
+    area: "Installation",
+    summary:
+      "The app holds two copies of a library whose objects cross runbatch's packages (effect, apache-arrow, @runbatch/spec, @runbatch/plugin-api), so what one copy makes the other would not recognise. runbatch refuses to load, or to load the plugin that would bring the second copy.",
+    fix: 'The message names both copies and who uses each. Install one version for the whole app: make every @runbatch package (and plugin) the same version and run `npm dedupe`, or pin one with `"overrides": { "effect": "<version>" }` in your package.json and install again. `npm ls effect` shows who asks for which.'
+  },
+  {
     tag: "DuplicatePluginId",
     area: "Plugins",
     summary: "Two installed plugins claim the same id.",

@@ -1,4 +1,5 @@
 export * from "./ErrorCatalogue.ts"
+export * from "./InstallErrors.ts"
 export * from "./JobErrors.ts"
 export * from "./ModelErrors.ts"
 export * from "./ParamErrors.ts"
