@@ -31,6 +31,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@runbatch/source"] } },
   test: {
     projects,
+    // Threads and processes that tests start run the build: build first (see the file).
+    globalSetup: [join(repoRoot, "vitest.global-setup.ts")],
     // snowflake-sdk probes cloud metadata addresses at import unless this is set before it loads.
     env: {
       SNOWFLAKE_DISABLE_PLATFORM_DETECTION: "true",

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto"
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs"
 import { isAbsolute, join, relative, resolve, sep } from "node:path"
-import { InstalledPackage as InstalledPackageOf } from "@runbatch/spec"
+import { EntryPoint, InstalledPackage as InstalledPackageOf } from "@runbatch/spec"
 
 export type InstalledPackage = InstalledPackageOf.InstalledPackage
 
@@ -49,9 +49,6 @@ const pick = (value: Exports, conditions: ReadonlyArray<string>): string | undef
   return undefined
 }
 
-/** Conditions Node uses for `import()`. */
-export const NODE_CONDITIONS: ReadonlyArray<string> = ["node", "import", "default"]
-
 /**
  * The absolute path of the module `import(pkg.name)` would load, or undefined when there is none inside
  * the package: a target that is missing, climbs out (`../x.js`, an absolute `main`), or is reached
@@ -59,7 +56,7 @@ export const NODE_CONDITIONS: ReadonlyArray<string> = ["node", "import", "defaul
  */
 export const entryPoint = (
   pkg: InstalledPackage,
-  conditions: ReadonlyArray<string> = NODE_CONDITIONS
+  conditions: ReadonlyArray<string> = EntryPoint.NODE_CONDITIONS
 ): string | undefined => {
   const exports = pkg.packageJson["exports"] as Exports | undefined
   let target: string | undefined

@@ -19,6 +19,7 @@ import {
 import {
   type DuplicateDependency,
   DuplicatePluginId,
+  EntryPoint,
   IncompatiblePlugin,
   type InvalidPluginManifest,
   PluginNotFound,
@@ -185,11 +186,8 @@ export class PluginHost extends Context.Service<PluginHost, PluginHostShape>()(
 export const makePluginHost = (options: PluginHostOptions = {}): Effect.Effect<PluginHostShape, HostError> =>
   Effect.gen(function* () {
     const searchFrom = options.searchFrom ?? [process.cwd(), new URL(".", import.meta.url).pathname]
-    // Running from TypeScript sources (vitest, a TS loader): load workspace plugins from theirs too.
-    const fromSource = import.meta.url.endsWith(".ts")
-    const conditions =
-      options.conditions ??
-      (fromSource ? ["@runbatch/source", ...PackageLocator.NODE_CONDITIONS] : PackageLocator.NODE_CONDITIONS)
+    // A plugin's entry point is picked as this process resolves packages (its --conditions included).
+    const conditions = options.conditions ?? EntryPoint.conditions()
     const records: Array<PluginRecord> = []
     const seen = new Set<string>()
     const add = (pkg: PackageLocator.InstalledPackage, firstParty: boolean) =>

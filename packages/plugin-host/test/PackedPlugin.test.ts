@@ -18,7 +18,6 @@ beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), "runbatch-packed-"))
   app = join(scratch, "app")
   mkdirSync(app)
-  execFileSync("npx", ["tsc", "-b", "packages/plugin-host"], { cwd: root, stdio: "pipe" })
   const tarballs = join(scratch, "tarballs")
   mkdirSync(tarballs)
   for (const dir of [

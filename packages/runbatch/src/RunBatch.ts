@@ -105,7 +105,7 @@ export const runBatch = (options: RunBatchOptions) =>
         job: planned.plan.job,
         planLocation: planned.planLocation,
         replicas,
-        replicaCommand: { command: process.execPath, args: [ReplicaCommand.entry] },
+        replicaCommand: ReplicaCommand.command(),
         ...(plugins.length === 0 ? {} : { env: ReplicaCommand.pluginsEnv(plugins) }),
         cpus,
         ...(options.computePool === undefined ? {} : { computePool: options.computePool }),

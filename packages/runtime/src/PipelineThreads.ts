@@ -12,10 +12,9 @@
  * WorkerCrashed. Interrupting the replica stops the threads the same way.
  */
 import { Worker } from "node:worker_threads"
-import { ErrorWire, type Sharding, WorkerCrashed } from "@runbatch/spec"
+import { EntryPoint, ErrorWire, type Sharding, WorkerCrashed } from "@runbatch/spec"
 import type { StoreRecipe } from "@runbatch/stage-io"
 import { Effect, type Scope } from "effect"
-import { builtFile } from "./BuiltFile.ts"
 import type { RetryPolicy } from "./EngineCall.ts"
 import type { PipelineResult } from "./Pipeline.ts"
 import { Progress, type ProgressEvent, relay } from "./Progress.ts"
@@ -39,7 +38,8 @@ export type ThreadMessage =
   /** A lane asks for a shard, saying which one it has just finished. */
   | { readonly type: "next"; readonly finished?: number }
   | { readonly type: "progress"; readonly event: ProgressEvent }
-  | { readonly type: "done"; readonly result: PipelineResult }
+  /** `module`: the file URL the thread ran, so a replica can say which code its threads ran. */
+  | { readonly type: "done"; readonly result: PipelineResult; readonly module: string }
   | { readonly type: "failed"; readonly error: ErrorWire.WireError }
 
 /** Replica → thread: the next shard (null when there are none left), or stop now. */
@@ -47,7 +47,7 @@ export type ReplicaMessage =
   | { readonly type: "shard"; readonly shard: Sharding.Shard | null }
   | { readonly type: "stop" }
 
-const entry = builtFile("pipeline-thread.js")
+const entry = EntryPoint.beside(import.meta.url, "pipeline-thread")
 
 /**
  * V8's young generation per thread. Batches are short-lived garbage in bulk, and by default each
@@ -65,20 +65,6 @@ const YOUNG_GENERATION_MB = Number(process.env["RUNBATCH_YOUNG_GENERATION_MB"] ?
  */
 const OLD_GENERATION_MB = Number(process.env["RUNBATCH_OLD_GENERATION_MB"] ?? 0)
 
-/**
- * The thread runs built JavaScript, so it must not resolve workspace packages to their TypeScript
- * source: drop the `@runbatch/source` condition a TypeScript runner passes to its processes.
- */
-const threadExecArgv = (argv: ReadonlyArray<string>): Array<string> => {
-  const kept: Array<string> = []
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if ((arg === "--conditions" || arg === "-C") && argv[i + 1] === "@runbatch/source") i++
-    else if (arg !== "--conditions=@runbatch/source") kept.push(arg)
-  }
-  return kept
-}
-
 /** How long a thread asked to stop may take to finish its current batch before it is terminated. */
 const STOP_GRACE_MILLIS = 30_000
 
@@ -87,7 +73,9 @@ export interface Pipelines {
    * Hand `shards` out to the threads, one at a time, and wait for them all. Threads ask for shards as
    * soon as they are ready; until `run` is called their requests wait.
    */
-  readonly run: (shards: ReadonlyArray<Sharding.Shard>) => Effect.Effect<PipelineResult, Error, Progress>
+  readonly run: (
+    shards: ReadonlyArray<Sharding.Shard>
+  ) => Effect.Effect<PipelineResult & { readonly modules: ReadonlyArray<string> }, Error, Progress>
 }
 
 /**
@@ -134,9 +122,9 @@ export const spawnPipelines = (
     let handle: ((worker: number, message: ThreadMessage) => void) | undefined
     let handleExit: ((worker: number, code: number, error?: Error) => void) | undefined
     for (let worker = 0; worker < workers; worker++) {
-      const thread = new Worker(entry, {
+      const thread = new Worker(entry.file, {
         workerData: { ...data, worker } satisfies PipelineThreadData,
-        execArgv: threadExecArgv(process.execArgv),
+        execArgv: [...entry.execArgv],
         resourceLimits: {
           maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
           ...(OLD_GENERATION_MB > 0 ? { maxOldGenerationSizeMb: OLD_GENERATION_MB } : {})
@@ -160,8 +148,9 @@ export const spawnPipelines = (
 
     const run = (shards: ReadonlyArray<Sharding.Shard>) =>
       Effect.flatMap(Progress, (progress) =>
-        Effect.callback<PipelineResult, Error>((resume) => {
+        Effect.callback<PipelineResult & { readonly modules: ReadonlyArray<string> }, Error>((resume) => {
           const finished = new Set<number>()
+          const modules = new Set<string>()
           let next = 0
           let rows = 0
           let errors = 0
@@ -187,10 +176,11 @@ export const spawnPipelines = (
                 return
               case "done":
                 finished.add(worker)
+                modules.add(message.module)
                 rows += message.result.rows
                 errors += message.result.errors
                 if (finished.size === workers && failure === undefined)
-                  resume(Effect.succeed({ rows, errors }))
+                  resume(Effect.succeed({ rows, errors, modules: [...modules] }))
                 return
               case "failed":
                 fail(ErrorWire.fromWire(message.error, { replica: data.replica, worker }))

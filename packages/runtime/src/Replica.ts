@@ -50,6 +50,8 @@ export interface ReplicaSummary {
   readonly rows: number
   readonly errors: number
   readonly finished: boolean
+  /** The modules its pipeline threads ran (file URLs; none when it ran fibers). */
+  readonly modules: ReadonlyArray<string>
 }
 
 /** Read and decode the plan from the stage. */
@@ -126,7 +128,7 @@ export const runReplica = (options: ReplicaOptions) =>
     )
 
     yield* progress.log("info", todo.length === 0 ? "Nothing left to run." : "Starting inference.")
-    let result: PipelineResult
+    let result: PipelineResult & { readonly modules?: ReadonlyArray<string> }
     if (todo.length === 0) result = { rows: 0, errors: 0 }
     else if (pipelines !== undefined) result = yield* pipelines.run(todo)
     else {
@@ -155,7 +157,7 @@ export const runReplica = (options: ReplicaOptions) =>
         errors: results.reduce((n, r) => n + r.errors, 0)
       }
     }
-    const { rows, errors } = result
+    const { rows, errors, modules = [] } = result
     yield* progress.flush
     yield* progress.log(
       "info",
@@ -189,6 +191,7 @@ export const runReplica = (options: ReplicaOptions) =>
       skipped: mine.length - todo.length,
       rows,
       errors,
-      finished
+      finished,
+      modules
     } satisfies ReplicaSummary
   }).pipe(Effect.scoped, Effect.provide(HostCapabilities.layer))

@@ -1,9 +1,14 @@
 /** Where the `runbatch-replica` command lives, for launchers that start replicas as child processes. */
-import { fileURLToPath } from "node:url"
-import { builtFile } from "./BuiltFile.ts"
+import { EntryPoint } from "@runbatch/spec"
 
-/** Run it as `node <entry> --plan @…/plan.json`. */
-export const entry: string = fileURLToPath(builtFile("main.js"))
+/** Its file and Node flags: run it as `node <flags> <file> --plan @…/plan.json`. */
+export const entry: EntryPoint.Entry = EntryPoint.beside(import.meta.url, "main")
+
+/** The replica command for a launcher: this Node, the flags, the entry. */
+export const command = (): { readonly command: string; readonly args: ReadonlyArray<string> } => ({
+  command: process.execPath,
+  args: [...entry.execArgv, entry.file]
+})
 
 /** The environment variable naming the plugin packages a replica loads besides the first-party ones. */
 export const PLUGINS_VARIABLE = "RUNBATCH_PLUGINS"

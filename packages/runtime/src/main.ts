@@ -100,7 +100,13 @@ for (const name of ["SIGTERM", "SIGINT"] as const) {
 const exit = await Effect.runPromise(Fiber.await(fiber))
 if (Exit.isSuccess(exit)) {
   // The peak memory of the whole process (every pipeline thread included), for capacity planning.
-  write({ type: "done", replica, summary: exit.value, peakRssBytes: process.resourceUsage().maxRSS * 1024 })
+  write({
+    type: "done",
+    replica,
+    summary: exit.value,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    entry: import.meta.url
+  })
   process.exit(0)
 }
 const failure = Cause.findErrorOption(exit.cause)

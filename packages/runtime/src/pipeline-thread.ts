@@ -74,7 +74,7 @@ port.on("message", (message: ReplicaMessage) => {
   }
 })
 const exit = await Effect.runPromise(Fiber.await(fiber))
-if (exit._tag === "Success") post({ type: "done", result: exit.value })
+if (exit._tag === "Success") post({ type: "done", result: exit.value, module: import.meta.url })
 else if (!Cause.hasInterruptsOnly(exit.cause)) {
   const failure = Cause.findErrorOption(exit.cause)
   post({

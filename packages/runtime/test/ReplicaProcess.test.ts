@@ -1,23 +1,19 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
-import { beforeAll, describe, expect, it } from "@effect/vitest"
+import { join, relative } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout } from "@runbatch/spec"
-import { TestEngine } from "@runbatch/testkit"
+import { BuildStamp, TestEngine } from "@runbatch/testkit"
 import { Cause, Exit } from "effect"
-import { ReplicaMonitor } from "../src/index.ts"
+import { ReplicaCommand, ReplicaMonitor } from "../src/index.ts"
 import { results, runInProcess, stage, tempHome } from "./support.ts"
 
-// Replicas as real processes: the runbatch-replica command, run from the built package, the way a
-// launcher starts them. The test plays the supervisor: it writes each replica's status file.
+// Replicas as real processes: the runbatch-replica command as a launcher starts it (from the current
+// sources under test). The test plays the supervisor: it writes each replica's status file.
+const replicaCommand = ReplicaCommand.command()
 const root = fileURLToPath(new URL("../../..", import.meta.url))
-const main = join(root, "packages/runtime/dist/main.js")
-
-beforeAll(() => {
-  execFileSync("npx", ["tsc", "-b", "packages/runtime", "packages/testkit"], { cwd: root, stdio: "pipe" })
-}, 120_000)
 
 const signature = TestEngine.signature
 const columns = TestEngine.columns
@@ -41,7 +37,7 @@ const startReplica = (
   const status = (state: string, extra: object = {}) =>
     writeFileSync(join(monitor, `replica-${replica}.json`), JSON.stringify({ replica, state, ...extra }))
   status("running")
-  const child = spawn(process.execPath, [main, "--plan", plan], {
+  const child = spawn(replicaCommand.command, [...replicaCommand.args, "--plan", plan], {
     env: {
       ...process.env,
       RUNBATCH_HOME: home,
@@ -71,6 +67,32 @@ const startReplica = (
 }
 
 describe("replicas as processes", () => {
+  it("run the current build: the replica and its threads report modules of dist/ built from src/ as it is", async () => {
+    const home = tempHome()
+    const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
+    const job = await stage(home, {
+      rows: rows.slice(0, 100),
+      columns,
+      signature,
+      replicas: 1,
+      targetShards: 2
+    })
+    const replica = startReplica(home, job.planLocation, job.plugins, 0, 1, monitor)
+    expect((await replica.exited).code).toBe(0)
+    const done = replica.lines.at(-1) as { entry?: string; summary?: { modules?: ReadonlyArray<string> } }
+    const runtime = join(root, "packages", "runtime")
+    expect(done.entry).toBe(pathToFileURL(join(runtime, "dist", "main.js")).href)
+    expect(done.summary?.modules).toEqual([pathToFileURL(join(runtime, "dist", "pipeline-thread.js")).href])
+    // Those builds, and every other package's, are the sources as they are now.
+    const packages = ["packages", "plugins"].flatMap((parent) =>
+      readdirSync(join(root, parent)).map((name) => join(root, parent, name))
+    )
+    const stale = packages.flatMap((dir) =>
+      BuildStamp.staleSources(dir).map((file) => `${relative(root, dir)}/${file}`)
+    )
+    expect(stale, "sources changed since the last build (vitest's global setup runs tsc -b)").toEqual([])
+  })
+
   it("run a job to the end through the runbatch-replica command", async () => {
     const home = tempHome()
     const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
@@ -117,7 +139,10 @@ describe("replicas as processes", () => {
   it("rejects bad arguments with exit code 2", () => {
     const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
       try {
-        execFileSync(process.execPath, [main, ...args], { stdio: "pipe", env: { ...process.env, ...env } })
+        execFileSync(replicaCommand.command, [...replicaCommand.args, ...args], {
+          stdio: "pipe",
+          env: { ...process.env, ...env }
+        })
         return { code: 0, stderr: "" }
       } catch (error) {
         const failed = error as { status: number; stderr: Buffer }

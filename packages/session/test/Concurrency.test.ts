@@ -1,15 +1,13 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { DatabaseBusy, LocalLayout } from "@runbatch/spec"
 import { Effect } from "effect"
-import { beforeAll } from "vitest"
 import { Sql } from "../src/index.ts"
 import { DATABASE, rowsOf, tempHome, withSql } from "./support.ts"
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url))
-const repoRoot = join(packageDir, "..", "..")
 const fixture = (name: string) => join(packageDir, "test", "fixtures", name)
 
 interface Finished {
@@ -53,11 +51,8 @@ const holdLock = async (file: string, millis: number) => {
 }
 
 describe("two processes on one home", () => {
-  // The children import the built package (dist), as a CLI or a job's replica would.
-  beforeAll(() => {
-    execFileSync("npx", ["tsc", "-b", "packages/session"], { cwd: repoRoot, stdio: "pipe" })
-  }, 180_000)
-
+  // The children import the built package (dist), as a CLI or a job's replica would; vitest's global
+  // setup builds it first.
   it.live("child processes and this one write and read the same database at once", () =>
     Effect.gen(function* () {
       const home = tempHome()

@@ -32,7 +32,7 @@ export interface JobName {
   readonly name: string
 }
 
-/** The command a replica runs, e.g. `{ command: process.execPath, args: [ReplicaCommand.entry] }`. */
+/** The command a replica runs, e.g. `ReplicaCommand.command()` (node, its flags, the runtime's entry). */
 export interface ReplicaCommand {
   readonly command: string
   readonly args: ReadonlyArray<string>

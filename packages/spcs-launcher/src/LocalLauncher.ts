@@ -9,9 +9,9 @@ import { randomUUID } from "node:crypto"
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs"
 import { availableParallelism, hostname, userInfo } from "node:os"
 import { dirname, join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
 import {
   closestNames,
+  EntryPoint,
   Identifier,
   InvalidSpec,
   JobExists,
@@ -24,7 +24,6 @@ import {
   StageLocation
 } from "@runbatch/spec"
 import { Clock, Effect } from "effect"
-import { builtFile } from "./BuiltFile.ts"
 import {
   type CancelRequest,
   files,
@@ -64,25 +63,8 @@ export interface LocalLauncherOptions {
   readonly heartbeatTimeoutSeconds?: number
 }
 
-/** The supervisor's entry: this package's build, also when the client runs from TypeScript sources. */
-export const supervisorEntry: string = fileURLToPath(builtFile("supervisor.js"))
-
-/**
- * The supervisor runs built JavaScript, so it must not resolve workspace packages to their TypeScript
- * sources: drop the `@runbatch/source` condition a TypeScript runner passes to its processes. Debugger
- * flags are dropped too: a second process cannot listen on the client's inspector port.
- */
-export const supervisorExecArgv = (argv: ReadonlyArray<string>): Array<string> => {
-  const kept: Array<string> = []
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if ((arg === "--conditions" || arg === "-C") && argv[i + 1] === "@runbatch/source") i++
-    else if (arg === "--conditions=@runbatch/source") continue
-    else if (/^--(inspect|debug)(-brk|-port|-wait)?(=|$)/.test(arg)) continue
-    else kept.push(arg)
-  }
-  return kept
-}
+/** The supervisor's entry: the module beside this one, in its form (built, or sources under a loader). */
+export const supervisorEntry: EntryPoint.Entry = EntryPoint.beside(import.meta.url, "supervisor")
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -429,10 +411,10 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
         database: job.database,
         schema: job.schema
       })
-      if (!existsSync(supervisorEntry)) {
+      if (!existsSync(supervisorEntry.file)) {
         return yield* new JobLaunchFailed({
           job: id,
-          reason: `the launcher's supervisor (${supervisorEntry}) is not built; run \`npm run build\`.`
+          reason: `the launcher's supervisor (${supervisorEntry.file}) is missing: the package is incompletely installed; reinstall @runbatch/spcs-launcher.`
         })
       }
       const record: JobRecord = {
@@ -497,7 +479,7 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       const started = yield* Effect.sync(() => {
         let child: ChildProcess
         try {
-          child = spawn(process.execPath, [...supervisorExecArgv(process.execArgv), supervisorEntry, dir], {
+          child = spawn(process.execPath, [...supervisorEntry.execArgv, supervisorEntry.file, dir], {
             detached: true,
             stdio: "ignore",
             env: process.env

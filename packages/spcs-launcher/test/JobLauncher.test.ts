@@ -9,7 +9,6 @@ import { JobLauncher, type ListJobsOptions } from "../src/index.ts"
 import { cpuShare } from "../src/JobSupervisor.ts"
 import { processAlive } from "../src/SupervisorLiveness.ts"
 import {
-  build,
   eventually,
   failureOf,
   fakeReplica,
@@ -24,7 +23,6 @@ import {
 // Real processes throughout: a detached supervisor per job, the fake replica command as its replicas.
 let homes: string
 beforeAll(() => {
-  build("packages/spcs-launcher")
   homes = mkdtempSync(join(tmpdir(), "runbatch-launcher-"))
 }, 180_000)
 afterAll(() => rmSync(homes, { recursive: true, force: true }))

@@ -5,11 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { JobNotFound } from "@runbatch/spec"
 import { ManagedRuntime } from "effect"
 import { JobLauncher, LauncherPromise } from "../src/index.ts"
-import { build, fakeRequest, localOptions } from "./support.ts"
+import { fakeRequest, localOptions } from "./support.ts"
 
 let homes: string
 beforeAll(() => {
-  build("packages/spcs-launcher")
   homes = mkdtempSync(join(tmpdir(), "runbatch-launcher-promise-"))
 }, 180_000)
 afterAll(() => rmSync(homes, { recursive: true, force: true }))

@@ -9,13 +9,12 @@ import { ResultsReader, StageStore } from "@runbatch/stage-io"
 import { JobFixture, TestEngine } from "@runbatch/testkit"
 import { Effect, Layer } from "effect"
 import type { LaunchRequest } from "../src/index.ts"
-import { build, run, withLauncher } from "./support.ts"
+import { run, withLauncher } from "./support.ts"
 
 // The real replica command (@runbatch/runtime's runbatch-replica) started by the launcher's supervisor,
 // on a job staged the way the client stages one.
 let homes: string
 beforeAll(() => {
-  build("packages/spcs-launcher", "packages/runtime", "packages/testkit")
   homes = mkdtempSync(join(tmpdir(), "runbatch-launcher-runtime-"))
 }, 180_000)
 afterAll(() => rmSync(homes, { recursive: true, force: true }))
@@ -46,7 +45,7 @@ const stageAndLaunch = async (name: string, engineOptions: Record<string, number
     job: staged.plan.job,
     planLocation: staged.planLocation,
     replicas: 2,
-    replicaCommand: { command: process.execPath, args: [ReplicaCommand.entry] },
+    replicaCommand: ReplicaCommand.command(),
     env: { RUNBATCH_PLUGINS: staged.plugins.join(",") },
     cpus: 2,
     totals: { rows: rows.length, shards: staged.plan.shards.length },

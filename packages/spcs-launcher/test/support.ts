@@ -1,6 +1,5 @@
 /** Launcher test helpers: a fresh home, the local launcher over it, the fake replica command. */
-import { execFileSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -16,36 +15,6 @@ import {
 
 export const root = fileURLToPath(new URL("../../..", import.meta.url))
 export const fakeReplica = fileURLToPath(new URL("./fixtures/fake-replica.mjs", import.meta.url))
-
-/**
- * Build packages with `tsc -b` (the supervisor and replicas run built JavaScript). Test files run in
- * parallel processes, so builds take turns through a lock folder.
- */
-export const build = (...folders: ReadonlyArray<string>): void => {
-  const lock = join(root, "node_modules", ".cache", "spcs-launcher-test-build.lock")
-  mkdirSync(join(lock, ".."), { recursive: true })
-  const deadline = Date.now() + 180_000
-  for (;;) {
-    try {
-      mkdirSync(lock)
-      break
-    } catch {
-      // Another test file is building; a lock older than the deadline is left over from a crash.
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true })
-      } catch {
-        // Released meanwhile.
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`)
-      execFileSync("sleep", ["0.2"])
-    }
-  }
-  try {
-    execFileSync("npx", ["tsc", "-b", ...folders], { cwd: root, stdio: "pipe" })
-  } finally {
-    rmSync(lock, { recursive: true, force: true })
-  }
-}
 
 export const tempDir = (prefix = "runbatch-launcher-"): string => {
   const dir = mkdtempSync(join(tmpdir(), prefix))

@@ -42,6 +42,8 @@ export type Line =
       readonly summary: unknown
       /** The peak resident memory of the whole process (every thread included). */
       readonly peakRssBytes: number
+      /** The module the replica ran (a file URL: which install or build of the runtime). */
+      readonly entry?: string
     }
   | {
       readonly type: "failed"

@@ -1,10 +1,10 @@
 /**
  * A fake model server in a child process: what benchmarks use, so that `process.cpuUsage()` in the
- * benchmark measures the client alone. Runs the built testkit (`dist/`), so build first (`tsc -b`).
+ * benchmark measures the client alone. The child runs the built testkit (EntryPoint), built first.
  */
 import { type ChildProcess, fork } from "node:child_process"
 import { existsSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+import { EntryPoint } from "@runbatch/spec"
 import type { FakeExternalFunctionOptions } from "./FakeExternalFunctionServer.ts"
 import type { FakeServerStats, Fault } from "./FakeHttp.ts"
 import type { FakeOpenAiOptions } from "./FakeOpenAiServer.ts"
@@ -35,17 +35,17 @@ export interface ServerProcess {
   readonly close: () => Promise<void>
 }
 
-const entry = fileURLToPath(new URL("./fake-server-process.js", import.meta.url))
+const entry = EntryPoint.beside(import.meta.url, "fake-server-process")
 
 export const spawn = (spec: ServerSpec): Promise<ServerProcess> =>
   new Promise((resolve, reject) => {
-    if (!existsSync(entry)) {
-      reject(new Error(`${entry} does not exist: build @runbatch/testkit first (tsc -b).`))
+    if (!existsSync(entry.file)) {
+      reject(new Error(`${entry.file} does not exist: build @runbatch/testkit first (tsc -b).`))
       return
     }
-    const child: ChildProcess = fork(entry, [JSON.stringify(spec)], {
+    const child: ChildProcess = fork(entry.file, [JSON.stringify(spec)], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
-      execArgv: []
+      execArgv: [...entry.execArgv]
     })
     const waiting: Array<(message: ChildMessage & { type: "stats" }) => void> = []
     child.on("message", (message: ChildMessage) => {

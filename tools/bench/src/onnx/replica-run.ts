@@ -52,7 +52,8 @@ export const runJobProcess = async (
   cpus: number
 ): Promise<{ readonly seconds: number; readonly peakRssBytes: number }> => {
   const start = performance.now()
-  const child = spawn(process.execPath, [ReplicaCommand.entry, "--plan", job.planLocation], {
+  const replica = ReplicaCommand.command()
+  const child = spawn(replica.command, [...replica.args, "--plan", job.planLocation], {
     env: {
       ...process.env,
       RUNBATCH_HOME: home,
