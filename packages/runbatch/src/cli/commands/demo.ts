@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ModelRegistry } from "@runbatch/registry-client"
-import { OnnxModels, TextLines } from "@runbatch/samples"
+import type * as Samples from "@runbatch/samples"
 import { Sql } from "@runbatch/session"
 import { type Json, Signature } from "@runbatch/spec"
 import { ResultsReader, StageStore } from "@runbatch/stage-io"
@@ -17,6 +17,7 @@ import { Effect } from "effect"
 import * as InputSource from "../../InputSource.ts"
 import { runBatch } from "../../RunBatch.ts"
 import { type CommandContext, type CommandRun, integerOption } from "../Command.ts"
+import { importOptional } from "../OptionalPackage.ts"
 import { arrowRows, renderTable, text } from "../Output.ts"
 import { waitForJob } from "../WaitForJob.ts"
 
@@ -30,7 +31,12 @@ const tableQuery = (rows: number) =>
   ).join(", ")} FROM range(${rows}) t(i)`
 
 /** Build what is missing: the table, the two models and the images. */
-const setUp = (context: CommandContext, rows: number, images: number) =>
+const setUp = (
+  { OnnxModels, TextLines }: typeof Samples,
+  context: CommandContext,
+  rows: number,
+  images: number
+) =>
   Effect.gen(function* () {
     const sql = yield* Sql
     const registry = yield* ModelRegistry
@@ -113,7 +119,19 @@ const setUp = (context: CommandContext, rows: number, images: number) =>
 export const demo: CommandRun = (args, context) =>
   Effect.gen(function* () {
     const started = Date.now()
-    yield* setUp(context, integerOption(args, "rows") ?? 1_000_000, integerOption(args, "images") ?? 500)
+    // Only the demo needs the sample models and images, so apps using runbatch need not install them.
+    const samples = yield* importOptional(
+      "@runbatch/samples",
+      "runbatch demo",
+      "the demo's models and images",
+      () => import("@runbatch/samples")
+    )
+    yield* setUp(
+      samples,
+      context,
+      integerOption(args, "rows") ?? 1_000_000,
+      integerOption(args, "images") ?? 500
+    )
 
     context.notice("\nJob 1: DEMO.PUBLIC.GBDT over DEMO.PUBLIC.SAMPLES")
     const gbdt = yield* runBatch({
