@@ -7,7 +7,8 @@ export const benchmarkNames = [
   "ocr",
   "vllm",
   "custom-http",
-  "job-gbdt"
+  "job-gbdt",
+  "cli-start"
 ] as const
 
 export type BenchmarkName = (typeof benchmarkNames)[number]

@@ -1,4 +1,5 @@
 import type { Benchmark } from "./benchmark.ts"
+import { cliStart } from "./benchmarks/cli-start.ts"
 import { committer } from "./benchmarks/committer.ts"
 import { customHttp } from "./benchmarks/custom-http.ts"
 import { gbdt } from "./benchmarks/gbdt.ts"
@@ -19,5 +20,6 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   ocr,
   vllm,
   customHttp,
-  jobGbdt
+  jobGbdt,
+  cliStart
 ]

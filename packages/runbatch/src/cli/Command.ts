@@ -1,8 +1,9 @@
 /**
  * How a CLI command is declared: its name and words (`stage ls`), a one-line summary, a usage line,
- * its options (node:util parseArgs), a longer help text, and what it does — an Effect on the account's
- * services that returns what to print. Printing, `--json`, errors and exit codes are handled once, in
- * main.ts, for every command.
+ * its options (node:util parseArgs), a longer help text — plain data, so help, --version and usage
+ * errors need nothing else — and how to load what it does: an Effect on the account's services that
+ * returns what to print. Printing, `--json`, errors and exit codes are handled once, in main.ts, for
+ * every command.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util"
 import type { Effect } from "effect"
@@ -41,9 +42,18 @@ export interface Command {
   readonly options: Readonly<Record<string, OptionSpec>>
   /** Paragraphs shown under the options by --help. */
   readonly details?: string
-  /** Commands that do not touch the account (demo builds its own) get the context only. */
-  readonly run: (args: ParsedArgs, context: CommandContext) => Effect.Effect<Printable, unknown, Services>
+  /**
+   * What it does, imported only when the command runs: its module brings effect, the account's
+   * services and their native modules, which help and usage errors must not wait for.
+   */
+  readonly load: () => Promise<CommandRun>
 }
+
+/** What a command does with its parsed arguments: what to print, on the account's services. */
+export type CommandRun = (
+  args: ParsedArgs,
+  context: CommandContext
+) => Effect.Effect<Printable, unknown, Services>
 
 export class UsageError extends Error {
   readonly _tag = "UsageError"

@@ -1,10 +1,12 @@
 /**
  * A failed command as the user sees it: the error's own message (runbatch's errors say what happened
  * and how to fix it), its tag for searching docs/reference/errors.md, and the exit code — 2 when the
- * input was wrong and nothing was written, 1 when a job or an operation failed.
+ * input was wrong or a package the command needs is missing, and nothing was written; 1 when a job or
+ * an operation failed.
  */
 import { ERROR_CATALOGUE } from "@runbatch/spec"
 import { type Command, UsageError } from "./Command.ts"
+import { MissingPackage } from "./OptionalPackage.ts"
 
 /** Failures of running work, not of what the user asked for. */
 const OPERATIONAL = new Set([
@@ -36,6 +38,13 @@ export const describeFailure = (error: unknown, command: Command): DescribedFail
     return {
       text: `runbatch ${command.words.join(" ")}: ${error.message}\nUsage: runbatch ${command.words.join(" ")} ${command.usage}`,
       json: { tag: "UsageError", message: error.message },
+      exitCode: 2
+    }
+  }
+  if (error instanceof MissingPackage) {
+    return {
+      text: `runbatch: ${error.message}`,
+      json: { tag: error._tag, message: error.message },
       exitCode: 2
     }
   }

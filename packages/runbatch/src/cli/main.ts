@@ -3,13 +3,13 @@
  * ./.runbatch), `--database NAME` / `--schema NAME` (where unqualified names live), `--json`,
  * `--help`, `--version`. Results go to stdout, progress and messages to stderr. Exit codes: 0 ok,
  * 1 a job or operation failed, 2 a usage or validation error (nothing was written).
+ *
+ * Help, the version and usage errors are answered from the command table alone; effect, the account
+ * (DuckDB) and a command's implementation are imported only once a command runs, so they start fast.
  */
 import { resolve } from "node:path"
-import { Cause, Effect, Exit } from "effect"
-import { layerLocal } from "../Account.ts"
 import { type CommandContext, findCommand, type ParsedArgs, parseCommandArgs } from "./Command.ts"
 import { commands } from "./commands/index.ts"
-import { describeFailure } from "./Failure.ts"
 import { commandHelp, mainHelp, version } from "./Help.ts"
 import { render } from "./Output.ts"
 
@@ -101,13 +101,19 @@ const main = async (): Promise<number> => {
     notice: (line) => process.stderr.write(`${line}\n`),
     isTTY: process.stderr.isTTY === true
   }
+  const [{ Cause, Effect, Exit }, { layerLocal }, run, { describeFailure }] = await Promise.all([
+    import("effect"),
+    import("../Account.ts"),
+    command.load(),
+    import("./Failure.ts")
+  ])
   const layer = layerLocal({
     home: context.home,
     ...(globals.database === undefined ? {} : { database: globals.database }),
     ...(globals.schema === undefined ? {} : { schema: globals.schema })
   })
   const exit = await Effect.runPromiseExit(
-    Effect.suspend(() => command.run(parsed, context)).pipe(Effect.provide(layer))
+    Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layer))
   )
   if (Exit.isSuccess(exit)) {
     const out = render(exit.value, globals.json)

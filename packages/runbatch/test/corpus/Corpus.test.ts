@@ -69,7 +69,7 @@ const runCommand = (argv: ReadonlyArray<string>): Promise<unknown> => {
     notice: () => undefined,
     isTTY: false
   }
-  return fixture.session.run(Effect.suspend(() => command.run(parsed, context)))
+  return command.load().then((run) => fixture.session.run(Effect.suspend(() => run(parsed, context))))
 }
 
 const attempt = (c: Case): Promise<unknown> => {

@@ -9,14 +9,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ModelRegistry } from "@runbatch/registry-client"
-import { OnnxModels, TextLines } from "@runbatch/samples"
+import type * as Samples from "@runbatch/samples"
 import { Sql } from "@runbatch/session"
 import { type Json, Signature } from "@runbatch/spec"
 import { ResultsReader, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 import * as InputSource from "../../InputSource.ts"
 import { runBatch } from "../../RunBatch.ts"
-import { type Command, type CommandContext, integerOption } from "../Command.ts"
+import { type CommandContext, type CommandRun, integerOption } from "../Command.ts"
+import { importOptional } from "../OptionalPackage.ts"
 import { arrowRows, renderTable, text } from "../Output.ts"
 import { waitForJob } from "../WaitForJob.ts"
 
@@ -30,7 +31,12 @@ const tableQuery = (rows: number) =>
   ).join(", ")} FROM range(${rows}) t(i)`
 
 /** Build what is missing: the table, the two models and the images. */
-const setUp = (context: CommandContext, rows: number, images: number) =>
+const setUp = (
+  { OnnxModels, TextLines }: typeof Samples,
+  context: CommandContext,
+  rows: number,
+  images: number
+) =>
   Effect.gen(function* () {
     const sql = yield* Sql
     const registry = yield* ModelRegistry
@@ -110,87 +116,83 @@ const setUp = (context: CommandContext, rows: number, images: number) =>
     }
   })
 
-export const demo: Command = {
-  words: ["demo"],
-  summary: "Build a demo account and run a tabular and an OCR job on it",
-  usage: "[--rows N] [--images N]",
-  options: {
-    rows: {
-      type: "string",
-      value: "N",
-      description: "rows of the demo table (default 1,000,000; first run only)"
-    },
-    images: { type: "string", value: "N", description: "text-line images (default 500; first run only)" }
-  },
-  details:
-    "Everything lives in --home (default ./.runbatch) under the database DEMO; run it again to rerun the jobs.\n" +
-    "Nothing is downloaded: the models are built in JavaScript or shipped in npm packages.",
-  run: (args, context) =>
-    Effect.gen(function* () {
-      const started = Date.now()
-      yield* setUp(context, integerOption(args, "rows") ?? 1_000_000, integerOption(args, "images") ?? 500)
+export const demo: CommandRun = (args, context) =>
+  Effect.gen(function* () {
+    const started = Date.now()
+    // Only the demo needs the sample models and images, so apps using runbatch need not install them.
+    const samples = yield* importOptional(
+      "@runbatch/samples",
+      "runbatch demo",
+      "the demo's models and images",
+      () => import("@runbatch/samples")
+    )
+    yield* setUp(
+      samples,
+      context,
+      integerOption(args, "rows") ?? 1_000_000,
+      integerOption(args, "images") ?? 500
+    )
 
-      context.notice("\nJob 1: DEMO.PUBLIC.GBDT over DEMO.PUBLIC.SAMPLES")
-      const gbdt = yield* runBatch({
-        model: "DEMO.PUBLIC.GBDT",
-        input: InputSource.table("DEMO.PUBLIC.SAMPLES"),
-        outputSpec: { stageLocation: "@DEMO.PUBLIC.RESULTS/gbdt/", mode: "overwrite" },
-        jobSpec: { jobNamePrefix: "DEMO_GBDT" }
-      })
-      const gbdtEnd = yield* waitForJob(gbdt, context)
-      context.notice(gbdtEnd.kind === "text" ? gbdtEnd.text : "")
-
-      context.notice("\nJob 2: DEMO.PUBLIC.OCR over the images on @DEMO.PUBLIC.SCANS/lines/")
-      const ocr = yield* runBatch({
-        model: "DEMO.PUBLIC.OCR",
-        input: InputSource.files(SCANS, { pattern: ".*\\.png", column: "IMAGE" }),
-        inputSpec: { columnHandling: { IMAGE: { inputFormat: "full_stage_path", convertTo: "raw_bytes" } } },
-        outputSpec: { stageLocation: "@DEMO.PUBLIC.RESULTS/ocr/", mode: "overwrite" },
-        jobSpec: { jobNamePrefix: "DEMO_OCR" }
-      })
-      const ocrEnd = yield* waitForJob(ocr, context)
-      context.notice(ocrEnd.kind === "text" ? ocrEnd.text : "")
-      const failed = [gbdtEnd, ocrEnd].some((end) => end.kind !== "none" && (end.exitCode ?? 0) !== 0)
-      if (failed) return text("The demo's jobs did not both finish; see the messages above.", undefined, 1)
-
-      // OCR text next to the text each image was drawn from.
-      const store = yield* StageStore
-      const truth = JSON.parse(
-        new TextDecoder().decode(yield* store.readBytes(`${SCANS}truth.json`))
-      ) as ReadonlyArray<string>
-      const results = arrowRows(yield* ResultsReader.readTable("@DEMO.PUBLIC.RESULTS/ocr/"))
-      const compared = results
-        .map((row) => {
-          const index = Number(/line_(\d+)\.png$/.exec(String(row["IMAGE"]))?.[1] ?? -1)
-          return {
-            image: String(row["IMAGE"]).split("/").at(-1),
-            drawn: truth[index] ?? "",
-            read: String(row["TEXT"] ?? "").trim()
-          }
-        })
-        .sort((a, b) => String(a.image).localeCompare(String(b.image)))
-      const exact = compared.filter((c) => c.drawn === c.read).length
-      const seconds = (Date.now() - started) / 1000
-      const summary = [
-        "",
-        "Results:",
-        `  @DEMO.PUBLIC.RESULTS/gbdt/  ${(gbdtEnd.kind === "text" ? gbdtEnd.text : "").replace(/^Job \S+ /, "")}`,
-        `  @DEMO.PUBLIC.RESULTS/ocr/   ${(ocrEnd.kind === "text" ? ocrEnd.text : "").replace(/^Job \S+ /, "")}`,
-        `  OCR read ${exact} of ${compared.length} lines exactly as drawn.`,
-        "",
-        renderTable(["image", "drawn", "read"], compared.slice(0, 8)),
-        "",
-        `Demo finished in ${seconds.toFixed(1)} s. Look around:`,
-        "  npx runbatch results @DEMO.PUBLIC.RESULTS/gbdt/ --limit 5",
-        "  npx runbatch jobs ls",
-        '  npx runbatch sql "SELECT COUNT(*) FROM DEMO.PUBLIC.SAMPLES"'
-      ].join("\n")
-      return text(summary, {
-        gbdt: gbdtEnd.kind === "text" ? gbdtEnd.json : undefined,
-        ocr: ocrEnd.kind === "text" ? ocrEnd.json : undefined,
-        ocrExact: exact,
-        ocrLines: compared.length,
-        seconds
-      })
+    context.notice("\nJob 1: DEMO.PUBLIC.GBDT over DEMO.PUBLIC.SAMPLES")
+    const gbdt = yield* runBatch({
+      model: "DEMO.PUBLIC.GBDT",
+      input: InputSource.table("DEMO.PUBLIC.SAMPLES"),
+      outputSpec: { stageLocation: "@DEMO.PUBLIC.RESULTS/gbdt/", mode: "overwrite" },
+      jobSpec: { jobNamePrefix: "DEMO_GBDT" }
     })
-}
+    const gbdtEnd = yield* waitForJob(gbdt, context)
+    context.notice(gbdtEnd.kind === "text" ? gbdtEnd.text : "")
+
+    context.notice("\nJob 2: DEMO.PUBLIC.OCR over the images on @DEMO.PUBLIC.SCANS/lines/")
+    const ocr = yield* runBatch({
+      model: "DEMO.PUBLIC.OCR",
+      input: InputSource.files(SCANS, { pattern: ".*\\.png", column: "IMAGE" }),
+      inputSpec: { columnHandling: { IMAGE: { inputFormat: "full_stage_path", convertTo: "raw_bytes" } } },
+      outputSpec: { stageLocation: "@DEMO.PUBLIC.RESULTS/ocr/", mode: "overwrite" },
+      jobSpec: { jobNamePrefix: "DEMO_OCR" }
+    })
+    const ocrEnd = yield* waitForJob(ocr, context)
+    context.notice(ocrEnd.kind === "text" ? ocrEnd.text : "")
+    const failed = [gbdtEnd, ocrEnd].some((end) => end.kind !== "none" && (end.exitCode ?? 0) !== 0)
+    if (failed) return text("The demo's jobs did not both finish; see the messages above.", undefined, 1)
+
+    // OCR text next to the text each image was drawn from.
+    const store = yield* StageStore
+    const truth = JSON.parse(
+      new TextDecoder().decode(yield* store.readBytes(`${SCANS}truth.json`))
+    ) as ReadonlyArray<string>
+    const results = arrowRows(yield* ResultsReader.readTable("@DEMO.PUBLIC.RESULTS/ocr/"))
+    const compared = results
+      .map((row) => {
+        const index = Number(/line_(\d+)\.png$/.exec(String(row["IMAGE"]))?.[1] ?? -1)
+        return {
+          image: String(row["IMAGE"]).split("/").at(-1),
+          drawn: truth[index] ?? "",
+          read: String(row["TEXT"] ?? "").trim()
+        }
+      })
+      .sort((a, b) => String(a.image).localeCompare(String(b.image)))
+    const exact = compared.filter((c) => c.drawn === c.read).length
+    const seconds = (Date.now() - started) / 1000
+    const summary = [
+      "",
+      "Results:",
+      `  @DEMO.PUBLIC.RESULTS/gbdt/  ${(gbdtEnd.kind === "text" ? gbdtEnd.text : "").replace(/^Job \S+ /, "")}`,
+      `  @DEMO.PUBLIC.RESULTS/ocr/   ${(ocrEnd.kind === "text" ? ocrEnd.text : "").replace(/^Job \S+ /, "")}`,
+      `  OCR read ${exact} of ${compared.length} lines exactly as drawn.`,
+      "",
+      renderTable(["image", "drawn", "read"], compared.slice(0, 8)),
+      "",
+      `Demo finished in ${seconds.toFixed(1)} s. Look around:`,
+      "  npx runbatch results @DEMO.PUBLIC.RESULTS/gbdt/ --limit 5",
+      "  npx runbatch jobs ls",
+      '  npx runbatch sql "SELECT COUNT(*) FROM DEMO.PUBLIC.SAMPLES"'
+    ].join("\n")
+    return text(summary, {
+      gbdt: gbdtEnd.kind === "text" ? gbdtEnd.json : undefined,
+      ocr: ocrEnd.kind === "text" ? ocrEnd.json : undefined,
+      ocrExact: exact,
+      ocrLines: compared.length,
+      seconds
+    })
+  })

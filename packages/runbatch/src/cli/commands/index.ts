@@ -1,33 +1,350 @@
-/** Every command of the CLI, in the order `runbatch --help` lists them. */
+/**
+ * Every command of the CLI, in the order `runbatch --help` lists them: plain data (words, summary,
+ * usage, options, details) that help, --version and usage errors read without loading anything, and
+ * for each the module with what it does, imported only when the command runs.
+ */
 import type { Command } from "../Command.ts"
-import { demo } from "./demo.ts"
-import { jobsCancel, jobsList, jobsLogs, jobsRemove, jobsResume, jobsStatus, jobsWait } from "./jobs.ts"
-import { modelList, modelLog, modelShow } from "./model.ts"
-import { results } from "./results.ts"
-import { run } from "./run.ts"
-import { sql } from "./sql.ts"
-import { stageGet, stageList, stagePut, stageRemove } from "./stage.ts"
-import { tableCreate, tableList } from "./table.ts"
 
 export const commands: ReadonlyArray<Command> = [
-  demo,
-  run,
-  jobsList,
-  jobsStatus,
-  jobsWait,
-  jobsLogs,
-  jobsCancel,
-  jobsResume,
-  jobsRemove,
-  results,
-  modelLog,
-  modelList,
-  modelShow,
-  sql,
-  tableCreate,
-  tableList,
-  stagePut,
-  stageList,
-  stageGet,
-  stageRemove
+  {
+    words: ["demo"],
+    summary: "Build a demo account and run a tabular and an OCR job on it",
+    usage: "[--rows N] [--images N]",
+    options: {
+      rows: {
+        type: "string",
+        value: "N",
+        description: "rows of the demo table (default 1,000,000; first run only)"
+      },
+      images: { type: "string", value: "N", description: "text-line images (default 500; first run only)" }
+    },
+    details:
+      "Everything lives in --home (default ./.runbatch) under the database DEMO; run it again to rerun the jobs.\n" +
+      "Nothing is downloaded: the models are built in JavaScript or shipped in npm packages.",
+    load: () => import("./demo.ts").then((m) => m.demo)
+  },
+  {
+    words: ["run"],
+    summary: "Run a model version over a table, a query or stage files as a job",
+    usage:
+      "--model M [--version V] (--table T | --query SQL | --files @S/path | --parquet @S/path) (--output @S/out/ | --base-output @S/base/) [options] | -f job.yaml",
+    options: {
+      file: {
+        type: "string",
+        short: "f",
+        value: "FILE",
+        description: "a job file (YAML or JSON; see docs/reference/job-file.md)"
+      },
+      model: {
+        type: "string",
+        value: "NAME",
+        description: "the model: MODEL, SCHEMA.MODEL or DB.SCHEMA.MODEL"
+      },
+      version: { type: "string", value: "V", description: "its version (default: the default version)" },
+      function: {
+        type: "string",
+        value: "NAME",
+        description: "the method to run (required when there are several)"
+      },
+      table: { type: "string", value: "NAME", description: "input: every row of a table" },
+      query: { type: "string", value: "SQL", description: "input: the rows of a query" },
+      files: {
+        type: "string",
+        value: "@S/path",
+        description: "input: one row per file under a stage folder"
+      },
+      parquet: { type: "string", value: "@S/path", description: "input: parquet files on a stage" },
+      pattern: {
+        type: "string",
+        value: "RE",
+        description: "with --files or --parquet: paths must match this regular expression"
+      },
+      column: {
+        type: "string",
+        value: "NAME",
+        description: "with --files: the path column's name (default FILE_PATH)"
+      },
+      output: { type: "string", value: "@S/out/", description: "the exact output folder" },
+      "base-output": {
+        type: "string",
+        value: "@S/base/",
+        description: "a parent folder: results go to <base>/<job name>/"
+      },
+      mode: {
+        type: "string",
+        value: "MODE",
+        description: "error (default: refuse a non-empty output) or overwrite"
+      },
+      param: {
+        type: "string",
+        multiple: true,
+        value: "K=V",
+        description: "a method param (JSON values: 0.2, true, [1,2])"
+      },
+      "column-handling": {
+        type: "string",
+        multiple: true,
+        value: "COL=CONVERT_TO",
+        description: "read the files a column names: raw_bytes, base64, base64_data_url, …"
+      },
+      replicas: { type: "string", value: "N", description: "replica processes sharing the job (default 1)" },
+      workers: { type: "string", value: "N", description: "workers per replica (default: one per CPU)" },
+      "max-batch-rows": {
+        type: "string",
+        value: "N",
+        description: "rows per batch (default: the engine's choice)"
+      },
+      "job-name": { type: "string", value: "NAME", description: "the job's name (NAME or DB.SCHEMA.NAME)" },
+      "job-name-prefix": { type: "string", value: "PREFIX", description: "name the job <PREFIX>_<UUID>" },
+      engine: { type: "string", value: "ID", description: "run with another engine than the version's" },
+      "engine-option": {
+        type: "string",
+        multiple: true,
+        value: "K=V",
+        description: "an engine option for this job"
+      },
+      "on-error": {
+        type: "string",
+        value: "fail|record",
+        description: "stop at the first bad row (default) or record it in _ERROR"
+      },
+      "compute-pool": {
+        type: "string",
+        value: "POOL",
+        description: "Snowflake compute pool (recorded locally)"
+      },
+      plugin: {
+        type: "string",
+        multiple: true,
+        value: "PKG",
+        description: "a plugin package to load (name or folder)"
+      },
+      wait: {
+        type: "boolean",
+        description: "wait for the job, with a progress bar on stderr; exit 1 unless it ends DONE"
+      },
+      "dry-run": {
+        type: "boolean",
+        description: "check everything, run a sample through the engine, estimate the time; write nothing"
+      },
+      "sample-rows": {
+        type: "string",
+        value: "N",
+        description: "with --dry-run: input rows in the sample (default 1000)"
+      }
+    },
+    details:
+      "Everything is checked before anything is written: a refused job exits 2 and leaves no files.\n" +
+      "--dry-run stops after the checks, runs a sample here and prints the plan and an estimate (exit 1\n" +
+      "when a sample row failed and the job would fail).\n" +
+      "Example: runbatch run --model ML.PUBLIC.GBDT --table ML.PUBLIC.SAMPLES --output @ML.PUBLIC.RESULTS/gbdt/ --wait",
+    load: () => import("./run.ts").then((m) => m.run)
+  },
+  {
+    words: ["jobs", "ls"],
+    summary: "List jobs, newest first",
+    usage: "[--limit N]",
+    options: {
+      limit: { type: "string", value: "N", description: "at most N jobs (default 10; 0 for all)" }
+    },
+    details: "With the global --database (and --schema), only the jobs of that database (and schema).",
+    load: () => import("./jobs.ts").then((m) => m.jobsList)
+  },
+  {
+    words: ["jobs", "status"],
+    summary: "A job's status, message and progress",
+    usage: "JOB",
+    options: {},
+    load: () => import("./jobs.ts").then((m) => m.jobsStatus)
+  },
+  {
+    words: ["jobs", "wait"],
+    summary: "Wait for a job to end (progress on stderr); exit 1 unless it ends DONE",
+    usage: "JOB [--timeout SECONDS]",
+    options: {
+      timeout: { type: "string", value: "S", description: "give up after S seconds (JobTimeout, exit 1)" }
+    },
+    load: () => import("./jobs.ts").then((m) => m.jobsWait)
+  },
+  {
+    words: ["jobs", "logs"],
+    summary: "A replica's log (stdout and stderr)",
+    usage: "JOB [--instance N] [--limit N]",
+    options: {
+      instance: { type: "string", value: "N", description: "which replica (default 0, the head instance)" },
+      limit: { type: "string", value: "N", description: "only the last N lines" }
+    },
+    load: () => import("./jobs.ts").then((m) => m.jobsLogs)
+  },
+  {
+    words: ["jobs", "cancel"],
+    summary: "Stop a running job (it ends CANCELLED, never with _SUCCESS)",
+    usage: "JOB [--wait]",
+    options: { wait: { type: "boolean", description: "return once the job has stopped" } },
+    load: () => import("./jobs.ts").then((m) => m.jobsCancel)
+  },
+  {
+    words: ["jobs", "resume"],
+    summary: "Run a FAILED or CANCELLED job again: only its uncommitted shards (refused if anything changed)",
+    usage: "JOB [--wait]",
+    options: {
+      wait: { type: "boolean", description: "wait for it, with a progress bar; exit 1 unless it ends DONE" }
+    },
+    details:
+      "The plan, the plugins, the model version's files and the staged input must be as they were; otherwise\n" +
+      "the job is refused (ResumeRefused) and must run again as a new job.",
+    load: () => import("./jobs.ts").then((m) => m.jobsResume)
+  },
+  {
+    words: ["jobs", "rm"],
+    summary: "Delete a job and its logs (stopping it first); its output is left alone",
+    usage: "JOB",
+    options: {},
+    load: () => import("./jobs.ts").then((m) => m.jobsRemove)
+  },
+  {
+    words: ["results"],
+    summary: "Print a finished job's results (checked against its manifest)",
+    usage: "@DB.SCHEMA.STAGE/out/ [--limit N] [--format table|json|csv] [--allow-incomplete]",
+    options: {
+      limit: { type: "string", value: "N", description: "rows to print (default 20; 0 for all)" },
+      format: { type: "string", value: "FORMAT", description: "table (default), json or csv" },
+      "allow-incomplete": {
+        type: "boolean",
+        description: "read the parts of a job that has not finished (no _SUCCESS) anyway"
+      }
+    },
+    load: () => import("./results.ts").then((m) => m.results)
+  },
+  {
+    words: ["model", "log"],
+    summary: "Log a model version into the registry",
+    usage:
+      "--name N --version V --signature FILE.yaml [--onnx FILE] [--artifact FILE]... [--engine ID] [--options FILE.yaml] [--comment TEXT]",
+    options: {
+      name: {
+        type: "string",
+        value: "NAME",
+        description: "the model: MODEL, SCHEMA.MODEL or DB.SCHEMA.MODEL"
+      },
+      version: {
+        type: "string",
+        value: "V",
+        description: "the new version's name (versions never change once logged)"
+      },
+      signature: {
+        type: "string",
+        value: "FILE",
+        description: "YAML or JSON: method name → {inputs, outputs, params} (or a whole model.yaml)"
+      },
+      onnx: {
+        type: "string",
+        value: "FILE",
+        description: "the ONNX graph, logged as model.onnx (engine onnx)"
+      },
+      artifact: {
+        type: "string",
+        multiple: true,
+        value: "FILE",
+        description: "another file to keep with the version"
+      },
+      engine: {
+        type: "string",
+        value: "ID",
+        description: "the engine plugin that runs it (default onnx with --onnx)"
+      },
+      options: {
+        type: "string",
+        value: "FILE",
+        description: "YAML or JSON engine options stored with the version"
+      },
+      comment: { type: "string", value: "TEXT", description: "the version's comment" }
+    },
+    details: "HTTP engines (custom-http, vllm) need no artifact: their options say where the model runs.",
+    load: () => import("./model.ts").then((m) => m.modelLog)
+  },
+  {
+    words: ["model", "ls"],
+    summary: "List the models of the registry's schema",
+    usage: "",
+    options: {},
+    load: () => import("./model.ts").then((m) => m.modelList)
+  },
+  {
+    words: ["model", "show"],
+    summary: "Show a model's versions, or one version's functions, signature and files",
+    usage: "NAME [--version V]",
+    options: {
+      version: { type: "string", value: "V", description: "one version (name, DEFAULT, FIRST or LAST)" }
+    },
+    load: () => import("./model.ts").then((m) => m.modelShow)
+  },
+  {
+    words: ["sql"],
+    summary: "Run SQL on the local account: a query prints its rows, a statement runs",
+    usage: '"<query>" [--limit N] [--format table|json|csv]',
+    options: {
+      limit: { type: "string", value: "N", description: "rows to print (default 100; 0 for all)" },
+      format: { type: "string", value: "FORMAT", description: "table (default), json or csv" }
+    },
+    details:
+      "Names follow Snowflake's rules (unquoted names are upper-cased) and resolve against --database and --schema.\n" +
+      'Example: runbatch sql "SELECT COUNT(*) FROM ML.PUBLIC.SAMPLES"',
+    load: () => import("./sql.ts").then((m) => m.sql)
+  },
+  {
+    words: ["table", "create"],
+    summary: "Create a table from a local parquet or CSV file",
+    usage: "NAME --from FILE.parquet|FILE.csv [--replace]",
+    options: {
+      from: { type: "string", value: "FILE", description: "a .parquet or .csv file (CSV: header detected)" },
+      replace: { type: "boolean", description: "replace an existing table of that name" }
+    },
+    load: () => import("./table.ts").then((m) => m.tableCreate)
+  },
+  {
+    words: ["table", "ls"],
+    summary: "List the tables of a schema",
+    usage: "[SCHEMA]",
+    options: {},
+    load: () => import("./table.ts").then((m) => m.tableList)
+  },
+  {
+    words: ["stage", "put"],
+    summary: "Copy local files (or folders, recursively) onto a stage, write-once",
+    usage: "LOCAL... @DB.SCHEMA.STAGE/path/",
+    options: {},
+    details: "A file already on the stage is never overwritten: remove it first (runbatch stage rm).",
+    load: () => import("./stage.ts").then((m) => m.stagePut)
+  },
+  {
+    words: ["stage", "ls"],
+    summary: "List the files under a stage location",
+    usage: "@DB.SCHEMA.STAGE/path [--pattern RE]",
+    options: {
+      pattern: {
+        type: "string",
+        value: "RE",
+        description: "a regular expression the whole path must match (as LIST … PATTERN)"
+      }
+    },
+    load: () => import("./stage.ts").then((m) => m.stageList)
+  },
+  {
+    words: ["stage", "get"],
+    summary: "Copy stage files to a local folder",
+    usage: "@DB.SCHEMA.STAGE/path LOCAL_DIR [--pattern RE]",
+    options: {
+      pattern: { type: "string", value: "RE", description: "only files whose path matches" }
+    },
+    load: () => import("./stage.ts").then((m) => m.stageGet)
+  },
+  {
+    words: ["stage", "rm"],
+    summary: "Remove the files under a stage location",
+    usage: "@DB.SCHEMA.STAGE/path",
+    options: {},
+    details: "Prefix semantics as LIST: @S/out removes out/… and out2/…; @S/out/ removes out/… only.",
+    load: () => import("./stage.ts").then((m) => m.stageRemove)
+  }
 ]

@@ -1,10 +1,14 @@
+/**
+ * The `runbatch model …` commands: log a model version, list models, show one. What they do, loaded
+ * only when one of them runs; their words, options and help are data in ./index.ts.
+ */
 import { readFileSync } from "node:fs"
 import { basename, resolve } from "node:path"
 import { ModelRegistry } from "@runbatch/registry-client"
 import { type Json, SignatureYaml } from "@runbatch/spec"
 import { Effect } from "effect"
 import * as Yaml from "yaml"
-import { type Command, listOption, positional, stringOption, UsageError } from "../Command.ts"
+import { type CommandRun, listOption, positional, stringOption, UsageError } from "../Command.ts"
 import { rows, text } from "../Output.ts"
 
 const readText = (path: string, what: string): string => {
@@ -27,160 +31,102 @@ const readOptions = (path: string): unknown => {
   }
 }
 
-export const modelLog: Command = {
-  words: ["model", "log"],
-  summary: "Log a model version into the registry",
-  usage:
-    "--name N --version V --signature FILE.yaml [--onnx FILE] [--artifact FILE]... [--engine ID] [--options FILE.yaml] [--comment TEXT]",
-  options: {
-    name: { type: "string", value: "NAME", description: "the model: MODEL, SCHEMA.MODEL or DB.SCHEMA.MODEL" },
-    version: {
-      type: "string",
-      value: "V",
-      description: "the new version's name (versions never change once logged)"
-    },
-    signature: {
-      type: "string",
-      value: "FILE",
-      description: "YAML or JSON: method name → {inputs, outputs, params} (or a whole model.yaml)"
-    },
-    onnx: {
-      type: "string",
-      value: "FILE",
-      description: "the ONNX graph, logged as model.onnx (engine onnx)"
-    },
-    artifact: {
-      type: "string",
-      multiple: true,
-      value: "FILE",
-      description: "another file to keep with the version"
-    },
-    engine: {
-      type: "string",
-      value: "ID",
-      description: "the engine plugin that runs it (default onnx with --onnx)"
-    },
-    options: {
-      type: "string",
-      value: "FILE",
-      description: "YAML or JSON engine options stored with the version"
-    },
-    comment: { type: "string", value: "TEXT", description: "the version's comment" }
-  },
-  details: "HTTP engines (custom-http, vllm) need no artifact: their options say where the model runs.",
-  run: (args) =>
-    Effect.gen(function* () {
-      const name = stringOption(args, "name")
-      const version = stringOption(args, "version")
-      const signatureFile = stringOption(args, "signature")
-      if (name === undefined || version === undefined || signatureFile === undefined) {
-        throw new UsageError("--name, --version and --signature are required")
-      }
-      const onnx = stringOption(args, "onnx")
-      const engine = stringOption(args, "engine") ?? (onnx === undefined ? undefined : "onnx")
-      if (engine === undefined)
-        throw new UsageError("--engine ID is required (or --onnx FILE for the onnx engine)")
-      const signatures = yield* SignatureYaml.parse(readText(signatureFile, "the signature file"))
-      const optionsFile = stringOption(args, "options")
-      const engineOptions = optionsFile === undefined ? undefined : readOptions(optionsFile)
-      if (
-        engineOptions !== undefined &&
-        (typeof engineOptions !== "object" || engineOptions === null || Array.isArray(engineOptions))
-      ) {
-        throw new UsageError(`the options file ${optionsFile} must hold a map of engine options`)
-      }
-      const artifacts = [
-        ...(onnx === undefined ? [] : [{ name: "model.onnx", path: resolve(onnx) }]),
-        ...listOption(args, "artifact").map((path) => ({ name: basename(path), path: resolve(path) }))
-      ]
-      const comment = stringOption(args, "comment")
-      const registry = yield* ModelRegistry
-      const logged = yield* registry.logModel({
-        name,
-        version,
-        engine,
-        signatures,
-        artifacts,
-        ...(engineOptions === undefined ? {} : { engineOptions: engineOptions as Record<string, Json> }),
-        ...(comment === undefined ? {} : { comment })
-      })
-      const id = `${logged.model.database}.${logged.model.schema}.${logged.model.name}`
-      return text(
-        `Logged ${id} version ${logged.version} (engine ${logged.engine}, ${logged.artifacts.length} artifact(s), functions ${logged.functions.map((f) => f.name).join(", ")}).`,
-        {
-          model: id,
-          version: logged.version,
-          engine: logged.engine,
-          functions: logged.functions.map((f) => f.name)
-        }
-      )
+export const modelLog: CommandRun = (args) =>
+  Effect.gen(function* () {
+    const name = stringOption(args, "name")
+    const version = stringOption(args, "version")
+    const signatureFile = stringOption(args, "signature")
+    if (name === undefined || version === undefined || signatureFile === undefined) {
+      throw new UsageError("--name, --version and --signature are required")
+    }
+    const onnx = stringOption(args, "onnx")
+    const engine = stringOption(args, "engine") ?? (onnx === undefined ? undefined : "onnx")
+    if (engine === undefined)
+      throw new UsageError("--engine ID is required (or --onnx FILE for the onnx engine)")
+    const signatures = yield* SignatureYaml.parse(readText(signatureFile, "the signature file"))
+    const optionsFile = stringOption(args, "options")
+    const engineOptions = optionsFile === undefined ? undefined : readOptions(optionsFile)
+    if (
+      engineOptions !== undefined &&
+      (typeof engineOptions !== "object" || engineOptions === null || Array.isArray(engineOptions))
+    ) {
+      throw new UsageError(`the options file ${optionsFile} must hold a map of engine options`)
+    }
+    const artifacts = [
+      ...(onnx === undefined ? [] : [{ name: "model.onnx", path: resolve(onnx) }]),
+      ...listOption(args, "artifact").map((path) => ({ name: basename(path), path: resolve(path) }))
+    ]
+    const comment = stringOption(args, "comment")
+    const registry = yield* ModelRegistry
+    const logged = yield* registry.logModel({
+      name,
+      version,
+      engine,
+      signatures,
+      artifacts,
+      ...(engineOptions === undefined ? {} : { engineOptions: engineOptions as Record<string, Json> }),
+      ...(comment === undefined ? {} : { comment })
     })
-}
+    const id = `${logged.model.database}.${logged.model.schema}.${logged.model.name}`
+    return text(
+      `Logged ${id} version ${logged.version} (engine ${logged.engine}, ${logged.artifacts.length} artifact(s), functions ${logged.functions.map((f) => f.name).join(", ")}).`,
+      {
+        model: id,
+        version: logged.version,
+        engine: logged.engine,
+        functions: logged.functions.map((f) => f.name)
+      }
+    )
+  })
 
-export const modelList: Command = {
-  words: ["model", "ls"],
-  summary: "List the models of the registry's schema",
-  usage: "",
-  options: {},
-  run: () =>
-    Effect.gen(function* () {
-      const registry = yield* ModelRegistry
-      const models = yield* registry.listModels
+export const modelList: CommandRun = () =>
+  Effect.gen(function* () {
+    const registry = yield* ModelRegistry
+    const models = yield* registry.listModels
+    return rows(
+      ["name", "default_version", "versions", "created_on", "comment"],
+      models.map((m) => ({
+        name: `${m.database}.${m.schema}.${m.name}`,
+        default_version: m.defaultVersion ?? "",
+        versions: m.versions.join(", "),
+        created_on: m.createdOn,
+        comment: m.comment ?? ""
+      }))
+    )
+  })
+
+export const modelShow: CommandRun = (args) =>
+  Effect.gen(function* () {
+    const name = positional(args, 0, "the model name")
+    const registry = yield* ModelRegistry
+    const versionName = stringOption(args, "version")
+    if (versionName === undefined) {
+      const versions = yield* registry.showVersions(name)
       return rows(
-        ["name", "default_version", "versions", "created_on", "comment"],
-        models.map((m) => ({
-          name: `${m.database}.${m.schema}.${m.name}`,
-          default_version: m.defaultVersion ?? "",
-          versions: m.versions.join(", "),
-          created_on: m.createdOn,
-          comment: m.comment ?? ""
+        ["name", "aliases", "functions", "created_on", "comment"],
+        versions.map((v) => ({
+          name: v.name,
+          aliases: v.aliases.join(", "),
+          functions: v.functions.join(", "),
+          created_on: v.createdOn,
+          comment: v.comment ?? ""
         }))
       )
-    })
-}
-
-export const modelShow: Command = {
-  words: ["model", "show"],
-  summary: "Show a model's versions, or one version's functions, signature and files",
-  usage: "NAME [--version V]",
-  options: {
-    version: { type: "string", value: "V", description: "one version (name, DEFAULT, FIRST or LAST)" }
-  },
-  run: (args) =>
-    Effect.gen(function* () {
-      const name = positional(args, 0, "the model name")
-      const registry = yield* ModelRegistry
-      const versionName = stringOption(args, "version")
-      if (versionName === undefined) {
-        const versions = yield* registry.showVersions(name)
-        return rows(
-          ["name", "aliases", "functions", "created_on", "comment"],
-          versions.map((v) => ({
-            name: v.name,
-            aliases: v.aliases.join(", "),
-            functions: v.functions.join(", "),
-            created_on: v.createdOn,
-            comment: v.comment ?? ""
-          }))
-        )
-      }
-      const version = yield* registry.getVersion(name, versionName)
-      const lines = [
-        `${version.model.database}.${version.model.schema}.${version.model.name} version ${version.version}${version.isDefault ? " (default)" : ""}`,
-        `engine: ${version.engine}${Object.keys(version.engineOptions).length === 0 ? "" : ` ${JSON.stringify(version.engineOptions)}`}`,
-        `created: ${version.createdOn}`,
-        ...(version.comment === undefined ? [] : [`comment: ${version.comment}`]),
-        "artifacts:",
-        ...version.artifacts.map((a) => `  ${a.name} (${a.bytes} bytes)`),
-        "functions:",
-        SignatureYaml.stringify(
-          Object.fromEntries(version.functions.map((f) => [f.targetMethod, f.signature]))
-        )
-          .trimEnd()
-          .split("\n")
-          .map((line) => `  ${line}`)
-          .join("\n")
-      ]
-      return text(lines.join("\n"), version)
-    })
-}
+    }
+    const version = yield* registry.getVersion(name, versionName)
+    const lines = [
+      `${version.model.database}.${version.model.schema}.${version.model.name} version ${version.version}${version.isDefault ? " (default)" : ""}`,
+      `engine: ${version.engine}${Object.keys(version.engineOptions).length === 0 ? "" : ` ${JSON.stringify(version.engineOptions)}`}`,
+      `created: ${version.createdOn}`,
+      ...(version.comment === undefined ? [] : [`comment: ${version.comment}`]),
+      "artifacts:",
+      ...version.artifacts.map((a) => `  ${a.name} (${a.bytes} bytes)`),
+      "functions:",
+      SignatureYaml.stringify(Object.fromEntries(version.functions.map((f) => [f.targetMethod, f.signature])))
+        .trimEnd()
+        .split("\n")
+        .map((line) => `  ${line}`)
+        .join("\n")
+    ]
+    return text(lines.join("\n"), version)
+  })

@@ -1,3 +1,7 @@
+/**
+ * `runbatch run`: a job from flags or a job file, started, waited for or dry-run. What it does, loaded
+ * only when it runs; its words, options and help are data in ./index.ts.
+ */
 import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { JobFile } from "@runbatch/spec"
@@ -6,7 +10,7 @@ import { dryRun } from "../../DryRun.ts"
 import * as InputSource from "../../InputSource.ts"
 import { type RunBatchOptions, runBatch } from "../../RunBatch.ts"
 import {
-  type Command,
+  type CommandRun,
   integerOption,
   listOption,
   type ParsedArgs,
@@ -155,142 +159,30 @@ const fromFile = (path: string) =>
     } as Omit<RunBatchOptions, "plugins" | "cpus">
   })
 
-export const run: Command = {
-  words: ["run"],
-  summary: "Run a model version over a table, a query or stage files as a job",
-  usage:
-    "--model M [--version V] (--table T | --query SQL | --files @S/path | --parquet @S/path) (--output @S/out/ | --base-output @S/base/) [options] | -f job.yaml",
-  options: {
-    file: {
-      type: "string",
-      short: "f",
-      value: "FILE",
-      description: "a job file (YAML or JSON; see docs/reference/job-file.md)"
-    },
-    model: {
-      type: "string",
-      value: "NAME",
-      description: "the model: MODEL, SCHEMA.MODEL or DB.SCHEMA.MODEL"
-    },
-    version: { type: "string", value: "V", description: "its version (default: the default version)" },
-    function: {
-      type: "string",
-      value: "NAME",
-      description: "the method to run (required when there are several)"
-    },
-    table: { type: "string", value: "NAME", description: "input: every row of a table" },
-    query: { type: "string", value: "SQL", description: "input: the rows of a query" },
-    files: { type: "string", value: "@S/path", description: "input: one row per file under a stage folder" },
-    parquet: { type: "string", value: "@S/path", description: "input: parquet files on a stage" },
-    pattern: {
-      type: "string",
-      value: "RE",
-      description: "with --files or --parquet: paths must match this regular expression"
-    },
-    column: {
-      type: "string",
-      value: "NAME",
-      description: "with --files: the path column's name (default FILE_PATH)"
-    },
-    output: { type: "string", value: "@S/out/", description: "the exact output folder" },
-    "base-output": {
-      type: "string",
-      value: "@S/base/",
-      description: "a parent folder: results go to <base>/<job name>/"
-    },
-    mode: {
-      type: "string",
-      value: "MODE",
-      description: "error (default: refuse a non-empty output) or overwrite"
-    },
-    param: {
-      type: "string",
-      multiple: true,
-      value: "K=V",
-      description: "a method param (JSON values: 0.2, true, [1,2])"
-    },
-    "column-handling": {
-      type: "string",
-      multiple: true,
-      value: "COL=CONVERT_TO",
-      description: "read the files a column names: raw_bytes, base64, base64_data_url, …"
-    },
-    replicas: { type: "string", value: "N", description: "replica processes sharing the job (default 1)" },
-    workers: { type: "string", value: "N", description: "workers per replica (default: one per CPU)" },
-    "max-batch-rows": {
-      type: "string",
-      value: "N",
-      description: "rows per batch (default: the engine's choice)"
-    },
-    "job-name": { type: "string", value: "NAME", description: "the job's name (NAME or DB.SCHEMA.NAME)" },
-    "job-name-prefix": { type: "string", value: "PREFIX", description: "name the job <PREFIX>_<UUID>" },
-    engine: { type: "string", value: "ID", description: "run with another engine than the version's" },
-    "engine-option": {
-      type: "string",
-      multiple: true,
-      value: "K=V",
-      description: "an engine option for this job"
-    },
-    "on-error": {
-      type: "string",
-      value: "fail|record",
-      description: "stop at the first bad row (default) or record it in _ERROR"
-    },
-    "compute-pool": {
-      type: "string",
-      value: "POOL",
-      description: "Snowflake compute pool (recorded locally)"
-    },
-    plugin: {
-      type: "string",
-      multiple: true,
-      value: "PKG",
-      description: "a plugin package to load (name or folder)"
-    },
-    wait: {
-      type: "boolean",
-      description: "wait for the job, with a progress bar on stderr; exit 1 unless it ends DONE"
-    },
-    "dry-run": {
-      type: "boolean",
-      description: "check everything, run a sample through the engine, estimate the time; write nothing"
-    },
-    "sample-rows": {
-      type: "string",
-      value: "N",
-      description: "with --dry-run: input rows in the sample (default 1000)"
-    }
-  },
-  details:
-    "Everything is checked before anything is written: a refused job exits 2 and leaves no files.\n" +
-    "--dry-run stops after the checks, runs a sample here and prints the plan and an estimate (exit 1\n" +
-    "when a sample row failed and the job would fail).\n" +
-    "Example: runbatch run --model ML.PUBLIC.GBDT --table ML.PUBLIC.SAMPLES --output @ML.PUBLIC.RESULTS/gbdt/ --wait",
-  run: (args, context) =>
-    Effect.gen(function* () {
-      const file = stringOption(args, "file")
-      if (file !== undefined) {
-        const extra = SPEC_FLAGS.filter((flag) => args.values[flag] !== undefined)
-        if (extra.length > 0) {
-          throw new UsageError(
-            `-f takes the whole job from the file; leave out ${extra.map((f) => `--${f}`).join(", ")}`
-          )
-        }
-      }
-      const options = file === undefined ? fromFlags(args) : yield* fromFile(file)
-      const sampleRows = integerOption(args, "sample-rows")
-      if (args.values["dry-run"] === true) {
-        if (args.values["wait"] === true) throw new UsageError("--dry-run starts no job to --wait for")
-        const report = yield* dryRun(
-          { ...options, plugins: listOption(args, "plugin") },
-          sampleRows === undefined ? {} : { sampleRows }
+export const run: CommandRun = (args, context) =>
+  Effect.gen(function* () {
+    const file = stringOption(args, "file")
+    if (file !== undefined) {
+      const extra = SPEC_FLAGS.filter((flag) => args.values[flag] !== undefined)
+      if (extra.length > 0) {
+        throw new UsageError(
+          `-f takes the whole job from the file; leave out ${extra.map((f) => `--${f}`).join(", ")}`
         )
-        return dryRunText(report)
       }
-      if (sampleRows !== undefined) throw new UsageError("--sample-rows goes with --dry-run")
-      const handle = yield* runBatch({ ...options, plugins: listOption(args, "plugin") })
-      if (args.values["wait"] !== true) return text(handle.id, { id: handle.id, status: "PENDING" })
-      context.notice(`Job ${handle.id} started.`)
-      return yield* waitForJob(handle, context)
-    })
-}
+    }
+    const options = file === undefined ? fromFlags(args) : yield* fromFile(file)
+    const sampleRows = integerOption(args, "sample-rows")
+    if (args.values["dry-run"] === true) {
+      if (args.values["wait"] === true) throw new UsageError("--dry-run starts no job to --wait for")
+      const report = yield* dryRun(
+        { ...options, plugins: listOption(args, "plugin") },
+        sampleRows === undefined ? {} : { sampleRows }
+      )
+      return dryRunText(report)
+    }
+    if (sampleRows !== undefined) throw new UsageError("--sample-rows goes with --dry-run")
+    const handle = yield* runBatch({ ...options, plugins: listOption(args, "plugin") })
+    if (args.values["wait"] !== true) return text(handle.id, { id: handle.id, status: "PENDING" })
+    context.notice(`Job ${handle.id} started.`)
+    return yield* waitForJob(handle, context)
+  })

@@ -1,9 +1,13 @@
+/**
+ * The `runbatch stage …` commands: copy files onto and off a stage, list and remove them. What they
+ * do, loaded only when one of them runs; their words, options and help are data in ./index.ts.
+ */
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs"
 import { basename, dirname, join, relative, resolve } from "node:path"
 import { LocalFileError, StageFileExists, StageLocation } from "@runbatch/spec"
 import { StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
-import { type Command, positional, stringOption, UsageError } from "../Command.ts"
+import { type CommandRun, positional, stringOption, UsageError } from "../Command.ts"
 import { rows, text } from "../Output.ts"
 
 /** Every file under a local path (itself when it is a file), with its path relative to `root`. */
@@ -14,111 +18,76 @@ const localFiles = (path: string, root: string): Array<{ path: string; relative:
         .flatMap((entry) => localFiles(join(path, entry), root))
     : [{ path, relative: relative(root, path) }]
 
-export const stagePut: Command = {
-  words: ["stage", "put"],
-  summary: "Copy local files (or folders, recursively) onto a stage, write-once",
-  usage: "LOCAL... @DB.SCHEMA.STAGE/path/",
-  options: {},
-  details: "A file already on the stage is never overwritten: remove it first (runbatch stage rm).",
-  run: (args) =>
-    Effect.gen(function* () {
-      if (args.positionals.length < 2) throw new UsageError("give one or more local files and a stage folder")
-      const target = args.positionals.at(-1)!
-      if (!target.startsWith("@"))
-        throw new UsageError(`the last argument must be a stage location, got "${target}"`)
-      const folder = target.endsWith("/") ? target : `${target}/`
-      const store = yield* StageStore
-      // Every local file is found, and every target is free, before the first one is copied.
-      const planned: Array<{ file: string; location: string }> = []
-      for (const local of args.positionals.slice(0, -1)) {
-        const path = resolve(local)
-        const stats = yield* Effect.try({
-          try: () => statSync(path),
-          catch: (error) =>
-            new LocalFileError({
-              path,
-              reason:
-                (error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist." : String(error)
-            })
-        })
-        for (const file of localFiles(path, stats.isDirectory() ? path : dirname(path))) {
-          planned.push({ file: file.path, location: `${folder}${file.relative.split("\\").join("/")}` })
-        }
-      }
-      for (const { location } of planned) {
-        if (yield* store.exists(location)) return yield* new StageFileExists({ location })
-      }
-      for (const { file, location } of planned) yield* store.put(file, location)
-      return text(`Put ${planned.length} file(s) under ${folder}`, planned)
-    })
-}
-
-export const stageList: Command = {
-  words: ["stage", "ls"],
-  summary: "List the files under a stage location",
-  usage: "@DB.SCHEMA.STAGE/path [--pattern RE]",
-  options: {
-    pattern: {
-      type: "string",
-      value: "RE",
-      description: "a regular expression the whole path must match (as LIST … PATTERN)"
-    }
-  },
-  run: (args) =>
-    Effect.gen(function* () {
-      const location = positional(args, 0, "a stage location")
-      const pattern = stringOption(args, "pattern")
-      const store = yield* StageStore
-      const entries = yield* store.list(location, pattern === undefined ? {} : { pattern })
-      return rows(
-        ["name", "size", "md5", "last_modified"],
-        entries.map((e) => ({ name: e.location, size: e.size, md5: e.md5, last_modified: e.lastModified }))
-      )
-    })
-}
-
-export const stageGet: Command = {
-  words: ["stage", "get"],
-  summary: "Copy stage files to a local folder",
-  usage: "@DB.SCHEMA.STAGE/path LOCAL_DIR [--pattern RE]",
-  options: {
-    pattern: { type: "string", value: "RE", description: "only files whose path matches" }
-  },
-  run: (args) =>
-    Effect.gen(function* () {
-      const location = positional(args, 0, "a stage location")
-      const target = resolve(positional(args, 1, "a local folder"))
-      const pattern = stringOption(args, "pattern")
-      const store = yield* StageStore
-      const parsed = yield* StageLocation.parse(location, store.context)
-      const entries = yield* store.list(location, {
-        withoutMd5: true,
-        ...(pattern === undefined ? {} : { pattern })
+export const stagePut: CommandRun = (args) =>
+  Effect.gen(function* () {
+    if (args.positionals.length < 2) throw new UsageError("give one or more local files and a stage folder")
+    const target = args.positionals.at(-1)!
+    if (!target.startsWith("@"))
+      throw new UsageError(`the last argument must be a stage location, got "${target}"`)
+    const folder = target.endsWith("/") ? target : `${target}/`
+    const store = yield* StageStore
+    // Every local file is found, and every target is free, before the first one is copied.
+    const planned: Array<{ file: string; location: string }> = []
+    for (const local of args.positionals.slice(0, -1)) {
+      const path = resolve(local)
+      const stats = yield* Effect.try({
+        try: () => statSync(path),
+        catch: (error) =>
+          new LocalFileError({
+            path,
+            reason: (error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist." : String(error)
+          })
       })
-      const base = parsed.isDirectory ? parsed.path : dirname(parsed.path)
-      const copied: Array<string> = []
-      for (const entry of entries) {
-        const inside = base === "" || base === "." ? entry.path : relative(base, entry.path)
-        const path = join(target, inside === "" ? basename(entry.path) : inside)
-        mkdirSync(dirname(path), { recursive: true })
-        writeFileSync(path, yield* store.readBytes(entry.location, { maxBytes: 2 ** 31 - 1 }))
-        copied.push(path)
+      for (const file of localFiles(path, stats.isDirectory() ? path : dirname(path))) {
+        planned.push({ file: file.path, location: `${folder}${file.relative.split("\\").join("/")}` })
       }
-      return text(`Got ${copied.length} file(s) into ${target}`, copied)
-    })
-}
+    }
+    for (const { location } of planned) {
+      if (yield* store.exists(location)) return yield* new StageFileExists({ location })
+    }
+    for (const { file, location } of planned) yield* store.put(file, location)
+    return text(`Put ${planned.length} file(s) under ${folder}`, planned)
+  })
 
-export const stageRemove: Command = {
-  words: ["stage", "rm"],
-  summary: "Remove the files under a stage location",
-  usage: "@DB.SCHEMA.STAGE/path",
-  options: {},
-  details: "Prefix semantics as LIST: @S/out removes out/… and out2/…; @S/out/ removes out/… only.",
-  run: (args) =>
-    Effect.gen(function* () {
-      const location = positional(args, 0, "a stage location")
-      const store = yield* StageStore
-      const removed = yield* store.remove(location)
-      return text(`Removed ${removed} file(s).`, { removed })
+export const stageList: CommandRun = (args) =>
+  Effect.gen(function* () {
+    const location = positional(args, 0, "a stage location")
+    const pattern = stringOption(args, "pattern")
+    const store = yield* StageStore
+    const entries = yield* store.list(location, pattern === undefined ? {} : { pattern })
+    return rows(
+      ["name", "size", "md5", "last_modified"],
+      entries.map((e) => ({ name: e.location, size: e.size, md5: e.md5, last_modified: e.lastModified }))
+    )
+  })
+
+export const stageGet: CommandRun = (args) =>
+  Effect.gen(function* () {
+    const location = positional(args, 0, "a stage location")
+    const target = resolve(positional(args, 1, "a local folder"))
+    const pattern = stringOption(args, "pattern")
+    const store = yield* StageStore
+    const parsed = yield* StageLocation.parse(location, store.context)
+    const entries = yield* store.list(location, {
+      withoutMd5: true,
+      ...(pattern === undefined ? {} : { pattern })
     })
-}
+    const base = parsed.isDirectory ? parsed.path : dirname(parsed.path)
+    const copied: Array<string> = []
+    for (const entry of entries) {
+      const inside = base === "" || base === "." ? entry.path : relative(base, entry.path)
+      const path = join(target, inside === "" ? basename(entry.path) : inside)
+      mkdirSync(dirname(path), { recursive: true })
+      writeFileSync(path, yield* store.readBytes(entry.location, { maxBytes: 2 ** 31 - 1 }))
+      copied.push(path)
+    }
+    return text(`Got ${copied.length} file(s) into ${target}`, copied)
+  })
+
+export const stageRemove: CommandRun = (args) =>
+  Effect.gen(function* () {
+    const location = positional(args, 0, "a stage location")
+    const store = yield* StageStore
+    const removed = yield* store.remove(location)
+    return text(`Removed ${removed} file(s).`, { removed })
+  })
