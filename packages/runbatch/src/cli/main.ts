@@ -129,8 +129,13 @@ const main = async (): Promise<number> => {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // A typed error thrown while loading (DuplicateDependency: two copies of effect installed) says
+    // what to do; anything else is a bug, shown with its stack.
+    const typed = error instanceof Error && typeof (error as { _tag?: unknown })._tag === "string"
     process.stderr.write(
-      `runbatch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`
+      typed
+        ? `runbatch: ${error.message}\n`
+        : `runbatch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`
     )
     process.exit(1)
   }
