@@ -6,6 +6,11 @@ import type { Unreachable } from "./Case.ts"
 
 export const UNREACHABLE: ReadonlyArray<Unreachable> = [
   {
+    tag: "DuplicateDependency",
+    reason:
+      "Two copies of effect, apache-arrow or a shared runbatch package in one app: a fault of the installation, not of any input (packages/spec/test/SharedLibraries.test.ts, the plugin host's DeclaredPlugins test, and npm run test:packed with a nested copy)."
+  },
+  {
     tag: "AmbiguousColumn",
     reason:
       "On the embedded account input columns that differ only by case never reach column matching: the session refuses them first with CaseCollision (case case-collision-columns), because DuckDB would rename one. AmbiguousColumn is for Snowflake sessions, where quoted names keep their case."
