@@ -3,30 +3,33 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { defineConfig } from "vitest/config"
 
-// One vitest project per workspace package that has a test/ folder, named after the package, so
-// `vitest run --project @runbatch/spec` runs one package and a bare `vitest run` runs them all in
-// one process (one JSON report for CI).
+// Two test tiers per workspace package with a test/ folder, each a vitest project named after the
+// package: `@runbatch/spec` runs its unit and integration tests (`npm test`), `@runbatch/spec:e2e`
+// the ones under test/e2e/ — many processes, whole jobs, packed installs (`npm run test:e2e`). nx
+// runs one project per task (each package's `test` and `e2e` scripts); a bare `vitest run` runs all.
 const repoRoot = fileURLToPath(new URL(".", import.meta.url))
 const workspaceFolders = ["packages", "plugins", "tools"].map((folder) => join(repoRoot, folder))
-const projects = workspaceFolders.flatMap((folder) =>
+const packagesWithTests = workspaceFolders.flatMap((folder) =>
   (existsSync(folder) ? readdirSync(folder, { withFileTypes: true }) : [])
     .filter((entry) => entry.isDirectory())
     .map((entry) => join(folder, entry.name))
-    .filter((dir) => readdirSync(dir).includes("test") && readdirSync(dir).includes("package.json"))
-    .map((dir) => ({
-      extends: true as const,
-      test: {
-        name: (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name: string }).name,
-        root: dir,
-        include: ["test/**/*.test.ts"]
-      }
-    }))
+    .filter((dir) => existsSync(join(dir, "test")) && existsSync(join(dir, "package.json")))
 )
-
-const jsonReport = process.env["RUNBATCH_TEST_REPORT"]
+const projects = packagesWithTests.flatMap((dir) => {
+  const name = (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name: string }).name
+  const unit = {
+    extends: true as const,
+    test: { name, root: dir, include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"] }
+  }
+  const e2e = {
+    extends: true as const,
+    test: { name: `${name}:e2e`, root: dir, include: ["test/e2e/**/*.test.ts"], testTimeout: 180_000 }
+  }
+  return existsSync(join(dir, "test", "e2e")) ? [unit, e2e] : [unit]
+})
 
 export default defineConfig({
-  // Workspace packages resolve to their TypeScript sources in tests, so no build is needed first.
+  // In a test's own process workspace packages resolve to their TypeScript sources.
   resolve: { conditions: ["@runbatch/source"] },
   ssr: { resolve: { conditions: ["@runbatch/source"] } },
   test: {
@@ -39,7 +42,6 @@ export default defineConfig({
       SF_TELEMETRY_DISABLE_CONNECTION_SHAPE: "1"
     },
     testTimeout: 60_000,
-    hookTimeout: 60_000,
-    reporters: jsonReport ? ["default", ["json", { outputFile: jsonReport }]] : ["default"]
+    hookTimeout: 60_000
   }
 })

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// Usage: node tools/repo-check/bin/count-results.mjs <vitest-json-report> <exit-status-of-npm-test>
+// Usage: node tools/repo-check/bin/count-results.mjs --step LABEL STATUS [REPORT...] [--step ...]
 //
-// Prints one line per failure (file › test name), then, as the last line, exactly
-// "N passed, M failed": the line CI reads. Plain JavaScript so it runs before and without a build.
-// Exits 0 only when nothing failed and npm test exited 0.
+// One --step per command CI ran (`npm test`, `npm run test:e2e`): its label, its exit status, and the
+// vitest JSON reports it left (one per project; nx restores them from its cache for tasks it did not
+// rerun, so cached results count too). Prints one line per failure (file › test name), then, as the
+// last line, exactly "N passed, M failed": the line CI reads. A step that failed without a failing
+// test in its reports (typecheck, lint, a build, vitest itself) counts as one failure; a step with no
+// report at all counts as one. Plain JavaScript so it runs before and without a build. Exits 0 only
+// when nothing failed.
 import { readFileSync } from "node:fs"
 import { relative } from "node:path"
-
-const [reportPath, statusArgument] = process.argv.slice(2)
-const status = statusArgument === undefined ? 0 : Number.parseInt(statusArgument, 10)
 
 const firstLine = (text) =>
   String(text ?? "")
@@ -16,18 +17,27 @@ const firstLine = (text) =>
     .trim()
 const displayPath = (path) => (typeof path === "string" ? relative(process.cwd(), path) || path : "?")
 
-const readReport = () => {
-  if (reportPath === undefined)
-    return { error: "usage: count-results.mjs <vitest-json-report> <exit-status>" }
+/** The --step groups of the command line. */
+const parseSteps = (argv) => {
+  const steps = []
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--step") {
+      steps.push({ label: argv[i + 1] ?? "?", status: Number.parseInt(argv[i + 2] ?? "1", 10), reports: [] })
+      i += 2
+    } else if (steps.length > 0) steps.at(-1).reports.push(argv[i])
+    else return { error: `usage: count-results.mjs --step LABEL STATUS [REPORT...] ... (got ${argv[i]})` }
+  }
+  return steps.length === 0
+    ? { error: "usage: count-results.mjs --step LABEL STATUS [REPORT...] ..." }
+    : { steps }
+}
+
+const readReport = (reportPath) => {
   try {
     return { report: JSON.parse(readFileSync(reportPath, "utf8")) }
   } catch (error) {
     const why = error?.code === "ENOENT" ? "does not exist" : `is unreadable (${firstLine(error?.message)})`
-    const exited =
-      status === 0 ? "" : `; npm test exited with status ${statusArgument} before vitest wrote it`
-    return {
-      error: `vitest report ${reportPath} ${why}${exited} (did typecheck or lint fail? see the log above)`
-    }
+    return { error: `vitest report ${displayPath(reportPath)} ${why}` }
   }
 }
 
@@ -56,23 +66,39 @@ const failures = (report) => {
   return { failedTests, failedFiles }
 }
 
-const count = () => {
-  const { report, error } = readReport()
-  if (error !== undefined) return { lines: [error], passed: 0, failed: 1 }
-  const { failedTests, failedFiles } = failures(report)
-  const lines = [...failedTests, ...failedFiles]
-  const passed = Number(report.numPassedTests) || 0
-  let failed = Math.max(Number(report.numFailedTests) || 0, failedTests.length) + failedFiles.length
-  if (status !== 0 && failed === 0) {
-    failed = 1
+const countStep = (step) => {
+  const lines = []
+  let passed = 0
+  let failed = 0
+  for (const path of step.reports) {
+    const { report, error } = readReport(path)
+    if (error !== undefined) {
+      lines.push(error)
+      failed++
+      continue
+    }
+    const { failedTests, failedFiles } = failures(report)
+    lines.push(...failedTests, ...failedFiles)
+    passed += Number(report.numPassedTests) || 0
+    failed += Math.max(Number(report.numFailedTests) || 0, failedTests.length) + failedFiles.length
+  }
+  if (step.reports.length === 0) {
+    lines.push(`${step.label} left no vitest report (did a build fail? see the log above)`)
+    failed++
+  } else if (step.status !== 0 && failed === 0) {
     lines.push(
-      `npm test exited with status ${statusArgument} although vitest reported no failing test: a step outside the tests failed (typecheck, lint, or vitest itself, e.g. an unhandled error or no test file), see the log above`
+      `${step.label} exited with status ${step.status} although its tests reported no failure: a step outside the tests failed (typecheck, lint, a build, or vitest itself), see the log above`
     )
+    failed++
   }
   return { lines, passed, failed }
 }
 
-const { lines, passed, failed } = count()
-for (const line of lines) process.stdout.write(`${line}\n`)
+const parsed = parseSteps(process.argv.slice(2))
+const counted =
+  parsed.error === undefined ? parsed.steps.map(countStep) : [{ lines: [parsed.error], passed: 0, failed: 1 }]
+const passed = counted.reduce((n, c) => n + c.passed, 0)
+const failed = counted.reduce((n, c) => n + c.failed, 0)
+for (const line of counted.flatMap((c) => c.lines)) process.stdout.write(`${line}\n`)
 process.stdout.write(`${passed} passed, ${failed} failed\n`)
-process.exitCode = failed === 0 && status === 0 ? 0 : 1
+process.exitCode = failed === 0 ? 0 : 1

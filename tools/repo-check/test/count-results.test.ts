@@ -23,13 +23,14 @@ const writeReport = (name: string, report: unknown): string => {
   return path
 }
 
-const countResults = (reportPath: string, status: number) => {
-  const result = spawnSync(process.execPath, [script, reportPath, String(status)], {
-    cwd: dir,
-    encoding: "utf8"
-  })
+const run = (args: ReadonlyArray<string>) => {
+  const result = spawnSync(process.execPath, [script, ...args], { cwd: dir, encoding: "utf8" })
   return { lines: result.stdout.trimEnd().split("\n"), exitCode: result.status }
 }
+
+/** One step (`npm test`) with one report. */
+const countResults = (reportPath: string, status: number) =>
+  run(["--step", "npm test", String(status), reportPath])
 
 describe("count-results.mjs", () => {
   it("counts a green run", () => {
@@ -75,7 +76,7 @@ describe("count-results.mjs", () => {
     })
     const { lines, exitCode } = countResults(report, 2)
     expect(lines.at(-1)).toBe("3 passed, 1 failed")
-    expect(lines[0]).toContain("exited with status 2 although vitest reported no failing test")
+    expect(lines[0]).toContain("npm test exited with status 2 although its tests reported no failure")
     expect(exitCode).toBe(1)
   })
 
@@ -87,5 +88,40 @@ describe("count-results.mjs", () => {
     const unreadable = countResults(writeReport("truncated.json", '{"numPassedTests": 4'), 0)
     expect(unreadable.lines.at(-1)).toBe("0 passed, 1 failed")
     expect(unreadable.exitCode).toBe(1)
+  })
+
+  it("adds up the reports of several steps, a step failing outside its tests counting once", () => {
+    const green = (name: string, passed: number) =>
+      writeReport(name, {
+        numPassedTests: passed,
+        numFailedTests: 0,
+        testResults: [
+          { name: join(dir, `${name}.test.ts`), status: "passed", assertionResults: [passedTest] }
+        ]
+      })
+    const result = run([
+      "--step",
+      "npm test",
+      "1",
+      green("spec.json", 5),
+      green("session.json", 7),
+      "--step",
+      "npm run test:e2e",
+      "0",
+      green("runbatch-e2e.json", 3)
+    ])
+    expect(result.lines).toEqual([
+      "npm test exited with status 1 although its tests reported no failure: a step outside the tests failed (typecheck, lint, a build, or vitest itself), see the log above",
+      "15 passed, 1 failed"
+    ])
+    expect(result.exitCode).toBe(1)
+  })
+
+  it("counts a step that left no report as a failure, and refuses a command line without steps", () => {
+    expect(run(["--step", "npm test", "0"]).lines).toEqual([
+      "npm test left no vitest report (did a build fail? see the log above)",
+      "0 passed, 1 failed"
+    ])
+    expect(run(["report.json"]).lines.at(-1)).toBe("0 passed, 1 failed")
   })
 })

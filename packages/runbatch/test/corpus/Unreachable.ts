@@ -33,7 +33,7 @@ export const UNREACHABLE: ReadonlyArray<Unreachable> = [
   {
     tag: "DatabaseBusy",
     reason:
-      "Another process holding an embedded database's lock beyond the retry window: a matter of timing between processes, not of what was asked (packages/session/test/Concurrency.test.ts)."
+      "Another process holding an embedded database's lock beyond the retry window: a matter of timing between processes, not of what was asked (packages/session/test/e2e/Concurrency.test.ts)."
   },
   {
     tag: "ShardUnreadable",

@@ -8,8 +8,8 @@ import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { LocalLayout } from "@runbatch/spec"
 import { TestEngine } from "@runbatch/testkit"
-import { file, runCli } from "./cli.ts"
-import { tempHome } from "./support.ts"
+import { file, runCli } from "../cli.ts"
+import { tempHome } from "../support.ts"
 
 const signatureYaml = `predict:
   inputs:
@@ -57,7 +57,7 @@ const plugin = ["--plugin", TestEngine.packageDir]
 describe("the runbatch command", () => {
   beforeAll(() => {
     // The CLI runs from the built package (npm test builds it first).
-    expect(existsSync(new URL("../dist/cli/main.js", import.meta.url))).toBe(true)
+    expect(existsSync(new URL("../../dist/cli/main.js", import.meta.url))).toBe(true)
   })
 
   it("prints help, the version, and refuses unknown commands and options with exit code 2", async () => {

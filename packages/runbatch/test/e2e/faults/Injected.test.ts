@@ -18,8 +18,8 @@ import {
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { OutputLayout } from "@runbatch/stage-io"
-import type { Session } from "../../src/index.ts"
-import { localSession, tempHome } from "../support.ts"
+import type { Session } from "../../../src/index.ts"
+import { localSession, tempHome } from "../../support.ts"
 import { expectCleanFailure, expectResumedComplete, logLinear, outputDir, rows, startJob } from "./support.ts"
 
 const input = rows(3000)

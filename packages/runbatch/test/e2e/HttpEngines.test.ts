@@ -10,7 +10,7 @@ import { join } from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Signature } from "@runbatch/spec"
 import { ChatSignatures, FakeExternalFunctionServer, FakeOpenAiServer, plainRows } from "@runbatch/testkit"
-import { localSession, tempHome } from "./support.ts"
+import { localSession, tempHome } from "../support.ts"
 
 const TOKEN = "tok-secret-9c2d41e7b0"
 const KEY = "sk-secret-4f1a8e6d22"

@@ -4,7 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout } from "@runbatch/spec"
 import { OnnxModels, OnnxReference, TestEngine } from "@runbatch/testkit"
 import { onTestFinished } from "vitest"
-import { Registry, Session } from "../src/index.ts"
+import { Registry, Session } from "../../src/index.ts"
 import {
   FEATURES,
   gbdtColumns,
@@ -16,7 +16,7 @@ import {
   logGbdt,
   logLinear,
   tempHome
-} from "./support.ts"
+} from "../support.ts"
 
 const resultsDir = (home: string, path: string) =>
   join(LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }), path)
@@ -30,7 +30,7 @@ describe("runBatch on the local account", () => {
     await session.sql.createTable("SAMPLES", {
       kind: "relation",
       relation: await session.run(
-        (await import("../src/InputSource.ts")).relationOf(session.createDataFrame(rows, gbdtColumns))
+        (await import("../../src/InputSource.ts")).relationOf(session.createDataFrame(rows, gbdtColumns))
       )
     })
     const registry = new Registry(session)

@@ -7,13 +7,13 @@ import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout } from "@runbatch/spec"
 import { BuildStamp, TestEngine } from "@runbatch/testkit"
 import { Cause, Exit } from "effect"
-import { ReplicaCommand, ReplicaMonitor } from "../src/index.ts"
-import { results, runInProcess, stage, tempHome } from "./support.ts"
+import { ReplicaCommand, ReplicaMonitor } from "../../src/index.ts"
+import { results, runInProcess, stage, tempHome } from "../support.ts"
 
 // Replicas as real processes: the runbatch-replica command as a launcher starts it (from the current
 // sources under test). The test plays the supervisor: it writes each replica's status file.
 const replicaCommand = ReplicaCommand.command()
-const root = fileURLToPath(new URL("../../..", import.meta.url))
+const root = fileURLToPath(new URL("../../../..", import.meta.url))
 
 const signature = TestEngine.signature
 const columns = TestEngine.columns

@@ -33,8 +33,8 @@ import { TestEngine } from "@runbatch/testkit"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
 import * as Yaml from "yaml"
-import { Session } from "../src/index.ts"
-import { runCli } from "./cli.ts"
+import { Session } from "../../src/index.ts"
+import { runCli } from "../cli.ts"
 
 const f = Signature.feature
 const SECRET_VAR = "RUNBATCH_SECURITY_TEST_TOKEN"

@@ -5,7 +5,7 @@
  * printed; RUNBATCH_FAULT_SEED replays a run and RUNBATCH_FAULT_TRIALS runs more trials.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { localSession, tempHome } from "../support.ts"
+import { localSession, tempHome } from "../../support.ts"
 import {
   expectCleanFailure,
   expectComplete,

@@ -4,8 +4,8 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { JobNotFound } from "@runbatch/spec"
 import { ManagedRuntime } from "effect"
-import { JobLauncher, LauncherPromise } from "../src/index.ts"
-import { fakeRequest, localOptions } from "./support.ts"
+import { JobLauncher, LauncherPromise } from "../../src/index.ts"
+import { fakeRequest, localOptions } from "../support.ts"
 
 let homes: string
 beforeAll(() => {

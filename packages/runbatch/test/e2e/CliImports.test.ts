@@ -9,9 +9,9 @@ import { existsSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
-import { bin } from "./cli.ts"
-import { runNodeRecordingModules } from "./recordModules.ts"
-import { tempHome } from "./support.ts"
+import { bin } from "../cli.ts"
+import { runNodeRecordingModules } from "../recordModules.ts"
+import { tempHome } from "../support.ts"
 
 const HEAVY = /\/node_modules\/(effect|@effect|@duckdb|onnxruntime-node|sharp|apache-arrow|parquet-wasm)\//
 const SAMPLES = /\/packages\/samples\/|\/node_modules\/@runbatch\/samples\/|\/node_modules\/@gutenye\//
@@ -22,7 +22,7 @@ const runCli = (home: string, args: ReadonlyArray<string>, hidePackages?: Readon
 describe("the runbatch command's imports", () => {
   beforeAll(() => {
     // The CLI runs from the built package (npm test builds it first).
-    expect(existsSync(new URL("../dist/cli/main.js", import.meta.url))).toBe(true)
+    expect(existsSync(new URL("../../dist/cli/main.js", import.meta.url))).toBe(true)
   })
 
   it.each([
@@ -41,7 +41,7 @@ describe("the runbatch command's imports", () => {
 
   it("no module of the package loads @runbatch/samples: the demo imports it when it runs", async () => {
     // Every built module but the command's entry (which would run), each imported in one process.
-    const dist = fileURLToPath(new URL("../dist/", import.meta.url))
+    const dist = fileURLToPath(new URL("../../dist/", import.meta.url))
     const modules = readdirSync(dist, { recursive: true, encoding: "utf8" })
       .filter((path) => path.endsWith(".js") && path !== join("cli", "main.js"))
       .map((path) => pathToFileURL(join(dist, path)).href)

@@ -8,8 +8,8 @@ import { LocalLayout } from "@runbatch/spec"
 import { ResultsReader, StageStore } from "@runbatch/stage-io"
 import { JobFixture, TestEngine } from "@runbatch/testkit"
 import { Effect, Layer } from "effect"
-import type { LaunchRequest } from "../src/index.ts"
-import { run, withLauncher } from "./support.ts"
+import type { LaunchRequest } from "../../src/index.ts"
+import { run, withLauncher } from "../support.ts"
 
 // The real replica command (@runbatch/runtime's runbatch-replica) started by the launcher's supervisor,
 // on a job staged the way the client stages one.

@@ -5,9 +5,9 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, it } from "@effect/vitest"
 import { InvalidSpec, JobExists, JobNotFound, JobTimeout, LocalLayout } from "@runbatch/spec"
 import { Effect } from "effect"
-import { JobLauncher, type ListJobsOptions } from "../src/index.ts"
-import { cpuShare } from "../src/JobSupervisor.ts"
-import { processAlive } from "../src/SupervisorLiveness.ts"
+import { JobLauncher, type ListJobsOptions } from "../../src/index.ts"
+import { cpuShare } from "../../src/JobSupervisor.ts"
+import { processAlive } from "../../src/SupervisorLiveness.ts"
 import {
   eventually,
   failureOf,
@@ -18,7 +18,7 @@ import {
   root,
   run,
   withLauncher
-} from "./support.ts"
+} from "../support.ts"
 
 // Real processes throughout: a detached supervisor per job, the fake replica command as its replicas.
 let homes: string

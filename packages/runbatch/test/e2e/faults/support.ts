@@ -11,17 +11,17 @@ import { LocalLayout } from "@runbatch/spec"
 import { OutputLayout } from "@runbatch/stage-io"
 import { TestEngine } from "@runbatch/testkit"
 import { expect } from "vitest"
-import type { Session } from "../../src/index.ts"
-import { jobDir, LINEAR_BIAS, LINEAR_WEIGHTS, type LinearRow, linearColumns } from "../support.ts"
+import type { Session } from "../../../src/index.ts"
+import { jobDir, LINEAR_BIAS, LINEAR_WEIGHTS, type LinearRow, linearColumns } from "../../support.ts"
 
-export type { LinearRow as InputRow } from "../support.ts"
+export type { LinearRow as InputRow } from "../../support.ts"
 export {
   linearColumns as columns,
   linearRows as rows,
   logLinear,
   replicaPid,
   until
-} from "../support.ts"
+} from "../../support.ts"
 
 const RESULTS = { database: "ML", schema: "PUBLIC", stage: "RESULTS" }
 

@@ -7,8 +7,16 @@ import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout, Signature } from "@runbatch/spec"
 import { TestEngine } from "@runbatch/testkit"
-import { runCli } from "./cli.ts"
-import { FEATURES, linearColumns, linearRows, localSession, logGbdt, logLinear, tempHome } from "./support.ts"
+import { runCli } from "../cli.ts"
+import {
+  FEATURES,
+  linearColumns,
+  linearRows,
+  localSession,
+  logGbdt,
+  logLinear,
+  tempHome
+} from "../support.ts"
 
 // Z arrives as INT32, widened to the feature's DOUBLE.
 const columns = [linearColumns[0]!, linearColumns[1]!, Signature.feature("Z", "INT32")]

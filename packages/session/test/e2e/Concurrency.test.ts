@@ -4,10 +4,10 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { DatabaseBusy, LocalLayout } from "@runbatch/spec"
 import { Effect } from "effect"
-import { Sql } from "../src/index.ts"
-import { DATABASE, rowsOf, tempHome, withSql } from "./support.ts"
+import { Sql } from "../../src/index.ts"
+import { DATABASE, rowsOf, tempHome, withSql } from "../support.ts"
 
-const packageDir = fileURLToPath(new URL("..", import.meta.url))
+const packageDir = fileURLToPath(new URL("../..", import.meta.url))
 const fixture = (name: string) => join(packageDir, "test", "fixtures", name)
 
 interface Finished {

@@ -15,7 +15,7 @@ import {
   linearRows as rows,
   tempHome,
   until
-} from "./support.ts"
+} from "../support.ts"
 
 describe("resuming a job", () => {
   it("after kill -9 of a replica: FAILED, then resumed to DONE with every row exactly once", async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 // hides packaging bugs (a file left out of the package, an export that points nowhere). Here the plugin
 // and runbatch's packages are packed with `npm pack` and unpacked into an application outside the
 // workspace, and a plain Node process loads and runs the plugin through the host.
-const root = fileURLToPath(new URL("../../..", import.meta.url))
+const root = fileURLToPath(new URL("../../../..", import.meta.url))
 const npm = process.platform === "win32" ? "npm.cmd" : "npm"
 let scratch = ""
 let app = ""
