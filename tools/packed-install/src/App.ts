@@ -20,14 +20,19 @@ export interface App {
   readonly run: (command: string, args: ReadonlyArray<string>, env?: Record<string, string>) => Run
 }
 
+/** Set by the tools running the tests (npm, nx, vitest), not by a user's shell. */
+const fromTestTools = (key: string): boolean =>
+  /^(npm_|NX_|VITEST)/i.test(key) || ["INIT_CWD", "NODE_OPTIONS", "FORCE_COLOR"].includes(key)
+
 /**
  * The environment of a user's shell: this process's, without what npm and the workspace put there
- * (npm_* settings such as the workspace's .npmrc, INIT_CWD), plus what the install docs tell users.
+ * (npm_* settings such as the workspace's .npmrc, colours forced for a log), plus what the install
+ * docs tell users.
  */
 export const userEnv = (): Record<string, string> => {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || /^npm_/i.test(key) || key === "INIT_CWD" || key === "NODE_OPTIONS") continue
+    if (value === undefined || fromTestTools(key)) continue
     env[key] = value
   }
   // README, Install: skip onnxruntime-node's CUDA download. And never probe cloud metadata addresses.
