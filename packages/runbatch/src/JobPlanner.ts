@@ -239,13 +239,14 @@ export const check = (request: PlanRequest) =>
  */
 export const write = (checked: CheckedJob) => writeJob(checked).pipe(Effect.onError(() => discard(checked)))
 
-/** Undo `write`: remove the job's private folder and release its claim on the output. */
+/**
+ * Undo `write`: remove the job's private folder. Its claim on the output stays (claims are never
+ * removed, see SaveMode); the job never ran, so the next job takes the folder over.
+ */
 export const discard = (checked: CheckedJob) =>
   Effect.gen(function* () {
     const store = yield* StageStore
-    const qualified = JobName.id(checked.jobName)
     yield* store.remove(StageLocation.format(checked.layout.job))
-    yield* SaveMode.release(checked.layout, qualified)
   }).pipe(Effect.ignore)
 
 /** How a checked job's work spreads: replicas, workers each, and the shards to aim for. */

@@ -8,7 +8,15 @@ import { isAbsolute, resolve } from "node:path"
 import { ModelRegistry } from "@runbatch/registry-client"
 import { ReplicaCommand } from "@runbatch/runtime"
 import { isTerminal, JobLauncher } from "@runbatch/spcs-launcher"
-import { InferenceEngineOptions, InputSpec, JobExists, JobName, JobSpec, OutputSpec } from "@runbatch/spec"
+import {
+  InferenceEngineOptions,
+  InputSpec,
+  JobExists,
+  JobName,
+  JobSpec,
+  OutputSpec,
+  StageLocation
+} from "@runbatch/spec"
 import { Effect } from "effect"
 import { type InputSource, relationOf } from "./InputSource.ts"
 import { check, discard, write } from "./JobPlanner.ts"
@@ -99,19 +107,21 @@ export const runBatch = (options: RunBatchOptions) =>
   Effect.gen(function* () {
     const launcher = yield* JobLauncher
     const { checked, jobSpec, replicas, plugins, cpus } = yield* checkBatch(options)
-    const planned = yield* write(checked)
-    const handle = yield* launcher
-      .launch({
-        job: planned.plan.job,
-        planLocation: planned.planLocation,
-        replicas,
-        replicaCommand: ReplicaCommand.command(),
-        ...(plugins.length === 0 ? {} : { env: ReplicaCommand.pluginsEnv(plugins) }),
-        cpus,
-        ...(options.computePool === undefined ? {} : { computePool: options.computePool }),
-        totals: { rows: planned.rows, shards: planned.plan.shards.length },
-        outputLocation: planned.plan.output.location
-      })
+    // The job exists from its first write on: its name is reserved before it claims the output, so
+    // another job looking at that claim sees a job still running (PENDING), never an unknown one.
+    const reservation = yield* launcher.reserve({
+      job: checked.jobName,
+      planLocation: StageLocation.format(checked.layout.plan),
+      replicas,
+      replicaCommand: ReplicaCommand.command(),
+      ...(plugins.length === 0 ? {} : { env: ReplicaCommand.pluginsEnv(plugins) }),
+      cpus,
+      ...(options.computePool === undefined ? {} : { computePool: options.computePool }),
+      outputLocation: StageLocation.format(checked.layout.output)
+    })
+    const planned = yield* write(checked).pipe(Effect.onError(() => reservation.abandon))
+    const handle = yield* reservation
+      .start({ rows: planned.rows, shards: planned.plan.shards.length })
       .pipe(Effect.onError(() => discard(checked)))
     if (jobSpec.block === true) yield* handle.wait()
     return handle

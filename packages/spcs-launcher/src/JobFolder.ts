@@ -5,6 +5,7 @@
  * job.json              the launch request as recorded (written once, before the folder is published)
  * status.json           status, message, times; written by the supervisor while it runs, by a client
  *                       only when no supervisor is (before it starts, after it vanished)
+ * client.json           the pid and host of the client staging the job's input, until it starts the job
  * supervisor.json       the supervisor's pid and host; its modification time is the heartbeat
  * cancel.json           a client's cancel request, which the supervisor acts on
  * progress.json         each replica's latest progress line
@@ -77,6 +78,15 @@ export interface StatusRecord {
   readonly completedTime: string | null
 }
 
+/** What `client.json` holds: the process staging a reserved job, which starts it (or abandons it). */
+export interface ClientRecord {
+  readonly pid: number
+  readonly host: string
+  /** The machine's boot id (Linux), so a pid from before a restart is never taken for alive. */
+  readonly bootId?: string
+  readonly startedTime: string
+}
+
 /** What `supervisor.json` holds; its modification time is refreshed every second while it runs. */
 export interface SupervisorRecord {
   readonly pid: number
@@ -112,6 +122,7 @@ export interface JobFiles {
   readonly record: string
   readonly status: string
   readonly supervisor: string
+  readonly client: string
   readonly cancel: string
   readonly progress: string
   readonly supervisorLog: string
@@ -126,6 +137,7 @@ export const files = (dir: string): JobFiles => ({
   record: join(dir, "job.json"),
   status: join(dir, "status.json"),
   supervisor: join(dir, "supervisor.json"),
+  client: join(dir, "client.json"),
   cancel: join(dir, "cancel.json"),
   progress: join(dir, "progress.json"),
   supervisorLog: join(dir, "supervisor.log"),

@@ -135,12 +135,32 @@ export interface ListJobsOptions {
 
 export type LaunchError = InvalidSpec | InvalidStageLocation | JobExists | JobLaunchFailed | LocalFileError
 
+/**
+ * A job whose name is taken before its client writes anything of it. It exists from that moment —
+ * PENDING in `getJob` and `listJobs`, running as far as another client can tell — so the claim its
+ * client then takes on the output folder holds while the input is staged. If the client stops before
+ * starting it, the job reads FAILED; if it is cancelled meanwhile, it never starts and reads CANCELLED.
+ */
+export interface Reservation {
+  readonly job: JobHandle
+  /** Start the job's replicas; the totals are known once its input is staged. */
+  readonly start: (totals?: LaunchRequest["totals"]) => Effect.Effect<JobHandle, LaunchError>
+  /** Give the name back: the job never started, and no longer exists. */
+  readonly abandon: Effect.Effect<void>
+}
+
 export interface JobLauncherShape {
   /**
    * Start a job: refuse a name already in use (JobExists), record the job, start its replicas, and
    * return its handle at once (the job is PENDING, then RUNNING).
    */
   readonly launch: (request: LaunchRequest) => Effect.Effect<JobHandle, LaunchError>
+  /**
+   * Take a job's name and record the job (PENDING) without starting it: what a client does before
+   * its first write (claiming the output, staging the input), so the job exists throughout. JobExists
+   * when the name is in use.
+   */
+  readonly reserve: (request: LaunchRequest) => Effect.Effect<Reservation, LaunchError>
   /**
    * A job by id: `DB.SCHEMA.NAME`, or a shorter name resolved against the launcher's current database
    * and schema. JobNotFound names the closest job names when there is no such job.

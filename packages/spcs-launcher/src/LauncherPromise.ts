@@ -115,6 +115,21 @@ export class LauncherPromise implements AsyncDisposable {
     return this.#wrap(await this.#run((l) => l.launch(request)))
   }
 
+  /** Take a job's name without starting it (see JobLauncherShape.reserve). */
+  async reserve(request: LaunchRequest): Promise<{
+    readonly job: JobHandlePromise
+    readonly start: (totals?: LaunchRequest["totals"]) => Promise<JobHandlePromise>
+    readonly abandon: () => Promise<void>
+  }> {
+    const reservation = await this.#run((l) => l.reserve(request))
+    const run = <A, E>(effect: Effect.Effect<A, E>) => this.#runner.runPromise(effect)
+    return {
+      job: this.#wrap(reservation.job),
+      start: async (totals) => this.#wrap(await run(reservation.start(totals))),
+      abandon: () => run(reservation.abandon)
+    }
+  }
+
   async getJob(id: string): Promise<JobHandlePromise> {
     return this.#wrap(await this.#run((l) => l.getJob(id)))
   }

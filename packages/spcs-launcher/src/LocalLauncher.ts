@@ -26,6 +26,7 @@ import {
 import { Clock, Effect } from "effect"
 import {
   type CancelRequest,
+  type ClientRecord,
   files,
   type JobRecord,
   type ProgressRecord,
@@ -44,6 +45,7 @@ import type {
   LaunchRequest,
   ListJobsOptions,
   LogOptions,
+  Reservation,
   WaitOptions
 } from "./JobLauncher.ts"
 import { summarize } from "./JobProgress.ts"
@@ -107,6 +109,18 @@ const subfolders = (dir: string): Array<string> => {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return []
     throw error
   }
+}
+
+/** One rename takes a job's folder away (its name is free at once), then its files are removed. */
+const removeJobFolder = (dir: string, uid: string): void => {
+  const tombstone = join(dirname(dir), `.deleted-${uid}`)
+  try {
+    renameSync(dir, tombstone)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return
+    throw error
+  }
+  rmSync(tombstone, { recursive: true, force: true })
 }
 
 /**
@@ -204,7 +218,10 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       }
       const failed: StatusRecord = {
         status: "FAILED",
-        message: `The supervisor stopped before the job finished: ${alive.reason}.${deadPid === undefined ? "" : " Its replicas were stopped."} Resume it (runbatch jobs resume ${idOf(record)}): only its uncommitted shards run again.`,
+        message:
+          alive.state === "gone" && alive.neverStarted === true
+            ? `The job never started: ${alive.reason}. Remove it (runbatch jobs rm ${idOf(record)}) and run it again.`
+            : `The supervisor stopped before the job finished: ${alive.reason}.${deadPid === undefined ? "" : " Its replicas were stopped."} Resume it (runbatch jobs resume ${idOf(record)}): only its uncommitted shards run again.`,
         updatedTime: now,
         completedTime: now
       }
@@ -398,7 +415,8 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       : Effect.fail(new InvalidSpec({ spec: "LaunchRequest", problems }))
   }
 
-  const launch = (request: LaunchRequest, lineage?: Lineage) =>
+  /** Record the job (PENDING, its client staging it) under its name, without starting it. */
+  const reserve = (request: LaunchRequest, lineage?: Lineage) =>
     Effect.gen(function* () {
       yield* validate(request)
       const job: JobName = {
@@ -442,11 +460,11 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       }
 
       // The job's folder is filled under a temporary name and published by one rename, so a job
-      // folder always holds a whole record, and two launches of one name cannot both succeed.
+      // folder always holds a whole record, and two reservations of one name cannot both succeed.
       const dir = jobDir(job)
-      const paths = files(dir)
       const temp = join(dirname(dir), `.launch-${record.uid}`)
       const staged = files(temp)
+      const boot = bootId()
       yield* io(temp, () => {
         mkdirSync(staged.logs, { recursive: true })
         mkdirSync(staged.monitor, { recursive: true })
@@ -457,6 +475,12 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
           updatedTime: record.createdTime,
           completedTime: null
         } satisfies StatusRecord)
+        writeJsonAtomic(staged.client, {
+          pid: process.pid,
+          host: hostname(),
+          ...(boot === undefined ? {} : { bootId: boot }),
+          startedTime: new Date().toISOString()
+        } satisfies ClientRecord)
       }).pipe(
         Effect.mapError(
           (error) =>
@@ -475,6 +499,43 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
         }
       }).pipe(Effect.mapError((error) => new JobLaunchFailed({ job: id, reason: error.message })))
       if (!published) return yield* new JobExists({ job: id })
+      return {
+        job: handle(record, dir),
+        start: (totals?: LaunchRequest["totals"]) => start(record, dir, totals),
+        abandon: abandon(record, dir)
+      } satisfies Reservation
+    })
+
+  /**
+   * Start a reserved job's supervisor, unless it was deleted meanwhile (JobLaunchFailed) or cancelled
+   * (it then ends CANCELLED without having run).
+   */
+  const start = (reserved: JobRecord, dir: string, totals?: LaunchRequest["totals"]) =>
+    Effect.gen(function* () {
+      const id = idOf(reserved)
+      const paths = files(dir)
+      const current = yield* io(paths.record, () => readJson<JobRecord>(paths.record))
+      if (current?.uid !== reserved.uid) {
+        return yield* new JobLaunchFailed({ job: id, reason: "it was deleted while its input was staged." })
+      }
+      const record: JobRecord =
+        totals === undefined
+          ? reserved
+          : { ...reserved, totals: { rows: totals.rows, shards: totals.shards } }
+      if (yield* io(paths.cancel, () => existsSync(paths.cancel))) {
+        const now = new Date().toISOString()
+        yield* io(paths.status, () => {
+          writeJsonAtomic(paths.status, {
+            status: "CANCELLED",
+            message: "Cancelled while its input was staged; it never started.",
+            updatedTime: now,
+            completedTime: now
+          } satisfies StatusRecord)
+          rmSync(paths.client, { force: true })
+        })
+        return handle(record, dir)
+      }
+      if (totals !== undefined) yield* io(paths.record, () => writeJsonAtomic(paths.record, record))
 
       const started = yield* Effect.sync(() => {
         let child: ChildProcess
@@ -512,6 +573,8 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
         child.unref()
         return undefined
       })
+      // From here the supervisor answers for the job, not its client.
+      yield* io(paths.client, () => rmSync(paths.client, { force: true }))
       if (started !== undefined) {
         yield* io(paths.status, () =>
           writeJsonAtomic(paths.status, {
@@ -528,6 +591,16 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       }
       return handle(record, dir)
     })
+
+  /** Remove a reserved job that never started (if the folder still holds it). */
+  const abandon = (reserved: JobRecord, dir: string): Effect.Effect<void> =>
+    io(dir, () => {
+      if (readJson<JobRecord>(files(dir).record)?.uid !== reserved.uid) return
+      removeJobFolder(dir, reserved.uid)
+    }).pipe(Effect.ignore)
+
+  const launch = (request: LaunchRequest, lineage?: Lineage) =>
+    Effect.flatMap(reserve(request, lineage), (reservation) => reservation.start())
 
   const find = (text: string) =>
     Effect.gen(function* () {
@@ -564,7 +637,9 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       const paths = files(dir)
       const state = yield* stateOf(dir, launched?.uid)
       if (state === undefined) return yield* notFound(job)
-      if (!isTerminal(state.status)) {
+      // A job whose client is still staging it has no supervisor to ask: its client finds it gone.
+      const supervised = yield* io(paths.supervisor, () => existsSync(paths.supervisor))
+      if (!isTerminal(state.status) && supervised) {
         // Ask the supervisor to stop the replicas, and give it the grace period and a little more.
         yield* io(paths.cancel, () =>
           writeJsonAtomic(paths.cancel, {
@@ -590,17 +665,7 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
           }
         }
       }
-      // One rename takes the job away (its name is free at once), then the files are removed.
-      yield* io(dir, () => {
-        const tombstone = join(dirname(dir), `.deleted-${state.record.uid}`)
-        try {
-          renameSync(dir, tombstone)
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === "ENOENT") return
-          throw error
-        }
-        rmSync(tombstone, { recursive: true, force: true })
-      })
+      yield* io(dir, () => removeJobFolder(dir, state.record.uid))
     }).pipe(
       Effect.catchTag("JobNotFound", (error) =>
         typeof target === "string" ? Effect.fail(error) : notFound(target)
@@ -648,5 +713,12 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       return next
     })
 
-  return { launch: (request: LaunchRequest) => launch(request), getJob: find, listJobs, deleteJob, resume }
+  return {
+    launch: (request: LaunchRequest) => launch(request),
+    reserve: (request: LaunchRequest) => reserve(request),
+    getJob: find,
+    listJobs,
+    deleteJob,
+    resume
+  }
 }

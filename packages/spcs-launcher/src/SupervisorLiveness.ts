@@ -14,7 +14,7 @@
  */
 import { readFileSync, statSync } from "node:fs"
 import { hostname } from "node:os"
-import { files, type JobRecord, readJson, type SupervisorRecord } from "./JobFolder.ts"
+import { type ClientRecord, files, type JobRecord, readJson, type SupervisorRecord } from "./JobFolder.ts"
 
 /** A launched job whose supervisor has not announced itself by then is taken as never started. */
 export const START_TIMEOUT_MILLIS = 60_000
@@ -22,12 +22,16 @@ export const START_TIMEOUT_MILLIS = 60_000
 export type Liveness =
   | { readonly state: "alive" }
   | { readonly state: "starting" }
+  /** Reserved: its client is staging the input and has not started it yet. */
+  | { readonly state: "staging" }
   | { readonly state: "silent"; readonly reason: string }
   | {
       readonly state: "gone"
       readonly reason: string
       /** Set when the supervisor's process is known to be gone on this host: its group may be stopped. */
       readonly deadPid?: number
+      /** The job never started: the client staging it stopped first. */
+      readonly neverStarted?: true
     }
 
 const readBootId = (): string | undefined => {
@@ -77,6 +81,8 @@ export const liveness = (
     modified = statSync(paths.supervisor).mtimeMs
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
+    const client = readJson<ClientRecord>(paths.client)
+    if (client !== undefined) return clientLiveness(client)
     return now - Date.parse(record.createdTime) > START_TIMEOUT_MILLIS
       ? { state: "gone", reason: "it never started" }
       : { state: "starting" }
@@ -102,6 +108,22 @@ export const liveness = (
     }
   }
   return { state: "alive" }
+}
+
+/**
+ * A reserved job's client, staging its input: alive while its process is (on its own host; a client on
+ * another machine cannot be seen, and counts as alive, so its claim is never taken from it).
+ */
+const clientLiveness = (client: ClientRecord): Liveness => {
+  if (client.host !== hostname()) return { state: "staging" }
+  const boot = bootId()
+  const restarted = client.bootId !== undefined && boot !== undefined && client.bootId !== boot
+  if (!restarted && processAlive(client.pid)) return { state: "staging" }
+  return {
+    state: "gone",
+    reason: `the client that was staging its input (process ${client.pid}) stopped before starting it`,
+    neverStarted: true
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   type SqlError
 } from "@runbatch/spec"
 import { Effect } from "effect"
+import { isStageReserved } from "./OutputLayout.ts"
 import { type StageError, StageStore } from "./StageStore.ts"
 
 export interface ListStageFilesOptions {
@@ -55,7 +56,7 @@ export const listStageFiles = (
       ...(options.pattern === undefined ? {} : { pattern: options.pattern })
     })
     return yield* sql.createDataFrame(
-      entries.map((entry) => ({ [column]: entry.location })),
+      entries.filter((entry) => !isStageReserved(entry.path)).map((entry) => ({ [column]: entry.location })),
       [{ name: column, dtype: "STRING", nullable: false }]
     )
   })

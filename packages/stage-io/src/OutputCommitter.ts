@@ -207,8 +207,8 @@ export const make = (options: CommitterOptions) =>
         yield* store
           .write(StageLocation.format(layout.success), new Uint8Array())
           .pipe(Effect.catchTag("StageFileExists", () => Effect.void))
+        // The job's private folder goes; its claim stays, as claims do (SaveMode).
         yield* store.remove(StageLocation.format(layout.job))
-        if (holder === job.job) yield* store.remove(StageLocation.format(layout.claim))
         return written
       })
 

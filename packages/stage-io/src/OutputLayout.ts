@@ -5,12 +5,17 @@
  * <output>/part-000000-0.parquet …   results: one part per committed shard (shard, attempt)
  * <output>/_manifest.json           the parts that count, with rows, bytes and sha256
  * <output>/_SUCCESS                 empty, written last
- * <output>/_runbatch/claim          which job is writing this folder (write-once)
  * <output>/_runbatch/<job>/         the job's private files, removed on success:
  *     plan.json, input/ (the materialised input), commits/<shard>-<attempt>.json (commit records)
  * ```
  *
- * Save-mode checks ignore `_runbatch/`; readers never look inside it.
+ * Save-mode checks ignore `_runbatch/`; readers never look inside it. The folder's claims — numbered,
+ * write-once files naming the job writing it, kept for good (see SaveMode) — live outside it, at the
+ * stage's root, so a finished folder holds only its results:
+ *
+ * ```
+ * @STAGE/_runbatch/claims/<output key>/000000000001.json …
+ * ```
  */
 import { createHash } from "node:crypto"
 import { StageLocation } from "@runbatch/spec"
@@ -23,7 +28,7 @@ export const SUCCESS = "_SUCCESS"
 export interface OutputLayout {
   readonly output: StageLocation.StageLocation
   readonly reserved: StageLocation.StageLocation
-  readonly claim: StageLocation.StageLocation
+  readonly claims: StageLocation.StageLocation
   readonly job: StageLocation.StageLocation
   readonly plan: StageLocation.StageLocation
   readonly input: StageLocation.StageLocation
@@ -43,6 +48,18 @@ export const jobFolder = (jobName: string): string => {
     : `${plain}-${createHash("sha256").update(jobName).digest("hex").slice(0, 8)}`
 }
 
+/**
+ * The output folder's path as one folder name under the stage's claims: readable, and suffixed with a
+ * hash of the exact path so two outputs never share claims (`out/x` and `out_x` included).
+ */
+export const claimsKey = (outputPath: string): string => {
+  const path = outputPath.replace(/\/+$/, "")
+  const readable = (path === "" ? "(stage root)" : path)
+    .replace(/[^A-Za-z0-9_$.-]/g, "_")
+    .replace(/^\.+/, "_")
+  return `${readable.slice(0, 100)}-${createHash("sha256").update(path).digest("hex").slice(0, 12)}`
+}
+
 const file = (folder: StageLocation.StageLocation, name: string): StageLocation.StageLocation => ({
   ...folder,
   path: folder.path === "" ? name : `${folder.path}/${name}`,
@@ -59,10 +76,11 @@ export const make = (output: StageLocation.StageLocation, jobName: string): Outp
   const folder = StageLocation.asDirectory(output)
   const reserved = dir(folder, RESERVED)
   const job = dir(reserved, jobFolder(jobName))
+  const stageRoot = { ...folder, path: "" }
   return {
     output: folder,
     reserved,
-    claim: file(reserved, "claim"),
+    claims: dir(dir(dir(stageRoot, RESERVED), "claims"), claimsKey(folder.path)),
     job,
     plan: file(job, "plan.json"),
     input: dir(job, "input"),
@@ -97,6 +115,13 @@ export const part = (layout: OutputLayout, name: string): StageLocation.StageLoc
 /** A listed file's path inside its stage, made relative to the output folder. */
 export const relativeToOutput = (layout: OutputLayout, stagePath: string): string =>
   layout.output.path === "" ? stagePath : stagePath.slice(layout.output.path.length + 1)
+
+/**
+ * Whether a stage path lies in runbatch's area at the stage's root (`@STAGE/_runbatch/`: the claims
+ * of the stage's output folders). Listings of files for people and for jobs leave it out.
+ */
+export const isStageReserved = (stagePath: string): boolean =>
+  stagePath === RESERVED || stagePath.startsWith(`${RESERVED}/`)
 
 /** Whether a path inside the output folder belongs to runbatch's reserved subfolder. */
 export const isReserved = (relativePath: string): boolean =>

@@ -1,20 +1,31 @@
 /**
- * Save modes, job-scoped and race-free. Before anything is written, a job claims its output folder
- * with a write-once `_runbatch/claim` file; a second job aiming at the same folder then fails with
- * OutputClaimed instead of interleaving its files.
+ * Save modes, job-scoped and race-free on write-once storage. Before anything is written, a job
+ * claims its output folder; a second job aiming at the same folder then fails with OutputClaimed
+ * instead of interleaving its files.
  *
  * - `error` (default): the folder must hold no results (runbatch's reserved `_runbatch/` aside):
  *   OutputNotEmpty otherwise, before anything is written.
- * - `overwrite`: remove everything in the folder, and nothing outside it (`@S/out/` never touches
- *   `@S/out2/`), then claim it. Callers run this only once every other check has passed.
+ * - `overwrite`: once the claim is won, remove everything in the folder — results, and what earlier
+ *   jobs left under its `_runbatch/` — and nothing outside it (`@S/out/` never touches `@S/out2/`).
+ *   Callers run this only once every other check has passed.
  *
- * A claim left by a job that is no longer running (it failed, or its process died) does not block:
- * `isActive` says whether the claiming job still runs (the launcher knows); unknown jobs count as
- * running, so a folder is never taken from a live job.
+ * Claims are numbered, write-once files, `@STAGE/_runbatch/claims/<output key>/000000000001.json`, … —
+ * at the stage's root, so they outlive the folder's results and a finished folder holds only those; the
+ * folder's holder
+ * is the job of the highest number, and claiming writes the next number. Two jobs that both saw
+ * number n both write n+1, and the storage lets exactly one of them create it, so exactly one wins —
+ * also when they take over from a job that is gone, where removing its claim first would let two
+ * takers each remove the other's. Claims are never removed (their numbers must only grow); they are a
+ * few bytes each.
+ *
+ * A claim by a job that is no longer running (it failed, ended, was deleted) does not block: `isActive`
+ * says whether the claiming job still runs (the launcher knows, from the moment the job's name is
+ * reserved, before its first write); unknown jobs count as running, so a folder is never taken from a
+ * live job.
  */
 import { OutputClaimed, OutputNotEmpty, type OutputSpec, StageLocation } from "@runbatch/spec"
 import { Effect, Schema } from "effect"
-import { isReserved, type OutputLayout, relativeToOutput } from "./OutputLayout.ts"
+import { isReserved, type OutputLayout, RESERVED, relativeToOutput } from "./OutputLayout.ts"
 import { type StageError, StageStore } from "./StageStore.ts"
 
 export const Claim = Schema.Struct({ job: Schema.String, claimed_at: Schema.String })
@@ -36,35 +47,63 @@ export interface PreparedOutput {
   readonly resumed: boolean
 }
 
+/** The folder's claim: its number and the job that holds it. */
+export interface Holder {
+  readonly generation: number
+  readonly job: string
+}
+
 const decoder = new TextDecoder()
+
+/** `000000000042.json`: claim number 42 (zero-padded so listings sort by number). */
+export const claimName = (generation: number): string => `${String(generation).padStart(12, "0")}.json`
+
+const CLAIM_NAME = /^(\d{12})\.json$/
+
+const claimFile = (layout: OutputLayout, generation: number): string =>
+  `${StageLocation.format(layout.claims)}${claimName(generation)}`
+
+/** The folder's current claim (the highest number), or undefined when it was never claimed. */
+export const currentClaim = (
+  layout: OutputLayout
+): Effect.Effect<Holder | undefined, StageError, StageStore> =>
+  Effect.gen(function* () {
+    const store = yield* StageStore
+    const folder = StageLocation.format(layout.claims)
+    const generations = (yield* store.list(folder, { withoutMd5: true })).flatMap((entry) => {
+      const match = CLAIM_NAME.exec(entry.path.slice(entry.path.lastIndexOf("/") + 1))
+      return match === null ? [] : [Number(match[1])]
+    })
+    if (generations.length === 0) return undefined
+    const generation = Math.max(...generations)
+    const bytes = yield* store.readBytes(claimFile(layout, generation), { maxBytes: 64 * 1024 })
+    const decoded = Schema.decodeUnknownExit(Schema.fromJsonString(Claim))(decoder.decode(bytes))
+    // An unreadable claim still claims: its writer may be alive.
+    return { generation, job: decoded._tag === "Success" ? decoded.value.job : "(unreadable claim)" }
+  })
 
 /** Who holds the claim on an output folder, if anyone. */
 export const claimant = (layout: OutputLayout): Effect.Effect<string | undefined, StageError, StageStore> =>
-  Effect.gen(function* () {
-    const store = yield* StageStore
-    const location = StageLocation.format(layout.claim)
-    if (!(yield* store.exists(location))) return undefined
-    const bytes = yield* store.readBytes(location, { maxBytes: 64 * 1024 })
-    const decoded = Schema.decodeUnknownExit(Schema.fromJsonString(Claim))(decoder.decode(bytes))
-    // An unreadable claim still claims: its writer may be alive.
-    return decoded._tag === "Success" ? decoded.value.job : "(unreadable claim)"
-  })
+  Effect.map(currentClaim(layout), (holder) => holder?.job)
 
 /** What `prepare` would find, learnt without writing anything. */
 export interface OutputPreflight {
   /** Who holds the claim now; a claim by an ended job (`isActive` false) does not block. */
   readonly holder: string | undefined
+  /** The claim itself, with its number. */
+  readonly claim: Holder | undefined
   /** The folder is already claimed by this job: a resumed job. */
   readonly resumed: boolean
   /** Result files in the folder (runbatch's reserved files aside): what `overwrite` removes. */
   readonly results: ReadonlyArray<string>
 }
 
-/** Who holds the folder's claim, failing with OutputClaimed when another job still runs on it. */
+/** The folder's claim, failing with OutputClaimed when another job holds it and still runs. */
 const checkClaim = (options: Omit<PrepareOutputOptions, "now">) =>
   Effect.gen(function* () {
-    const holder = yield* claimant(options.layout)
-    if (holder === options.job) return { holder, resumed: true }
+    const claim = yield* currentClaim(options.layout)
+    const holder = claim?.job
+    if (holder === options.job) return { holder, claim, resumed: true }
     if (holder !== undefined) {
       const active = options.isActive === undefined ? true : yield* options.isActive(holder)
       if (active)
@@ -73,7 +112,7 @@ const checkClaim = (options: Omit<PrepareOutputOptions, "now">) =>
           job: holder
         })
     }
-    return { holder, resumed: false }
+    return { holder, claim, resumed: false }
   })
 
 /**
@@ -87,8 +126,8 @@ export const preflight = (
     const store = yield* StageStore
     const { layout } = options
     const output = StageLocation.format(layout.output)
-    const claim = yield* checkClaim(options)
-    if (claim.resumed) return { ...claim, results: [] }
+    const { holder, claim, resumed } = yield* checkClaim(options)
+    if (resumed) return { holder, claim, resumed, results: [] }
     const entries = yield* store.list(output, { withoutMd5: true })
     const results = entries.map((e) => relativeToOutput(layout, e.path)).filter((path) => !isReserved(path))
     if (options.mode === "error" && results.length > 0) {
@@ -98,7 +137,7 @@ export const preflight = (
         sample: results.slice(0, 5)
       })
     }
-    return { ...claim, results }
+    return { holder, claim, resumed, results }
   })
 
 /** Save-mode preflight and claim, in that order; see the module comment. */
@@ -112,26 +151,42 @@ export const prepare = (
     // Overwrite removes what is there without looking at it first; only `error` mode lists it.
     const found = options.mode === "error" ? yield* preflight(options) : yield* checkClaim(options)
     if (found.resumed) return { removed: 0, resumed: true }
-    let removed = 0
-    if (options.mode === "overwrite") removed = yield* store.remove(output)
-    // A stale claim from a job that is gone: release it before claiming.
-    else if (found.holder !== undefined) yield* store.remove(StageLocation.format(layout.claim))
+    const generation = (found.claim?.generation ?? 0) + 1
     const claim = JSON.stringify({ job, claimed_at: (options.now?.() ?? new Date()).toISOString() })
-    yield* store.write(StageLocation.format(layout.claim), new TextEncoder().encode(claim)).pipe(
+    yield* store.write(claimFile(layout, generation), new TextEncoder().encode(claim)).pipe(
       Effect.catchTag("StageFileExists", () =>
-        // Another job claimed the folder between our check and our claim.
+        // Another job claimed the folder between our look and our claim.
         Effect.flatMap(claimant(layout), (other) =>
           Effect.fail(new OutputClaimed({ location: output, job: other ?? "(unknown)" }))
         )
       )
     )
+    const removed = options.mode === "overwrite" ? yield* clear(layout) : 0
     return { removed, resumed: false }
   })
 
-/** Release a job's claim (after success), if it is still the job's. */
-export const release = (layout: OutputLayout, job: string): Effect.Effect<void, StageError, StageStore> =>
+/**
+ * Remove everything in a claimed folder but the claiming job's own folder and, when the folder is the
+ * stage's root, the stage's claims: results, and what earlier jobs left under its `_runbatch/`. One
+ * removal per entry of the folder, and per entry of its `_runbatch/`. Returns the files removed.
+ */
+const clear = (layout: OutputLayout): Effect.Effect<number, StageError, StageStore> =>
   Effect.gen(function* () {
-    if ((yield* claimant(layout)) !== job) return
     const store = yield* StageStore
-    yield* store.remove(StageLocation.format(layout.claim))
+    const output = StageLocation.format(layout.output)
+    const entryOf = (relative: string): string => {
+      const [first, second] = relative.split("/")
+      return first === RESERVED && second !== undefined ? `${first}/${second}` : first!
+    }
+    const keep = [layout.claims, layout.job]
+      .filter((folder) => layout.output.path === "" || folder.path.startsWith(`${layout.output.path}/`))
+      .map((folder) => entryOf(relativeToOutput(layout, folder.path)))
+    const targets = new Set<string>()
+    for (const entry of yield* store.list(output, { withoutMd5: true })) {
+      const target = entryOf(relativeToOutput(layout, entry.path))
+      if (!keep.includes(target)) targets.add(target)
+    }
+    let removed = 0
+    for (const target of targets) removed += yield* store.remove(`${output}${target}`)
+    return removed
   })

@@ -6,6 +6,9 @@ import { Effect } from "effect"
 import { OutputLayout, SaveMode } from "../src/index.ts"
 import { modes, stageDir, storeLayer, tempHome } from "./support.ts"
 
+/** Where the claims on `@ML.PUBLIC.RESULTS/out/` live: at the stage's root. */
+const claims = `_runbatch/claims/${OutputLayout.claimsKey("out")}`
+
 const layoutOf = (location: string, job: string) =>
   Effect.map(StageLocation.parse(location), (output) => OutputLayout.make(output, job))
 
@@ -42,10 +45,10 @@ describe.each(modes)("SaveMode ($name)", ({ objectStore }) => {
       )
     )
     expect(result._tag).toBe("Success")
-    expect(filesOf(home)).toEqual(["out/_runbatch/claim"])
-    expect(JSON.parse(readFileSync(join(stageDir(home, "RESULTS"), "out/_runbatch/claim"), "utf8")).job).toBe(
-      "ML.PUBLIC.J1"
-    )
+    expect(filesOf(home)).toEqual([`${claims}/000000000001.json`])
+    expect(
+      JSON.parse(readFileSync(join(stageDir(home, "RESULTS"), `${claims}/000000000001.json`), "utf8")).job
+    ).toBe("ML.PUBLIC.J1")
   })
 
   it("error mode refuses a folder holding results, before writing anything", async () => {
@@ -80,7 +83,7 @@ describe.each(modes)("SaveMode ($name)", ({ objectStore }) => {
     expect(result._tag).toBe("Success")
   })
 
-  it("overwrite clears exactly its folder: siblings with a common prefix are untouched", async () => {
+  it("overwrite clears exactly its folder, claims aside: siblings with a common prefix are untouched", async () => {
     const home = tempHome()
     seed(home, [
       "out/a.parquet",
@@ -97,7 +100,37 @@ describe.each(modes)("SaveMode ($name)", ({ objectStore }) => {
       )
     )
     expect(result._tag === "Success" && result.success.removed).toBe(3)
-    expect(filesOf(home)).toEqual(["other/keep.txt", "out/_runbatch/claim", "out2/keep.parquet", "outfile"])
+    expect(filesOf(home)).toEqual([
+      `${claims}/000000000001.json`,
+      "other/keep.txt",
+      "out2/keep.parquet",
+      "outfile"
+    ])
+  })
+
+  it("overwrite of a stage's root keeps the stage's claims, which it holds", async () => {
+    const home = tempHome()
+    seed(home, [
+      "a.parquet",
+      "deep/b.parquet",
+      "_runbatch/OLD/plan.json",
+      "_runbatch/claims/other-0/000000000007.json"
+    ])
+    const prepare = (job: string) =>
+      run(
+        home,
+        Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/", job), (layout) =>
+          SaveMode.prepare({ layout, mode: "overwrite", job, isActive: () => Effect.succeed(false) })
+        )
+      )
+    expect((await prepare("ML.PUBLIC.J1"))._tag).toBe("Success")
+    expect((await prepare("ML.PUBLIC.J2"))._tag).toBe("Success")
+    const root = `_runbatch/claims/${OutputLayout.claimsKey("")}`
+    expect(filesOf(home)).toEqual([
+      `${root}/000000000001.json`,
+      `${root}/000000000002.json`,
+      "_runbatch/claims/other-0/000000000007.json"
+    ])
   })
 
   it("a second job aiming at a claimed folder fails with OutputClaimed, whatever its mode", async () => {
@@ -122,7 +155,7 @@ describe.each(modes)("SaveMode ($name)", ({ objectStore }) => {
         expect(second.failure.message).toContain("being written by the job ML.PUBLIC.J1")
       }
     }
-    expect(filesOf(home)).toEqual(["out/_runbatch/claim"])
+    expect(filesOf(home)).toEqual([`${claims}/000000000001.json`])
   })
 
   it("two jobs racing for one folder: exactly one claims it", async () => {
@@ -157,9 +190,9 @@ describe.each(modes)("SaveMode ($name)", ({ objectStore }) => {
     expect(filesOf(home)).toContain("out/part-000000-0.parquet")
   })
 
-  it("a claim left by a job that is no longer running is taken over", async () => {
+  it("a claim left by a job that is no longer running is taken over, with the next number", async () => {
     const home = tempHome()
-    seed(home, [])
+    seed(home, ["out/_runbatch/ML.PUBLIC.DEAD/plan.json"])
     await run(
       home,
       Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.DEAD"), (layout) =>
@@ -171,15 +204,50 @@ describe.each(modes)("SaveMode ($name)", ({ objectStore }) => {
       Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.J2"), (layout) =>
         SaveMode.prepare({
           layout,
-          mode: "error",
+          mode: "overwrite",
           job: "ML.PUBLIC.J2",
           isActive: (job) => Effect.succeed(job !== "ML.PUBLIC.DEAD")
         })
       )
     )
     expect(taken._tag).toBe("Success")
-    expect(JSON.parse(readFileSync(join(stageDir(home, "RESULTS"), "out/_runbatch/claim"), "utf8")).job).toBe(
-      "ML.PUBLIC.J2"
-    )
+    // The dead job's claim stays (numbers only grow); its private folder goes with the overwrite.
+    expect(filesOf(home)).toEqual([`${claims}/000000000001.json`, `${claims}/000000000002.json`])
+    expect(
+      JSON.parse(readFileSync(join(stageDir(home, "RESULTS"), `${claims}/000000000002.json`), "utf8")).job
+    ).toBe("ML.PUBLIC.J2")
+  })
+
+  it("jobs racing to take over from a job that is gone: exactly one does, whatever their modes", async () => {
+    for (let round = 0; round < 5; round++) {
+      const home = tempHome()
+      seed(home, ["out/part-000000-0.parquet"])
+      await run(
+        home,
+        Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.DEAD"), (layout) =>
+          SaveMode.prepare({ layout, mode: "overwrite", job: "ML.PUBLIC.DEAD" })
+        )
+      )
+      const attempt = (i: number) =>
+        Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", `ML.PUBLIC.T${i}`), (layout) =>
+          Effect.result(
+            SaveMode.prepare({
+              layout,
+              mode: i % 2 === 0 ? "overwrite" : "error",
+              job: `ML.PUBLIC.T${i}`,
+              // Only the dead job has stopped; every taker is alive.
+              isActive: (job) => Effect.succeed(job !== "ML.PUBLIC.DEAD")
+            })
+          )
+        )
+      const results = await Effect.runPromise(
+        Effect.all(
+          Array.from({ length: 6 }, (_, i) => attempt(i)),
+          { concurrency: "unbounded" }
+        ).pipe(Effect.provide(storeLayer(home, { objectStore })))
+      )
+      expect(results.filter((r) => r._tag === "Success")).toHaveLength(1)
+      for (const r of results) if (r._tag === "Failure") expect(r.failure._tag).toBe("OutputClaimed")
+    }
   })
 })

@@ -10,6 +10,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, writeFileSync } from "no
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { ERROR_CATALOGUE } from "@runbatch/spec"
+import { OutputLayout } from "@runbatch/stage-io"
 import { TestEngine } from "@runbatch/testkit"
 import { Effect } from "effect"
 import { type CommandContext, findCommand, type ParsedArgs, parseCommandArgs } from "../../src/cli/Command.ts"
@@ -98,9 +99,12 @@ const attempt = (c: Case): Promise<unknown> => {
 
 /** Where the runtime cases' jobs write: they run in the background while the other cases run. */
 const runtimeCases = CASES.filter((c) => c.runtime === true)
+/** Where the stage keeps its output folders' claims (SaveMode): made before any case runs. */
+const corpusClaims = join("stages", DATABASE, SCHEMA, "CORPUS", "_runbatch", "claims")
 const runtimeFolders = runtimeCases.flatMap((c) => [
   join("jobs", DATABASE, SCHEMA, jobOf(c)),
-  join("stages", DATABASE, SCHEMA, "CORPUS", c.id)
+  join("stages", DATABASE, SCHEMA, "CORPUS", c.id),
+  join(corpusClaims, OutputLayout.claimsKey(c.id))
 ])
 
 /**
@@ -188,6 +192,8 @@ const startRuntimeCases = (lanes = 2): Map<string, Promise<Outcome>> => {
 describe("the bad-input corpus", () => {
   beforeAll(async () => {
     fixture = await makeFixture()
+    // The runtime cases' claims land here while refused cases run: its folders exist from the start.
+    mkdirSync(join(fixture.home, corpusClaims), { recursive: true })
     runtimeOutcomes = startRuntimeCases()
   }, 120_000)
   afterAll(async () => {

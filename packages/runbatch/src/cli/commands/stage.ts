@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs"
 import { basename, dirname, join, relative, resolve } from "node:path"
 import { LocalFileError, StageFileExists, StageLocation } from "@runbatch/spec"
-import { StageStore } from "@runbatch/stage-io"
+import { OutputLayout, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 import { type CommandRun, positional, stringOption, UsageError } from "../Command.ts"
 import { rows, text } from "../Output.ts"
@@ -54,7 +54,9 @@ export const stageList: CommandRun = (args) =>
     const location = positional(args, 0, "a stage location")
     const pattern = stringOption(args, "pattern")
     const store = yield* StageStore
-    const entries = yield* store.list(location, pattern === undefined ? {} : { pattern })
+    const entries = (yield* store.list(location, pattern === undefined ? {} : { pattern })).filter(
+      (e) => !OutputLayout.isStageReserved(e.path)
+    )
     return rows(
       ["name", "size", "md5", "last_modified"],
       entries.map((e) => ({ name: e.location, size: e.size, md5: e.md5, last_modified: e.lastModified }))
@@ -68,10 +70,10 @@ export const stageGet: CommandRun = (args) =>
     const pattern = stringOption(args, "pattern")
     const store = yield* StageStore
     const parsed = yield* StageLocation.parse(location, store.context)
-    const entries = yield* store.list(location, {
+    const entries = (yield* store.list(location, {
       withoutMd5: true,
       ...(pattern === undefined ? {} : { pattern })
-    })
+    })).filter((e) => !OutputLayout.isStageReserved(e.path))
     const base = parsed.isDirectory ? parsed.path : dirname(parsed.path)
     const copied: Array<string> = []
     for (const entry of entries) {
