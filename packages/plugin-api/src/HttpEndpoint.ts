@@ -17,7 +17,8 @@
  *   `NODE_EXTRA_CA_CERTS`; checks are never turned off), expired or for another host, `https:` to a
  *   plain-HTTP server.
  * - **Secrets.** Header values listed in `secrets` (API keys read from environment variables) are
- *   redacted from every message this module builds — server replies quoted in errors included.
+ *   redacted from every message this module builds — server replies quoted in errors included, redacted
+ *   whole before they are cut short (Redaction.ts).
  * - **Cancel.** Interrupting a request (a cancelled job, a failed sibling) destroys it on the wire;
  *   closing the scope closes the kept-alive connections.
  */
@@ -25,6 +26,7 @@ import * as http from "node:http"
 import * as https from "node:https"
 import { EnginePrepareError, PluginBatchError } from "@runbatch/spec"
 import { Effect, Schema, SchemaIssue, type Scope } from "effect"
+import { redactor as makeRedactor, type Redactor, rememberSecret } from "./Redaction.ts"
 
 export interface HttpEndpointOptions {
   /** The plugin id errors are reported under. */
@@ -97,8 +99,13 @@ export interface HttpEndpoint {
     interpret: (reply: HttpReply, index: number) => A | Retry,
     tally?: { retries: number }
   ) => Effect.Effect<Array<A>, PluginBatchError>
-  /** `text` with every secret replaced by `***`. */
+  /** `text` with every secret replaced by `***` (`redactor.redact`). */
   readonly redact: (text: string) => string
+  /**
+   * Redaction by this endpoint's secrets: quote a reply with `redactor.snippet(reply.body)` and a
+   * value with `jsonColumns(…, { redactor })`, never by cutting first and redacting after.
+   */
+  readonly redactor: Redactor
   /** Counters since the endpoint was opened: requests sent (every attempt) and retries. */
   readonly counters: { readonly requests: number; readonly retries: number }
 }
@@ -157,7 +164,10 @@ export const isCredentialHeader = (name: string): boolean =>
   /^(authorization|proxy-authorization|cookie)$/i.test(name) ||
   /(key|token|secret|password|auth|session|signature)/i.test(name)
 
-/** A secret from the replica's environment, failing `open` (never printing the value) when unset. */
+/**
+ * A secret from the replica's environment, failing `open` (never printing the value) when unset. The
+ * value is remembered (`rememberSecret`): every redactor of the thread redacts it from then on.
+ */
 export const secretFromEnvironment = (
   plugin: string,
   option: string,
@@ -173,7 +183,10 @@ export const secretFromEnvironment = (
             retryable: false
           })
         )
-      : Effect.succeed(value)
+      : Effect.sync(() => {
+          rememberSecret(value)
+          return value
+        })
   })
 
 /** Seconds or an HTTP date, as milliseconds from now; undefined when absent or unreadable. */
@@ -279,14 +292,8 @@ export const httpEndpoint = (
     const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1")
     const origin = url.origin
     const basePath = `${url.pathname}${url.search}`
-    const secrets = [...new Set(options.secrets ?? [])]
-      .filter((s) => s.length > 0)
-      .sort((a, b) => b.length - a.length)
-    const redact = (text: string): string => {
-      let out = text
-      for (const secret of secrets) out = out.split(secret).join("***")
-      return out
-    }
+    const redactor = makeRedactor(options.secrets ?? [])
+    const redact = redactor.redact
     const fail = (reason: string, retryable: boolean, retryAfter?: number) =>
       new PluginBatchError({
         plugin: options.plugin,
@@ -416,7 +423,7 @@ export const httpEndpoint = (
         )
       }
       if (TRANSIENT_STATUSES.has(reply.status)) {
-        const text = replySnippet(reply.body)
+        const text = redactor.snippet(reply.body)
         const after = retryAfterOf(reply)
         return {
           kind: "transient",
@@ -560,16 +567,8 @@ export const httpEndpoint = (
         (results) => results[0]!
       )
 
-    return { origin, path: basePath, request, requestAll, redact, counters } satisfies HttpEndpoint
+    return { origin, path: basePath, request, requestAll, redact, redactor, counters } satisfies HttpEndpoint
   })
-
-/** The first 300 characters of a reply body, on one line, for error messages (redact before use). */
-export const replySnippet = (body: Buffer | string, limit = 300): string => {
-  const text = (typeof body === "string" ? body : body.subarray(0, limit * 4).toString("utf8"))
-    .replace(/\s+/g, " ")
-    .trim()
-  return text.length > limit ? `${text.slice(0, limit)}…` : text
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Engine options

@@ -304,6 +304,46 @@ describe("httpEndpoint over HTTPS", () => {
   })
 })
 
+/** Runs of eight characters of `secret` found in `text` (whole, or a prefix or suffix left by a cut). */
+const leaks = (text: string, secret: string): Array<string> =>
+  Array.from({ length: secret.length - 7 }, (_, i) => secret.slice(i, i + 8)).filter((run) =>
+    text.includes(run)
+  )
+
+/** 600 characters with `secret` at offset `at`, as a server quoting a header back in a long error. */
+const quoting = (secret: string, at: number) =>
+  `${"-".repeat(at - 1)} ${secret} ${"-".repeat(600 - at - secret.length - 1)}`
+
+describe("httpEndpoint keeps secrets out of what a server says", () => {
+  const SECRET = "tok-3f9a0c7e5b21d8"
+  const withSecret = { headers: { authorization: `Bearer ${SECRET}` }, secrets: [SECRET], ...settings }
+
+  it("redacts a secret quoted anywhere around the cut of a reply's quote (offsets 270–330 of 600)", async () => {
+    let at = 0
+    const server = await serve((_req, res) => {
+      res.statusCode = 500
+      res.end(quoting(`Bearer ${SECRET}`, at))
+    })
+    try {
+      for (at = 270; at <= 330; at++) {
+        const exit = await Effect.runPromiseExit(
+          Effect.scoped(
+            Effect.flatMap(httpEndpoint({ plugin: "t", url: server.url, ...withSecret, retries: 0 }), (e) =>
+              e.request({}, text)
+            )
+          )
+        )
+        const message = failureOf(exit)?.message ?? ""
+        expect(message, `secret at ${at}`).toContain("the server answered 500: ---")
+        expect(leaks(message, SECRET), `secret at ${at}: ${message}`).toEqual([])
+        expect(leaks(JSON.stringify(Exit.isFailure(exit) ? exit.cause : ""), SECRET)).toEqual([])
+      }
+    } finally {
+      await server.close()
+    }
+  })
+})
+
 describe("HTTP engine helpers", () => {
   it("reads Retry-After as seconds or a date, and waits at least as long", () => {
     expect(retryAfterMillis("2")).toBe(2000)
