@@ -13,14 +13,14 @@
  *   exponential backoff — up to `retries` times per request (the per-row retry budget). No wait is
  *   longer than the backoff's cap (`backoff_max_seconds`), whatever the server asks: a Retry-After of
  *   hours or years is cut to it, one in the past or unreadable counts as none, and no timer is ever
- *   armed beyond what Node can wait (2^31-1 ms). When the budget is spent the batch fails with a retryable PluginBatchError, so the
- *   runtime's own backoff still applies. What retrying cannot mend fails at once: an unresolvable host,
- *   a TLS certificate no trusted authority vouches for (a private one comes in through
- *   `NODE_EXTRA_CA_CERTS`; checks are never turned off), expired or for another host, `https:` to a
- *   plain-HTTP server.
+ *   armed beyond what Node can wait (2^31-1 ms). When the budget is spent the batch fails with a
+ *   retryable PluginBatchError, so the runtime's own backoff still applies. What retrying cannot mend
+ *   fails at once: an unresolvable host, a TLS certificate no trusted authority vouches for (a private
+ *   one comes in through `NODE_EXTRA_CA_CERTS`; checks are never turned off), expired or for another
+ *   host, `https:` to a plain-HTTP server.
  * - **Secrets.** Header values listed in `secrets` (API keys read from environment variables) are
- *   redacted from every message this module builds — server replies quoted in errors included, redacted
- *   whole before they are cut short (Redaction.ts).
+ *   redacted from every message this module builds — server replies quoted in errors included,
+ *   redacted whole before they are cut short (Redaction.ts).
  * - **Cancel.** Interrupting a request (a cancelled job, a failed sibling) destroys it on the wire;
  *   closing the scope closes the kept-alive connections.
  */
@@ -216,8 +216,8 @@ export const retryAfterMillis = (header: string | ReadonlyArray<string> | undefi
     return Number.isFinite(millis) ? millis : undefined
   }
   if (!HTTP_DATE.test(value)) return undefined
-  const date = Date.parse(value)
-  return Number.isNaN(date) || date <= Date.now() ? undefined : date - Date.now()
+  const ahead = Date.parse(value) - Date.now()
+  return Number.isNaN(ahead) || ahead <= 0 ? undefined : ahead
 }
 
 /**
