@@ -9,15 +9,18 @@
  *   connections. A request waiting out a backoff holds no slot, so others keep the server busy.
  * - **Retries.** 408, 429, 500, 502, 503 and 504, a reset or refused connection, an attempt that
  *   outlives `timeoutMillis`, and a reply the caller finds malformed (`new Retry(reason)`) are tried
- *   again — after the server's `Retry-After` when it gives one (plus up to 20%, never sooner), else
- *   after a jittered exponential backoff — up to `retries` times per request (the per-row retry
- *   budget). When the budget is spent the batch fails with a retryable PluginBatchError, so the
- *   runtime's own backoff still applies. What retrying cannot mend fails at once: an unresolvable host,
- *   a TLS certificate no trusted authority vouches for (a private one comes in through
- *   `NODE_EXTRA_CA_CERTS`; checks are never turned off), expired or for another host, `https:` to a
- *   plain-HTTP server.
+ *   again — after the server's `Retry-After` when it gives one (plus up to 20%), else after a jittered
+ *   exponential backoff — up to `retries` times per request (the per-row retry budget). No wait is
+ *   longer than the backoff's cap (`backoff_max_seconds`), whatever the server asks: a Retry-After of
+ *   hours or years is cut to it, one in the past or unreadable counts as none, and no timer is ever
+ *   armed beyond what Node can wait (2^31-1 ms). When the budget is spent the batch fails with a
+ *   retryable PluginBatchError, so the runtime's own backoff still applies. What retrying cannot mend
+ *   fails at once: an unresolvable host, a TLS certificate no trusted authority vouches for (a private
+ *   one comes in through `NODE_EXTRA_CA_CERTS`; checks are never turned off), expired or for another
+ *   host, `https:` to a plain-HTTP server.
  * - **Secrets.** Header values listed in `secrets` (API keys read from environment variables) are
- *   redacted from every message this module builds — server replies quoted in errors included.
+ *   redacted from every message this module builds — server replies quoted in errors included,
+ *   redacted whole before they are cut short (Redaction.ts).
  * - **Cancel.** Interrupting a request (a cancelled job, a failed sibling) destroys it on the wire;
  *   closing the scope closes the kept-alive connections.
  */
@@ -25,6 +28,7 @@ import * as http from "node:http"
 import * as https from "node:https"
 import { EnginePrepareError, PluginBatchError } from "@runbatch/spec"
 import { Effect, Schema, SchemaIssue, type Scope } from "effect"
+import { redactor as makeRedactor, type Redactor, rememberSecret } from "./Redaction.ts"
 
 export interface HttpEndpointOptions {
   /** The plugin id errors are reported under. */
@@ -41,7 +45,10 @@ export interface HttpEndpointOptions {
   readonly timeoutMillis: number
   /** Retries per request after its first attempt. */
   readonly retries: number
-  /** First backoff (doubled each retry, ±20% jitter) and its cap; defaults 250 ms and 30 s. */
+  /**
+   * First backoff (doubled each retry, ±20% jitter) and its cap — also the longest a server's
+   * Retry-After is waited (+0–20%); defaults 250 ms and 30 s.
+   */
   readonly backoff?: { readonly initialMillis: number; readonly maxMillis: number }
   /** Replies longer than this fail the batch (default 64 MiB). */
   readonly maxResponseBytes?: number
@@ -97,8 +104,13 @@ export interface HttpEndpoint {
     interpret: (reply: HttpReply, index: number) => A | Retry,
     tally?: { retries: number }
   ) => Effect.Effect<Array<A>, PluginBatchError>
-  /** `text` with every secret replaced by `***`. */
+  /** `text` with every secret replaced by `***` (`redactor.redact`). */
   readonly redact: (text: string) => string
+  /**
+   * Redaction by this endpoint's secrets: quote a reply with `redactor.snippet(reply.body)` and a
+   * value with `jsonColumns(…, { redactor })`, never by cutting first and redacting after.
+   */
+  readonly redactor: Redactor
   /** Counters since the endpoint was opened: requests sent (every attempt) and retries. */
   readonly counters: { readonly requests: number; readonly retries: number }
 }
@@ -157,7 +169,10 @@ export const isCredentialHeader = (name: string): boolean =>
   /^(authorization|proxy-authorization|cookie)$/i.test(name) ||
   /(key|token|secret|password|auth|session|signature)/i.test(name)
 
-/** A secret from the replica's environment, failing `open` (never printing the value) when unset. */
+/**
+ * A secret from the replica's environment, failing `open` (never printing the value) when unset. The
+ * value is remembered (`rememberSecret`): every redactor of the thread redacts it from then on.
+ */
 export const secretFromEnvironment = (
   plugin: string,
   option: string,
@@ -173,32 +188,54 @@ export const secretFromEnvironment = (
             retryable: false
           })
         )
-      : Effect.succeed(value)
+      : Effect.sync(() => {
+          rememberSecret(value)
+          return value
+        })
   })
 
-/** Seconds or an HTTP date, as milliseconds from now; undefined when absent or unreadable. */
+/** The longest a Node timer waits (2^31-1 ms, ~24.8 days); a longer one fires at once, with a warning. */
+export const MAX_TIMER_MILLIS = 2 ** 31 - 1
+
+/** `delay-seconds` (digits; a fraction is read too). */
+const DELAY_SECONDS = /^\s*\d+(\.\d+)?\s*$/
+/** An HTTP-date starts with the day's name, in each of its three forms. */
+const HTTP_DATE = /^\s*(Mon|Tue|Wed|Thu|Fri|Sat|Sun)/i
+
+/**
+ * Retry-After as milliseconds from now: seconds, or an HTTP date to come. Undefined when absent, when
+ * the date is past, or when it is neither (a negative or hexadecimal number, `1e3`, a number too large
+ * to read, text): the server said nothing usable, so the backoff applies. The value may be huge — the
+ * wait is capped by `backoffMillis`.
+ */
 export const retryAfterMillis = (header: string | ReadonlyArray<string> | undefined): number | undefined => {
   const value = Array.isArray(header) ? header[0] : (header as string | undefined)
-  if (value === undefined || value.trim() === "") return undefined
-  const seconds = Number(value)
-  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000))
-  const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+  if (value === undefined) return undefined
+  if (DELAY_SECONDS.test(value)) {
+    const millis = Math.round(Number(value) * 1000)
+    return Number.isFinite(millis) ? millis : undefined
+  }
+  if (!HTTP_DATE.test(value)) return undefined
+  const ahead = Date.parse(value) - Date.now()
+  return Number.isNaN(ahead) || ahead <= 0 ? undefined : ahead
 }
 
 /**
- * Delay before retry `n` (1-based). When the server said when to come back (Retry-After), that, plus
- * up to 20% so that requests told the same do not return together; otherwise exponential from
- * `initialMillis`, capped at `maxMillis`, ±20%.
+ * Delay before retry `n` (1-based). When the server said when to come back (Retry-After), that, at
+ * most `maxMillis`, plus up to 20% so that requests told the same do not return together; otherwise
+ * exponential from `initialMillis`, capped at `maxMillis`, ±20%. A negative ask counts as 0, a NaN one
+ * as none; nothing longer than MAX_TIMER_MILLIS is returned.
  */
 export const backoffMillis = (
   backoff: { readonly initialMillis: number; readonly maxMillis: number },
   retry: number,
   retryAfter?: number
 ): number => {
-  if (retryAfter !== undefined) return Math.round(retryAfter * (1 + Math.random() * 0.2))
-  const exponential = Math.min(backoff.maxMillis, backoff.initialMillis * 2 ** (retry - 1))
-  return Math.round(exponential * (0.8 + Math.random() * 0.4))
+  const delay =
+    retryAfter !== undefined && !Number.isNaN(retryAfter)
+      ? Math.min(Math.max(0, retryAfter), backoff.maxMillis) * (1 + Math.random() * 0.2)
+      : Math.min(backoff.maxMillis, backoff.initialMillis * 2 ** (retry - 1)) * (0.8 + Math.random() * 0.4)
+  return Math.round(Math.min(delay, MAX_TIMER_MILLIS))
 }
 
 type AttemptFailure =
@@ -279,22 +316,20 @@ export const httpEndpoint = (
     const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1")
     const origin = url.origin
     const basePath = `${url.pathname}${url.search}`
-    const secrets = [...new Set(options.secrets ?? [])]
-      .filter((s) => s.length > 0)
-      .sort((a, b) => b.length - a.length)
-    const redact = (text: string): string => {
-      let out = text
-      for (const secret of secrets) out = out.split(secret).join("***")
-      return out
-    }
+    const redactor = makeRedactor(options.secrets ?? [])
+    const redact = redactor.redact
+    const backoff = options.backoff ?? { initialMillis: 250, maxMillis: 30_000 }
+    const timeoutMillis = Math.min(options.timeoutMillis, MAX_TIMER_MILLIS)
+    /** A batch failure; the wait it asks of the runtime is the server's, at most the backoff's cap. */
     const fail = (reason: string, retryable: boolean, retryAfter?: number) =>
       new PluginBatchError({
         plugin: options.plugin,
         reason: redact(reason),
         retryable,
-        ...(retryAfter === undefined ? {} : { retryAfterMillis: retryAfter })
+        ...(retryAfter === undefined || Number.isNaN(retryAfter)
+          ? {}
+          : { retryAfterMillis: Math.min(Math.max(0, retryAfter), backoff.maxMillis, MAX_TIMER_MILLIS) })
       })
-    const backoff = options.backoff ?? { initialMillis: 250, maxMillis: 30_000 }
     const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES
     const agent = yield* Effect.acquireRelease(
       Effect.sync(
@@ -350,7 +385,7 @@ export const httpEndpoint = (
           kind: "transient",
           reason: `no answer within ${options.timeoutMillis / 1000} s (timeout_seconds)`
         })
-      }, options.timeoutMillis)
+      }, timeoutMillis)
       try {
         request = transport.request(
           {
@@ -416,7 +451,7 @@ export const httpEndpoint = (
         )
       }
       if (TRANSIENT_STATUSES.has(reply.status)) {
-        const text = replySnippet(reply.body)
+        const text = redactor.snippet(reply.body)
         const after = retryAfterOf(reply)
         return {
           kind: "transient",
@@ -560,33 +595,38 @@ export const httpEndpoint = (
         (results) => results[0]!
       )
 
-    return { origin, path: basePath, request, requestAll, redact, counters } satisfies HttpEndpoint
+    return { origin, path: basePath, request, requestAll, redact, redactor, counters } satisfies HttpEndpoint
   })
-
-/** The first 300 characters of a reply body, on one line, for error messages (redact before use). */
-export const replySnippet = (body: Buffer | string, limit = 300): string => {
-  const text = (typeof body === "string" ? body : body.subarray(0, limit * 4).toString("utf8"))
-    .replace(/\s+/g, " ")
-    .trim()
-  return text.length > limit ? `${text.slice(0, limit)}…` : text
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Engine options
 
 const positive = Schema.Number.check(Schema.isGreaterThan(0))
 
+/** Seconds a timer can wait, at most (MAX_TIMER_MILLIS): timeouts and backoffs beyond it are refused. */
+export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MILLIS / 1000)
+
+/** Positive seconds a timer can wait. */
+const timerSeconds = positive.check(
+  Schema.makeFilter((seconds: number) =>
+    seconds <= MAX_TIMER_SECONDS
+      ? undefined
+      : `must be at most ${MAX_TIMER_SECONDS} (about 24 days: the longest a timer waits)`
+  )
+)
+
 /**
  * The options every HTTP engine takes (snake_case, as users write them in YAML), all optional:
  * `concurrency` (requests in flight per worker), `timeout_seconds` (one attempt), `max_retries` (per
- * request), `backoff_initial_seconds` and `backoff_max_seconds`, `max_response_bytes`.
+ * request), `backoff_initial_seconds` and `backoff_max_seconds` (also the longest wait a server's
+ * Retry-After gets), `max_response_bytes`. Durations are at most MAX_TIMER_SECONDS.
  */
 export const httpOptionFields = {
   concurrency: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0))),
-  timeout_seconds: Schema.optionalKey(positive),
+  timeout_seconds: Schema.optionalKey(timerSeconds),
   max_retries: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
-  backoff_initial_seconds: Schema.optionalKey(positive),
-  backoff_max_seconds: Schema.optionalKey(positive),
+  backoff_initial_seconds: Schema.optionalKey(timerSeconds),
+  backoff_max_seconds: Schema.optionalKey(timerSeconds),
   max_response_bytes: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0)))
 }
 

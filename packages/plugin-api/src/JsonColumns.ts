@@ -10,10 +10,11 @@
  * - `jsonColumns(features, values)` builds output columns from parsed JSON: each value is checked and
  *   converted to its feature's type (numbers for numbers, exact integers, strings for strings — other
  *   JSON written as text —, objects for groups, arrays for shapes); a value that does not fit fails only
- *   its row, whose outputs are then null.
+ *   its row, whose outputs are then null, and its row error quotes the value redacted (Redaction.ts).
  */
 import { ArrowTypes, DataType, type Signature } from "@runbatch/spec"
 import * as Arrow from "./Arrow.ts"
+import { redactor as makeRedactor, type Redactor } from "./Redaction.ts"
 import type { RowError } from "./RowError.ts"
 
 // ---------------------------------------------------------------------------------------------------
@@ -157,20 +158,27 @@ export const plainValue = (value: unknown): unknown => {
 // JSON → Arrow
 
 class Misfit {
-  readonly message: string
-  constructor(message: string) {
-    this.message = message
+  readonly path: string
+  readonly want: string
+  readonly value: unknown
+  constructor(path: string, want: string, value: unknown) {
+    this.path = path
+    this.want = want
+    this.value = value
+  }
+  /** The row's error, quoting (redacted, then cut to 60 characters) the value the server gave. */
+  message(redactor: Redactor): string {
+    const text = JSON.stringify(this.value) ?? String(this.value)
+    return `the server's value for ${this.path} is not ${this.want}: ${redactor.snippet(text, 60)}`
   }
 }
 
-const describeJson = (value: unknown): string => {
-  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value))
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text
+const misfit = (path: string, want: string, value: unknown): never => {
+  throw new Misfit(path, want, value)
 }
 
-const misfit = (path: string, want: string, value: unknown): never => {
-  throw new Misfit(`the server's value for ${path} is not ${want}: ${describeJson(value)}`)
-}
+/** Redacts the secrets remembered in this thread (and credentials of a known shape). */
+const threadRedactor = makeRedactor()
 
 /** The value as Arrow's builder for `feature` takes it, or a Misfit. */
 const convert = (value: unknown, feature: Signature.Feature, path: string, dims: number): unknown => {
@@ -338,6 +346,14 @@ const columnData = (type: Arrow.DataType, values: ReadonlyArray<unknown>): Arrow
 const column = (feature: Signature.Feature, values: ReadonlyArray<unknown>): Arrow.Data =>
   columnData(ArrowTypes.featureType(feature) as Arrow.DataType, values)
 
+export interface JsonColumnsOptions {
+  /**
+   * Redacts what row errors quote of a value: an endpoint's `redactor` (default: the secrets read in
+   * this thread through `secretFromEnvironment`, and credentials of a known shape).
+   */
+  readonly redactor?: Redactor
+}
+
 export interface JsonColumns {
   /** One column per feature, one row per value, typed as the features. */
   readonly batch: Arrow.RecordBatch
@@ -347,13 +363,16 @@ export interface JsonColumns {
 /**
  * Output columns from one JSON value per row: `pick(value, feature)` gives each feature's value
  * (default: the field of the same name, case-insensitively). A null row gives nulls, and a row with a
- * value that does not fit its feature gets nulls and a row error naming the feature.
+ * value that does not fit its feature gets nulls and a row error naming the feature and quoting the
+ * value, redacted by `options.redactor` before it is cut short.
  */
 export const jsonColumns = (
   features: ReadonlyArray<Signature.Feature>,
   rows: ReadonlyArray<unknown>,
-  pick: (row: unknown, feature: Signature.Feature) => unknown = fieldOf
+  pick: (row: unknown, feature: Signature.Feature) => unknown = fieldOf,
+  options: JsonColumnsOptions = {}
 ): JsonColumns => {
+  const redactor = options.redactor ?? threadRedactor
   const columns = features.map(() => new Array<unknown>(rows.length))
   const rowErrors: Array<RowError> = []
   for (let row = 0; row < rows.length; row++) {
@@ -370,7 +389,7 @@ export const jsonColumns = (
     } catch (error) {
       if (!(error instanceof Misfit)) throw error
       for (const out of columns) out[row] = null
-      rowErrors.push({ row, message: error.message })
+      rowErrors.push({ row, message: error.message(redactor) })
     }
   }
   const fields = features.map((f) => new Arrow.Field(f.name, ArrowTypes.featureType(f), true))

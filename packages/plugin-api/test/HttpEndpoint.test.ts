@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createServer as createTlsServer } from "node:https"
 import type { AddressInfo } from "node:net"
 import { fileURLToPath } from "node:url"
-import { describe, expect, it } from "@effect/vitest"
+import { afterEach, describe, expect, it, vi } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Schema } from "effect"
 import {
   backoffMillis,
@@ -217,6 +217,69 @@ describe("httpEndpoint", () => {
   })
 })
 
+describe("httpEndpoint and a server's Retry-After", () => {
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  // Each is answered 429 with it every time: the request gives up after its retries, having waited at
+  // most the cap (5 ms, +20%) between attempts, and no timer is armed beyond what Node can wait.
+  for (const retryAfter of [
+    "99999999999",
+    "3600",
+    new Date(Date.now() + 30 * 24 * 3600 * 1000).toUTCString(),
+    new Date(Date.now() - 3600 * 1000).toUTCString(),
+    "garbage",
+    "-1"
+  ]) {
+    it(`gives up within the request's budget when every answer is 429 with Retry-After: ${retryAfter}`, async () => {
+      const server = await serve((_req, res) => {
+        res.statusCode = 429
+        res.setHeader("retry-after", retryAfter)
+        res.end("slow down")
+      })
+      const warnings: Array<string> = []
+      const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`)
+      process.on("warning", onWarning)
+      const delays: Array<number> = []
+      const realSetTimeout = globalThis.setTimeout
+      vi.spyOn(globalThis, "setTimeout").mockImplementation(((f: () => void, ms?: number) => {
+        delays.push(ms ?? 0)
+        return realSetTimeout(f, ms)
+      }) as typeof setTimeout)
+      try {
+        const { exit, counters } = await Effect.runPromise(
+          Effect.scoped(
+            Effect.flatMap(httpEndpoint({ plugin: "t", url: server.url, ...settings, retries: 2 }), (e) =>
+              Effect.map(
+                // A stalled request fails the test here instead of hanging it (a real clock's guard).
+                Effect.exit(Effect.timeout(e.request({}, text), "10 seconds")),
+                (exit) => ({ exit, counters: { ...e.counters } })
+              )
+            )
+          )
+        )
+        await new Promise((resolve) => realSetTimeout(resolve, 10)) // warnings are emitted on a later tick
+        const error = failureOf(exit) as { retryable: boolean; message: string; retryAfterMillis?: number }
+        expect(error.message).toContain(
+          "the server answered 429: slow down; gave up after 3 attempt(s) (max_retries 2)"
+        )
+        expect(error.retryable).toBe(true)
+        expect(error.retryAfterMillis ?? 0).toBeLessThanOrEqual(settings.backoff.maxMillis)
+        expect(counters).toEqual({ requests: 3, retries: 2 })
+        const waits = delays.filter((ms) => ms !== settings.timeoutMillis && ms !== 10_000)
+        expect(waits).toHaveLength(2)
+        for (const ms of waits) expect(ms).toBeLessThanOrEqual(settings.backoff.maxMillis * 1.2)
+        expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1)
+        expect(warnings).toEqual([])
+      } finally {
+        process.off("warning", onWarning)
+        await server.close()
+      }
+    })
+  }
+})
+
 /** An HTTPS server on 127.0.0.1 with the test-only self-signed certificate (127.0.0.1, localhost). */
 const serveTls = async () => {
   const tls = (name: string) => readFileSync(new URL(`./fixtures/tls/${name}`, import.meta.url))
@@ -304,21 +367,84 @@ describe("httpEndpoint over HTTPS", () => {
   })
 })
 
+/** Runs of eight characters of `secret` found in `text` (whole, or a prefix or suffix left by a cut). */
+const leaks = (text: string, secret: string): Array<string> =>
+  Array.from({ length: secret.length - 7 }, (_, i) => secret.slice(i, i + 8)).filter((run) =>
+    text.includes(run)
+  )
+
+/** 600 characters with `secret` at offset `at`, as a server quoting a header back in a long error. */
+const quoting = (secret: string, at: number) =>
+  `${"-".repeat(at - 1)} ${secret} ${"-".repeat(600 - at - secret.length - 1)}`
+
+describe("httpEndpoint keeps secrets out of what a server says", () => {
+  const SECRET = "tok-3f9a0c7e5b21d8"
+  const withSecret = { headers: { authorization: `Bearer ${SECRET}` }, secrets: [SECRET], ...settings }
+
+  it("redacts a secret quoted anywhere around the cut of a reply's quote (offsets 270–330 of 600)", async () => {
+    let at = 0
+    const server = await serve((_req, res) => {
+      res.statusCode = 500
+      res.end(quoting(`Bearer ${SECRET}`, at))
+    })
+    try {
+      for (at = 270; at <= 330; at++) {
+        const exit = await Effect.runPromiseExit(
+          Effect.scoped(
+            Effect.flatMap(httpEndpoint({ plugin: "t", url: server.url, ...withSecret, retries: 0 }), (e) =>
+              e.request({}, text)
+            )
+          )
+        )
+        const message = failureOf(exit)?.message ?? ""
+        expect(message, `secret at ${at}`).toContain("the server answered 500: ---")
+        expect(leaks(message, SECRET), `secret at ${at}: ${message}`).toEqual([])
+        expect(leaks(JSON.stringify(Exit.isFailure(exit) ? exit.cause : ""), SECRET)).toEqual([])
+      }
+    } finally {
+      await server.close()
+    }
+  })
+})
+
 describe("HTTP engine helpers", () => {
-  it("reads Retry-After as seconds or a date, and waits at least as long", () => {
+  it("reads Retry-After as seconds or a date to come; a date past, or garbage, says nothing", () => {
     expect(retryAfterMillis("2")).toBe(2000)
     expect(retryAfterMillis("0.5")).toBe(500)
+    expect(retryAfterMillis("99999999999")).toBe(99_999_999_999_000)
     expect(retryAfterMillis(new Date(Date.now() + 3000).toUTCString())).toBeGreaterThan(1000)
-    expect(retryAfterMillis("soon")).toBeUndefined()
+    expect(retryAfterMillis(new Date(Date.now() - 3000).toUTCString())).toBeUndefined()
+    expect(retryAfterMillis("Thu, 01 Jan 1970 00:00:00 GMT")).toBeUndefined()
+    for (const garbage of ["soon", "-5", "1e3", "0x10", "Infinity", "12 34", "", "9".repeat(400)])
+      expect(retryAfterMillis(garbage), garbage).toBeUndefined()
     expect(retryAfterMillis(undefined)).toBeUndefined()
+  })
+
+  it("waits what Retry-After asks (plus up to 20%) up to the backoff's cap, never a timer Node cannot arm", () => {
+    const backoff = { initialMillis: 100, maxMillis: 1000 }
     for (let i = 0; i < 50; i++) {
-      const delay = backoffMillis({ initialMillis: 100, maxMillis: 1000 }, 3, 1500)
-      expect(delay).toBeGreaterThanOrEqual(1500)
-      expect(delay).toBeLessThanOrEqual(1800)
-      const exponential = backoffMillis({ initialMillis: 100, maxMillis: 1000 }, 3)
+      const asked = backoffMillis(backoff, 3, 500)
+      expect(asked).toBeGreaterThanOrEqual(500)
+      expect(asked).toBeLessThanOrEqual(600)
+      // More than the cap, however much more: the cap (plus up to 20%).
+      for (const retryAfter of [1500, 3_600_000, 99_999_999_999_000, Number.POSITIVE_INFINITY]) {
+        const delay = backoffMillis(backoff, 3, retryAfter)
+        expect(delay, String(retryAfter)).toBeGreaterThanOrEqual(1000)
+        expect(delay, String(retryAfter)).toBeLessThanOrEqual(1200)
+      }
+      // Nonsense asks count as no ask: the exponential backoff.
+      for (const retryAfter of [Number.NaN, -5]) {
+        const delay = backoffMillis(backoff, 3, retryAfter)
+        expect(delay).toBeGreaterThanOrEqual(retryAfter < 0 ? 0 : 320)
+        expect(delay).toBeLessThanOrEqual(retryAfter < 0 ? 0 : 480)
+      }
+      const exponential = backoffMillis(backoff, 3)
       expect(exponential).toBeGreaterThanOrEqual(320)
       expect(exponential).toBeLessThanOrEqual(480)
-      expect(backoffMillis({ initialMillis: 100, maxMillis: 1000 }, 10)).toBeLessThanOrEqual(1200)
+      expect(backoffMillis(backoff, 10)).toBeLessThanOrEqual(1200)
+      // A cap beyond what a timer can wait (2^31-1 ms, ~24.8 days) is cut to that.
+      expect(backoffMillis({ initialMillis: 100, maxMillis: 1e13 }, 60)).toBeLessThanOrEqual(2 ** 31 - 1)
+      expect(backoffMillis({ initialMillis: 100, maxMillis: 1e13 }, 1, 1e12)).toBeLessThanOrEqual(2 ** 31 - 1)
     }
   })
 
@@ -368,5 +494,26 @@ describe("HTTP engine helpers", () => {
     expect(message).not.toContain("sk-123")
     const bad = await Effect.runPromiseExit(decodeEngineOptions("x", schema, { url: "u", max_retries: -1 }))
     expect(Exit.isFailure(bad) && String(Cause.squash(bad.cause))).toContain("max_retries")
+  })
+
+  it("refuses a timeout or backoff longer than a timer can wait (about 24 days)", async () => {
+    const schema = Schema.Struct({ url: Schema.String, ...httpOptionFields })
+    const longest = {
+      timeout_seconds: 2_147_483,
+      backoff_initial_seconds: 2_147_483,
+      backoff_max_seconds: 2_147_483
+    }
+    expect(await Effect.runPromise(decodeEngineOptions("x", schema, { url: "u", ...longest }))).toEqual({
+      url: "u",
+      ...longest
+    })
+    for (const option of ["timeout_seconds", "backoff_initial_seconds", "backoff_max_seconds"]) {
+      const exit = await Effect.runPromiseExit(
+        decodeEngineOptions("x", schema, { url: "u", [option]: 99999999999 })
+      )
+      expect(Exit.isFailure(exit) && String(Cause.squash(exit.cause))).toContain(
+        `${option}: must be at most 2147483 (about 24 days`
+      )
+    }
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ArrowTypes, Signature } from "@runbatch/spec"
-import { Arrow, jsonColumns, jsonWriter, plainValue } from "../src/index.ts"
+import { Arrow, jsonColumns, jsonWriter, plainValue, redactor } from "../src/index.ts"
 
 const { feature, group } = Signature
 
@@ -107,6 +107,19 @@ describe("jsonColumns", () => {
       { row: 2, message: "the server's value for n is not within INT32: 1099511627776" }
     ])
     expect([...batch.getChild("n")!]).toEqual([null, null, null, 3])
+  })
+
+  it("quotes a value that does not fit redacted whole, then cut: no part of a secret survives the cut", () => {
+    const secret = "key-0d9c8b7a6f5e4d3c"
+    const values = Array.from({ length: 40 }, (_, i) => ({ n: `${"-".repeat(30 + i)} ${secret}` }))
+    const { rowErrors } = jsonColumns([feature("n", "INT32")], values, undefined, {
+      redactor: redactor([secret])
+    })
+    expect(rowErrors).toHaveLength(40)
+    for (const { message } of rowErrors) {
+      expect(message).toMatch(/^the server's value for n is not an integer: "-{30}/)
+      for (let i = 0; i + 4 <= secret.length; i++) expect(message).not.toContain(secret.slice(i, i + 4))
+    }
   })
 })
 

@@ -1,13 +1,15 @@
 /**
  * Calling the engine with retries: a batch that fails with a retryable PluginBatchError (a busy server,
  * a timeout) is tried again after a jittered exponential backoff — never sooner than the server's
- * Retry-After — up to a budget of attempts; anything else fails at once.
+ * Retry-After (`retryAfterMillis`) up to the policy's cap, never later than the cap (+20%) whatever
+ * it asks — up to a budget of attempts; anything else fails at once.
  */
 import {
   backoffMillis,
   type EngineSession,
   type FileReader,
   type InferResult,
+  MAX_TIMER_MILLIS,
   type PluginLogger
 } from "@runbatch/plugin-api"
 import type { Json, PluginBatchError } from "@runbatch/spec"
@@ -24,14 +26,21 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMillis: 200, maxDelayMillis: 30_000 }
 
-/** Delay before retry `n` (1-based): exponential with ±20% jitter, at least the server's ask. */
-export const backoff = (policy: RetryPolicy, retry: number, retryAfterMillis?: number): number =>
-  Math.round(
-    Math.max(
-      backoffMillis({ initialMillis: policy.baseDelayMillis, maxMillis: policy.maxDelayMillis }, retry),
-      retryAfterMillis ?? 0
-    )
+/**
+ * Delay before retry `n` (1-based): exponential with ±20% jitter, at least the server's ask up to
+ * `maxDelayMillis` (an ask of hours, years, or NaN stalls nothing; a negative one counts as none).
+ */
+export const backoff = (policy: RetryPolicy, retry: number, retryAfterMillis?: number): number => {
+  const asked =
+    retryAfterMillis === undefined || Number.isNaN(retryAfterMillis)
+      ? 0
+      : Math.min(Math.max(0, retryAfterMillis), policy.maxDelayMillis)
+  const exponential = backoffMillis(
+    { initialMillis: policy.baseDelayMillis, maxMillis: policy.maxDelayMillis },
+    retry
   )
+  return Math.round(Math.min(Math.max(exponential, asked), MAX_TIMER_MILLIS))
+}
 
 export const inferWithRetry = (
   session: EngineSession,

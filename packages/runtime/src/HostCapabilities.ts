@@ -1,9 +1,9 @@
 /**
  * The capabilities a replica gives its plugins: stage files through its StageStore (so plugins read
  * the same way locally and in SPCS, and can never read outside a stage), and a logger writing to the
- * replica's log lines.
+ * replica's log lines, redacted (plugin-api's `redact`: the secrets plugins read, token shapes).
  */
-import { FileReader, PluginLogger } from "@runbatch/plugin-api"
+import { FileReader, PluginLogger, redact } from "@runbatch/plugin-api"
 import { StageFileReader, StageStore } from "@runbatch/stage-io"
 import { Effect, Layer } from "effect"
 import { Progress } from "./Progress.ts"
@@ -18,8 +18,8 @@ export const loggerLayer: Layer.Layer<PluginLogger, never, Progress> = Layer.eff
   Effect.map(Progress, (progress) =>
     PluginLogger.of({
       debug: () => Effect.void,
-      info: (message) => progress.log("info", message),
-      warn: (message) => progress.log("warn", message)
+      info: (message) => progress.log("info", redact(message)),
+      warn: (message) => progress.log("warn", redact(message))
     })
   )
 )

@@ -5,13 +5,17 @@
  *
  * Row errors either fail the job at the first one (`fail`, naming the shard, the row and the cause)
  * or are recorded in `_ERROR` with null outputs (`record`), keeping one output row per input row.
+ * Every message a plugin hands over (row errors, a batch's failure) is redacted before it goes into
+ * a RowFailed, `_ERROR` or a log line (plugin-api's `redact`: the secrets the plugins read from the
+ * environment, credentials of a known shape) — whatever the plugin did already.
  */
-import type {
-  EncodeRequest,
-  EncoderInstance,
-  EngineSession,
-  FileReader,
-  PluginLogger
+import {
+  type EncodeRequest,
+  type EncoderInstance,
+  type EngineSession,
+  type FileReader,
+  type PluginLogger,
+  redact
 } from "@runbatch/plugin-api"
 import { type JobPlan, PluginBatchError, RowFailed, type Sharding } from "@runbatch/spec"
 import type { OutputCommitter, StageStore } from "@runbatch/stage-io"
@@ -116,7 +120,7 @@ export const processBatch = (
       const result = yield* handler.instance.encode(source, handler.request)
       encoded.set(handler.column, result.vector)
       for (const error of result.rowErrors)
-        note(error.row, { column: handler.column, message: naming(error.row, error.message) })
+        note(error.row, { column: handler.column, message: naming(error.row, redact(error.message)) })
     }
 
     const features: Array<{ name: string; vector: Arrow.Vector }> = []
@@ -147,12 +151,28 @@ export const processBatch = (
           plan.params,
           context.retry ?? DEFAULT_RETRY,
           (error, delay) =>
-            progress.log("warn", `Retrying a batch of shard ${shard.index} in ${delay} ms: ${error.reason}`)
+            progress.log(
+              "warn",
+              `Retrying a batch of shard ${shard.index} in ${delay} ms: ${redact(error.reason)}`
+            )
         )
       )
       if (attempt._tag === "Failure") {
-        if (!record) return yield* attempt.failure
-        for (const row of okRows) note(row, { message: attempt.failure.reason })
+        const failure = attempt.failure
+        const reason = redact(failure.reason)
+        if (!record) {
+          return yield* reason === failure.reason
+            ? failure
+            : new PluginBatchError({
+                plugin: failure.plugin,
+                reason,
+                retryable: failure.retryable,
+                ...(failure.retryAfterMillis === undefined
+                  ? {}
+                  : { retryAfterMillis: failure.retryAfterMillis })
+              })
+        }
+        for (const row of okRows) note(row, { message: reason })
       } else {
         const result = attempt.success
         if (result.outputs.numRows !== okRows.length) {
@@ -170,8 +190,9 @@ export const processBatch = (
         for (const error of result.rowErrors ?? []) {
           const row = okRows[error.row]
           if (row === undefined) continue
-          if (!record) return yield* fail(row, { message: naming(row, error.message) })
-          note(row, { message: naming(row, error.message) })
+          const message = naming(row, redact(error.message))
+          if (!record) return yield* fail(row, { message })
+          note(row, { message })
         }
         outputs = spreadRows(normalised, okRows, batch.numRows)
         metrics = result.metrics

@@ -185,6 +185,58 @@ describe("a replica", () => {
     expect(lines.filter((l) => l.type === "progress").at(-1)).toMatchObject({ rows: 300, errors: 26 })
   })
 
+  it("redacts a secret an engine quotes whole from its log lines, retries, _ERROR and RowFailed", async () => {
+    // The engine reads the secret through secretFromEnvironment and quotes it without redacting.
+    const SECRET = "tok-runtime-8e1f2a9c5d"
+    process.env["RUNBATCH_TEST_CARELESS_KEY"] = SECRET
+    try {
+      const quoting = {
+        quoteSecretEnv: "RUNBATCH_TEST_CARELESS_KEY",
+        failRowWhen: { feature: "x", equals: 50 },
+        fatalWhen: { feature: "x", equals: 100 },
+        retryableFailures: 1
+      }
+      const home = tempHome()
+      const recorded = await stage(home, {
+        rows: makeRows(300),
+        columns,
+        signature,
+        onError: "record",
+        maxBatchRows: 25,
+        numWorkers: 1,
+        engineOptions: quoting
+      })
+      const { exit, lines } = await runInProcess(home, recorded)
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const byId = new Map(rowsOf(await results(home), "ID").map((r) => [Number(r["ID"]), r]))
+      expect(byId.get(100)!["_ERROR"]).toBe("injected failure of this row (the server said: key=***)")
+      expect(byId.get(200)!["_ERROR"]).toBe("injected fatal failure at a row (the server said: key=***)")
+      expect(lines.some((l) => l.type === "log" && l.message === "opened with key=***")).toBe(true)
+      expect(lines.some((l) => l.type === "log" && l.message.endsWith("(the server said: key=***)"))).toBe(
+        true
+      )
+      expect(JSON.stringify(lines)).not.toContain(SECRET)
+
+      const failing = await stage(home, {
+        rows: makeRows(200),
+        columns,
+        signature,
+        output: "@ML.PUBLIC.RESULTS/failing/",
+        jobName: "ML.PUBLIC.FAILING",
+        engineOptions: {
+          quoteSecretEnv: "RUNBATCH_TEST_CARELESS_KEY",
+          failRowWhen: { feature: "x", equals: 50 }
+        }
+      })
+      const error = failureOf((await runInProcess(home, failing)).exit)
+      expect(error._tag).toBe("RowFailed")
+      expect(error.message).toContain("injected failure of this row (the server said: key=***)")
+      expect(error.message).not.toContain(SECRET)
+    } finally {
+      delete process.env["RUNBATCH_TEST_CARELESS_KEY"]
+    }
+  })
+
   it("retries retryable engine failures with backoff, then succeeds", async () => {
     const home = tempHome()
     const job = await stage(home, {

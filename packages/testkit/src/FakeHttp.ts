@@ -1,8 +1,9 @@
 /**
  * What the fake model servers share: a real HTTP server on 127.0.0.1 with a fixed latency, faults
  * injected by rule (429 or 503 with Retry-After, 500, a request never answered, malformed JSON, a
- * redirect, a reset connection, and for batch servers wrong, duplicated or missing row numbers), a log
- * of the requests it saw and counters (most requests in flight at once, open connections).
+ * redirect, a reset connection, an answer given whole — any status and body —, and for batch servers
+ * wrong, duplicated or missing row numbers), a log of the requests it saw and counters (most requests
+ * in flight at once, open connections).
  *
  * Fault rules are plain data, so a server in a child process (FakeServerProcess) takes the same ones.
  * Chance is drawn from a seeded generator: a run injects the same faults each time.
@@ -22,6 +23,7 @@ export type FaultKind =
   | "wrong-index"
   | "duplicate-index"
   | "missing-row"
+  | "answer"
 
 export interface Fault {
   readonly kind: FaultKind
@@ -33,6 +35,12 @@ export interface Fault {
   readonly matching?: string
   /** 429 and 503: the Retry-After header, in seconds (default none). */
   readonly retryAfterSeconds?: number
+  /** 429, 503 and 500: the Retry-After header as sent, any text (an HTTP date, garbage); wins over retryAfterSeconds. */
+  readonly retryAfter?: string
+  /** 429, 503, 500 and answer: the body (default a JSON error naming the fault; for answer, empty). */
+  readonly body?: string
+  /** answer: the status (default 400). */
+  readonly status?: number
   /** redirect: the Location (default `/elsewhere` on this server). */
   readonly location?: string
 }
@@ -176,12 +184,16 @@ export const startFakeServer = (
       }
       let reply: Reply
       if (fault?.kind === "429" || fault?.kind === "503" || fault?.kind === "500") {
+        const retryAfter =
+          fault.retryAfter ??
+          (fault.retryAfterSeconds === undefined ? undefined : String(fault.retryAfterSeconds))
         reply = {
           status: Number(fault.kind),
-          headers:
-            fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) },
-          body: JSON.stringify({ error: { message: `injected ${fault.kind}` } })
+          headers: retryAfter === undefined ? {} : { "retry-after": retryAfter },
+          body: fault.body ?? JSON.stringify({ error: { message: `injected ${fault.kind}` } })
         }
+      } else if (fault?.kind === "answer") {
+        reply = { status: fault.status ?? 400, body: fault.body ?? "" }
       } else if (fault?.kind === "malformed") {
         reply = { status: 200, headers: { "content-type": "application/json" }, body: '{"data": [[0, "tru' }
       } else if (fault?.kind === "redirect") {

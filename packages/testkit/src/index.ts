@@ -1,8 +1,8 @@
 /**
  * @runbatch/testkit — test support for runbatch and for plugin authors: in-memory host capabilities,
  * the plugin conformance suites, a job stager and a test engine for runtime tests, a direct
- * onnxruntime reference, the sample models and data of @runbatch/samples, and fake model servers
- * (OpenAI-compatible and external-function) on 127.0.0.1.
+ * onnxruntime reference, the sample models and data of @runbatch/samples, fake model servers
+ * (OpenAI-compatible and external-function) on 127.0.0.1, and checks that a secret stayed secret.
  */
 
 // Sample models and data, re-exported so tests need one import.
@@ -20,4 +20,5 @@ export * as JobFixture from "./JobFixture.ts"
 export * as MemoryStage from "./MemoryStage.ts"
 export * as OnnxReference from "./OnnxReference.ts"
 export * from "./PlainRows.ts"
+export * as SecretLeaks from "./SecretLeaks.ts"
 export * as TestEngine from "./TestEngine.ts"

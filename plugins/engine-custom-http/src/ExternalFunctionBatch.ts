@@ -7,7 +7,7 @@
  * strings, NULL as null). Reply: `{"data": [[0, value], …]}` with every row number exactly once; a
  * reply that leaves one out, repeats one or names one that was not sent fails the batch, saying which.
  */
-import { type Arrow, type JsonWriter, jsonWriter, type RowError } from "@runbatch/plugin-api"
+import { type Arrow, type JsonWriter, jsonWriter, type Redactor, type RowError } from "@runbatch/plugin-api"
 import { PluginBatchError, type Signature } from "@runbatch/spec"
 
 export interface Chunk {
@@ -68,12 +68,14 @@ export const chunk = (
 
 /**
  * The values of a reply, in request order. Throws a PluginBatchError (not retryable: a server that
- * mixes up row numbers is broken) when the numbers are not exactly 0…count-1, once each.
+ * mixes up row numbers is broken) when the numbers are not exactly 0…count-1, once each; the entries it
+ * quotes are redacted by `redactor` before they are cut short.
  */
 export const readReply = (
   reply: unknown,
   count: number,
-  where: string
+  where: string,
+  redactor: Redactor
 ): ReadonlyArray<unknown> | "malformed" => {
   const data = (reply as { data?: unknown } | null)?.data
   if (typeof reply !== "object" || reply === null || !Array.isArray(data)) return "malformed"
@@ -83,12 +85,12 @@ export const readReply = (
   const repeated: Array<number> = []
   for (const entry of data as Array<unknown>) {
     if (!Array.isArray(entry) || entry.length !== 2) {
-      wrong.push(JSON.stringify(entry).slice(0, 40))
+      wrong.push(redactor.snippet(JSON.stringify(entry) ?? String(entry), 40))
       continue
     }
     const index = entry[0] as unknown
     if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= count) {
-      wrong.push(JSON.stringify(index))
+      wrong.push(redactor.snippet(JSON.stringify(index) ?? String(index), 40))
       continue
     }
     if (seen[index] === 1) {

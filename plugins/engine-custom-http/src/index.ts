@@ -25,7 +25,6 @@ import {
   PluginLogger,
   Retry,
   type RowError,
-  replySnippet,
   secretFromEnvironment
 } from "@runbatch/plugin-api"
 import { EnginePrepareError, PluginBatchError } from "@runbatch/spec"
@@ -47,10 +46,10 @@ const interpret =
       } catch {
         return new Retry("the server's answer is not JSON")
       }
-      const values = readReply(parsed, count, endpoint.origin)
+      const values = readReply(parsed, count, endpoint.origin, endpoint.redactor)
       return values === "malformed" ? new Retry('the server\'s answer has no "data" list') : values
     }
-    const detail = endpoint.redact(replySnippet(reply.body))
+    const detail = endpoint.redactor.snippet(reply.body)
     if (reply.status === 202)
       throw batchError(
         `the server at ${endpoint.origin} answered 202 (accepted, answer later); runbatch does not poll asynchronous external functions. Answer each request with 200 and its results.`
@@ -125,7 +124,7 @@ const open = (request: OpenRequest) =>
           tally
         )
         const values = spread(batch.numRows, chunks, replies)
-        const columns = jsonColumns(outputs, values, pick)
+        const columns = jsonColumns(outputs, values, pick, { redactor: endpoint.redactor })
         const rowErrors: Array<RowError> = [...tooLarge, ...columns.rowErrors].sort((a, b) => a.row - b.row)
         return {
           outputs: columns.batch,

@@ -18,6 +18,15 @@ engineConformance({
   batch: textBatch(["a", "bb", null, "dddd"])
 })
 
+/** `promise`, or a failure after `millis` of real time: a stalled retry fails its test instead of hanging it. */
+const guarded = <A>(promise: Promise<A>, millis = 10_000): Promise<A> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still waiting after ${millis} ms`)), millis)
+  })
+  return Promise.race([promise, stalled]).finally(() => clearTimeout(timer))
+}
+
 const withServer = async <A>(
   options: FakeExternalFunctionServer.FakeExternalFunctionOptions,
   f: (s: Awaited<ReturnType<typeof FakeExternalFunctionServer.start>>) => Promise<A>
@@ -194,7 +203,7 @@ describe("the custom-http engine", () => {
 })
 
 describe("the custom-http engine against a failing server", () => {
-  it("retries 429 (waiting out Retry-After), 503, 500, resets, malformed JSON and silence; every row once", () =>
+  it("retries 429 (waiting out Retry-After within backoff_max_seconds), 503, 500, resets, malformed JSON and silence; every row once", () =>
     withServer(
       {
         compute: "length",
@@ -211,7 +220,13 @@ describe("the custom-http engine against a failing server", () => {
         const texts = Array.from({ length: 60 }, (_, i) => `r-${i}`)
         const started = performance.now()
         const result = await run(
-          request({ url: s.url, rows_per_request: 10, timeout_seconds: 0.3, ...quick }),
+          request({
+            url: s.url,
+            rows_per_request: 10,
+            timeout_seconds: 0.3,
+            ...quick,
+            backoff_max_seconds: 2
+          }),
           textBatch(texts)
         )
         expect(performance.now() - started).toBeGreaterThanOrEqual(990)
@@ -220,6 +235,65 @@ describe("the custom-http engine against a failing server", () => {
         expect(s.stats().answered).toBe(6)
       }
     ))
+
+  it("waits at most backoff_max_seconds whatever a 429's Retry-After asks, and a request's budget ends", async () => {
+    const asks = [
+      "99999999999",
+      "3600",
+      new Date(Date.now() + 30 * 24 * 3600 * 1000).toUTCString(),
+      new Date(Date.now() - 3600 * 1000).toUTCString(),
+      "garbage"
+    ]
+    const warnings: Array<string> = []
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`)
+    process.on("warning", onWarning)
+    try {
+      // Each request is told once to come back much later (or told nonsense): retried after at most
+      // 50 ms, and answered.
+      await withServer(
+        {
+          compute: "length",
+          faults: asks.map((retryAfter, i) => ({
+            kind: "429" as const,
+            matching: `ask-${i}.`,
+            times: 1,
+            retryAfter
+          }))
+        },
+        async (s) => {
+          const texts = asks.map((_, i) => `ask-${i}.`)
+          const result = await guarded(
+            run(
+              request({ url: s.url, rows_per_request: 1, ...quick, backoff_max_seconds: 0.05 }),
+              textBatch(texts)
+            )
+          )
+          expect(column(result.outputs, "result")).toEqual(texts.map((t) => String(t.length)))
+          expect(result.metrics).toEqual({ http_requests: asks.length, http_retries: asks.length })
+        }
+      )
+      // Told so every time: the request's budget ends; the batch fails retryable, the cap as its ask.
+      await withServer({ faults: [{ kind: "429", retryAfter: "3600" }] }, async (s) => {
+        const error = failureOf(
+          await guarded(
+            runExit(
+              request({ url: s.url, ...quick, backoff_max_seconds: 0.05, max_retries: 2 }),
+              textBatch(["a"])
+            )
+          )
+        ) as { retryable?: boolean; message: string; retryAfterMillis?: number } | undefined
+        expect(error?.message).toContain("the server answered 429")
+        expect(error?.message).toContain("gave up after 3 attempt(s) (max_retries 2)")
+        expect(error?.retryable).toBe(true)
+        expect(error?.retryAfterMillis).toBe(50)
+        expect(s.stats().requests).toBe(3)
+      })
+      await new Promise((resolve) => setTimeout(resolve, 10)) // warnings are emitted on a later tick
+      expect(warnings).toEqual([])
+    } finally {
+      process.off("warning", onWarning)
+    }
+  })
 
   it("answers every row exactly once when a fifth of the requests get 429", () =>
     withServer(

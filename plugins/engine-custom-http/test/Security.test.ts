@@ -4,9 +4,10 @@
  * a redirect, an option, a row or the environment tries, it must see no request.
  */
 import { afterAll, afterEach, describe, expect, it } from "@effect/vitest"
-import { FakeExternalFunctionServer, type MemoryStage } from "@runbatch/testkit"
+import { Signature } from "@runbatch/spec"
+import { FakeExternalFunctionServer, type FakeHttp, type MemoryStage, SecretLeaks } from "@runbatch/testkit"
 import { Cause, Exit } from "effect"
-import { column, prepare, request, run, runExit, textBatch } from "./support.ts"
+import { column, prepare, request, run, runExit, scorer, textBatch } from "./support.ts"
 
 const decoy = await FakeExternalFunctionServer.start()
 afterAll(() => decoy.close())
@@ -161,6 +162,87 @@ describe("the custom-http engine keeps header secrets secret", () => {
       expect(error?.message).toContain("missing or wrong header authorization: got ***")
       expect(JSON.stringify(Exit.isFailure(exit) ? exit.cause : "")).not.toContain(TOKEN)
       expect(JSON.stringify(lines)).not.toContain(TOKEN)
+    } finally {
+      delete process.env["RUNBATCH_TEST_SCORER_TOKEN"]
+      await server.close()
+    }
+  })
+
+  const authorization = { Authorization: { env: "RUNBATCH_TEST_SCORER_TOKEN", prefix: "Bearer " } }
+  const leaks = (text: string) => SecretLeaks.leaksOf(text, TOKEN)
+  /** The batch's error from a server answering every request with `fault`. */
+  const failureWith = async (server: FakeHttp.FakeServer, faults: ReadonlyArray<FakeHttp.Fault>) => {
+    server.setFaults(faults)
+    const exit = await runExit(
+      request({ url: server.url, ...quick, max_retries: 0, headers: authorization }),
+      textBatch(["a"])
+    )
+    return { error: failureOf(exit), cause: JSON.stringify(Exit.isFailure(exit) ? exit.cause : "") }
+  }
+
+  it("keeps a header secret out of errors wherever the server quotes it (offsets 270–330 of 600)", async () => {
+    const server = await FakeExternalFunctionServer.start()
+    process.env["RUNBATCH_TEST_SCORER_TOKEN"] = TOKEN
+    try {
+      for (let at = 270; at <= 330; at++) {
+        const body = SecretLeaks.quoting(`Bearer ${TOKEN}`, at)
+        // A refused request (400: the batch fails at once), and a busy server (500: retried, then given up).
+        for (const [fault, says] of [
+          [{ kind: "answer", status: 400, body }, "answered 400 to a request of 1 rows: ---"],
+          [{ kind: "500", body }, "the server answered 500: ---"]
+        ] as const) {
+          const { error, cause } = await failureWith(server, [fault])
+          expect(error?.message).toContain(says)
+          expect(leaks(error?.message ?? ""), `${fault.kind} at ${at}: ${error?.message}`).toEqual([])
+          expect(leaks(cause)).toEqual([])
+        }
+      }
+    } finally {
+      delete process.env["RUNBATCH_TEST_SCORER_TOKEN"]
+      await server.close()
+    }
+  })
+
+  it("keeps a header secret out of row errors when the server answers it as a value", async () => {
+    // An INT64 output answered with text holding the secret: whole, or past the quote's cut.
+    const value = (row: number) =>
+      row === 0 ? TOKEN : row === 1 ? `Bearer ${TOKEN}` : `${"-".repeat(38 + row)} Bearer ${TOKEN}`
+    const server = await FakeExternalFunctionServer.start({ compute: (args) => value(Number(args[1])) })
+    process.env["RUNBATCH_TEST_SCORER_TOKEN"] = TOKEN
+    try {
+      const rows = Array.from({ length: 32 }, (_, row) => `row ${row}`)
+      const exit = await runExit(
+        request(
+          { url: server.url, ...quick, headers: authorization },
+          scorer(Signature.feature("result", "INT64"))
+        ),
+        textBatch(rows)
+      )
+      const rowErrors = (Exit.isSuccess(exit) ? exit.value.rowErrors : undefined) ?? []
+      expect(rowErrors.map((e) => e.row)).toEqual(rows.map((_, row) => row))
+      for (const { row, message } of rowErrors) {
+        expect(message).toContain("the server's value for result is not an integer")
+        expect(leaks(message), `row ${row}: ${message}`).toEqual([])
+      }
+    } finally {
+      delete process.env["RUNBATCH_TEST_SCORER_TOKEN"]
+      await server.close()
+    }
+  })
+
+  it("keeps a header secret out of the error naming a malformed row entry", async () => {
+    const server = await FakeExternalFunctionServer.start()
+    process.env["RUNBATCH_TEST_SCORER_TOKEN"] = TOKEN
+    try {
+      for (let at = 1; at <= 45; at++) {
+        // An entry of three items where [row, value] belongs, the secret at its own offset.
+        const entry = [`${"-".repeat(at)} Bearer ${TOKEN}`, 1, 2]
+        const body = JSON.stringify({ data: [[0, "ok"], entry] })
+        const { error, cause } = await failureWith(server, [{ kind: "answer", status: 200, body }])
+        expect(error?.message).toContain("row numbers that were not sent")
+        expect(leaks(error?.message ?? ""), `entry at ${at}: ${error?.message}`).toEqual([])
+        expect(leaks(cause)).toEqual([])
+      }
     } finally {
       delete process.env["RUNBATCH_TEST_SCORER_TOKEN"]
       await server.close()

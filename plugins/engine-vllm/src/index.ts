@@ -27,7 +27,6 @@ import {
   type PrepareRequest,
   Retry,
   type RowError,
-  replySnippet,
   secretFromEnvironment
 } from "@runbatch/plugin-api"
 import {
@@ -117,7 +116,7 @@ const interpret =
         return new Retry("the server's answer is not a chat completion (no choices)")
       return { completion: parsed as Record<string, unknown> }
     }
-    const detail = endpoint.redact(replySnippet(reply.body))
+    const detail = endpoint.redactor.snippet(reply.body)
     if (reply.status === 401 || reply.status === 403) {
       throw new PluginBatchError({
         plugin: ID,
@@ -142,7 +141,7 @@ const servedModel = (endpoint: HttpEndpoint, root: string) =>
     if (reply.status !== 200) {
       throw new PluginBatchError({
         plugin: ID,
-        reason: `listing the server's models (GET ${root}/v1/models) answered ${reply.status}: ${endpoint.redact(replySnippet(reply.body))}. Set the model option.`,
+        reason: `listing the server's models (GET ${root}/v1/models) answered ${reply.status}: ${endpoint.redactor.snippet(reply.body)}. Set the model option.`,
         retryable: false
       })
     }
@@ -237,7 +236,8 @@ const open = (request: OpenRequest) =>
         const columns = jsonColumns(
           request.outputSchema,
           answers.map((a) => a.completion),
-          fieldOf
+          fieldOf,
+          { redactor: endpoint.redactor }
         )
         rowErrors.push(...columns.rowErrors)
         rowErrors.sort((a, b) => a.row - b.row)

@@ -18,18 +18,89 @@ const withServer = async <A>(
   }
 }
 
+/** `promise`, or a failure after `millis` of real time: a stalled retry fails its test instead of hanging it. */
+const guarded = <A>(promise: Promise<A>, millis = 10_000): Promise<A> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still waiting after ${millis} ms`)), millis)
+  })
+  return Promise.race([promise, stalled]).finally(() => clearTimeout(timer))
+}
+
 const contents = (batch: Parameters<typeof rows>[0]) =>
   rows(batch).map((r) => (r["choices"] as Array<{ message: { content: string } }>)[0]!.message.content)
 
 describe("the vllm engine against a failing server", () => {
-  it("waits out a 429's Retry-After before trying again", () =>
+  it("waits out a 429's Retry-After (within backoff_max_seconds) before trying again", () =>
     withServer({ faults: [{ kind: "429", retryAfterSeconds: 1, times: 1 }] }, async (server) => {
       const started = performance.now()
-      const result = await run(request({ ...quick, base_url: server.url }), messagesBatch(["hello"]))
+      const result = await run(
+        request({ ...quick, base_url: server.url, backoff_max_seconds: 2 }),
+        messagesBatch(["hello"])
+      )
       expect(performance.now() - started).toBeGreaterThanOrEqual(990)
       expect(contents(result.outputs)).toEqual(["echo: hello"])
       expect(result.metrics?.["http_retries"]).toBe(1)
     }))
+
+  it("waits at most backoff_max_seconds whatever a 429's Retry-After asks, and a row's budget ends", async () => {
+    const asks = [
+      "99999999999",
+      "3600",
+      new Date(Date.now() + 30 * 24 * 3600 * 1000).toUTCString(),
+      new Date(Date.now() - 3600 * 1000).toUTCString(),
+      "garbage"
+    ]
+    const warnings: Array<string> = []
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`)
+    process.on("warning", onWarning)
+    try {
+      // Each row is told once to come back much later (or told nonsense): each is retried after at
+      // most 50 ms and answered.
+      await withServer(
+        {
+          faults: asks.map((retryAfter, i) => ({
+            kind: "429" as const,
+            matching: `ask-${i}.`,
+            times: 1,
+            retryAfter
+          }))
+        },
+        async (server) => {
+          const prompts = asks.map((_, i) => `ask-${i}.`)
+          const result = await guarded(
+            run(
+              request({ ...quick, base_url: server.url, backoff_max_seconds: 0.05 }),
+              messagesBatch(prompts)
+            )
+          )
+          expect(contents(result.outputs)).toEqual(prompts.map((p) => `echo: ${p}`))
+          expect(result.metrics?.["http_retries"]).toBe(asks.length)
+        }
+      )
+      // Told so every time: the row's budget ends, and the batch fails retryable with the cap as its ask.
+      await withServer({ faults: [{ kind: "429", retryAfter: "99999999999" }] }, async (server) => {
+        const exit = await guarded(
+          runExit(
+            request({ ...quick, base_url: server.url, backoff_max_seconds: 0.05, max_retries: 2 }),
+            messagesBatch(["hello"])
+          )
+        )
+        const error = Exit.isFailure(exit)
+          ? (Cause.squash(exit.cause) as { retryable: boolean; message: string; retryAfterMillis?: number })
+          : undefined
+        expect(error?.message).toContain("answered 429")
+        expect(error?.message).toContain("gave up after 3 attempt(s) (max_retries 2)")
+        expect(error?.retryable).toBe(true)
+        expect(error?.retryAfterMillis).toBe(50)
+        expect(server.stats().requests).toBe(3)
+      })
+      await new Promise((resolve) => setTimeout(resolve, 10)) // warnings are emitted on a later tick
+      expect(warnings).toEqual([])
+    } finally {
+      process.off("warning", onWarning)
+    }
+  })
 
   it("retries 503, 500, a reset connection, malformed JSON and a request never answered", () =>
     withServer(

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, describe, expect, it } from "@effect/vitest"
 import { Arrow } from "@runbatch/plugin-api"
 import { Signature } from "@runbatch/spec"
-import { ChatSignatures, FakeOpenAiServer, type MemoryStage } from "@runbatch/testkit"
+import { ChatSignatures, FakeOpenAiServer, type MemoryStage, SecretLeaks } from "@runbatch/testkit"
 import { Cause, Exit } from "effect"
 import { messagesBatch, prepare, request, rows, run, runExit } from "./support.ts"
 
@@ -161,6 +161,95 @@ describe("the vllm engine keeps its API key secret", () => {
       expect(error?.message).toContain("Invalid API key in header: Bearer ***")
       expect(JSON.stringify(Exit.isFailure(exit) ? exit.cause : "")).not.toContain(KEY)
       expect(JSON.stringify(lines)).not.toContain(KEY)
+    } finally {
+      delete process.env["RUNBATCH_TEST_VLLM_KEY"]
+      await server.close()
+    }
+  })
+
+  const OFFSETS = Array.from({ length: 61 }, (_, i) => 270 + i)
+  const keyed = { ...quick, api_key_env: "RUNBATCH_TEST_VLLM_KEY" }
+  const leaks = (text: string) => SecretLeaks.leaksOf(text, KEY)
+
+  it("keeps the key out of a refused row's error wherever the server quotes it (offsets 270–330 of 600)", async () => {
+    // Each row's 400 quotes "Bearer <key>" at its own offset, on either side of the quote's cut.
+    const server = await FakeOpenAiServer.start({
+      faults: OFFSETS.map((at) => ({
+        kind: "answer" as const,
+        status: 400,
+        matching: `offset ${at}.`,
+        body: SecretLeaks.quoting(`Bearer ${KEY}`, at)
+      }))
+    })
+    process.env["RUNBATCH_TEST_VLLM_KEY"] = KEY
+    try {
+      const lines: Array<MemoryStage.LoggedLine> = []
+      const exit = await runExit(
+        request({ ...keyed, base_url: server.url }),
+        messagesBatch(OFFSETS.map((at) => `offset ${at}.`)),
+        lines
+      )
+      const rowErrors = (Exit.isSuccess(exit) ? exit.value.rowErrors : undefined) ?? []
+      expect(rowErrors.map((e) => e.row)).toEqual(OFFSETS.map((_, row) => row))
+      for (const { row, message } of rowErrors) {
+        expect(message).toContain("the server refused the row (400): ---")
+        expect(leaks(message), `key at ${OFFSETS[row]}: ${message}`).toEqual([])
+      }
+      expect(leaks(JSON.stringify(lines))).toEqual([])
+    } finally {
+      delete process.env["RUNBATCH_TEST_VLLM_KEY"]
+      await server.close()
+    }
+  })
+
+  it("keeps the key out of the batch's error when a busy server quotes it around the cut", async () => {
+    const server = await FakeOpenAiServer.start()
+    process.env["RUNBATCH_TEST_VLLM_KEY"] = KEY
+    try {
+      for (const at of OFFSETS) {
+        server.setFaults([{ kind: "503", body: SecretLeaks.quoting(`Bearer ${KEY}`, at) }])
+        const exit = await runExit(
+          request({ ...keyed, base_url: server.url, max_retries: 0 }),
+          messagesBatch(["hi"])
+        )
+        const error = failureOf(exit)
+        expect(error?.message).toContain("the server answered 503: ---")
+        expect(leaks(JSON.stringify(Exit.isFailure(exit) ? exit.cause : "")), `key at ${at}`).toEqual([])
+        expect(leaks(error?.message ?? ""), `key at ${at}: ${error?.message}`).toEqual([])
+      }
+    } finally {
+      delete process.env["RUNBATCH_TEST_VLLM_KEY"]
+      await server.close()
+    }
+  })
+
+  it("keeps the key out of the row error when the server answers it as a value", async () => {
+    // A chat completion whose `created` (a FLOAT) is text holding the key: whole, or past the cut.
+    const values = [
+      KEY,
+      `Bearer ${KEY}`,
+      ...Array.from({ length: 30 }, (_, i) => `${"-".repeat(40 + i)} ${KEY}`)
+    ]
+    const server = await FakeOpenAiServer.start({
+      faults: values.map((value, i) => ({
+        kind: "answer" as const,
+        status: 200,
+        matching: `value ${i}.`,
+        body: JSON.stringify({ id: "x", object: "chat.completion", created: value, choices: [] })
+      }))
+    })
+    process.env["RUNBATCH_TEST_VLLM_KEY"] = KEY
+    try {
+      const exit = await runExit(
+        request({ ...keyed, base_url: server.url }),
+        messagesBatch(values.map((_, i) => `value ${i}.`))
+      )
+      const rowErrors = (Exit.isSuccess(exit) ? exit.value.rowErrors : undefined) ?? []
+      expect(rowErrors.map((e) => e.row)).toEqual(values.map((_, row) => row))
+      for (const { row, message } of rowErrors) {
+        expect(message).toContain("the server's value for created is not a number")
+        expect(leaks(message), `value ${row}: ${message}`).toEqual([])
+      }
     } finally {
       delete process.env["RUNBATCH_TEST_VLLM_KEY"]
       await server.close()

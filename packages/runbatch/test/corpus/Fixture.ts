@@ -203,6 +203,16 @@ export const makeFixture = async (): Promise<Fixture> => {
     engineOptions: { image: { feature: "image", height: 8, width: 8 } }
   })
 
+  // A model behind HTTP (custom-http, no artifact); nothing listens at its URL: only refused cases use it.
+  await session.registry.logModel({
+    name: "SCORER",
+    version: "V1",
+    engine: "custom-http",
+    artifacts: [],
+    signatures: { score: Signature.signature([f("x", "DOUBLE")], [f("y", "DOUBLE")]) },
+    engineOptions: { url: "http://127.0.0.1:9/score" }
+  })
+
   // Files: a good image, one cut short, an empty one, a text file, and one over the 64 MiB read cap.
   const png = await TextLines.render("corpus", { height: 16 })
   await session.stages.write("@ML.PUBLIC.FILES/img/ok.png", png)

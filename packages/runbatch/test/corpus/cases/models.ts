@@ -143,6 +143,20 @@ export const models: ReadonlyArray<Case> = [
     "EnginePrepareError",
     "gpu"
   ),
+  run(
+    "http-option-timeout-beyond-timer",
+    "an HTTP engine's timeout_seconds longer than a timer can wait (99999999999)",
+    { model: "SCORER", inferenceEngineOptions: { options: { timeout_seconds: 99999999999 } } },
+    "EnginePrepareError",
+    "timeout_seconds: must be at most 2147483"
+  ),
+  run(
+    "http-option-backoff-beyond-timer",
+    "an HTTP engine's backoff_max_seconds longer than a timer can wait (99999999999)",
+    { model: "SCORER", inferenceEngineOptions: { options: { backoff_max_seconds: 99999999999 } } },
+    "EnginePrepareError",
+    "backoff_max_seconds: must be at most 2147483"
+  ),
   call(
     "log-existing-version",
     "logging LINEAR V1 again",
