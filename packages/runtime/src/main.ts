@@ -19,6 +19,7 @@ import { setFlagsFromString } from "node:v8"
 import { ReplicaOutput } from "@runbatch/spec"
 import { StageStore } from "@runbatch/stage-io"
 import { Cause, Effect, Exit, Fiber, Layer } from "effect"
+import { exitAfterOutput } from "./ExitAfterOutput.ts"
 import { Progress } from "./Progress.ts"
 import { runReplica } from "./Replica.ts"
 import * as ReplicaCommand from "./ReplicaCommand.ts"
@@ -98,30 +99,37 @@ for (const name of ["SIGTERM", "SIGINT"] as const) {
   })
 }
 const exit = await Effect.runPromise(Fiber.await(fiber))
-if (Exit.isSuccess(exit)) {
-  // The peak memory of the whole process (every pipeline thread included), for capacity planning.
-  write({
-    type: "done",
-    replica,
-    summary: exit.value,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    entry: import.meta.url
-  })
-  process.exit(0)
+
+/** The replica's last line, and its exit code. */
+const end = (): number => {
+  if (Exit.isSuccess(exit)) {
+    // The peak memory of the whole process (every pipeline thread included), for capacity planning.
+    write({
+      type: "done",
+      replica,
+      summary: exit.value,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      entry: import.meta.url
+    })
+    return 0
+  }
+  const failure = Cause.findErrorOption(exit.cause)
+  if (failure._tag === "Some") {
+    const error = failure.value as { readonly _tag?: string; readonly message?: string }
+    write({
+      type: "failed",
+      replica,
+      error: { tag: error._tag ?? "Error", message: error.message ?? String(error) }
+    })
+    return 1
+  }
+  if (signal !== undefined) {
+    write({ type: "interrupted", replica, signal })
+    return signal === "SIGINT" ? 130 : 143
+  }
+  write({ type: "failed", replica, error: { tag: "Defect", message: Cause.pretty(exit.cause) } })
+  return 1
 }
-const failure = Cause.findErrorOption(exit.cause)
-if (failure._tag === "Some") {
-  const error = failure.value as { readonly _tag?: string; readonly message?: string }
-  write({
-    type: "failed",
-    replica,
-    error: { tag: error._tag ?? "Error", message: error.message ?? String(error) }
-  })
-  process.exit(1)
-}
-if (signal !== undefined) {
-  write({ type: "interrupted", replica, signal })
-  process.exit(signal === "SIGINT" ? 130 : 143)
-}
-write({ type: "failed", replica, error: { tag: "Defect", message: Cause.pretty(exit.cause) } })
-process.exit(1)
+
+// Not process.exit at once: the supervisor may not have read every line yet (ExitAfterOutput.ts).
+await exitAfterOutput(end())

@@ -25,6 +25,8 @@ export interface CommandContext {
   readonly json: boolean
   /** Progress and notices: stderr, so stdout stays the command's result. */
   readonly notice: (line: string) => void
+  /** Text on stderr as it is, no newline added (a progress line redrawn in place). */
+  readonly stderr: (text: string) => void
   readonly isTTY: boolean
 }
 

@@ -24,7 +24,8 @@ export const mainHelp = (): string => {
     "  -h, --help        help for runbatch or a command",
     "  -V, --version     print the version",
     "",
-    "Exit codes: 0 ok, 1 a job or operation failed, 2 a usage or validation error (nothing written).",
+    "Exit codes: 0 ok, 1 a job or operation failed, 2 a usage or validation error (nothing written),",
+    "141 the output's reader went away (runbatch … | head).",
     "Start with: runbatch demo"
   ].join("\n")
 }
@@ -78,8 +79,11 @@ export const cliReference = (): string => {
     "(results as JSON on stdout), `--help`, and `--version` / `-V` without a command. Results go to stdout;",
     "progress and messages to stderr.",
     "",
-    "Exit codes: `0` ok; `1` a job ended other than DONE, or an operation failed (I/O, a failed row);",
-    "`2` a usage or validation error — the message names the field and the fix, and nothing was written.",
+    "Exit codes: `0` ok; `1` a job ended other than DONE, or an operation failed (I/O, a failed row,",
+    "output that could not be written); `2` a usage or validation error — the message names the field and",
+    "the fix, and nothing was written; `141` (128 + SIGPIPE) the reader of the output went away",
+    "(`runbatch … | head`): the command stopped quietly, as Unix tools do, and a job it was waiting for runs",
+    "on. Output through a pipe arrives whole, however slowly it is read.",
     "",
     ...sections.flatMap((s) => [s, ""])
   ].join("\n")

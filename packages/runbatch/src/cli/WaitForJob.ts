@@ -43,7 +43,7 @@ export const waitForJob = (
     const draw = Effect.gen(function* () {
       const progress = yield* handle.progress.pipe(Effect.orElseSucceed(() => undefined))
       if (progress === undefined) return
-      if (context.isTTY) process.stderr.write(`\r${fitted(progressLine(progress))}\x1b[K`)
+      if (context.isTTY) context.stderr(`\r${fitted(progressLine(progress))}\x1b[K`)
       else if (Date.now() - lastPlain >= 5000) {
         lastPlain = Date.now()
         context.notice(progressLine(progress))
@@ -58,7 +58,7 @@ export const waitForJob = (
       )
     const final = yield* handle.progress.pipe(Effect.orElseSucceed(() => undefined))
     if (final !== undefined) {
-      if (context.isTTY) process.stderr.write(`\r${progressLine(final)}\x1b[K\n`)
+      if (context.isTTY) context.stderr(`\r${progressLine(final)}\x1b[K\n`)
       else context.notice(progressLine(final))
     }
     const row = yield* handle.describe

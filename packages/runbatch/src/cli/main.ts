@@ -1,8 +1,10 @@
 /**
  * `runbatch`: the command line. Global options anywhere: `--home DIR` (env RUNBATCH_HOME, default
  * ./.runbatch), `--database NAME` / `--schema NAME` (where unqualified names live), `--json`,
- * `--help`, `--version`. Results go to stdout, progress and messages to stderr. Exit codes: 0 ok,
- * 1 a job or operation failed, 2 a usage or validation error (nothing was written).
+ * `--help`, `--version`. Results go to stdout, progress and messages to stderr, both through one
+ * Terminal (./Terminal.ts), so all of it arrives even through a slow pipe. Exit codes: 0 ok, 1 a job or
+ * operation failed, 2 a usage or validation error (nothing was written), 141 the reader of the output
+ * went away (`| head`).
  *
  * Help, the version and usage errors are answered from the command table alone; effect, the account
  * (DuckDB) and a command's implementation are imported only once a command runs, so they start fast.
@@ -12,6 +14,9 @@ import { type CommandContext, findCommand, type ParsedArgs, parseCommandArgs } f
 import { commands } from "./commands/index.ts"
 import { commandHelp, mainHelp, version } from "./Help.ts"
 import { render } from "./Output.ts"
+import * as Terminal from "./Terminal.ts"
+
+const terminal = Terminal.make()
 
 interface Globals {
   home: string
@@ -52,10 +57,10 @@ const globalsOf = (argv: ReadonlyArray<string>): Globals => {
   return globals
 }
 
-/** The command whose words start the arguments, longest match first. */
-const fail = (message: string, hint?: string): never => {
-  process.stderr.write(`runbatch: ${message}\n${hint === undefined ? "" : `${hint}\n`}`)
-  process.exit(2)
+/** A usage error: what was wrong and a hint on stderr; exit code 2. */
+const fail = (message: string, hint?: string): number => {
+  terminal.err(`runbatch: ${message}\n${hint === undefined ? "" : `${hint}\n`}`)
+  return 2
 }
 
 const main = async (): Promise<number> => {
@@ -63,12 +68,12 @@ const main = async (): Promise<number> => {
   const found = findCommand(commands, globals.rest)
   // `--version` is runbatch's own only without a command (`model log --version V` is the model's).
   if (globals.version || (found === undefined && globals.rest.includes("--version"))) {
-    process.stdout.write(`${version}\n`)
+    terminal.out(`${version}\n`)
     return 0
   }
   if (found === undefined) {
     if (globals.help || globals.rest.length === 0) {
-      process.stdout.write(`${mainHelp()}\n`)
+      terminal.out(`${mainHelp()}\n`)
       return globals.rest.length === 0 && !globals.help ? 2 : 0
     }
     const group = commands.filter((c) => c.words[0] === globals.rest[0])
@@ -81,7 +86,7 @@ const main = async (): Promise<number> => {
   }
   const { command, args } = found
   if (globals.help) {
-    process.stdout.write(`${commandHelp(command)}\n`)
+    terminal.out(`${commandHelp(command)}\n`)
     return 0
   }
   let parsed: ParsedArgs
@@ -98,10 +103,11 @@ const main = async (): Promise<number> => {
     ...(globals.database === undefined ? {} : { database: globals.database }),
     ...(globals.schema === undefined ? {} : { schema: globals.schema }),
     json: globals.json,
-    notice: (line) => process.stderr.write(`${line}\n`),
+    notice: (line) => terminal.err(`${line}\n`),
+    stderr: terminal.err,
     isTTY: process.stderr.isTTY === true
   }
-  const [{ Cause, Effect, Exit }, { layerLocal }, run, { describeFailure }] = await Promise.all([
+  const [{ Cause, Effect, Exit, Fiber }, { layerLocal }, run, { describeFailure }] = await Promise.all([
     import("effect"),
     import("../Account.ts"),
     command.load(),
@@ -112,31 +118,35 @@ const main = async (): Promise<number> => {
     ...(globals.database === undefined ? {} : { database: globals.database }),
     ...(globals.schema === undefined ? {} : { schema: globals.schema })
   })
-  const exit = await Effect.runPromiseExit(
-    Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layer))
-  )
+  const fiber = Effect.runFork(Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layer)))
+  // The reader went away: stop the command, as SIGPIPE would (its finalizers run; a job it launched
+  // runs on in its own supervisor).
+  terminal.onClosed(() => Effect.runFork(Fiber.interrupt(fiber)))
+  const exit = await Effect.runPromise(Fiber.await(fiber))
+  // Output stopped: nothing more is said, and `exit` ends with the Terminal's code (141, or 1).
+  if (terminal.closed()) return Terminal.BROKEN_PIPE
   if (Exit.isSuccess(exit)) {
     const out = render(exit.value, globals.json)
-    if (out !== "") process.stdout.write(`${out}\n`)
+    if (out !== "") terminal.out(`${out}\n`)
     return exit.value.kind === "none" ? 0 : (exit.value.exitCode ?? 0)
   }
   const failure = describeFailure(Cause.squash(exit.cause), command)
-  process.stderr.write(`${failure.text}\n`)
-  if (globals.json) process.stdout.write(`${JSON.stringify({ error: failure.json }, null, 2)}\n`)
+  terminal.err(`${failure.text}\n`)
+  if (globals.json) terminal.out(`${JSON.stringify({ error: failure.json }, null, 2)}\n`)
   return failure.exitCode
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => terminal.exit(code),
   (error: unknown) => {
     // A typed error thrown while loading (DuplicateDependency: two copies of effect installed) says
     // what to do; anything else is a bug, shown with its stack.
     const typed = error instanceof Error && typeof (error as { _tag?: unknown })._tag === "string"
-    process.stderr.write(
+    terminal.err(
       typed
         ? `runbatch: ${error.message}\n`
         : `runbatch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`
     )
-    process.exit(1)
+    return terminal.exit(1)
   }
 )

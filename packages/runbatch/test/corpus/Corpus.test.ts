@@ -68,6 +68,7 @@ const runCommand = (argv: ReadonlyArray<string>): Promise<unknown> => {
     schema: SCHEMA,
     json: false,
     notice: () => undefined,
+    stderr: () => undefined,
     isTTY: false
   }
   return command.load().then((run) => fixture.session.run(Effect.suspend(() => run(parsed, context))))

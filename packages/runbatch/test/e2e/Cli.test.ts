@@ -8,49 +8,11 @@ import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { LocalLayout } from "@runbatch/spec"
 import { TestEngine } from "@runbatch/testkit"
-import { file, runCli } from "../cli.ts"
+import { file, prepareHome, runCli } from "../cli.ts"
 import { tempHome } from "../support.ts"
-
-const signatureYaml = `predict:
-  inputs:
-    - {name: x, type: DOUBLE}
-    - {name: z, type: DOUBLE}
-  outputs:
-    - {name: y, type: DOUBLE}
-`
-
-const csv = (rows: number) =>
-  ["id,x,z", ...Array.from({ length: rows }, (_, i) => `${i},${i * 0.5},${(i % 7) - 3}`)].join("\n")
 
 const stageDir = (home: string, stage: string) =>
   LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage })
-
-/** A home with table ML.PUBLIC.POINTS (n rows) and model ML.PUBLIC.LINEAR V1 on the test engine. */
-const prepareHome = async (rows = 2000, engineOptions = "weights: [2, -1]\nbias: 0.25\n") => {
-  const home = tempHome()
-  const g = ["--database", "ML", "--schema", "PUBLIC"]
-  expect(
-    (await runCli(home, [...g, "table", "create", "POINTS", "--from", file(home, "points.csv", csv(rows))]))
-      .code
-  ).toBe(0)
-  const logged = await runCli(home, [
-    ...g,
-    "model",
-    "log",
-    "--name",
-    "linear",
-    "--version",
-    "v1",
-    "--engine",
-    TestEngine.id,
-    "--signature",
-    file(home, "signature.yaml", signatureYaml),
-    "--options",
-    file(home, "options.yaml", engineOptions)
-  ])
-  expect(logged.code, logged.stderr).toBe(0)
-  return { home, g }
-}
 
 const plugin = ["--plugin", TestEngine.packageDir]
 

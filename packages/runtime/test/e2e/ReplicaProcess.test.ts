@@ -105,6 +105,71 @@ describe("replicas as processes", () => {
     expect((await results(home)).numRows).toBe(2000)
   })
 
+  it("a replica's last line reaches a reader that is behind: it exits once stdout has taken every line", async () => {
+    const home = tempHome()
+    const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
+    // 4 batches of 1,000 log lines: ~600 KB of output, far more than the pipe holds.
+    const job = await stage(home, {
+      rows,
+      columns,
+      signature,
+      replicas: 1,
+      targetShards: 4,
+      engineOptions: { logLines: 1000 }
+    })
+    writeFileSync(join(monitor, "replica-0.json"), JSON.stringify({ replica: 0, state: "running" }))
+    const child = spawn(replicaCommand.command, [...replicaCommand.args, "--plan", job.planLocation], {
+      env: {
+        ...process.env,
+        RUNBATCH_HOME: home,
+        RUNBATCH_PLUGINS: job.plugins.join(","),
+        RUNBATCH_MONITOR_DIR: monitor,
+        RUNBATCH_CPUS: "1"
+      },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let output = ""
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk
+    })
+    // Nothing is read until the replica is done: it exited, or its results are committed and 2 s
+    // have passed (a replica that waits for its reader cannot exit before it reads).
+    child.stdout!.pause()
+    let stderr = ""
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk
+    })
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    const closed = new Promise<void>((resolve) => child.on("close", () => resolve()))
+    let hasExited = false
+    void exited.then(() => {
+      hasExited = true
+    })
+    const success = join(
+      LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }),
+      "out",
+      "_SUCCESS"
+    )
+    let committedAt: number | undefined
+    while (!hasExited && (committedAt === undefined || Date.now() - committedAt < 2000)) {
+      if (committedAt === undefined && existsSync(success)) committedAt = Date.now()
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    child.stdout!.resume()
+    expect(await exited, stderr).toBe(0)
+    await closed
+    const lines = output
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as { type: string; message?: string })
+    const logged = lines.filter(
+      (l) => l.type === "log" && /call \d+, line \d+ of 1000$/.test(l.message ?? "")
+    )
+    expect(logged.length).toBeGreaterThanOrEqual(4000)
+    expect(logged.length % 1000).toBe(0)
+    expect(lines.at(-1)).toMatchObject({ type: "done", replica: 0, summary: { finished: true } })
+  })
+
   it("a replica that dies fails the job at the coordinator instead of leaving it waiting", async () => {
     const home = tempHome()
     const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
