@@ -165,7 +165,9 @@ export const moveIntoPlace = (
 
 /**
  * Remove a folder: first rename it into `trash` (one atomic step, after which it is gone from its
- * place), then delete it. A crash in between leaves only an entry in `trash`, removed later.
+ * place), then delete it. A crash in between leaves only an entry in `trash`, removed later. Both are
+ * real paths checked by the caller (no link above them); should `path` have become a link since, the
+ * rename moves the link and `rm` removes the link alone (it never follows links, the root included).
  */
 export const removeFolder = (path: string, trash: string): Effect.Effect<void, LocalFileError> =>
   Effect.tryPromise({

@@ -14,6 +14,11 @@
  * half-logged version that looks valid, nor one that blocks logging it again. Folder names are
  * identifiers through `LocalLayout.segment`, which never starts a name with a dot, so the dotted
  * folders can never collide with a model or version.
+ *
+ * No folder or file of the registry below the home may be a symbolic link (LocalHome's rule): every
+ * path is checked, and used as its real path, just before it is read, written or removed, and one that
+ * is a link is refused with LocalFileError naming it. Listings skip model and version folders that are
+ * links (they are not models or versions), so a name that is one is not found.
  */
 import { randomUUID } from "node:crypto"
 import { basename, join } from "node:path"
@@ -26,7 +31,8 @@ import {
   InvalidSignature,
   InvalidSpec,
   type Json,
-  type LocalFileError,
+  LocalFileError,
+  LocalHome,
   LocalLayout,
   ModelFileLocation,
   ModelNotFound,
@@ -169,6 +175,25 @@ const makeScoped = (
   const versionDir = (model: ModelName, version: string) =>
     LocalLayout.versionDir(account.home, model, version)
 
+  /**
+   * The real path of `path` (as the layout names it under the home), or LocalFileError when a folder
+   * or file of it below the home is a symbolic link.
+   */
+  const inHome = (path: string): Effect.Effect<string, LocalFileError> =>
+    Effect.tryPromise({
+      try: () => LocalHome.locate(account.home, path),
+      catch: (error) => new LocalFileError({ path, reason: String(error) })
+    }).pipe(
+      Effect.flatMap((placement) =>
+        placement._tag === "Real"
+          ? Effect.succeed(placement.path)
+          : Effect.fail(new LocalFileError({ path: placement.link, reason: LocalHome.linkReason(placement) }))
+      )
+    )
+
+  /** A registry file's text (undefined when it does not exist), read through its checked real path. */
+  const readText = (path: string) => Effect.flatMap(inHome(path), readTextIfExists)
+
   const resolveName = (name: string): Effect.Effect<ModelName, InvalidIdentifier> =>
     Identifier.parseFullyQualified(name, scope)
 
@@ -176,12 +201,12 @@ const makeScoped = (
   const versionsOf = (model: ModelName): Effect.Effect<ReadonlyArray<Version>, LocalFileError> =>
     Effect.gen(function* () {
       const versions: Array<Version> = []
-      for (const folder of yield* subfolders(versionsDir(model))) {
+      for (const folder of yield* subfolders(yield* inHome(versionsDir(model)))) {
         const name = nameOf(folder)
         if (name === undefined) continue
         const record = decodeJson(
           VersionRecord,
-          yield* readTextIfExists(join(versionsDir(model), folder, VERSION_RECORD))
+          yield* readText(join(versionsDir(model), folder, VERSION_RECORD))
         )
         if (record !== undefined) versions.push({ name, record })
       }
@@ -197,10 +222,7 @@ const makeScoped = (
       const versions = yield* versionsOf(model)
       if (versions.length === 0) return undefined
       const first = [...versions].sort(byCreation)[0]!
-      const record = decodeJson(
-        ModelRecord,
-        yield* readTextIfExists(join(modelDir(model), MODEL_RECORD))
-      ) ?? {
+      const record = decodeJson(ModelRecord, yield* readText(join(modelDir(model), MODEL_RECORD))) ?? {
         created_on: first.record.created_on,
         default_version_name: first.name
       }
@@ -211,7 +233,7 @@ const makeScoped = (
     })
 
   const modelNamesIn = (s: RegistryScope) =>
-    Effect.map(subfolders(schemaDir(s)), (folders) =>
+    Effect.map(Effect.flatMap(inHome(schemaDir(s)), subfolders), (folders) =>
       folders.map(nameOf).filter((name): name is string => name !== undefined)
     )
 
@@ -276,7 +298,7 @@ const makeScoped = (
       const display = formatName(model)
       const record = state.versions.find((v) => v.name === version)!.record
       const read = (file: string) =>
-        Effect.flatMap(readTextIfExists(join(dir, file)), (text) =>
+        Effect.flatMap(readText(join(dir, file)), (text) =>
           text === undefined
             ? Effect.fail(new InvalidModelVersion({ model: display, version, reason: `${file} is missing.` }))
             : Effect.succeed(text)
@@ -388,7 +410,7 @@ const makeScoped = (
       if (state === undefined) return
       const first = [...state.versions].sort(byCreation)[0]!
       yield* createExclusive(
-        join(modelDir(model), MODEL_RECORD),
+        yield* inHome(join(modelDir(model), MODEL_RECORD)),
         json({ created_on: first.record.created_on, default_version_name: first.name })
       )
     })
@@ -405,7 +427,8 @@ const makeScoped = (
       if (existing.some((v) => v.name === version))
         return yield* new ModelVersionExists({ model: display, version })
 
-      const staging = join(modelDir(model), INCOMING, randomUUID())
+      // Checked before anything is created: a link above the model would take the whole log elsewhere.
+      const staging = yield* inHome(join(modelDir(model), INCOMING, randomUUID()))
       const written = Effect.gen(function* () {
         yield* makeDir(staging)
         const logged: Array<LoggedArtifact> = []
@@ -435,18 +458,20 @@ const makeScoped = (
         // one that a concurrent log renames in meanwhile is never taken for debris, and the rename
         // below reports it. (Two logs racing over the same debris could still collide; both would
         // have to start while it is there.)
-        if (yield* pathExists(target)) {
-          const record = decodeJson(VersionRecord, yield* readTextIfExists(join(target, VERSION_RECORD)))
-          if (record === undefined) yield* removeFolder(target, join(modelDir(model), DELETED))
+        const realTarget = yield* inHome(target)
+        if (yield* pathExists(realTarget)) {
+          const record = decodeJson(VersionRecord, yield* readText(join(target, VERSION_RECORD)))
+          if (record === undefined)
+            yield* removeFolder(realTarget, yield* inHome(join(modelDir(model), DELETED)))
         }
-        yield* makeDir(versionsDir(model))
-        return yield* moveIntoPlace(staging, target)
+        yield* makeDir(yield* inHome(versionsDir(model)))
+        return yield* moveIntoPlace(staging, yield* inHome(target))
       }).pipe(Effect.ensuring(Effect.ignore(deleteTree(staging))))
       if ((yield* written) === "exists") return yield* new ModelVersionExists({ model: display, version })
 
       yield* ensureModelRecord(model)
-      yield* sweep(join(modelDir(model), DELETED), 0, now().getTime())
-      yield* sweep(join(modelDir(model), INCOMING), STALE_INCOMING_MILLIS, now().getTime())
+      yield* sweep(yield* inHome(join(modelDir(model), DELETED)), 0, now().getTime())
+      yield* sweep(yield* inHome(join(modelDir(model), INCOMING)), STALE_INCOMING_MILLIS, now().getTime())
       const state = yield* stateOf(model)
       return (yield* loadVersion(state!, version)).info
     })
@@ -519,7 +544,7 @@ const makeScoped = (
       const state = yield* requireModel(name)
       const wanted = yield* resolveVersion(state, version, false)
       yield* replaceFile(
-        join(modelDir(state.model), MODEL_RECORD),
+        yield* inHome(join(modelDir(state.model), MODEL_RECORD)),
         json({ ...state.record, default_version_name: wanted })
       )
     })
@@ -527,7 +552,10 @@ const makeScoped = (
   const deleteModel: ModelRegistryShape["deleteModel"] = (name) =>
     Effect.gen(function* () {
       const state = yield* requireModel(name)
-      yield* removeFolder(modelDir(state.model), join(schemaDir(state.model), DELETED))
+      yield* removeFolder(
+        yield* inHome(modelDir(state.model)),
+        yield* inHome(join(schemaDir(state.model), DELETED))
+      )
     })
 
   const deleteVersion: ModelRegistryShape["deleteVersion"] = (name, version) =>
@@ -546,7 +574,10 @@ const makeScoped = (
           ]
         })
       }
-      yield* removeFolder(versionDir(state.model, wanted), join(modelDir(state.model), DELETED))
+      yield* removeFolder(
+        yield* inHome(versionDir(state.model, wanted)),
+        yield* inHome(join(modelDir(state.model), DELETED))
+      )
     })
 
   return {

@@ -1,12 +1,21 @@
 /**
  * The embedded local account: a home folder (`--home`, `RUNBATCH_HOME`, default `./.runbatch`) laid
  * out as `LocalLayout` describes, and the current database and schema. Every service's local backend
- * (Sql, StageStore, ModelRegistry, the local launcher) resolves its paths here, so a stage location
- * can never resolve outside its stage folder, not even through a symbolic link.
+ * (Sql, StageStore, ModelRegistry, the local launcher) resolves its paths here or through
+ * `LocalHome`, so a stage location can never resolve outside its stage folder, not even through a
+ * symbolic link: the home may be a link, no folder below it down to a stage (or model version) may be
+ * one, and links inside a stage must stay inside it.
  */
-import { lstat, mkdir, realpath } from "node:fs/promises"
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path"
-import { LocalFileError, LocalLayout, ModelFileLocation, StageFileError, StageLocation } from "@runbatch/spec"
+import { mkdir } from "node:fs/promises"
+import { join, relative, resolve } from "node:path"
+import {
+  LocalFileError,
+  LocalHome,
+  LocalLayout,
+  ModelFileLocation,
+  StageFileError,
+  StageLocation
+} from "@runbatch/spec"
 import { Context, Effect, Layer } from "effect"
 
 export const DEFAULT_HOME = ".runbatch"
@@ -28,9 +37,11 @@ export interface LocalAccountShape {
   readonly database: string
   readonly schema: string
   /**
-   * The absolute path a stage location maps to, checked to stay inside its stage folder after every
-   * symbolic link is resolved (for paths that exist) or after its deepest existing ancestor is
-   * (for paths about to be written). Fails with StageFileError "escapes_stage" otherwise.
+   * The absolute path a stage location maps to, under the home's real path, checked to stay inside its
+   * stage folder after every symbolic link is resolved (for paths that exist) or after its deepest
+   * existing ancestor is (for paths about to be written). Fails with StageFileError "escapes_stage"
+   * otherwise, and when a folder from the home down to the stage is a symbolic link (the detail names
+   * it).
    */
   readonly stagePath: (location: StageLocation.StageLocation) => Effect.Effect<string, StageFileError>
   /** The same for a model version file, inside its version folder. */
@@ -46,76 +57,42 @@ export class LocalAccount extends Context.Service<LocalAccount, LocalAccountShap
     Layer.sync(LocalAccount, () => make(options))
 }
 
-const isInside = (root: string, path: string): boolean => {
-  const rel = relative(root, path)
-  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel))
-}
-
-/** realpath of `path`, or of its deepest existing ancestor joined with the rest. */
-const realpathOfExisting = async (path: string): Promise<string> => {
-  const missing: Array<string> = []
-  let current = path
-  for (;;) {
-    try {
-      const real = await realpath(current)
-      return missing.length === 0 ? real : join(real, ...missing.reverse())
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      // ENOTDIR: a file stands where a folder of the path would be; the rest does not exist either.
-      if (code !== "ENOENT" && code !== "ENOTDIR") throw error
-      const parent = dirname(current)
-      if (parent === current) return path
-      missing.push(current.slice(parent.length + 1))
-      current = parent
-    }
-  }
-}
-
-// Stage and version folders resolve the same way for the life of the process; resolving them once
-// saves a filesystem round trip on every read and write (only existing folders are remembered).
-const realRoots = new Map<string, string>()
-const realRootOf = async (root: string): Promise<string> => {
-  const known = realRoots.get(root)
-  if (known !== undefined) return known
-  const real = await realpathOfExisting(root)
-  if (
-    await realpath(root).then(
-      () => true,
-      () => false
-    )
-  )
-    realRoots.set(root, real)
-  return real
-}
+const escapes = (display: string, detail?: string) =>
+  new StageFileError({
+    location: display,
+    problem: "escapes_stage",
+    ...(detail === undefined ? {} : { detail })
+  })
 
 /**
- * `target` joined under `root`, refused when it (or, for a dangling symbolic link, what it points to)
- * resolves outside `root`.
+ * `relativePath` under `root` (a stage or version folder that `LocalLayout` built under `home`), as
+ * the real path to operate on. Refused with StageFileError "escapes_stage" when a folder from the
+ * home down to `root` is a symbolic link (LocalHome's rule: none below the home may be), or when the
+ * path resolves outside `root` through a link inside it, or through a link to nothing (a write could
+ * land anywhere). Links inside `root` that stay inside it are allowed, and kept in the returned path:
+ * removing a link removes the link, not what it points to.
  */
-export const containedPath = (root: string, relativePath: string, display: string) =>
+export const containedPath = (home: string, root: string, relativePath: string, display: string) =>
   Effect.tryPromise({
-    try: async () => {
+    try: async (): Promise<string | StageFileError> => {
       const target = join(root, relativePath)
-      if (!isInside(root, target)) return undefined
-      const realRoot = await realRootOf(root)
-      const realTarget = await realpathOfExisting(target)
-      if (!isInside(realRoot, realTarget)) return undefined
-      // A dangling symbolic link has no realpath; refuse it rather than guess where a write would go.
-      const stats = await lstat(target).catch(() => undefined)
-      if (stats?.isSymbolicLink() === true) {
-        const resolvedLink = await realpath(target).catch(() => undefined)
-        if (resolvedLink === undefined) return undefined
-      }
-      return target
+      if (!LocalHome.isInside(root, target)) return escapes(display)
+      // One realpath answers for the whole path: when it lands under the real home's copy of `root`,
+      // no folder from the home to `root` is a link (a real path holds no links), and the target stays
+      // in its stage. Only otherwise are the folders looked at one by one, to say which is the link.
+      const realRoot = join(await LocalHome.realHome(home), relative(home, root))
+      const realTarget = await LocalHome.realpathOfExisting(target)
+      if (realTarget !== undefined && LocalHome.isInside(realRoot, realTarget))
+        return join(realRoot, relativePath)
+      const placement = await LocalHome.locate(home, root)
+      if (placement._tag === "Link") return escapes(display, LocalHome.linkReason(placement))
+      // The root is real but spelt otherwise on disk (a case-insensitive filesystem).
+      if (realTarget !== undefined && LocalHome.isInside(placement.path, realTarget))
+        return join(placement.path, relativePath)
+      return escapes(display)
     },
     catch: (error) => new StageFileError({ location: display, problem: "unreadable", detail: String(error) })
-  }).pipe(
-    Effect.flatMap((path) =>
-      path === undefined
-        ? Effect.fail(new StageFileError({ location: display, problem: "escapes_stage" }))
-        : Effect.succeed(path)
-    )
-  )
+  }).pipe(Effect.flatMap((path) => (typeof path === "string" ? Effect.succeed(path) : Effect.fail(path))))
 
 export const make = (options: LocalAccountOptions = {}): LocalAccountShape => {
   const home = resolve(options.home ?? process.env["RUNBATCH_HOME"] ?? DEFAULT_HOME)
@@ -124,9 +101,15 @@ export const make = (options: LocalAccountOptions = {}): LocalAccountShape => {
     database: options.database ?? DEFAULT_DATABASE,
     schema: options.schema ?? DEFAULT_SCHEMA,
     stagePath: (location) =>
-      containedPath(LocalLayout.stageDir(home, location), location.path, StageLocation.format(location)),
+      containedPath(
+        home,
+        LocalLayout.stageDir(home, location),
+        location.path,
+        StageLocation.format(location)
+      ),
     modelFilePath: (location) =>
       containedPath(
+        home,
         LocalLayout.versionDir(
           home,
           { database: location.database, schema: location.schema, name: location.model },

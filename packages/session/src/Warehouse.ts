@@ -9,6 +9,10 @@
  * process finds it busy and retries here with jittered backoff up to `lockWaitMillis`, then fails with
  * DatabaseBusy. Inside one process those locks do not separate two instances — and closing either
  * drops the lock of both — so operations of this process take an in-process mutex per file first.
+ *
+ * Neither `warehouse/` nor a database file (nor its write-ahead log) may be a symbolic link
+ * (LocalHome's rule): each is checked, and attached by its real path, before every operation; a link
+ * fails the operation with SqlError naming it.
  */
 import { randomUUID } from "node:crypto"
 import { mkdir, readdir } from "node:fs/promises"
@@ -20,7 +24,7 @@ import {
   type DuckDBType,
   type DuckDBValue
 } from "@duckdb/node-api"
-import { CaseCollision, DatabaseBusy, Identifier, LocalLayout, SqlError } from "@runbatch/spec"
+import { CaseCollision, DatabaseBusy, Identifier, LocalHome, LocalLayout, SqlError } from "@runbatch/spec"
 import { Data, Effect, Semaphore } from "effect"
 
 export interface WarehouseOptions {
@@ -208,19 +212,34 @@ export const makeWarehouse = (options: WarehouseOptions): Warehouse => {
     ...(options.threads === undefined ? {} : { threads: String(options.threads) })
   }
 
-  const databases = Effect.tryPromise({
-    try: async () => {
-      const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === "ENOENT") return [] as Array<string>
-        throw error
-      })
-      return names
-        .filter((name) => name.endsWith(".duckdb"))
-        .map((name) => LocalLayout.fromSegment(name.slice(0, -".duckdb".length)))
-        .sort()
-    },
-    catch: (error) => new SqlError({ statement: `list ${directory}`, reason: messageOf(error) })
-  })
+  /** The real path of a warehouse path, or SqlError naming the symbolic link on its way. */
+  const inHome = (path: string, statement: string): Effect.Effect<string, SqlError> =>
+    Effect.tryPromise({
+      try: () => LocalHome.locate(options.home, path),
+      catch: (error) => new SqlError({ statement, reason: messageOf(error) })
+    }).pipe(
+      Effect.flatMap((placement) =>
+        placement._tag === "Real"
+          ? Effect.succeed(placement.path)
+          : Effect.fail(new SqlError({ statement, reason: LocalHome.linkReason(placement) }))
+      )
+    )
+
+  const databases = Effect.flatMap(inHome(directory, `list ${directory}`), (realDirectory) =>
+    Effect.tryPromise({
+      try: async () => {
+        const names = await readdir(realDirectory).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === "ENOENT") return [] as Array<string>
+          throw error
+        })
+        return names
+          .filter((name) => name.endsWith(".duckdb"))
+          .map((name) => LocalLayout.fromSegment(name.slice(0, -".duckdb".length)))
+          .sort()
+      },
+      catch: (error) => new SqlError({ statement: `list ${directory}`, reason: messageOf(error) })
+    })
+  )
 
   const reserved = (name: string): Effect.Effect<void, SqlError> =>
     RESERVED.has(name.toUpperCase())
@@ -373,10 +392,20 @@ export const makeWarehouse = (options: WarehouseOptions): Warehouse => {
     body: (connection: Connection) => Effect.Effect<A, E>
   ): Effect.Effect<A, E | SqlError | DatabaseBusy | CaseCollision> =>
     Effect.gen(function* () {
-      const attachments = yield* plan(access)
+      // Each file by its real path, checked with its write-ahead log just before it is attached.
+      const attachments = yield* Effect.forEach(yield* plan(access), (attachment) => {
+        const { path } = attachment
+        if (path === undefined) return Effect.succeed(attachment)
+        const statement = `ATTACH ${sqlString(path)}`
+        return Effect.map(
+          Effect.zip(inHome(path, statement), inHome(`${path}.wal`, statement)),
+          ([real]) => ({ ...attachment, path: real })
+        )
+      })
       if (attachments.some((a) => !a.readOnly && a.path !== undefined)) {
+        const realDirectory = yield* inHome(directory, `create ${directory}`)
         yield* Effect.tryPromise({
-          try: () => mkdir(directory, { recursive: true }),
+          try: () => mkdir(realDirectory, { recursive: true }),
           catch: (error) => new SqlError({ statement: `create ${directory}`, reason: messageOf(error) })
         })
       }

@@ -3,6 +3,11 @@
  * (JobFolder.ts), each watched by a detached supervisor process (JobSupervisor.ts) so it outlives the
  * client. A client never edits what a running supervisor writes: it asks (cancel.json), and writes a
  * status itself only when no supervisor can — before one started, or after one vanished.
+ *
+ * No folder from the home down to a job folder (`jobs/`, the database, the schema, the job) may be a
+ * symbolic link (LocalHome's rule): each is checked, and used as its real path, before a job is
+ * launched, found, read, resumed or deleted, and one that is a link is refused with LocalFileError
+ * naming it; listings skip links.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
@@ -19,6 +24,7 @@ import {
   JobNotFound,
   JobTimeout,
   LocalFileError,
+  LocalHome,
   LocalLayout,
   ResumeRefused,
   StageLocation
@@ -158,6 +164,16 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
 
   const jobDir = (job: JobName) => LocalLayout.jobDir(home, job)
 
+  /** The real path of `path` (under the home), or LocalFileError naming the symbolic link on its way. */
+  const inHome = (path: string): Effect.Effect<string, LocalFileError> =>
+    Effect.flatMap(
+      io(path, () => LocalHome.locateSync(home, path)),
+      (placement) =>
+        placement._tag === "Real"
+          ? Effect.succeed(placement.path)
+          : Effect.fail(new LocalFileError({ path: placement.link, reason: LocalHome.linkReason(placement) }))
+    )
+
   /** Whether the job's output folder on this account has its `_SUCCESS` marker. */
   const outputFinished = (record: JobRecord): boolean => {
     if (record.outputLocation === null) return false
@@ -170,7 +186,11 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
     )
     if (parsed._tag === "Failure") return false
     const output = parsed.value
-    return existsSync(join(LocalLayout.stageDir(home, output), output.path, "_SUCCESS"))
+    const marker = LocalHome.locateSync(
+      home,
+      join(LocalLayout.stageDir(home, output), output.path, "_SUCCESS")
+    )
+    return marker._tag === "Real" && existsSync(marker.path)
   }
   const idOf = (job: JobName) => Identifier.formatQualified(job)
 
@@ -256,11 +276,11 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
     completedTime: state.completedTime === null ? null : new Date(state.completedTime)
   })
 
-  /** Every job folder, as names. */
-  const allJobs = (): Array<JobName> =>
-    subfolders(LocalLayout.jobsDir(home)).flatMap((db) =>
-      subfolders(join(LocalLayout.jobsDir(home), db)).flatMap((schema) =>
-        subfolders(join(LocalLayout.jobsDir(home), db, schema)).map((name) => ({
+  /** Every job folder under `root` (the real `jobs/` folder), as names; links are not followed. */
+  const allJobs = (root: string): Array<JobName> =>
+    subfolders(root).flatMap((db) =>
+      subfolders(join(root, db)).flatMap((schema) =>
+        subfolders(join(root, db, schema)).map((name) => ({
           database: LocalLayout.fromSegment(db),
           schema: LocalLayout.fromSegment(schema),
           name: LocalLayout.fromSegment(name)
@@ -270,7 +290,9 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
 
   const notFound = (job: JobName) =>
     Effect.flatMap(
-      io(LocalLayout.jobsDir(home), () => closestNames(idOf(job), allJobs().map(idOf))),
+      Effect.flatMap(inHome(LocalLayout.jobsDir(home)), (root) =>
+        io(root, () => closestNames(idOf(job), allJobs(root).map(idOf)))
+      ),
       (closest) => Effect.fail(new JobNotFound({ job: idOf(job), closest }))
     )
 
@@ -336,9 +358,8 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
           })
         }
         const limit = logOptions.limit ?? -1
-        const lines = yield* io(paths.log(instance), () =>
-          readLines(paths.log(instance), limit >= 0 ? limit : undefined)
-        )
+        const log = yield* inHome(paths.log(instance))
+        const lines = yield* io(log, () => readLines(log, limit >= 0 ? limit : undefined))
         return logOptions.asList === true ? lines : lines.join("\n")
       })
 
@@ -461,7 +482,7 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
 
       // The job's folder is filled under a temporary name and published by one rename, so a job
       // folder always holds a whole record, and two reservations of one name cannot both succeed.
-      const dir = jobDir(job)
+      const dir = yield* inHome(jobDir(job))
       const temp = join(dirname(dir), `.launch-${record.uid}`)
       const staged = files(temp)
       const boot = bootId()
@@ -605,7 +626,7 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
   const find = (text: string) =>
     Effect.gen(function* () {
       const job = yield* Identifier.parseFullyQualified(text, context)
-      const dir = jobDir(job)
+      const dir = yield* inHome(jobDir(job))
       const record = yield* io(dir, () => readJson<JobRecord>(files(dir).record))
       if (record === undefined) return yield* notFound(job)
       return handle(record, dir)
@@ -618,12 +639,16 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       const schema =
         listOptions.schema === undefined ? undefined : yield* Identifier.resolve(listOptions.schema)
       const limit = listOptions.limit ?? 10
-      const jobs = (yield* io(LocalLayout.jobsDir(home), allJobs)).filter(
+      const root = yield* inHome(LocalLayout.jobsDir(home))
+      const jobs = (yield* io(root, () => allJobs(root))).filter(
         (job) =>
           (database === undefined || job.database === database) &&
           (schema === undefined || job.schema === schema)
       )
-      const states = yield* Effect.forEach(jobs, (job) => stateOf(jobDir(job)), { concurrency: "unbounded" })
+      // Read through the real jobs/ folder its listing came from (home's real path is its parent).
+      const states = yield* Effect.forEach(jobs, (job) => stateOf(LocalLayout.jobDir(dirname(root), job)), {
+        concurrency: "unbounded"
+      })
       const rows = states.flatMap((state) => (state === undefined ? [] : [rowOf(state)]))
       rows.sort((a, b) => b.createdTime.getTime() - a.createdTime.getTime() || a.name.localeCompare(b.name))
       return limit >= 0 ? rows.slice(0, limit) : rows
@@ -633,7 +658,7 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
     Effect.gen(function* () {
       const job = typeof target === "string" ? yield* find(target) : target
       const launched = launches.get(job)
-      const dir = launched?.dir ?? jobDir(job)
+      const dir = yield* inHome(launched?.dir ?? jobDir(job))
       const paths = files(dir)
       const state = yield* stateOf(dir, launched?.uid)
       if (state === undefined) return yield* notFound(job)
@@ -665,6 +690,7 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
           }
         }
       }
+      // `dir` is real (checked above); removal follows no link, not even one swapped in for the tombstone.
       yield* io(dir, () => removeJobFolder(dir, state.record.uid))
     }).pipe(
       Effect.catchTag("JobNotFound", (error) =>
@@ -676,7 +702,7 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
     Effect.gen(function* () {
       const job = typeof target === "string" ? yield* find(target) : target
       const launched = launches.get(job)
-      const dir = launched?.dir ?? jobDir(job)
+      const dir = yield* inHome(launched?.dir ?? jobDir(job))
       const state = yield* stateOf(dir, launched?.uid)
       if (state === undefined) return yield* notFound(job)
       const id = idOf(state.record)

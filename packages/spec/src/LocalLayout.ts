@@ -11,7 +11,8 @@
  * Identifiers become folder names through `segment`, which keeps letters, digits, `_`, `$` and `-`
  * and percent-encodes everything else (`my stage` → `my%20stage`), so any Snowflake name, quoted
  * names included, maps to exactly one folder and no name can reach outside its parent. Pure path
- * arithmetic: nothing here touches the filesystem.
+ * arithmetic: nothing here touches the filesystem; `LocalHome` checks that no folder of these paths
+ * below the home is a symbolic link before one is used.
  */
 import { join } from "node:path"
 

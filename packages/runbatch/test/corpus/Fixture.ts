@@ -10,6 +10,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   truncateSync,
   writeFileSync
 } from "node:fs"
@@ -33,6 +34,9 @@ export interface Fixture {
 
 export const DATABASE = "ML"
 export const SCHEMA = "PUBLIC"
+
+/** Beside the home: what the fixture's symbolic links out of the home point to. */
+const outsideOf = (home: string): string => `${home}-outside`
 
 export const stageDir = (home: string, stage: string): string =>
   LocalLayout.stageDir(home, { database: DATABASE, schema: SCHEMA, stage })
@@ -261,6 +265,21 @@ export const makeFixture = async (): Promise<Fixture> => {
   await session.stages.write("@ML.PUBLIC.FILES/pq-empty/empty.parquet", new Uint8Array())
   await session.stages.write("@ML.PUBLIC.FILES/pq-cut/cut.parquet", whole.subarray(0, whole.length >> 1))
 
+  // Symbolic links out of the home standing for a stage, a model and a job folder (cases/links.ts):
+  // what they point to lies beside the home, a copy of what the home holds.
+  const outside = outsideOf(home)
+  const names = { database: DATABASE, schema: SCHEMA }
+  mkdirSync(join(outside, "stage", "data"), { recursive: true })
+  writeFileSync(join(outside, "stage", "data", "secret.txt"), "outside")
+  cpSync(join(doneDir, "out"), join(outside, "stage", "out"), { recursive: true })
+  symlinkSync(join(outside, "stage"), stageDir(home, "LINKED"))
+  cpSync(LocalLayout.modelDir(home, { ...names, name: "LINEAR" }), join(outside, "model"), {
+    recursive: true
+  })
+  symlinkSync(join(outside, "model"), LocalLayout.modelDir(home, { ...names, name: "LINKED_MODEL" }))
+  cpSync(LocalLayout.jobDir(home, { ...names, name: "DONE_JOB" }), join(outside, "job"), { recursive: true })
+  symlinkSync(join(outside, "job"), LocalLayout.jobDir(home, { ...names, name: "LINKED_JOB" }))
+
   // A job that keeps running (each one-row batch sleeps) until the corpus cancels it.
   const busy = await session.runBatch({
     model: "LINEAR",
@@ -286,5 +305,6 @@ export const closeFixture = async (fixture: Fixture | undefined): Promise<void> 
   } finally {
     await fixture.session.close()
     rmSync(fixture.home, { recursive: true, force: true })
+    rmSync(outsideOf(fixture.home), { recursive: true, force: true })
   }
 }

@@ -6,6 +6,9 @@
  *   through every reader and writer besides StageStore (DuckDB's parquet reader, listStageFiles, the
  *   replica reading file columns, the output preflight, the results reader, `stage get`/`stage put`),
  *   and hostile names as folder names (stage-io's own tests cover every StageStore operation);
+ * - no symbolic link below the home is followed, whichever folder of a stage, a model version or a
+ *   job is the link, through the `runbatch` command (`stage rm/ls/get/put`, `results`, `model show`,
+ *   `jobs rm/status/logs/ls`, `run`), while a home that is itself a link works;
  * - hostile names (tables, columns, models, versions, stages, jobs, params, comments) stay one
  *   identifier or one value in the SQL, YAML and JSON runbatch writes: proved by running a job through
  *   them and parsing what was written;
@@ -13,8 +16,10 @@
  *
  * (Plugins loading only from the declared list: packages/plugin-host/test/DeclaredPlugins.test.ts.)
  */
-import { randomBytes } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
 import {
+  cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -25,7 +30,7 @@ import {
   writeFileSync
 } from "node:fs"
 import { tmpdir } from "node:os"
-import { join, relative, sep } from "node:path"
+import { dirname, join, relative, sep } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Identifier, JobFile, JobPlan, LocalLayout, Signature } from "@runbatch/spec"
 import { listStageFiles } from "@runbatch/stage-io"
@@ -269,6 +274,190 @@ describe("stage paths never leave their stage", () => {
     )
     expect(statSync(join(home, "jobs", "ML", "PUBLIC", encoded, "job.json")).isFile()).toBe(true)
     for (const path of filesUnder(home)) expect(path.split(sep)).not.toContain("..")
+  })
+})
+
+describe("no symbolic link below the home is followed, through the runbatch command", () => {
+  /**
+   * A home outside the homes under test, with what each link stands for: a stage S holding
+   * sub/secret.txt and a finished job's results under sub/out/ (job J), the model LINEAR and the
+   * database ML. Each home under test links one of its folders to the same folder here; nothing here
+   * may change.
+   */
+  let outside: string
+  const g = ["--database", "ML", "--schema", "PUBLIC"]
+
+  /** Every file under `outside`, with its sha256. */
+  const canary = (): Record<string, string> =>
+    Object.fromEntries(
+      filesUnder(outside).map((file) => [
+        file,
+        createHash("sha256")
+          .update(readFileSync(join(outside, file)))
+          .digest("hex")
+      ])
+    )
+
+  /** A new home named `name` whose folder `parts` is a link to the same folder of `outside`. */
+  const linkedHome = (name: string, parts: ReadonlyArray<string>, copy = false): string => {
+    const linked = join(root, name)
+    // A copy of everything else, when a command needs the rest of the account (a model, a table).
+    if (copy) cpSync(outside, linked, { recursive: true, filter: (src) => src !== join(outside, parts[0]!) })
+    const path = join(linked, ...parts)
+    mkdirSync(dirname(path), { recursive: true })
+    symlinkSync(join(outside, ...parts), path)
+    return linked
+  }
+
+  const cli = async (at: string, args: ReadonlyArray<string>) => {
+    const ran = await runCli(at, [...g, ...args])
+    messages.push(ran.stdout, ran.stderr)
+    return ran
+  }
+
+  const refused = (ran: { code: number; stderr: string }, text: string, what: string) => {
+    expect(ran.code, `${what}: ${ran.stderr}`).not.toBe(0)
+    expect(ran.stderr, what).toContain(text)
+  }
+
+  beforeAll(async () => {
+    outside = join(root, "outside-home")
+    const other = Session.local({ home: outside, database: "ML", schema: "PUBLIC" })
+    try {
+      await other.registry.logModel({
+        name: "LINEAR",
+        version: "V1",
+        engine: TestEngine.id,
+        signatures: {
+          predict: Signature.signature([f("x", "DOUBLE"), f("z", "DOUBLE")], [f("y", "DOUBLE")])
+        },
+        engineOptions: { weights: [2, -1] }
+      })
+      await other.stages.write("@ML.PUBLIC.S/sub/secret.txt", new TextEncoder().encode("outside"))
+      const job = await other.runBatch({
+        model: "LINEAR",
+        input: other.query("SELECT 1.0 AS x, 2.0 AS z"),
+        outputSpec: { stageLocation: "@ML.PUBLIC.S/sub/out/" },
+        jobSpec: { jobName: "J", numWorkers: 1, block: true },
+        plugins,
+        cpus: 1
+      })
+      expect(await job.status()).toBe("DONE")
+    } finally {
+      await other.close()
+    }
+  }, 120_000)
+
+  const stageChain = ["stages", "ML", "PUBLIC", "S", "sub"]
+  it.each([1, 2, 3, 4, 5])(
+    "stage rm, ls, get, put and results, with stages/ML/PUBLIC/S/sub linked out at depth %i",
+    async (depth) => {
+      const before = canary()
+      const linked = linkedHome(`stage-link-${depth}`, stageChain.slice(0, depth))
+      const link = `${stageChain.slice(0, depth).join("/")} is a symbolic link`
+      const rm = await cli(linked, ["stage", "rm", "@ML.PUBLIC.S/"])
+      // Inside the stage, a link is not a stage file: removing the stage removes nothing.
+      if (depth <= 4) refused(rm, link, "stage rm")
+      else expect(rm.stdout).toContain("Removed 0 file(s)")
+      refused(
+        await cli(linked, ["stage", "ls", "@ML.PUBLIC.S/sub/"]),
+        "resolves outside its stage",
+        "stage ls"
+      )
+      const local = join(linked, "got")
+      refused(
+        await cli(linked, ["stage", "get", "@ML.PUBLIC.S/sub/", local]),
+        "resolves outside",
+        "stage get"
+      )
+      expect(existsSync(local) ? filesUnder(local) : []).toEqual([])
+      writeFileSync(join(linked, "planted.txt"), "planted")
+      refused(
+        await cli(linked, ["stage", "put", join(linked, "planted.txt"), "@ML.PUBLIC.S/sub/"]),
+        "resolves outside its stage",
+        "stage put"
+      )
+      refused(
+        await cli(linked, ["results", "@ML.PUBLIC.S/sub/out/"]),
+        "resolves outside its stage",
+        "results"
+      )
+      expect(canary()).toEqual(before)
+    }
+  )
+
+  const modelChain = ["registry", "ML", "PUBLIC", "LINEAR", "versions", "V1"]
+  it.each([1, 2, 3, 4, 5, 6])("model show, with the model's path linked out at depth %i", async (depth) => {
+    const before = canary()
+    const linked = linkedHome(`model-link-${depth}`, modelChain.slice(0, depth))
+    const shown = await cli(linked, ["model", "show", "LINEAR", "--version", "V1"])
+    // A version folder that is a link is not a version: the model has none.
+    if (depth <= 5) refused(shown, `${modelChain.slice(0, depth).join("/")} is a symbolic link`, "model show")
+    else refused(shown, "ML.PUBLIC.LINEAR", "model show")
+    const listed = await cli(linked, ["model", "ls"])
+    if (depth <= 3) refused(listed, "is a symbolic link", "model ls")
+    else expect(listed.stdout).not.toMatch(/^LINEAR /m)
+    expect(canary()).toEqual(before)
+  })
+
+  const jobChain = ["jobs", "ML", "PUBLIC", "J"]
+  it.each([1, 2, 3, 4])(
+    "jobs rm, status, logs and ls, with the job's path linked out at depth %i",
+    async (depth) => {
+      const before = canary()
+      const linked = linkedHome(`job-link-${depth}`, jobChain.slice(0, depth))
+      const link = `${jobChain.slice(0, depth).join("/")} is a symbolic link`
+      for (const command of ["status", "logs", "rm"]) {
+        refused(await cli(linked, ["jobs", command, "ML.PUBLIC.J"]), link, `jobs ${command}`)
+      }
+      const listed = await cli(linked, ["jobs", "ls"])
+      if (depth === 1) refused(listed, link, "jobs ls")
+      else expect(listed.stdout).not.toMatch(/^J /m)
+      expect(canary()).toEqual(before)
+    }
+  )
+
+  it("run launches no job through a jobs/ folder linked out of the home", async () => {
+    const before = canary()
+    const linked = linkedHome("run-link", ["jobs"], true)
+    const ran = await cli(linked, [
+      "run",
+      "--model",
+      "LINEAR",
+      "--query",
+      "SELECT 1.0 AS x, 2.0 AS z",
+      "--output",
+      "@ML.PUBLIC.OUT/x/",
+      "--job-name",
+      "J2",
+      "--plugin",
+      TestEngine.packageDir,
+      "--wait"
+    ])
+    refused(ran, "jobs is a symbolic link", "run")
+    expect(canary()).toEqual(before)
+  })
+
+  it("a home that is itself a symbolic link works, and its files land in the real folder", async () => {
+    const link = join(root, "home-link")
+    symlinkSync(home, link)
+    writeFileSync(join(root, "via-link.txt"), "via the link")
+    const steps = [
+      ["stage", "put", join(root, "via-link.txt"), "@ML.PUBLIC.VIA_LINK/"],
+      ["stage", "ls", "@ML.PUBLIC.VIA_LINK/"],
+      ["stage", "get", "@ML.PUBLIC.VIA_LINK/", join(root, "via-link-got")],
+      ["model", "show", "LINEAR"],
+      ["jobs", "ls"]
+    ]
+    for (const args of steps) {
+      const ran = await cli(link, args)
+      expect(ran.code, `${args.join(" ")}: ${ran.stderr}`).toBe(0)
+    }
+    expect(readFileSync(join(stage("VIA_LINK"), "via-link.txt"), "utf8")).toBe("via the link")
+    expect(filesUnder(join(root, "via-link-got"))).toEqual(["via-link.txt"])
+    const removed = await cli(link, ["stage", "rm", "@ML.PUBLIC.VIA_LINK/"])
+    expect(removed.stdout).toContain("Removed 1 file(s)")
+    expect(existsSync(join(stage("VIA_LINK"), "via-link.txt"))).toBe(false)
   })
 })
 

@@ -217,8 +217,9 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
   {
     tag: "LocalFileError",
     area: "Session",
-    summary: "A local file given to a command (stage put, table create, model log) is missing or unreadable.",
-    fix: "Check the path and its permissions."
+    summary:
+      "A local file given to a command (stage put, table create, model log) is missing or unreadable, or a folder of the account's home (a model, version or job folder, or one above it) is a symbolic link, which runbatch never follows.",
+    fix: "Check the path and its permissions. For a link, replace it with a real folder (the home itself may be a link)."
   },
   {
     tag: "RowFailed",
@@ -251,8 +252,9 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
   {
     tag: "StageFileError",
     area: "Stages",
-    summary: "A stage file is missing, larger than the configured limit, or unreadable.",
-    fix: "Check the path (stage paths are case-sensitive) with `runbatch stage ls`, or raise the size limit."
+    summary:
+      "A stage file is missing, larger than the configured limit, or unreadable; or it resolves outside its stage (`escapes_stage`) through a symbolic link inside the stage, or a folder above it (`stages/`, the database, schema or stage folder) is a link.",
+    fix: "Check the path (stage paths are case-sensitive) with `runbatch stage ls`, or raise the size limit. For `escapes_stage`, remove the link the message names (the home itself may be a link)."
   },
   {
     tag: "StageFileExists",

@@ -16,7 +16,7 @@ export class StageFileError extends Schema.TaggedError<StageFileError>()("StageF
       case "too_large":
         return `The stage file ${this.location} is larger than the ${this.limitBytes ?? "configured"}-byte limit${this.detail === undefined ? "" : ` (${this.detail})`}. Raise the limit in the encoder options or shrink the file.`
       case "escapes_stage":
-        return `The stage file ${this.location} resolves outside its stage (through a symbolic link); runbatch refuses to read or write it.`
+        return `The stage file ${this.location} resolves outside its stage (through a symbolic link); runbatch refuses to read or write it.${this.detail === undefined ? "" : ` ${this.detail}`}`
       case "unwritable":
         return `The stage file ${this.location} cannot be written${this.detail === undefined ? "." : `: ${this.detail}`}`
       case "unreadable":

@@ -5,6 +5,7 @@ import { fileCases } from "./files.ts"
 import { flags } from "./flags.ts"
 import { jobFiles } from "./jobFiles.ts"
 import { jobs, outputs } from "./jobs.ts"
+import { links } from "./links.ts"
 import { models } from "./models.ts"
 import { identifiers, stageLocations } from "./names.ts"
 import { paramCases } from "./params.ts"
@@ -25,5 +26,6 @@ export const CASES: ReadonlyArray<Case> = [
   ...sessionCases,
   ...outputs,
   ...jobs,
+  ...links,
   ...fileCases
 ]
