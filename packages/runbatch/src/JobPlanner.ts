@@ -55,7 +55,7 @@ export interface PlanRequest {
   /** CPUs each replica may use; workers default to one per CPU. */
   readonly cpusPerReplica: number
   /** Whether the job holding a claim on the output still runs (stale claims are taken over). */
-  readonly isActive?: (job: string) => Effect.Effect<boolean>
+  readonly isActive?: (holder: SaveMode.Claimant) => Effect.Effect<boolean>
   /** For the generated job name; default a random UUID. */
   readonly uuid?: string
 }
@@ -233,11 +233,13 @@ export const check = (request: PlanRequest) =>
   })
 
 /**
- * Claim the output, materialise the input and write the plan: the first writes of a job. If any of it
- * fails, the job's private folder and its claim are removed again, so the output folder is as it was
- * (save mode `overwrite` has by then cleared it, as asked).
+ * Claim the output, materialise the input and write the plan: the first writes of a job, `instance`
+ * being which job of its name it is (the launcher's reservation says). If any of it fails, the job's
+ * private folder is removed again, so the output folder is as it was (save mode `overwrite` has by
+ * then cleared it, as asked).
  */
-export const write = (checked: CheckedJob) => writeJob(checked).pipe(Effect.onError(() => discard(checked)))
+export const write = (checked: CheckedJob, instance?: string) =>
+  writeJob(checked, instance).pipe(Effect.onError(() => discard(checked)))
 
 /**
  * Undo `write`: remove the job's private folder. Its claim on the output stays (claims are never
@@ -264,7 +266,7 @@ export const parallelismOf = (checked: CheckedJob) => {
   }
 }
 
-const writeJob = (checked: CheckedJob) =>
+const writeJob = (checked: CheckedJob, instance: string | undefined) =>
   Effect.gen(function* () {
     const store = yield* StageStore
     const { request, layout, jobName } = checked
@@ -273,6 +275,7 @@ const writeJob = (checked: CheckedJob) =>
       layout,
       mode: OutputSpec.modeOf(request.outputSpec),
       job: qualified,
+      ...(instance === undefined ? {} : { instance }),
       ...(request.isActive === undefined ? {} : { isActive: request.isActive })
     })
     const materialized = yield* request.input.materialize(layout.input, {

@@ -73,9 +73,11 @@ const changed = (job: JobHandle) =>
     // The output: still claimed by this job, and not finished by anything else.
     const jobName = JobName.id(plan.job)
     const layout = OutputLayout.make(yield* StageLocation.parse(plan.output.location), jobName)
-    const holder = yield* SaveMode.claimant(layout)
-    if (holder !== undefined && holder !== jobName)
-      return `its output ${plan.output.location} is now claimed by ${holder}.`
+    const holder = yield* SaveMode.currentClaim(layout)
+    if (holder !== undefined && holder.job !== jobName)
+      return `its output ${plan.output.location} is now claimed by ${holder.job}.`
+    if (holder?.instance !== undefined && holder.instance !== job.instance)
+      return `its output ${plan.output.location} is now claimed by a later job named ${holder.job}.`
     if (yield* store.exists(StageLocation.format(layout.success))) {
       return `its output ${plan.output.location} already has a _SUCCESS marker.`
     }

@@ -83,12 +83,15 @@ export const checkBatch = (options: RunBatchOptions) =>
       inferenceEngineOptions: engineOptions,
       plugins,
       cpusPerReplica: Math.max(1, Math.floor(cpus / replicas)),
-      // A claim held by a job that has ended, or was deleted, no longer blocks the folder; when in
-      // doubt the folder stays with its claimant.
-      isActive: (job) =>
-        launcher.getJob(job).pipe(
-          Effect.flatMap((handle) => handle.status),
-          Effect.map((status) => !isTerminal(status)),
+      // A claim held by a job that has ended, or was deleted (a later job of its name is another),
+      // no longer blocks the folder; when in doubt the folder stays with its claimant.
+      isActive: (holder) =>
+        launcher.getJob(holder.job).pipe(
+          Effect.flatMap((handle) =>
+            holder.instance !== undefined && holder.instance !== handle.instance
+              ? Effect.succeed(false)
+              : Effect.map(handle.status, (status) => !isTerminal(status))
+          ),
           Effect.catchTag("JobNotFound", () => Effect.succeed(false)),
           Effect.orElseSucceed(() => true)
         )
@@ -119,7 +122,9 @@ export const runBatch = (options: RunBatchOptions) =>
       ...(options.computePool === undefined ? {} : { computePool: options.computePool }),
       outputLocation: StageLocation.format(checked.layout.output)
     })
-    const planned = yield* write(checked).pipe(Effect.onError(() => reservation.abandon))
+    const planned = yield* write(checked, reservation.job.instance).pipe(
+      Effect.onError(() => reservation.abandon)
+    )
     const handle = yield* reservation
       .start({ rows: planned.rows, shards: planned.plan.shards.length })
       .pipe(Effect.onError(() => discard(checked)))

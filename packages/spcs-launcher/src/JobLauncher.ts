@@ -94,6 +94,11 @@ export interface JobHandle {
   readonly request: LaunchRequest
   /** 1 for the job's first run, one more for each resume. */
   readonly attempt: number
+  /**
+   * This job apart from earlier or later jobs of the same name (a name is free again once a job is
+   * deleted); the same across its attempts. An output folder's claim records it.
+   */
+  readonly instance: string
   readonly name: string
   readonly database: string
   readonly schema: string

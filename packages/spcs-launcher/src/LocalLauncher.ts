@@ -388,6 +388,7 @@ export const make = (options: LocalLauncherOptions = {}): JobLauncherShape => {
       id,
       request: requestOf(record),
       attempt: record.attempt ?? 1,
+      instance: record.previous?.[0] ?? record.uid,
       name: record.name,
       database: record.database,
       schema: record.schema,

@@ -28,15 +28,28 @@ import { Effect, Schema } from "effect"
 import { isReserved, type OutputLayout, RESERVED, relativeToOutput } from "./OutputLayout.ts"
 import { type StageError, StageStore } from "./StageStore.ts"
 
-export const Claim = Schema.Struct({ job: Schema.String, claimed_at: Schema.String })
+export const Claim = Schema.Struct({
+  job: Schema.String,
+  /** Which job of that name (the launcher's instance id): a later job reusing the name is another. */
+  instance: Schema.optionalKey(Schema.String),
+  claimed_at: Schema.String
+})
+
+/** Who claims a folder: a job, and which job of that name. */
+export interface Claimant {
+  readonly job: string
+  readonly instance?: string
+}
 
 export interface PrepareOutputOptions {
   readonly layout: OutputLayout
   readonly mode: OutputSpec.SaveMode
   /** The claiming job's qualified name. */
   readonly job: string
-  /** Whether another job that holds the claim is still running; default: assume it is. */
-  readonly isActive?: (job: string) => Effect.Effect<boolean>
+  /** Which job of that name: a claim by another job of the same name is not this job's. */
+  readonly instance?: string
+  /** Whether the job that holds the claim is still running; default: assume it is. */
+  readonly isActive?: (holder: Claimant) => Effect.Effect<boolean>
   readonly now?: () => Date
 }
 
@@ -48,9 +61,8 @@ export interface PreparedOutput {
 }
 
 /** The folder's claim: its number and the job that holds it. */
-export interface Holder {
+export interface Holder extends Claimant {
   readonly generation: number
-  readonly job: string
 }
 
 const decoder = new TextDecoder()
@@ -79,7 +91,9 @@ export const currentClaim = (
     const bytes = yield* store.readBytes(claimFile(layout, generation), { maxBytes: 64 * 1024 })
     const decoded = Schema.decodeUnknownExit(Schema.fromJsonString(Claim))(decoder.decode(bytes))
     // An unreadable claim still claims: its writer may be alive.
-    return { generation, job: decoded._tag === "Success" ? decoded.value.job : "(unreadable claim)" }
+    if (decoded._tag === "Failure") return { generation, job: "(unreadable claim)" }
+    const { job, instance } = decoded.value
+    return instance === undefined ? { generation, job } : { generation, job, instance }
   })
 
 /** Who holds the claim on an output folder, if anyone. */
@@ -103,13 +117,14 @@ const checkClaim = (options: Omit<PrepareOutputOptions, "now">) =>
   Effect.gen(function* () {
     const claim = yield* currentClaim(options.layout)
     const holder = claim?.job
-    if (holder === options.job) return { holder, claim, resumed: true }
-    if (holder !== undefined) {
-      const active = options.isActive === undefined ? true : yield* options.isActive(holder)
+    if (claim !== undefined && holder === options.job && claim.instance === options.instance)
+      return { holder, claim, resumed: true }
+    if (claim !== undefined) {
+      const active = options.isActive === undefined ? true : yield* options.isActive(claim)
       if (active)
         return yield* new OutputClaimed({
           location: StageLocation.format(options.layout.output),
-          job: holder
+          job: claim.job
         })
     }
     return { holder, claim, resumed: false }
@@ -151,8 +166,14 @@ export const prepare = (
     // Overwrite removes what is there without looking at it first; only `error` mode lists it.
     const found = options.mode === "error" ? yield* preflight(options) : yield* checkClaim(options)
     if (found.resumed) return { removed: 0, resumed: true }
+    // A folder that cannot be reached (a link out of the stage) fails here, before a claim is written.
+    yield* store.exists(output)
     const generation = (found.claim?.generation ?? 0) + 1
-    const claim = JSON.stringify({ job, claimed_at: (options.now?.() ?? new Date()).toISOString() })
+    const claim = JSON.stringify({
+      job,
+      ...(options.instance === undefined ? {} : { instance: options.instance }),
+      claimed_at: (options.now?.() ?? new Date()).toISOString()
+    })
     yield* store.write(claimFile(layout, generation), new TextEncoder().encode(claim)).pipe(
       Effect.catchTag("StageFileExists", () =>
         // Another job claimed the folder between our look and our claim.

@@ -206,7 +206,7 @@ describe.each(modes)("SaveMode ($name)", ({ objectStore }) => {
           layout,
           mode: "overwrite",
           job: "ML.PUBLIC.J2",
-          isActive: (job) => Effect.succeed(job !== "ML.PUBLIC.DEAD")
+          isActive: (holder) => Effect.succeed(holder.job !== "ML.PUBLIC.DEAD")
         })
       )
     )
@@ -216,6 +216,33 @@ describe.each(modes)("SaveMode ($name)", ({ objectStore }) => {
     expect(
       JSON.parse(readFileSync(join(stageDir(home, "RESULTS"), `${claims}/000000000002.json`), "utf8")).job
     ).toBe("ML.PUBLIC.J2")
+  })
+
+  it("a later job of the same name is another job: it takes over an ended one's claim, never resumes it", async () => {
+    const home = tempHome()
+    const prepare = (instance: string, mode: "error" | "overwrite") =>
+      run(
+        home,
+        Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.NIGHTLY"), (layout) =>
+          SaveMode.prepare({
+            layout,
+            mode,
+            job: "ML.PUBLIC.NIGHTLY",
+            instance,
+            isActive: (holder) => Effect.succeed(holder.instance === "second")
+          })
+        )
+      )
+    expect((await prepare("first", "error"))._tag).toBe("Success")
+    seed(home, ["out/part-000000-0.parquet"])
+    // The first NIGHTLY ended and was removed; a new NIGHTLY in error mode must see the results.
+    const refused = await prepare("second", "error")
+    expect(refused._tag === "Failure" && refused.failure._tag).toBe("OutputNotEmpty")
+    const overwrite = await prepare("second", "overwrite")
+    expect(overwrite._tag === "Success" && overwrite.success).toEqual({ removed: 1, resumed: false })
+    // And the same job preparing again is resumed.
+    const again = await prepare("second", "error")
+    expect(again._tag === "Success" && again.success).toEqual({ removed: 0, resumed: true })
   })
 
   it("jobs racing to take over from a job that is gone: exactly one does, whatever their modes", async () => {
@@ -236,7 +263,7 @@ describe.each(modes)("SaveMode ($name)", ({ objectStore }) => {
               mode: i % 2 === 0 ? "overwrite" : "error",
               job: `ML.PUBLIC.T${i}`,
               // Only the dead job has stopped; every taker is alive.
-              isActive: (job) => Effect.succeed(job !== "ML.PUBLIC.DEAD")
+              isActive: (holder) => Effect.succeed(holder.job !== "ML.PUBLIC.DEAD")
             })
           )
         )
