@@ -39,9 +39,14 @@ export const arrowRows = (table: Arrow.Table): Array<Record<string, unknown>> =>
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, plain(v)]))
   })
 
-/** A value as JSON can hold it. */
+/**
+ * A value as JSON can hold it. Float specials print as Snowflake prints them — `NaN`, `inf`, `-inf`,
+ * strings in JSON — so an export tells them from SQL NULL (`null` in JSON, an empty CSV field).
+ */
 export const plain = (value: unknown): unknown => {
   if (value === null || value === undefined) return null
+  if (typeof value === "number" && !Number.isFinite(value))
+    return Number.isNaN(value) ? "NaN" : value > 0 ? "inf" : "-inf"
   if (typeof value === "bigint")
     return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
       ? Number(value)
