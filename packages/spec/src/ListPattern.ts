@@ -1,10 +1,17 @@
 /**
- * `LIST … PATTERN = '<regex>'` as runbatch applies it: a JavaScript regular expression that must match
- * the whole path inside the stage (`cats/1.png`), as Snowflake anchors LIST patterns and `RLIKE`.
- * The usual patterns of the original (`.*\.jpg`, `.*data_[0-9]+[.]parquet`) mean the same here.
+ * `LIST … PATTERN = '<regex>'` as runbatch applies it: a regular expression that must match the whole
+ * path inside the stage (`cats/1.png`), as Snowflake anchors LIST patterns and `RLIKE`. The usual
+ * patterns of the original (`.*\.jpg`, `.*data_[0-9]+[.]parquet`) mean the same here.
+ *
+ * Patterns come from users, so they run on RE2 (re2js, pure JavaScript), whose matching takes time
+ * linear in the path whatever the pattern: `.*(a+)+c`, which JavaScript's backtracking engine takes
+ * minutes over on a 41-character name, answers at once, as Snowflake's PATTERN does. RE2 has no
+ * backreferences or lookaround (Snowflake's regular expressions have neither); such a pattern is
+ * refused as invalid.
  */
 
 import { Effect } from "effect"
+import { RE2JS } from "re2js"
 import { InvalidStageLocation } from "./errors/SpecErrors.ts"
 
 export type PathMatcher = (path: string) => boolean
@@ -16,8 +23,8 @@ export const compile = (
 ): Effect.Effect<PathMatcher, InvalidStageLocation> => {
   if (pattern === undefined) return Effect.succeed(() => true)
   try {
-    const regex = new RegExp(`^(?:${pattern})$`)
-    return Effect.succeed((path) => regex.test(path))
+    const regex = RE2JS.compile(`^(?:${pattern})$`)
+    return Effect.succeed((path) => regex.matches(path))
   } catch (error) {
     return Effect.fail(
       new InvalidStageLocation({

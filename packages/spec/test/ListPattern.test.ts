@@ -25,7 +25,14 @@ describe("ListPattern.compile", () => {
     expect(Effect.runSync(ListPattern.compile("@S", undefined))("anything/at/all")).toBe(true)
   })
 
-  it.each(["(", "[a-", "*", "a{2,1}"])("refuses the invalid regex %s", (pattern) => {
+  it("answers a pattern that backtracks exponentially in JavaScript's engine at once (linear time)", () => {
+    // With RegExp this took minutes; a hang would end the test at its timeout.
+    const matches = Effect.runSync(ListPattern.compile("@S", ".*(a+)+c"))
+    expect(matches("a".repeat(41))).toBe(false)
+    expect(matches(`${"a".repeat(41)}c`)).toBe(true)
+  })
+
+  it.each(["(", "[a-", "*", "a{2,1}", "(a)\\1", "(?<=a)b"])("refuses the invalid regex %s", (pattern) => {
     const error = Effect.runSync(Effect.flip(ListPattern.compile("@S/dir/", pattern)))
     expect(error).toBeInstanceOf(InvalidStageLocation)
     expect(error.input).toBe("@S/dir/")
