@@ -1,7 +1,15 @@
 import { execFileSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 
@@ -34,16 +42,30 @@ beforeAll(() => {
   // The tarballs are unpacked where npm would place them. Their third-party dependencies are linked
   // from the workspace: tests may not reach the registry, and those packages are not under test.
   const modules = join(app, "node_modules")
+  const unpacked: Array<string> = []
   for (const file of readdirSync(tarballs)) {
     const name = file.startsWith("runbatch-encoder")
       ? "runbatch-encoder-spectrogram"
       : `@runbatch/${file.replace(/^runbatch-/, "").replace(/-\d+\.\d+\.\d+\.tgz$/, "")}`
+    unpacked.push(name)
     const target = join(modules, ...name.split("/"))
     mkdirSync(target, { recursive: true })
     execFileSync("tar", ["-xzf", join(tarballs, file), "-C", target, "--strip-components=1"])
   }
-  for (const name of ["effect", "apache-arrow", "yaml", "semver"]) {
-    symlinkSync(join(root, "node_modules", name), join(modules, name), "dir")
+  // Which ones is read from the unpacked manifests, so a dependency added to a package is linked too.
+  const thirdParty = new Set<string>()
+  for (const name of unpacked) {
+    const manifest = JSON.parse(readFileSync(join(modules, ...name.split("/"), "package.json"), "utf8"))
+    for (const field of ["dependencies", "peerDependencies"]) {
+      for (const dependency of Object.keys(manifest[field] ?? {})) {
+        if (!dependency.startsWith("@runbatch/")) thirdParty.add(dependency)
+      }
+    }
+  }
+  for (const name of thirdParty) {
+    const target = join(modules, ...name.split("/"))
+    mkdirSync(dirname(target), { recursive: true })
+    symlinkSync(join(root, "node_modules", ...name.split("/")), target, "dir")
   }
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }))
 }, 180_000)
