@@ -242,6 +242,26 @@ block: true
     expect(mixed.stderr).toContain("leave out --replicas")
   })
 
+  it("ends a job file with block: true as --wait ends: exit 1 when the job FAILED", async () => {
+    const { home, g } = await prepareHome(50, "weights: [2, -1]\nfatalWhen: {feature: x, equals: 0}\n")
+    const jobFile = file(
+      home,
+      "job-blocked.yaml",
+      `model: ML.PUBLIC.LINEAR
+source:
+  table: ML.PUBLIC.POINTS
+output:
+  stage_location: "@ML.PUBLIC.RESULTS/blocked/"
+name_prefix: BLOCKED
+block: true
+`
+    )
+    const result = await runCli(home, [...g, "--json", "run", "-f", jobFile, ...plugin])
+    expect(result.code, result.stderr).toBe(1)
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: "FAILED" })
+    expect(JSON.parse(result.stdout).message).toContain("injected fatal failure")
+  })
+
   it("cancels a running job: CANCELLED, and never a _SUCCESS", async () => {
     const { home, g } = await prepareHome(4000, "weights: [2, -1]\ndelayMillis: 200\n")
     const started = await runCli(home, [

@@ -181,8 +181,16 @@ export const run: CommandRun = (args, context) =>
       return dryRunText(report)
     }
     if (sampleRows !== undefined) throw new UsageError("--sample-rows goes with --dry-run")
-    const handle = yield* runBatch({ ...options, plugins: listOption(args, "plugin") })
-    if (args.values["wait"] !== true) return text(handle.id, { id: handle.id, status: "PENDING" })
+    // A job file's `block: true` means what --wait means on the command line: the command ends with the
+    // job, and its exit code says whether the job ended DONE. The CLI waits itself, to draw progress.
+    const block = args.values["wait"] === true || options.jobSpec?.block === true
+    const jobSpec = options.jobSpec === undefined ? undefined : { ...options.jobSpec, block: false }
+    const handle = yield* runBatch({
+      ...options,
+      ...(jobSpec === undefined ? {} : { jobSpec }),
+      plugins: listOption(args, "plugin")
+    })
+    if (!block) return text(handle.id, { id: handle.id, status: "PENDING" })
     context.notice(`Job ${handle.id} started.`)
     return yield* waitForJob(handle, context)
   })
