@@ -1,7 +1,7 @@
 /**
  * `runbatch`: the command line. Global options anywhere: `--home DIR` (env RUNBATCH_HOME, default
- * ./.runbatch), `--database NAME` / `--schema NAME` (where unqualified names live), `--json`,
- * `--help`, `--version`. Results go to stdout, progress and messages to stderr, both through one
+ * ./.runbatch), `--database NAME` / `--schema NAME` (where unqualified names live; env RUNBATCH_DATABASE /
+ * RUNBATCH_SCHEMA), `--json`, `--help`, `--version`. Results go to stdout, progress and messages to stderr, both through one
  * Terminal (./Terminal.ts), so all of it arrives even through a slow pipe. Exit codes: 0 ok, 1 a job or
  * operation failed, 2 a usage or validation error (nothing was written), 141 the reader of the output
  * went away (`| head`).
@@ -10,7 +10,14 @@
  * (DuckDB) and a command's implementation are imported only once a command runs, so they start fast.
  */
 import { resolve } from "node:path"
-import { type CommandContext, findCommand, type ParsedArgs, parseCommandArgs } from "./Command.ts"
+import { didYouMean } from "@runbatch/spec/closest"
+import {
+  type Command,
+  type CommandContext,
+  findCommand,
+  type ParsedArgs,
+  parseCommandArgs
+} from "./Command.ts"
 import { commands } from "./commands/index.ts"
 import { commandHelp, mainHelp, version } from "./Help.ts"
 import { render } from "./Output.ts"
@@ -29,8 +36,13 @@ interface Globals {
 }
 
 const globalsOf = (argv: ReadonlyArray<string>): Globals => {
+  // The variables are defaults; a flag on the line wins.
+  const database = process.env["RUNBATCH_DATABASE"]
+  const schema = process.env["RUNBATCH_SCHEMA"]
   const globals: Globals = {
     home: process.env["RUNBATCH_HOME"] ?? ".runbatch",
+    ...(database === undefined || database === "" ? {} : { database }),
+    ...(schema === undefined || schema === "" ? {} : { schema }),
     json: false,
     help: false,
     version: false,
@@ -55,6 +67,17 @@ const globalsOf = (argv: ReadonlyArray<string>): Globals => {
     } else globals.rest.push(arg)
   }
   return globals
+}
+
+/** Global flags every command takes, as a flag typo's candidates besides the command's own. */
+const GLOBAL_FLAGS = ["--home", "--database", "--schema", "--json", "--help", "--version"]
+
+/** " Did you mean '--model'?" for an unknown flag close to one the command takes, else "". */
+const flagSuggestion = (error: unknown, command: Command): string => {
+  const unknown = /^Unknown option '(--?[^']+)'/.exec((error as Error).message)?.[1]
+  if (unknown === undefined) return ""
+  const flags = [...Object.keys(command.options).map((name) => `--${name}`), ...GLOBAL_FLAGS]
+  return didYouMean(unknown.startsWith("--") ? unknown : `-${unknown}`, flags)
 }
 
 /** A usage error: what was wrong and a hint on stderr; exit code 2. */
@@ -94,7 +117,7 @@ const main = async (): Promise<number> => {
     parsed = parseCommandArgs(command, args)
   } catch (error) {
     return fail(
-      (error as Error).message.replace(/\. To specify.*$/s, "."),
+      `${(error as Error).message.replace(/\. To specify.*$/s, ".")}${flagSuggestion(error, command)}`,
       `Usage: runbatch ${command.words.join(" ")} ${command.usage}`
     )
   }

@@ -37,6 +37,14 @@ describe("the runbatch command", () => {
     const badOption = await runCli(home, ["stage", "ls", "@ML.PUBLIC.S/", "--patern", "x"])
     expect(badOption.code).toBe(2)
     expect(badOption.stderr).toContain("--patern")
+    expect(badOption.stderr).toContain("Did you mean '--pattern'?")
+    const typo = await runCli(home, ["run", "--modle", "m", "--table", "t", "--output", "@S/o/"])
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toMatch(/Unknown option '--modle'. Did you mean .*'--model'/)
+    const global = await runCli(home, ["sql", "select 1", "--jsn"])
+    expect(global.stderr).toContain("Did you mean '--json'?")
+    const far = await runCli(home, ["run", "--zzzzzz"])
+    expect(far.stderr).not.toContain("Did you mean")
   })
 
   it("runs the demo: both jobs DONE, OCR text beside the drawn text, and again on the same home", async () => {
@@ -60,6 +68,14 @@ describe("the runbatch command", () => {
     const query = await runCli(home, [...g, "--json", "sql", "SELECT COUNT(*) AS n, SUM(x) AS s FROM points"])
     expect(query.code, query.stderr).toBe(0)
     expect(JSON.parse(query.stdout)).toEqual([{ n: 10, s: 22.5 }])
+    // RUNBATCH_DATABASE / RUNBATCH_SCHEMA stand for the flags; a flag on the line wins.
+    const where = { RUNBATCH_DATABASE: "ML", RUNBATCH_SCHEMA: "PUBLIC" }
+    const fromEnv = await runCli(home, ["--json", "sql", "SELECT COUNT(*) AS n FROM points"], where)
+    expect(fromEnv.code, fromEnv.stderr).toBe(0)
+    expect(JSON.parse(fromEnv.stdout)).toEqual([{ n: 10 }])
+    const current = "SELECT current_database() AS d, current_schema() AS s"
+    const flagWins = await runCli(home, ["--database", "OTHER", "--json", "sql", current], where)
+    expect(JSON.parse(flagWins.stdout)).toEqual([{ d: "OTHER", s: "PUBLIC" }])
     // A typo is bad input (exit 2); a statement that fails as it runs is an operational failure (1).
     const typo = await runCli(home, [...g, "sql", "SELEC 1"])
     expect(typo.code).toBe(2)
@@ -138,9 +154,21 @@ describe("the runbatch command", () => {
     expect(out).toHaveLength(2000)
     for (const row of out.slice(0, 50)) expect(row.y).toBeCloseTo(2 * row.x - row.z + 0.25, 10)
     const jobs = JSON.parse((await runCli(home, ["--json", "jobs", "ls"])).stdout)
-    expect(jobs[0]).toMatchObject({ name: "NIGHTLY", status: "DONE", target_instances: 2 })
+    expect(jobs[0]).toMatchObject({
+      id: "ML.PUBLIC.NIGHTLY",
+      name: "NIGHTLY",
+      status: "DONE",
+      target_instances: 2
+    })
+    // The qualified id from `jobs ls` finds the job without --database/--schema.
+    expect((await runCli(home, ["jobs", "status", jobs[0].id])).stdout).toContain("ML.PUBLIC.NIGHTLY: DONE")
     const logs = await runCli(home, [...g, "jobs", "logs", "NIGHTLY", "--instance", "1"])
-    expect(logs.stdout).toContain("Starting inference.")
+    expect(logs.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}Starting inference\.$/m)
+    expect(logs.stdout).not.toContain('{"type"')
+    const logRecords = JSON.parse(
+      (await runCli(home, [...g, "--json", "jobs", "logs", "NIGHTLY", "--instance", "1"])).stdout
+    )
+    expect(logRecords[0]).toMatchObject({ type: "log", replica: 1, level: "info" })
 
     // The same name again is refused before anything is written; a prefix makes names unique.
     const again = await runCli(home, [

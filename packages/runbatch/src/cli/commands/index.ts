@@ -147,7 +147,8 @@ export const commands: ReadonlyArray<Command> = [
     options: {
       limit: { type: "string", value: "N", description: "at most N jobs (default 10; 0 for all)" }
     },
-    details: "With the global --database (and --schema), only the jobs of that database (and schema).",
+    details:
+      "With the global --database (and --schema), only the jobs of that database (and schema). The id column is the qualified name the other jobs commands take.",
     load: () => import("./jobs.ts").then((m) => m.jobsList)
   },
   {
@@ -168,7 +169,8 @@ export const commands: ReadonlyArray<Command> = [
   },
   {
     words: ["jobs", "logs"],
-    summary: "A replica's log (stdout and stderr)",
+    summary:
+      "A replica's log (stdout and stderr), one `TIME LEVEL message` line per entry; --json for the records",
     usage: "JOB [--instance N] [--limit N]",
     options: {
       instance: { type: "string", value: "N", description: "which replica (default 0, the head instance)" },

@@ -6,6 +6,7 @@ import { JobLauncher } from "@runbatch/spcs-launcher"
 import { Effect } from "effect"
 import { resumeJob } from "../../ResumeJob.ts"
 import { type CommandRun, integerOption, positional } from "../Command.ts"
+import * as LogLines from "../LogLines.ts"
 import { none, rows, text } from "../Output.ts"
 import { progressLine, waitForJob } from "../WaitForJob.ts"
 
@@ -21,6 +22,7 @@ export const jobsList: CommandRun = (args, context) =>
     })
     return rows(
       [
+        "id",
         "name",
         "status",
         "message",
@@ -31,6 +33,8 @@ export const jobsList: CommandRun = (args, context) =>
         "completed_time"
       ],
       jobs.map((j) => ({
+        // The qualified name `jobs status` and the other commands take from any --database/--schema.
+        id: `${j.databaseName}.${j.schemaName}.${j.name}`,
         name: j.name,
         status: j.status,
         message: j.message,
@@ -78,7 +82,8 @@ export const jobsLogs: CommandRun = (args) =>
       ...(instance === undefined ? {} : { instance }),
       ...(limit === undefined ? {} : { limit })
     })
-    return text(lines.join("\n"), lines)
+    const records = lines.filter((line) => line.trim() !== "").map(LogLines.record)
+    return text(records.map(LogLines.readable).join("\n"), records)
   })
 
 export const jobsCancel: CommandRun = (args, context) =>
