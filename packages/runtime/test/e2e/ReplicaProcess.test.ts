@@ -29,7 +29,6 @@ interface Started {
 const startReplica = (
   home: string,
   plan: string,
-  plugins: ReadonlyArray<string>,
   replica: number,
   replicas: number,
   monitor: string
@@ -41,7 +40,6 @@ const startReplica = (
     env: {
       ...process.env,
       RUNBATCH_HOME: home,
-      RUNBATCH_PLUGINS: plugins.join(","),
       RUNBATCH_MONITOR_DIR: monitor,
       RUNBATCH_CPUS: "1",
       SNOWFLAKE_JOB_INDEX: String(replica),
@@ -77,7 +75,7 @@ describe("replicas as processes", () => {
       replicas: 1,
       targetShards: 2
     })
-    const replica = startReplica(home, job.planLocation, job.plugins, 0, 1, monitor)
+    const replica = startReplica(home, job.planLocation, 0, 1, monitor)
     expect((await replica.exited).code).toBe(0)
     const done = replica.lines.at(-1) as { entry?: string; summary?: { modules?: ReadonlyArray<string> } }
     const runtime = join(root, "packages", "runtime")
@@ -97,7 +95,7 @@ describe("replicas as processes", () => {
     const home = tempHome()
     const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
     const job = await stage(home, { rows, columns, signature, replicas: 2, targetShards: 8 })
-    const replicas = [0, 1].map((i) => startReplica(home, job.planLocation, job.plugins, i, 2, monitor))
+    const replicas = [0, 1].map((i) => startReplica(home, job.planLocation, i, 2, monitor))
     const exits = await Promise.all(replicas.map((r) => r.exited))
     expect(exits.map((e) => e.code)).toEqual([0, 0])
     expect(replicas[0]!.lines.at(-1)).toMatchObject({ type: "done", replica: 0, summary: { finished: true } })
@@ -122,7 +120,6 @@ describe("replicas as processes", () => {
       env: {
         ...process.env,
         RUNBATCH_HOME: home,
-        RUNBATCH_PLUGINS: job.plugins.join(","),
         RUNBATCH_MONITOR_DIR: monitor,
         RUNBATCH_CPUS: "1"
       },
@@ -181,7 +178,7 @@ describe("replicas as processes", () => {
       targetShards: 8,
       engineOptions: { exitOnReplica: 1 }
     })
-    const crashing = startReplica(home, job.planLocation, job.plugins, 1, 2, monitor)
+    const crashing = startReplica(home, job.planLocation, 1, 2, monitor)
     const coordinator = await runInProcess(home, job, {
       replica: 0,
       replicas: 2,
