@@ -31,7 +31,8 @@ const startReplica = (
   plan: string,
   replica: number,
   replicas: number,
-  monitor: string
+  monitor: string,
+  cwd?: string
 ): Started => {
   const status = (state: string, extra: object = {}) =>
     writeFileSync(join(monitor, `replica-${replica}.json`), JSON.stringify({ replica, state, ...extra }))
@@ -45,7 +46,8 @@ const startReplica = (
       SNOWFLAKE_JOB_INDEX: String(replica),
       SNOWFLAKE_JOBS_COUNT: String(replicas)
     },
-    stdio: ["ignore", "pipe", "pipe"]
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(cwd === undefined ? {} : { cwd })
   })
   const lines: Array<Record<string, unknown>> = []
   let buffer = ""
@@ -101,6 +103,26 @@ describe("replicas as processes", () => {
     expect(replicas[0]!.lines.at(-1)).toMatchObject({ type: "done", replica: 0, summary: { finished: true } })
     expect(replicas[1]!.lines.some((l) => l["type"] === "progress")).toBe(true)
     expect((await results(home)).numRows).toBe(2000)
+  })
+
+  it("load a third-party plugin named only in plan.json, by the folder it was planned from, whatever their working directory", async () => {
+    const home = tempHome()
+    const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
+    // The testkit engine is no first-party plugin: given by a path relative to this process, it is
+    // recorded in the plan by its absolute folder, and the replica's environment names no plugin.
+    const job = await stage(home, {
+      rows: rows.slice(0, 100),
+      columns,
+      signature,
+      replicas: 1,
+      targetShards: 1,
+      plugins: [`./${relative(process.cwd(), TestEngine.packageDir)}`]
+    })
+    expect(job.plan.plugins.map((p) => [p.id, p.specifier])).toEqual([[TestEngine.id, TestEngine.packageDir]])
+    const elsewhere = mkdtempSync(join(tmpdir(), "runbatch-cwd-"))
+    const replica = startReplica(home, job.planLocation, 0, 1, monitor, elsewhere)
+    expect((await replica.exited).code).toBe(0)
+    expect((await results(home)).numRows).toBe(100)
   })
 
   it("a replica's last line reaches a reader that is behind: it exits once stdout has taken every line", async () => {
