@@ -31,6 +31,19 @@ const accountLayer = (home: string) =>
     Layer.provideMerge(LocalAccount.layer({ home, database: "ML", schema: "PUBLIC" }))
   )
 
+type AccountServices = Layer.Success<ReturnType<typeof accountLayer>>
+
+/** Run a test's program over a fresh local account whose model ECHO V1 holds `weights.txt` = "1". */
+const inFreshAccount = <A, E>(program: (home: string) => Effect.Effect<A, E, AccountServices>) => {
+  const home = tempHome()
+  return Effect.runPromise(
+    Effect.gen(function* () {
+      yield* logEcho(home, { weights: "1" })
+      return yield* program(home)
+    }).pipe(Effect.provide(accountLayer(home)))
+  )
+}
+
 /** Log ECHO V1 (again, if it was): the echo engine, `weights.txt` as its file. */
 const logEcho = (home: string, options: { readonly weights: string; readonly output?: string }) =>
   Effect.gen(function* () {
@@ -67,15 +80,13 @@ const planEcho = (jobName: string) =>
 
 describe("JobPlanner", () => {
   it("writes plan.json naming each plugin by what replicas load it by: a plugin given by path, by its absolute folder", async () => {
-    const home = tempHome()
-    const { planned, onStage } = await Effect.runPromise(
+    const { planned, onStage } = await inFreshAccount(() =>
       Effect.gen(function* () {
-        yield* logEcho(home, { weights: "1" })
         const planned = yield* planEcho("PLANNED")
         const store = yield* StageStore
         const text = new TextDecoder().decode(yield* store.readBytes(planned.planLocation))
         return { planned, onStage: yield* JobPlan.parse(text, planned.planLocation) }
-      }).pipe(Effect.provide(accountLayer(home)))
+      })
     )
     expect(planned.rows).toBe(3)
     expect(onStage.fingerprint).toBe(planned.plan.fingerprint)
@@ -86,10 +97,8 @@ describe("JobPlanner", () => {
   })
 
   it("refuses a job before writing anything: no job folder, no claim on the output", async () => {
-    const home = tempHome()
-    const { error, written } = await Effect.runPromise(
+    const { error, written } = await inFreshAccount(() =>
       Effect.gen(function* () {
-        yield* logEcho(home, { weights: "1" })
         const registry = yield* ModelRegistry
         const sql = yield* Sql
         const store = yield* StageStore
@@ -103,7 +112,7 @@ describe("JobPlanner", () => {
           cpusPerReplica: 1
         }).pipe(Effect.flip)
         return { error, written: yield* store.list("@ML.PUBLIC.RESULTS/refused/") }
-      }).pipe(Effect.provide(accountLayer(home)))
+      })
     )
     expect(error._tag).toBe("MissingFeatureColumn")
     expect(written).toStrictEqual([])
@@ -112,27 +121,23 @@ describe("JobPlanner", () => {
 
 describe("JobPlanner.changedSincePlanned", () => {
   it("holds for a plan when nothing changed: resume recomputes the fingerprint the plan was written with", async () => {
-    const home = tempHome()
-    const changed = await Effect.runPromise(
+    const changed = await inFreshAccount(() =>
       Effect.gen(function* () {
-        yield* logEcho(home, { weights: "1" })
         const planned = yield* planEcho("SAME")
         return yield* JobPlanner.changedSincePlanned(planned.plan)
-      }).pipe(Effect.provide(accountLayer(home)))
+      })
     )
     expect(changed).toBeUndefined()
   })
 
   it("says the fingerprint no longer matches when the version's function changed since", async () => {
-    const home = tempHome()
-    const changed = await Effect.runPromise(
+    const changed = await inFreshAccount((home) =>
       Effect.gen(function* () {
-        yield* logEcho(home, { weights: "1" })
         const planned = yield* planEcho("RENAMED_OUTPUT")
         // The same version, logged again with the same file and another output name.
         yield* logEcho(home, { weights: "1", output: "score" })
         return yield* JobPlanner.changedSincePlanned(planned.plan)
-      }).pipe(Effect.provide(accountLayer(home)))
+      })
     )
     expect(changed).toBe(
       "the plan's fingerprint no longer matches: the model version's function PREDICT or its files changed since the job was planned."
@@ -140,30 +145,26 @@ describe("JobPlanner.changedSincePlanned", () => {
   })
 
   it("names a model file that is not the same file any more", async () => {
-    const home = tempHome()
-    const changed = await Effect.runPromise(
+    const changed = await inFreshAccount((home) =>
       Effect.gen(function* () {
-        yield* logEcho(home, { weights: "1" })
         const planned = yield* planEcho("NEW_WEIGHTS")
         yield* logEcho(home, { weights: "2" })
         return yield* JobPlanner.changedSincePlanned(planned.plan)
-      }).pipe(Effect.provide(accountLayer(home)))
+      })
     )
     expect(changed).toBe("the model version's file weights.txt is not the same file.")
   })
 
   it("fails as PluginNotFound when a plugin the plan names is gone from its folder", async () => {
-    const home = tempHome()
-    const error = await Effect.runPromise(
+    const error = await inFreshAccount((home) =>
       Effect.gen(function* () {
-        yield* logEcho(home, { weights: "1" })
         const planned = yield* planEcho("GONE_PLUGIN")
         const moved = {
           ...planned.plan,
           plugins: planned.plan.plugins.map((p) => ({ ...p, specifier: join(home, "no-such-plugin") }))
         }
         return yield* JobPlanner.changedSincePlanned(moved).pipe(Effect.flip)
-      }).pipe(Effect.provide(accountLayer(home)))
+      })
     )
     expect(error._tag).toBe("PluginNotFound")
   })
