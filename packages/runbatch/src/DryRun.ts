@@ -4,7 +4,6 @@
  * gave, and how long the whole job should take. Nothing is written: no claim on the output, no staged
  * input, no plan, no job.
  */
-
 import { JobPlanner } from "@runbatch/planner"
 import { FileReader, PluginLogger } from "@runbatch/plugin-api"
 import type { PlannedPlugin } from "@runbatch/plugin-host"
