@@ -37,6 +37,8 @@ export interface PluginRecord {
   readonly directory: string
   /** One of runbatch's own plugins (found without being listed). */
   readonly firstParty: boolean
+  /** What it was found by: its package name, or the absolute folder of a plugin given by path. */
+  readonly specifier: string
 }
 
 /** How a job plan records a plugin, so replicas can check they load the same code. */
@@ -46,6 +48,8 @@ export interface PlannedPlugin {
   readonly packageName: string
   readonly version: string
   readonly integrity: string
+  /** What replicas load it by: a package name, or the absolute folder of a plugin given by path. */
+  readonly specifier: string
 }
 
 export interface LoadedEngine {
@@ -103,7 +107,8 @@ const describePair = (inputFormat: string, convertTo: string) =>
  */
 const admit = (
   pkg: PackageLocator.InstalledPackage,
-  firstParty: boolean
+  firstParty: boolean,
+  specifier: string
 ): Effect.Effect<PluginRecord, InvalidPluginManifest | IncompatiblePlugin | DuplicateDependency> =>
   Effect.gen(function* () {
     const manifest = yield* Manifest.fromPackageJson(pkg.packageJson)
@@ -126,7 +131,14 @@ const admit = (
     }
     const [conflict] = SharedLibraries.conflicts(pkg.directory, pkg.name)
     if (conflict !== undefined) return yield* conflict
-    return { manifest, packageName: pkg.name, version: pkg.version, directory: pkg.directory, firstParty }
+    return {
+      manifest,
+      packageName: pkg.name,
+      version: pkg.version,
+      directory: pkg.directory,
+      firstParty,
+      specifier
+    }
   })
 
 /** Import a plugin's code and check its default export is what its manifest announced. */
@@ -190,17 +202,18 @@ export const makePluginHost = (options: PluginHostOptions = {}): Effect.Effect<P
     const conditions = options.conditions ?? EntryPoint.conditions()
     const records: Array<PluginRecord> = []
     const seen = new Set<string>()
-    const add = (pkg: PackageLocator.InstalledPackage, firstParty: boolean) =>
+    const add = (pkg: PackageLocator.InstalledPackage, firstParty: boolean, given: string) =>
       Effect.gen(function* () {
         if (seen.has(pkg.directory)) return
         seen.add(pkg.directory)
-        records.push(yield* admit(pkg, firstParty))
+        // A package given by name is found by name again anywhere; one given by path, by its folder.
+        records.push(yield* admit(pkg, firstParty, given === pkg.name ? given : pkg.directory))
       })
     if (options.firstParty !== false) {
       for (const plugin of FIRST_PARTY_PLUGINS) {
         // A first-party plugin that is not installed is only an error when a job needs it.
         const pkg = PackageLocator.locate(plugin.packageName, searchFrom)
-        if (pkg !== undefined) yield* add(pkg, true)
+        if (pkg !== undefined) yield* add(pkg, true, plugin.packageName)
       }
     }
     for (const specifier of options.plugins ?? []) {
@@ -213,7 +226,7 @@ export const makePluginHost = (options: PluginHostOptions = {}): Effect.Effect<P
           install: specifier
         })
       }
-      yield* add(pkg, false)
+      yield* add(pkg, false, specifier)
     }
 
     const byId = new Map<string, PluginRecord>()
@@ -305,7 +318,8 @@ export const makePluginHost = (options: PluginHostOptions = {}): Effect.Effect<P
           id: record.manifest.id,
           packageName: record.packageName,
           version: record.version,
-          integrity: hash
+          integrity: hash,
+          specifier: record.specifier
         }
       })
 

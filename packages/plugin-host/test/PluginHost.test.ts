@@ -1,10 +1,10 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { Arrow, FileReader, PluginLogger } from "@runbatch/plugin-api"
-import { PluginHost } from "@runbatch/plugin-host"
+import { makePluginHost, PluginHost } from "@runbatch/plugin-host"
 import { StageFileError } from "@runbatch/spec"
 import { Effect, Layer, Stream } from "effect"
 
@@ -209,5 +209,26 @@ describe("PluginHost", () => {
     } finally {
       rmSync(scratch, { recursive: true, force: true })
     }
+  })
+
+  it("records what replicas load each plugin by: its package name, or the absolute folder of one given by path", async () => {
+    const folder = fixture("runbatch-engine-echo")
+    const planned = await Effect.runPromise(
+      Effect.gen(function* () {
+        // Given by a relative path, a name (a first-party plugin listed anyway), and not at all.
+        const host = yield* makePluginHost({
+          plugins: [`./${relative(process.cwd(), folder)}`, "@runbatch/encoder-base64"]
+        })
+        const echo = yield* host.engine("echo")
+        const base64 = yield* host.encoder("full_stage_path", "base64")
+        const onnx = yield* host.engine("onnx")
+        return yield* Effect.forEach([echo, base64, onnx], (loaded) => host.plan(loaded.record))
+      })
+    )
+    expect(planned.map((p) => [p.packageName, p.specifier])).toStrictEqual([
+      ["runbatch-engine-echo", folder],
+      ["@runbatch/encoder-base64", "@runbatch/encoder-base64"],
+      ["@runbatch/engine-onnx", "@runbatch/engine-onnx"]
+    ])
   })
 })

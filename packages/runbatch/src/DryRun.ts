@@ -4,6 +4,7 @@
  * gave, and how long the whole job should take. Nothing is written: no claim on the output, no staged
  * input, no plan, no job.
  */
+import { JobPlanner } from "@runbatch/planner"
 import { FileReader, PluginLogger } from "@runbatch/plugin-api"
 import type { PlannedPlugin } from "@runbatch/plugin-host"
 import { DEFAULT_BATCH_ROWS, runSample, type SampleRowError } from "@runbatch/runtime"
@@ -11,7 +12,6 @@ import { type JobPlan, JobSpec, OutputSpec, type Signature, StageLocation } from
 import { SaveMode, StageFileReader, StageStore } from "@runbatch/stage-io"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
-import { parallelismOf, planOf, silentLogger } from "./JobPlanner.ts"
 import { checkBatch, type RunBatchOptions } from "./RunBatch.ts"
 
 export interface DryRunOptions {
@@ -87,12 +87,12 @@ export const dryRun = (options: RunBatchOptions, dry: DryRunOptions = {}) =>
       job: `${checked.jobName.database}.${checked.jobName.schema}.${checked.jobName.name}`,
       ...(request.isActive === undefined ? {} : { isActive: request.isActive })
     })
-    const parallelism = parallelismOf(checked)
+    const parallelism = JobPlanner.parallelismOf(checked)
     const rows = yield* request.input.count
     const batchRows = checked.maxBatchRows ?? DEFAULT_BATCH_ROWS
     const sampleRows = yield* request.input.collect({ limit: Math.max(1, dry.sampleRows ?? 1000) })
     const sample = yield* runSample({
-      plan: planOf(checked, {
+      plan: JobPlanner.planOf(checked, {
         input: { location: StageLocation.format(checked.layout.input), files: [] },
         shards: []
       }),
@@ -104,7 +104,7 @@ export const dryRun = (options: RunBatchOptions, dry: DryRunOptions = {}) =>
       maxSeconds: dry.sampleSeconds ?? 3
     }).pipe(
       Effect.provideService(FileReader, FileReader.of(StageFileReader.readerOf(store))),
-      Effect.provideService(PluginLogger, silentLogger)
+      Effect.provideService(PluginLogger, JobPlanner.silentLogger)
     )
     const timed = sample.measured.rows > 0 ? sample.measured : sample.warmup
     const perWorker = timed.seconds > 0 ? timed.rows / timed.seconds : 0

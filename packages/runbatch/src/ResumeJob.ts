@@ -6,11 +6,10 @@
  * only produce what an uninterrupted run would have. Anything changed: ResumeRefused, naming it.
  * The replicas then rerun only shards without a commit record, as new attempts (write-once).
  */
-import { makePluginHost } from "@runbatch/plugin-host"
-import { ModelRegistry, resolveVersionFunction } from "@runbatch/registry-client"
-import { loadPlan, ReplicaCommand } from "@runbatch/runtime"
+import { JobPlanner } from "@runbatch/planner"
+import { loadPlan } from "@runbatch/runtime"
 import { type JobHandle, JobLauncher, resumeRefusal } from "@runbatch/spcs-launcher"
-import { Identifier, JobName, JobPlan, ResumeRefused, StageLocation } from "@runbatch/spec"
+import { JobName, ResumeRefused, StageLocation } from "@runbatch/spec"
 import { OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 
@@ -22,42 +21,9 @@ const changed = (job: JobHandle) =>
     const store = yield* StageStore
     // Parsing checks the plan against its own fingerprint: an edited or damaged plan is refused.
     const plan = yield* loadPlan(job.request.planLocation)
-    // Plugins: the same packages, versions and files as when the job was planned.
-    const plugins = ReplicaCommand.pluginsFromEnv(job.request.env ?? {})
-    const host = yield* makePluginHost({ plugins })
-    yield* host.verify(plan.plugins)
-    // The model version: still there, with the same function and files.
-    const registry = yield* ModelRegistry
-    const version = yield* registry.getVersion(
-      Identifier.formatQualified({
-        database: plan.model.database,
-        schema: plan.model.schema,
-        name: plan.model.name
-      }),
-      Identifier.quote(plan.model.version)
-    )
-    for (const artifact of plan.artifacts) {
-      const now = version.artifacts.find((a) => a.name === artifact.name)
-      if (now === undefined || now.sha256 !== artifact.sha256) {
-        return `the model version's file ${artifact.name} is ${now === undefined ? "gone" : "not the same file"}.`
-      }
-    }
-    const fn = yield* resolveVersionFunction(version, plan.function.name)
-    // The plan as it would be written now must hash the same: what runs, and on what.
-    const now = JobPlan.fingerprint({
-      ...plan,
-      function: fn,
-      signature: fn.signature,
-      artifacts: version.artifacts.map((a) => ({
-        name: a.name,
-        location: a.location,
-        bytes: a.bytes,
-        sha256: a.sha256
-      }))
-    })
-    if (now !== plan.fingerprint) {
-      return `the plan's fingerprint no longer matches: the model version's function ${fn.name} or its files changed since the job was planned.`
-    }
+    // Its plugins, the model version and its files: what the planner would plan now.
+    const replanned = yield* JobPlanner.changedSincePlanned(plan)
+    if (replanned !== undefined) return replanned
     // The staged input: every file still there, whole (one listing of the input folder).
     const inputFolder = plan.input.location.replace(/\/?$/, "/")
     const staged = new Map(

@@ -1,10 +1,10 @@
 /**
  * `runBatch`: a model version over an input, as a job — `ModelVersion.run_batch` of the original.
  * Specs are decoded (every problem at once), the version is looked up, the job is checked and written
- * (JobPlanner) and launched; with `block` it returns only when the job has ended.
+ * (the planner, @runbatch/planner) and launched; with `block` it returns only when the job has ended.
  */
 import { availableParallelism } from "node:os"
-import { isAbsolute, resolve } from "node:path"
+import { JobPlanner } from "@runbatch/planner"
 import { ModelRegistry } from "@runbatch/registry-client"
 import { ReplicaCommand } from "@runbatch/runtime"
 import { isTerminal, JobLauncher } from "@runbatch/spcs-launcher"
@@ -19,7 +19,6 @@ import {
 } from "@runbatch/spec"
 import { Effect } from "effect"
 import { type InputSource, relationOf } from "./InputSource.ts"
-import { check, discard, write } from "./JobPlanner.ts"
 
 export interface RunBatchOptions {
   /** `MODEL`, `SCHEMA.MODEL` or `DB.SCHEMA.MODEL`, as written in SQL. */
@@ -47,10 +46,6 @@ export const machineCpus = (): number => {
   return Number.isInteger(set) && set > 0 ? set : availableParallelism()
 }
 
-/** Paths are made absolute: replicas start in another process and must find the same folders. */
-const pluginSpecifier = (plugin: string): string =>
-  plugin.startsWith(".") || isAbsolute(plugin) ? resolve(plugin) : plugin
-
 /**
  * Everything `runBatch` does before its first write: specs decoded, the version found, every check
  * of the planner passed, the job name free. A dry run stops here.
@@ -73,15 +68,15 @@ export const checkBatch = (options: RunBatchOptions) =>
     const input = yield* relationOf(options.input)
     const cpus = options.cpus ?? machineCpus()
     const replicas = JobSpec.replicasOf(jobSpec)
-    const plugins = (options.plugins ?? []).map(pluginSpecifier)
-    const checked = yield* check({
+    const checked = yield* JobPlanner.check({
       version,
       input,
       inputSpec,
       outputSpec,
       jobSpec,
       inferenceEngineOptions: engineOptions,
-      plugins,
+      // A plugin given by path is recorded in the plan by its absolute folder, for the replicas.
+      plugins: options.plugins ?? [],
       cpusPerReplica: Math.max(1, Math.floor(cpus / replicas)),
       // A claim held by a job that has ended, or was deleted (a later job of its name is another),
       // no longer blocks the folder; when in doubt the folder stays with its claimant.
@@ -103,13 +98,13 @@ export const checkBatch = (options: RunBatchOptions) =>
       Effect.catchTag("JobNotFound", () => Effect.succeed(false))
     )
     if (taken) return yield* new JobExists({ job: id })
-    return { checked, jobSpec, replicas, plugins, cpus }
+    return { checked, jobSpec, replicas, cpus }
   })
 
 export const runBatch = (options: RunBatchOptions) =>
   Effect.gen(function* () {
     const launcher = yield* JobLauncher
-    const { checked, jobSpec, replicas, plugins, cpus } = yield* checkBatch(options)
+    const { checked, jobSpec, replicas, cpus } = yield* checkBatch(options)
     // The job exists from its first write on: its name is reserved before it claims the output, so
     // another job looking at that claim sees a job still running (PENDING), never an unknown one.
     const reservation = yield* launcher.reserve({
@@ -117,17 +112,16 @@ export const runBatch = (options: RunBatchOptions) =>
       planLocation: StageLocation.format(checked.layout.plan),
       replicas,
       replicaCommand: ReplicaCommand.command(),
-      ...(plugins.length === 0 ? {} : { env: ReplicaCommand.pluginsEnv(plugins) }),
       cpus,
       ...(options.computePool === undefined ? {} : { computePool: options.computePool }),
       outputLocation: StageLocation.format(checked.layout.output)
     })
-    const planned = yield* write(checked, reservation.job.instance).pipe(
+    const planned = yield* JobPlanner.write(checked, reservation.job.instance).pipe(
       Effect.onError(() => reservation.abandon)
     )
     const handle = yield* reservation
       .start({ rows: planned.rows, shards: planned.plan.shards.length })
-      .pipe(Effect.onError(() => discard(checked)))
+      .pipe(Effect.onError(() => JobPlanner.discard(checked)))
     if (jobSpec.block === true) yield* handle.wait()
     return handle
   })

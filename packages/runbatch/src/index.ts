@@ -7,13 +7,14 @@
 // First: a second copy of a shared library fails here, by name, before any other module uses one.
 import "./SharedLibrariesCheck.ts"
 
-// What Effect programs need besides the facade's own: model signatures, and reading results back.
+// What Effect programs need besides the facade's own: the job planner, model signatures, and reading
+// results back.
+export { JobPlanner } from "@runbatch/planner"
 export { Signature } from "@runbatch/spec"
 export { ResultsReader } from "@runbatch/stage-io"
 export * as Account from "./Account.ts"
 export { type DryRunOptions, type DryRunReport, dryRun } from "./DryRun.ts"
 export * as InputSource from "./InputSource.ts"
-export * as JobPlanner from "./JobPlanner.ts"
 export {
   Model,
   ModelVersion,

@@ -23,7 +23,6 @@ import { Progress, type ProgressEvent, relay } from "./Progress.ts"
 export interface PipelineThreadData {
   readonly planLocation: string
   readonly recipe: StoreRecipe
-  readonly plugins: ReadonlyArray<string>
   readonly searchFrom?: ReadonlyArray<string>
   readonly replica: number
   readonly worker: number

@@ -30,8 +30,6 @@ export interface ReplicaOptions {
   readonly replicas: number
   /** CPUs this replica may use (engine threads are taken from it). */
   readonly cpus: number
-  /** Plugin packages to load besides the first-party ones (the job's `plugins` setting). */
-  readonly plugins?: ReadonlyArray<string>
   /** Where to look for plugin packages (default: the working directory, then the plugin host). */
   readonly searchFrom?: ReadonlyArray<string>
   readonly retry?: RetryPolicy
@@ -105,7 +103,6 @@ export const runReplica = (options: ReplicaOptions) =>
             {
               planLocation: options.plan,
               recipe: store.recipe,
-              plugins: options.plugins ?? [],
               ...(options.searchFrom === undefined ? {} : { searchFrom: options.searchFrom }),
               replica: options.replica,
               threads,
@@ -118,7 +115,7 @@ export const runReplica = (options: ReplicaOptions) =>
         : undefined
 
     const host = yield* makePluginHost({
-      plugins: options.plugins ?? [],
+      plugins: JobPlan.pluginSpecifiers(plan),
       ...(options.searchFrom === undefined ? {} : { searchFrom: options.searchFrom })
     })
     yield* host.verify(plan.plugins)

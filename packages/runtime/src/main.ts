@@ -7,12 +7,12 @@
  *
  * Replica index and count come from SNOWFLAKE_JOB_INDEX / SNOWFLAKE_JOBS_COUNT (what SPCS sets for
  * job services with REPLICAS) or --replica / --replicas; the CPU budget from RUNBATCH_CPUS (or the
- * machine's CPUs); the local account's home from RUNBATCH_HOME; extra plugins from RUNBATCH_PLUGINS
- * (comma-separated); the supervisor's replica status folder from RUNBATCH_MONITOR_DIR, and its pid
- * from RUNBATCH_SUPERVISOR_PID (the replica stops when it dies); V8's heap growing factor from
- * RUNBATCH_HEAP_GROWING_PERCENT (default 50; 0 leaves V8's own). Progress and log lines go to stdout
- * as JSON; the exit code is 0 on success, 1 when the job failed, 2 for bad arguments, 130/143 when
- * interrupted.
+ * machine's CPUs); the local account's home from RUNBATCH_HOME; the supervisor's replica status folder
+ * from RUNBATCH_MONITOR_DIR, and its pid from RUNBATCH_SUPERVISOR_PID (the replica stops when it
+ * dies); V8's heap growing factor from RUNBATCH_HEAP_GROWING_PERCENT (default 50; 0 leaves V8's own).
+ * The plugins to load come from the plan alone (each recorded with its specifier), never from the
+ * environment. Progress and log lines go to stdout as JSON; the exit code is 0 on success, 1 when the
+ * job failed, 2 for bad arguments, 130/143 when interrupted.
  */
 import { availableParallelism } from "node:os"
 import { setFlagsFromString } from "node:v8"
@@ -22,7 +22,6 @@ import { Cause, Effect, Exit, Fiber, Layer } from "effect"
 import { exitAfterOutput } from "./ExitAfterOutput.ts"
 import { Progress } from "./Progress.ts"
 import { runReplica } from "./Replica.ts"
-import * as ReplicaCommand from "./ReplicaCommand.ts"
 import { ReplicaMonitor } from "./ReplicaMonitor.ts"
 
 const usage = "usage: runbatch-replica --plan @DB.SCHEMA.STAGE/…/plan.json [--replica N --replicas M]"
@@ -65,7 +64,6 @@ const heapGrowingPercent = integer(
   50
 )
 if (heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`)
-const plugins = ReplicaCommand.pluginsFromEnv(process.env)
 const monitorDir = process.env["RUNBATCH_MONITOR_DIR"]
 
 // Started by a local supervisor: if it dies (kill -9), stop at once instead of running on unwatched.
@@ -88,9 +86,7 @@ const services = Layer.mergeAll(
   Progress.layerStdout(replica, { rows: 0, shards: 0 })
 )
 
-const fiber = Effect.runFork(
-  runReplica({ plan, replica, replicas, cpus, plugins }).pipe(Effect.provide(services))
-)
+const fiber = Effect.runFork(runReplica({ plan, replica, replicas, cpus }).pipe(Effect.provide(services)))
 let signal: NodeJS.Signals | undefined
 for (const name of ["SIGTERM", "SIGINT"] as const) {
   process.once(name, () => {

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads"
 import { makePluginHost } from "@runbatch/plugin-host"
-import { ErrorWire, JobName, type Sharding, StageLocation } from "@runbatch/spec"
+import { ErrorWire, JobName, JobPlan, type Sharding, StageLocation } from "@runbatch/spec"
 import { OutputCommitter, OutputLayout, StageStore } from "@runbatch/stage-io"
 import { Cause, Effect, Fiber, Layer } from "effect"
 import * as HostCapabilities from "./HostCapabilities.ts"
@@ -29,7 +29,7 @@ const nextShard = (finished: Sharding.Shard | undefined) =>
 const program = Effect.gen(function* () {
   const plan = yield* loadPlan(data.planLocation)
   const host = yield* makePluginHost({
-    plugins: data.plugins,
+    plugins: JobPlan.pluginSpecifiers(plan),
     ...(data.searchFrom === undefined ? {} : { searchFrom: data.searchFrom })
   })
   const engine = yield* host.engine(plan.engine.id)

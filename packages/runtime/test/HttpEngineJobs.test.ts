@@ -183,7 +183,7 @@ describe("a vllm job", () => {
       )
       const lines: Array<ProgressLine> = []
       const fiber = Effect.runFork(
-        runReplica({ plan: job.planLocation, replica: 0, replicas: 1, cpus: 2, plugins: job.plugins }).pipe(
+        runReplica({ plan: job.planLocation, replica: 0, replicas: 1, cpus: 2 }).pipe(
           Effect.provide(
             Layer.mergeAll(
               StageStore.layerLocal().pipe(

@@ -42,7 +42,6 @@ export const runInProcess = async (home: string, job: JobFixture.StagedJob, run:
       replica,
       replicas: run.replicas ?? 1,
       cpus: run.cpus ?? 2,
-      plugins: job.plugins,
       retry: { attempts: 4, baseDelayMillis: 5, maxDelayMillis: 50 },
       ...(run.isolation === undefined ? {} : { isolation: run.isolation })
     }).pipe(

@@ -45,7 +45,7 @@ export interface LaunchRequest {
   /** How many replicas to start (SPCS `REPLICAS`); at least 1. */
   readonly replicas: number
   readonly replicaCommand: ReplicaCommand
-  /** Extra environment for every replica, e.g. `RUNBATCH_PLUGINS`. */
+  /** Extra environment for every replica, e.g. `RUNBATCH_OLD_GENERATION_MB` (plugins come from the plan). */
   readonly env?: Readonly<Record<string, string>>
   /** The job's total CPU budget, split evenly between replicas; default `os.availableParallelism()`. */
   readonly cpus?: number

@@ -8,6 +8,10 @@
  * column mapping and handling, engine and options, plugin versions, params, input files and shards,
  * output location, error mode) and of nothing that does not (job name, time, replicas, batch sizes).
  * Resume refuses to continue a job whose fingerprint no longer matches.
+ *
+ * Each planned plugin names the specifier it was loaded from (a package name, or the absolute folder
+ * of a plugin given by path): replicas load exactly those, from the plan alone. Where the code was
+ * found does not change results (its integrity does), so specifiers are not hashed.
  */
 import { createHash } from "node:crypto"
 import { Effect, Schema } from "effect"
@@ -20,7 +24,8 @@ import { SAVE_MODES } from "./OutputSpec.ts"
 import type { Json } from "./Params.ts"
 import * as Signature from "./Signature.ts"
 
-export const PLAN_VERSION = 1
+/** 2: each planned plugin records its specifier. */
+export const PLAN_VERSION = 2
 
 const QualifiedName = snakeKeys(
   Schema.Struct({ database: Schema.String, schema: Schema.String, name: Schema.String })
@@ -92,7 +97,9 @@ const PlanFields = Schema.Struct({
         id: Schema.String,
         packageName: Schema.String,
         version: Schema.String,
-        integrity: Schema.String
+        integrity: Schema.String,
+        /** What to load it by: a package name, or the absolute path of its folder. */
+        specifier: Schema.String
       })
     )
   ),
@@ -183,8 +190,16 @@ const fingerprintInput = (plan: Omit<JobPlan, "fingerprint">) => {
   return Object.fromEntries(
     Object.entries(wire)
       .filter(([key]) => !UNHASHED.has(key))
-      .map(([key, value]) => [key, key === "output" ? (value as { location: string }).location : value])
+      .map(([key, value]) => [key, hashedPart(key, value)])
   )
+}
+
+/** Of the output, only where it goes; of a plugin, what it is, not where it was found. */
+const hashedPart = (key: string, value: unknown): unknown => {
+  if (key === "output") return (value as { readonly location: string }).location
+  if (key === "plugins")
+    return (value as ReadonlyArray<Record<string, unknown>>).map(({ specifier: _, ...plugin }) => plugin)
+  return value
 }
 
 /** `sha256:<hex>` over the canonical JSON of everything that changes results. */
@@ -217,9 +232,33 @@ const knownFields = new Set(
   Object.values(PlanFields.fields).flatMap((f) => ("fields" in f ? Object.keys(f.fields as object) : []))
 )
 
+/** The plugin specifiers a replica loads the plan's plugins by, besides the first-party ones. */
+export const pluginSpecifiers = (plan: JobPlan): ReadonlyArray<string> => plan.plugins.map((p) => p.specifier)
+
+/**
+ * A plan written in another plan version (by another runbatch) is refused by its version first, so the
+ * error says which runbatch it needs rather than listing every field that moved.
+ */
+const versionSkew = (input: unknown, source: string): InvalidJobPlan | undefined => {
+  if (typeof input !== "object" || input === null || !("plan_version" in input)) return undefined
+  const version = (input as { readonly plan_version: unknown }).plan_version
+  if (version === PLAN_VERSION) return undefined
+  return new InvalidJobPlan({
+    source,
+    problems: [
+      {
+        path: "plan_version",
+        message: `the plan is plan version ${JSON.stringify(version)}, and this runbatch reads plan version ${PLAN_VERSION} only: the job was planned by another runbatch version. Run its replicas with the runbatch that planned it, or run the job again.`
+      }
+    ]
+  })
+}
+
 /** Decode a plan; `source` names it in errors. Checks the fingerprint still matches its contents. */
 export const decode = (input: unknown, source = "plan.json"): Effect.Effect<JobPlan, InvalidJobPlan> =>
   Effect.gen(function* () {
+    const skew = versionSkew(input, source)
+    if (skew !== undefined) return yield* skew
     const wire = yield* Schema.decodeUnknownEffect(PlanWire)(input, { errors: "all" }).pipe(
       Effect.mapError(
         (error) => new InvalidJobPlan({ source, problems: problemsOf(error.issue, "wire", knownFields) })

@@ -23,7 +23,7 @@ const files: ReadonlyArray<Sharding.InputFile> = [
 ]
 
 const base: PlanInput = {
-  planVersion: 1,
+  planVersion: JobPlan.PLAN_VERSION,
   runbatchVersion: "0.1.0",
   createdAt: "2026-01-31T12:00:00.000Z",
   job: { database: "ML_DB", schema: "JOBS", name: "BATCH_INFERENCE_0B8C1E2A_7D3F_4E5A_9B6C_1234567890AB" },
@@ -74,14 +74,16 @@ const base: PlanInput = {
       id: "onnx",
       packageName: "@runbatch/engine-onnx",
       version: "0.1.0",
-      integrity: "sha512-abc"
+      integrity: "sha512-abc",
+      specifier: "@runbatch/engine-onnx"
     },
     {
       kind: "encoder",
       id: "stage-file",
       packageName: "@runbatch/encoder-stage-file",
       version: "0.1.0",
-      integrity: "sha512-def"
+      integrity: "sha512-def",
+      specifier: "/opt/plugins/encoder-stage-file"
     }
   ],
   params: { temperature: 0.7, config: { top_k: 50 } },
@@ -232,6 +234,11 @@ describe("JobPlan fingerprint", () => {
     ["num workers", (p) => ({ ...p, batch: { numWorkers: 1 } })],
     ["no batch settings", (p) => ({ ...p, batch: {} })],
     ["the runbatch version", (p) => ({ ...p, runbatchVersion: "0.2.0" })],
+    // Where a plugin was found does not change results; its version and integrity do.
+    [
+      "a plugin's specifier",
+      (p) => ({ ...p, plugins: [p.plugins[0]!, { ...p.plugins[1]!, specifier: "/elsewhere/stage-file" }] })
+    ],
     // A registry's function record carries more than the plan keeps; plan.json holds what is hashed.
     [
       "extra properties of in-memory objects",
@@ -292,7 +299,6 @@ describe("JobPlan.parse rejections", () => {
     ["not JSON", "{ plan_version: 1", "not JSON"],
     ["an empty file", "", "not JSON"],
     ["a JSON list", "[]", "Invalid job plan"],
-    ["another plan version", tamper(setAt(["plan_version"], 2)), "plan_version"],
     ["camelCase keys", JSON.stringify({ ...plan }), "plan_version"],
     ["a missing field", tamper(setAt(["shards"], undefined)), "shards"],
     ["replicas of 0", tamper(setAt(["replicas"], 0)), "replicas must be a whole number of at least 1"],
@@ -302,6 +308,59 @@ describe("JobPlan.parse rejections", () => {
   ]
   it.each(malformed)("refuses %s", (_, text, fragment) => {
     failsWith(JobPlan.parse(text), "InvalidJobPlan", fragment)
+  })
+})
+
+describe("JobPlan version skew", () => {
+  const planned = (version: unknown) => {
+    const wire = JSON.parse(JobPlan.toJson(plan)) as Record<string, unknown>
+    return JSON.stringify({ ...wire, plan_version: version })
+  }
+
+  it.each([1, 3, "2", null])(
+    "refuses plan version %j, saying which version it has and which this runbatch reads",
+    (version) => {
+      const e = failsWith(
+        JobPlan.parse(planned(version), "@DB.S.ST/jobs/J/plan.json"),
+        "InvalidJobPlan",
+        "Invalid job plan @DB.S.ST/jobs/J/plan.json",
+        `plan version ${JSON.stringify(version)}`,
+        `this runbatch reads plan version ${JobPlan.PLAN_VERSION}`
+      )
+      // Only the version is reported, not every field another version lays out differently.
+      expect(e.problems).toHaveLength(1)
+      expect(e.problems[0]?.path).toBe("plan_version")
+    }
+  )
+
+  it("refuses a version-1 plan, whose plugins name no specifier, by its version", () => {
+    const wire = JSON.parse(JobPlan.toJson(plan)) as Record<string, unknown>
+    const v1 = {
+      ...wire,
+      plan_version: 1,
+      plugins: (wire["plugins"] as ReadonlyArray<Record<string, unknown>>).map(
+        ({ specifier: _, ...rest }) => rest
+      )
+    }
+    const e = failsWith(JobPlan.decode(v1), "InvalidJobPlan", "plan version 1")
+    expect(e.problems.map((p) => p.path)).toStrictEqual(["plan_version"])
+  })
+
+  it("reads this version's plans, with each plugin's specifier", () => {
+    const parsed = ok(JobPlan.parse(JobPlan.toJson(plan)))
+    expect(parsed.planVersion).toBe(JobPlan.PLAN_VERSION)
+    expect(JobPlan.pluginSpecifiers(parsed)).toStrictEqual([
+      "@runbatch/engine-onnx",
+      "/opt/plugins/encoder-stage-file"
+    ])
+  })
+
+  it("refuses a plugin without a specifier", () => {
+    const wire = JSON.parse(JobPlan.toJson(plan)) as Record<string, unknown>
+    const plugins = (wire["plugins"] as ReadonlyArray<Record<string, unknown>>).map(
+      ({ specifier: _, ...rest }) => rest
+    )
+    failsWith(JobPlan.decode({ ...wire, plugins }), "InvalidJobPlan", "plugins[0].specifier")
   })
 })
 

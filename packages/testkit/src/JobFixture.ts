@@ -1,25 +1,22 @@
 /**
- * Staging a job for runtime tests the way the client will: input rows (or hand-made parquet files of
- * chosen, uneven sizes) materialised under the job's private folder, the output claimed, the plugins
- * loaded and recorded, the engine's `prepare` run, and `plan.json` written — so a test can start
- * replicas on it.
+ * Staging a job for runtime tests with the planner the client runs (@runbatch/planner): input rows (or
+ * hand-made parquet files of chosen, uneven sizes) and a test model version go through the same
+ * `check` and `write` as runBatch — the output claimed, the plugins loaded and recorded, column
+ * handling, column mapping, params, the engine's `prepare`, `plan.json` — so the plans runtime tests
+ * run are plans the client writes.
+ *
+ * The model version is built in memory rather than logged into the home's registry: the planner takes
+ * the version as a value (runBatch looks it up first), so nothing it checks differs, while logging
+ * would cost every staged job registry writes and every job in one home a model name of its own. Its
+ * files (`artifacts`) are put on a stage, where `prepare` and the replicas read them.
  */
-import { FileReader } from "@runbatch/plugin-api"
-import { makePluginHost, type PlannedPlugin, requiredColumnHandling } from "@runbatch/plugin-host"
-import { Sql } from "@runbatch/session"
-import {
-  ColumnMatching,
-  JobPlan,
-  type Json,
-  Params,
-  Sharding,
-  Signature,
-  StageLocation
-} from "@runbatch/spec"
-import { OutputLayout, ParquetCodec, SaveMode, StageFileReader, StageStore } from "@runbatch/stage-io"
-import type * as Arrow from "apache-arrow"
+import { JobPlanner } from "@runbatch/planner"
+import type { ModelVersionInfo, VersionArtifact } from "@runbatch/registry-client"
+import { type Relation, Sql } from "@runbatch/session"
+import { InputSpec, JobSpec, type Json, OutputSpec, type Signature } from "@runbatch/spec"
+import { StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
-import * as MemoryStage from "./MemoryStage.ts"
+import * as GivenParquetFiles from "./GivenParquetFiles.ts"
 import * as TestEngine from "./TestEngine.ts"
 
 export interface JobFixtureOptions {
@@ -27,8 +24,10 @@ export interface JobFixtureOptions {
   readonly rows?: ReadonlyArray<Readonly<Record<string, unknown>>>
   readonly columns?: ReadonlyArray<Signature.Feature>
   /** Or: parquet files written as given, with their row-group sizes (uneven files, odd layouts). */
-  readonly files?: ReadonlyArray<{ readonly table: Arrow.Table; readonly rowGroupSize: number }>
+  readonly files?: ReadonlyArray<GivenParquetFiles.GivenFile>
+  /** The signature of the test model's one function, PREDICT. */
   readonly signature: Signature.ModelSignature
+  /** The test model's engine (default: the testkit engine) and its options. */
   readonly engine?: string
   readonly engineOptions?: Readonly<Record<string, Json>>
   readonly params?: Readonly<Record<string, unknown>>
@@ -39,6 +38,7 @@ export interface JobFixtureOptions {
   readonly replicas?: number
   readonly numWorkers?: number
   readonly maxBatchRows?: number
+  /** How many shards to aim for (default four per replica), whatever the planner would choose. */
   readonly targetShards?: number
   readonly output?: string
   readonly jobName?: string
@@ -48,153 +48,80 @@ export interface JobFixtureOptions {
   readonly plugins?: ReadonlyArray<string>
 }
 
-export interface StagedJob {
-  readonly plan: JobPlan.JobPlan
-  readonly planLocation: string
-  readonly layout: OutputLayout.OutputLayout
-  readonly plugins: ReadonlyArray<string>
-}
+/** A staged job: what the planner's `write` returns. */
+export type StagedJob = JobPlanner.PlannedJob
 
-const effectiveType = (outputType: string, name: string): Signature.Feature =>
-  Signature.feature(name, outputType as Signature.FeatureSpec["dtype"])
+/** The test model's version: ML.PUBLIC.TEST_MODEL V1, one function PREDICT. */
+const testVersion = (
+  options: JobFixtureOptions,
+  artifacts: ReadonlyArray<VersionArtifact>
+): ModelVersionInfo => ({
+  model: { database: "ML", schema: "PUBLIC", name: "TEST_MODEL" },
+  version: "V1",
+  engine: options.engine ?? TestEngine.id,
+  engineOptions: options.engineOptions ?? {},
+  functions: [{ name: "PREDICT", targetMethod: "predict", kind: "FUNCTION", signature: options.signature }],
+  artifacts,
+  modelType: "runbatch",
+  comment: undefined,
+  metadata: {},
+  createdOn: new Date(0).toISOString(),
+  aliases: [],
+  isDefault: true
+})
 
-export const stageJob = (options: JobFixtureOptions) =>
+/** The model's files on a stage, one folder per job. */
+const stageArtifacts = (jobName: string, artifacts: Readonly<Record<string, Uint8Array>>) =>
   Effect.gen(function* () {
-    const sql = yield* Sql
     const store = yield* StageStore
-    const pluginSpecifiers = options.plugins ?? [TestEngine.packageDir]
-    const host = yield* makePluginHost({ plugins: pluginSpecifiers })
-    const jobName = options.jobName ?? "ML.PUBLIC.TEST_JOB"
-    const [database, schema, name] = jobName.split(".") as [string, string, string]
-    const output = yield* StageLocation.parseDirectory(
-      options.output ?? "@ML.PUBLIC.RESULTS/out/",
-      sql.context
-    )
-    const layout = OutputLayout.make(output, jobName)
-    yield* SaveMode.prepare({ layout, mode: "error", job: jobName })
-
-    // The input, in the job's private folder.
-    const replicas = options.replicas ?? 1
-    let files: Array<Sharding.InputFile>
-    let shards: ReadonlyArray<Sharding.Shard>
-    let columns: ReadonlyArray<Signature.Feature>
-    if (options.files !== undefined) {
-      files = []
-      for (const [i, file] of options.files.entries()) {
-        const path = `data_${i}.parquet`
-        const bytes = ParquetCodec.encode(file.table, { rowGroupSize: file.rowGroupSize })
-        yield* store.write(`${StageLocation.format(layout.input)}${path}`, bytes)
-        const groups: Array<number> = []
-        for (let left = file.table.numRows; left > 0; left -= file.rowGroupSize)
-          groups.push(Math.min(left, file.rowGroupSize))
-        files.push({ path, bytes: bytes.byteLength, rowGroups: groups })
-      }
-      shards = Sharding.enumerate(files, options.targetShards ?? replicas * 4)
-      const relation = yield* sql.readParquet(StageLocation.format(layout.input))
-      columns = yield* relation.schema
-    } else {
-      const relation = yield* sql.createDataFrame(options.rows ?? [], options.columns ?? [])
-      columns = yield* relation.schema
-      const staged = yield* relation.materialize(layout.input, {
-        targetShards: options.targetShards ?? replicas * 4
-      })
-      files = [...staged.files]
-      shards = staged.shards
-    }
-
-    // Plugins, column handling and the column mapping.
-    const engine = yield* host.engine(options.engine ?? TestEngine.id)
-    const handling: Array<JobPlan.JobPlan["columnHandling"][number]> = []
-    const effectiveTypes = new Map<string, Signature.Feature>()
-    const planned: Array<PlannedPlugin> = [yield* host.plan(engine.record)]
-    for (const [column, pair] of Object.entries(options.columnHandling ?? {})) {
-      const encoder = yield* host.encoder(pair.inputFormat, pair.convertTo)
-      handling.push({
-        column,
-        inputFormat: pair.inputFormat,
-        convertTo: pair.convertTo,
-        encoder: encoder.record.manifest.id
-      })
-      effectiveTypes.set(column, effectiveType(encoder.handle.outputType, column))
-      if (!planned.some((p) => p.packageName === encoder.record.packageName))
-        planned.push(yield* host.plan(encoder.record))
-    }
-    // Column handling the engine requires (engine-vllm: chat-messages on `messages`), as the planner
-    // applies it.
-    const required = yield* requiredColumnHandling(
-      host,
-      engine,
-      options.signature.inputs,
-      columns,
-      handling.map((h) => h.column)
-    )
-    for (const { handling: entry, loaded, effectiveType } of required) {
-      handling.push(entry)
-      effectiveTypes.set(entry.column, effectiveType)
-      if (!planned.some((p) => p.packageName === loaded.record.packageName))
-        planned.push(yield* host.plan(loaded.record))
-    }
-    const match = yield* ColumnMatching.match(columns, options.signature.inputs, { effectiveTypes })
-    const params = yield* Params.resolve(options.params, options.signature.params)
-    const fn = { name: "PREDICT", targetMethod: "predict", kind: "FUNCTION" as const }
-    const artifacts: Array<JobPlan.JobPlan["artifacts"][number]> = []
-    for (const [artifactName, bytes] of Object.entries(options.artifacts ?? {})) {
-      const location = `@ML.PUBLIC.MODELS/${jobName}/${artifactName}`
+    const staged: Array<VersionArtifact> = []
+    for (const [name, bytes] of Object.entries(artifacts)) {
+      const location = `@ML.PUBLIC.MODELS/${jobName}/${name}`
       const written = yield* store.write(location, bytes)
-      artifacts.push({ name: artifactName, location, bytes: written.bytes, sha256: written.sha256 })
+      staged.push({ name, location, bytes: written.bytes, sha256: written.sha256 })
     }
-    const prepared = yield* engine.engine
-      .prepare({
-        function: fn,
-        signature: options.signature,
-        options: options.engineOptions ?? {},
-        params,
-        artifacts: artifacts.map((a) => ({ name: a.name, location: a.location, bytes: a.bytes })),
-        engineArgsOverride: []
-      })
-      .pipe(
-        Effect.provideService(FileReader, FileReader.of(StageFileReader.readerOf(store))),
-        Effect.provide(MemoryStage.logger())
-      )
-
-    const plan = JobPlan.make({
-      planVersion: JobPlan.PLAN_VERSION,
-      runbatchVersion: "0.1.0",
-      createdAt: new Date().toISOString(),
-      job: { database, schema, name },
-      model: { database: "ML", schema: "PUBLIC", name: "TEST_MODEL", version: "V1" },
-      function: fn,
-      signature: options.signature,
-      inputSchema: columns,
-      outputSchema: prepared.outputSchema,
-      columnMapping: match.mappings,
-      columnHandling: handling,
-      engine: {
-        id: engine.record.manifest.id,
-        options: prepared.options ?? options.engineOptions ?? {},
-        engineArgsOverride: []
-      },
-      plugins: planned,
-      params,
-      batch: {
-        ...(options.maxBatchRows === undefined
-          ? prepared.capabilities.preferredBatchRows === undefined
-            ? {}
-            : { maxBatchRows: prepared.capabilities.preferredBatchRows }
-          : { maxBatchRows: options.maxBatchRows }),
-        ...(options.numWorkers === undefined ? {} : { numWorkers: options.numWorkers }),
-        ...(prepared.capabilities.concurrentBatches === undefined
-          ? {}
-          : { concurrentBatches: prepared.capabilities.concurrentBatches })
-      },
-      replicas,
-      onError: options.onError ?? "fail",
-      input: { location: StageLocation.format(layout.input), files },
-      shards: [...shards],
-      output: { location: StageLocation.format(layout.output), mode: "error" },
-      artifacts
-    })
-    const planLocation = StageLocation.format(layout.plan)
-    yield* store.write(planLocation, new TextEncoder().encode(JobPlan.toJson(plan)))
-    return { plan, planLocation, layout, plugins: pluginSpecifiers } satisfies StagedJob
+    return staged
   })
+
+/** The fixture, not the planner, decides how finely the input splits: tests count on their shards. */
+const withTargetShards = (relation: Relation, targetShards: number): Relation => ({
+  ...relation,
+  materialize: (target, options) => relation.materialize(target, { ...options, targetShards })
+})
+
+/** An object without its undefined fields, as specs are given. */
+const given = <A extends object>(fields: A): Partial<A> =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<A>
+
+export const stageJob = Effect.fn("JobFixture.stageJob")(function* (options: JobFixtureOptions) {
+  const sql = yield* Sql
+  const jobName = options.jobName ?? "ML.PUBLIC.TEST_JOB"
+  const replicas = options.replicas ?? 1
+  const input =
+    options.files !== undefined
+      ? yield* GivenParquetFiles.relation(options.files)
+      : yield* sql.createDataFrame(options.rows ?? [], options.columns ?? [])
+  const [inputSpec, outputSpec, jobSpec] = yield* Effect.all([
+    InputSpec.decode(given({ params: options.params, columnHandling: options.columnHandling })),
+    OutputSpec.decode({ stageLocation: options.output ?? "@ML.PUBLIC.RESULTS/out/" }),
+    JobSpec.decode(
+      given({
+        jobName,
+        replicas,
+        numWorkers: options.numWorkers,
+        maxBatchRows: options.maxBatchRows,
+        onError: options.onError
+      })
+    )
+  ])
+  const checked = yield* JobPlanner.check({
+    version: testVersion(options, yield* stageArtifacts(jobName, options.artifacts ?? {})),
+    input: withTargetShards(input, options.targetShards ?? replicas * 4),
+    inputSpec,
+    outputSpec,
+    jobSpec,
+    plugins: options.plugins ?? [TestEngine.packageDir],
+    cpusPerReplica: 1
+  })
+  return yield* JobPlanner.write(checked)
+})

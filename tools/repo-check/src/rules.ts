@@ -15,6 +15,17 @@ export const coreBoundaries: Readonly<Record<string, AllowedImports>> = {
   "packages/stage-io": { only: ["packages/spec", "packages/session"] },
   "packages/registry-client": { only: ["packages/spec", "packages/session", "packages/stage-io"] },
   "packages/plugin-host": { only: ["packages/spec", "packages/plugin-api"] },
+  // The client's job planning, shared by the facade (runBatch, dry run, resume) and testkit's stager.
+  "packages/planner": {
+    only: [
+      "packages/spec",
+      "packages/plugin-api",
+      "packages/session",
+      "packages/stage-io",
+      "packages/registry-client",
+      "packages/plugin-host"
+    ]
+  },
   "packages/runtime": {
     only: ["packages/spec", "packages/plugin-api", "packages/plugin-host", "packages/stage-io"]
   },

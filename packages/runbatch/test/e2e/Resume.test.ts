@@ -5,7 +5,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { LocalLayout } from "@runbatch/spec"
+import { LocalLayout, Signature } from "@runbatch/spec"
 import { TestEngine } from "@runbatch/testkit"
 import {
   linearColumns as columns,
@@ -69,7 +69,7 @@ describe("resuming a job", () => {
     expect(manifest.parts.length).toBe(new Set(manifest.parts.map((p) => p.name.split("-")[1])).size)
   })
 
-  it("refuses a DONE job, a running one, one whose model version's files changed and one whose plan was edited; resumes a cancelled one", async () => {
+  it("refuses a DONE job, a running one, one whose model version's files or function changed and one whose plan was edited; resumes a cancelled one", async () => {
     const home = tempHome()
     const session = localSession(home)
     await logLinear(session)
@@ -148,6 +148,29 @@ describe("resuming a job", () => {
     await expect(session.resumeJob("TAMPERED")).rejects.toMatchObject({
       _tag: "ResumeRefused",
       message: expect.stringContaining("the plan's contents do not match its fingerprint")
+    })
+    // A job whose model version was logged again with the same file and another function: the plan
+    // as the planner would write it now hashes differently (one fingerprint, the planner's), refused.
+    const redefined = await session.runBatch({
+      ...base,
+      model: "WITH_FILES",
+      outputSpec: { stageLocation: "@ML.PUBLIC.RESULTS/redefined/" },
+      jobSpec: { jobName: "REDEFINED" }
+    })
+    expect(await redefined.wait({ timeoutSeconds: 60 })).toBe("FAILED")
+    await session.registry.deleteModel("WITH_FILES")
+    await session.registry.logModel({
+      name: "WITH_FILES",
+      version: "V1",
+      engine: TestEngine.id,
+      artifacts: [weights],
+      signatures: {
+        predict: Signature.signature(TestEngine.signature.inputs, [Signature.feature("score", "DOUBLE")])
+      }
+    })
+    await expect(session.resumeJob("REDEFINED")).rejects.toMatchObject({
+      _tag: "ResumeRefused",
+      message: expect.stringContaining("the plan's fingerprint no longer matches")
     })
     // The cancelled one can be resumed: it finishes.
     const finished = await session.resumeJob("SLOW")

@@ -29,10 +29,10 @@ interface Started {
 const startReplica = (
   home: string,
   plan: string,
-  plugins: ReadonlyArray<string>,
   replica: number,
   replicas: number,
-  monitor: string
+  monitor: string,
+  cwd?: string
 ): Started => {
   const status = (state: string, extra: object = {}) =>
     writeFileSync(join(monitor, `replica-${replica}.json`), JSON.stringify({ replica, state, ...extra }))
@@ -41,13 +41,13 @@ const startReplica = (
     env: {
       ...process.env,
       RUNBATCH_HOME: home,
-      RUNBATCH_PLUGINS: plugins.join(","),
       RUNBATCH_MONITOR_DIR: monitor,
       RUNBATCH_CPUS: "1",
       SNOWFLAKE_JOB_INDEX: String(replica),
       SNOWFLAKE_JOBS_COUNT: String(replicas)
     },
-    stdio: ["ignore", "pipe", "pipe"]
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(cwd === undefined ? {} : { cwd })
   })
   const lines: Array<Record<string, unknown>> = []
   let buffer = ""
@@ -77,7 +77,7 @@ describe("replicas as processes", () => {
       replicas: 1,
       targetShards: 2
     })
-    const replica = startReplica(home, job.planLocation, job.plugins, 0, 1, monitor)
+    const replica = startReplica(home, job.planLocation, 0, 1, monitor)
     expect((await replica.exited).code).toBe(0)
     const done = replica.lines.at(-1) as { entry?: string; summary?: { modules?: ReadonlyArray<string> } }
     const runtime = join(root, "packages", "runtime")
@@ -97,12 +97,32 @@ describe("replicas as processes", () => {
     const home = tempHome()
     const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
     const job = await stage(home, { rows, columns, signature, replicas: 2, targetShards: 8 })
-    const replicas = [0, 1].map((i) => startReplica(home, job.planLocation, job.plugins, i, 2, monitor))
+    const replicas = [0, 1].map((i) => startReplica(home, job.planLocation, i, 2, monitor))
     const exits = await Promise.all(replicas.map((r) => r.exited))
     expect(exits.map((e) => e.code)).toEqual([0, 0])
     expect(replicas[0]!.lines.at(-1)).toMatchObject({ type: "done", replica: 0, summary: { finished: true } })
     expect(replicas[1]!.lines.some((l) => l["type"] === "progress")).toBe(true)
     expect((await results(home)).numRows).toBe(2000)
+  })
+
+  it("load a third-party plugin named only in plan.json, by the folder it was planned from, whatever their working directory", async () => {
+    const home = tempHome()
+    const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
+    // The testkit engine is no first-party plugin: given by a path relative to this process, it is
+    // recorded in the plan by its absolute folder, and the replica's environment names no plugin.
+    const job = await stage(home, {
+      rows: rows.slice(0, 100),
+      columns,
+      signature,
+      replicas: 1,
+      targetShards: 1,
+      plugins: [`./${relative(process.cwd(), TestEngine.packageDir)}`]
+    })
+    expect(job.plan.plugins.map((p) => [p.id, p.specifier])).toEqual([[TestEngine.id, TestEngine.packageDir]])
+    const elsewhere = mkdtempSync(join(tmpdir(), "runbatch-cwd-"))
+    const replica = startReplica(home, job.planLocation, 0, 1, monitor, elsewhere)
+    expect((await replica.exited).code).toBe(0)
+    expect((await results(home)).numRows).toBe(100)
   })
 
   it("a replica's last line reaches a reader that is behind: it exits once stdout has taken every line", async () => {
@@ -122,7 +142,6 @@ describe("replicas as processes", () => {
       env: {
         ...process.env,
         RUNBATCH_HOME: home,
-        RUNBATCH_PLUGINS: job.plugins.join(","),
         RUNBATCH_MONITOR_DIR: monitor,
         RUNBATCH_CPUS: "1"
       },
@@ -181,7 +200,7 @@ describe("replicas as processes", () => {
       targetShards: 8,
       engineOptions: { exitOnReplica: 1 }
     })
-    const crashing = startReplica(home, job.planLocation, job.plugins, 1, 2, monitor)
+    const crashing = startReplica(home, job.planLocation, 1, 2, monitor)
     const coordinator = await runInProcess(home, job, {
       replica: 0,
       replicas: 2,

@@ -46,7 +46,6 @@ const stageAndLaunch = async (name: string, engineOptions: Record<string, number
     planLocation: staged.planLocation,
     replicas: 2,
     replicaCommand: ReplicaCommand.command(),
-    env: { RUNBATCH_PLUGINS: staged.plugins.join(",") },
     cpus: 2,
     totals: { rows: rows.length, shards: staged.plan.shards.length },
     outputLocation: staged.plan.output.location

@@ -68,7 +68,6 @@ export const runHttpJob = async (options: HttpJobOptions): Promise<HttpJobRun> =
         replica: 0,
         replicas: 1,
         cpus: 1,
-        plugins: job.plugins,
         isolation: "fibers"
       }).pipe(
         Effect.provide(

@@ -29,7 +29,7 @@ export const runJob = async (home: string, job: JobFixture.StagedJob, cpus: numb
   const lines: Array<ProgressLine> = []
   const start = performance.now()
   await Effect.runPromise(
-    runReplica({ plan: job.planLocation, replica: 0, replicas: 1, cpus, plugins: job.plugins }).pipe(
+    runReplica({ plan: job.planLocation, replica: 0, replicas: 1, cpus }).pipe(
       Effect.provide(
         Layer.mergeAll(
           StageStore.layerLocal().pipe(Layer.provide(account(home))),
@@ -57,7 +57,6 @@ export const runJobProcess = async (
     env: {
       ...process.env,
       RUNBATCH_HOME: home,
-      RUNBATCH_PLUGINS: job.plugins.join(","),
       RUNBATCH_CPUS: String(cpus)
     },
     stdio: ["ignore", "pipe", "inherit"]
