@@ -22,7 +22,7 @@
  */
 import { randomUUID } from "node:crypto"
 import { basename, join } from "node:path"
-import type { LocalAccountShape } from "@runbatch/session"
+import type { LocalAccountShape } from "@runbatch/account"
 import {
   closestNames,
   Identifier,

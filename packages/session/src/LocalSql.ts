@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto"
 import { rm, stat, writeFile } from "node:fs/promises"
 import { join } from "node:path"
+import { ensureDir, type LocalAccountShape } from "@runbatch/account"
 import {
   CaseCollision,
   closestNames,
@@ -23,12 +24,11 @@ import { Effect, type Scope } from "effect"
 import { makeTable } from "./ArrowColumns.ts"
 import { toDuckDbSql } from "./ColumnType.ts"
 import { tableFromReader } from "./DuckDbValues.ts"
-import { ensureDir, type LocalAccountShape } from "./LocalAccount.ts"
 import { describeColumns, makeRelation, planOf, type RelationPlan } from "./LocalRelation.ts"
 import { columnsFromRows } from "./RowValues.ts"
 import { refuseCsvCollisions, refuseParquetCollisions } from "./SourceHeaders.ts"
 import type { SqlShape } from "./Sql.ts"
-import { listStageFiles } from "./StageFiles.ts"
+import { dataFilesUnder } from "./StageFiles.ts"
 import { type Access, type Connection, makeWarehouse, sqlString } from "./Warehouse.ts"
 
 export interface LocalSqlOptions {
@@ -209,7 +209,7 @@ export const makeLocalSql = (
       readParquet: (location, readOptions = {}) =>
         Effect.gen(function* () {
           const parsed = yield* StageLocation.parse(location, context)
-          const files = yield* listStageFiles(account, parsed, readOptions.pattern)
+          const files = yield* dataFilesUnder(account, parsed, readOptions.pattern)
           yield* warehouse.use({}, (connection) =>
             refuseParquetCollisions(
               connection,

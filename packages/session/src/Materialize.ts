@@ -14,6 +14,7 @@
  */
 import { readdir, rm, stat } from "node:fs/promises"
 import { join } from "node:path"
+import { ensureDir } from "@runbatch/account"
 import {
   type LocalFileError,
   type Sharding,
@@ -23,7 +24,6 @@ import {
   StageLocation
 } from "@runbatch/spec"
 import { Effect } from "effect"
-import { ensureDir } from "./LocalAccount.ts"
 import type { MaterializeOptions } from "./Relation.ts"
 import { type Connection, sqlString, uniqueName } from "./Warehouse.ts"
 

@@ -31,7 +31,7 @@ import {
   unlink
 } from "node:fs/promises"
 import { basename, dirname, join, sep } from "node:path"
-import type { LocalAccountShape } from "@runbatch/session"
+import type { LocalAccountShape } from "@runbatch/account"
 import {
   FileLocation,
   InvalidStageLocation,
