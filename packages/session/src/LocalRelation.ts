@@ -13,12 +13,14 @@ import type { Identifier, Signature } from "@runbatch/spec"
 import { Sharding, SqlError, StageLocation } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
+import type { Access } from "./Attachments.ts"
 import { refuseCaseCollisions, refuseFeatureCollisions } from "./CaseCollisions.ts"
 import { fromDuckDb, toFeature } from "./ColumnType.ts"
+import type { Column, Connection } from "./Connection.ts"
 import { tableFromReader } from "./DuckDbValues.ts"
 import { checkEmptyTarget, normaliseTarget, writeParquet } from "./Materialize.ts"
 import type { Materialized, MaterializeOptions, Relation, RelationError } from "./Relation.ts"
-import type { Access, Column, Connection, Warehouse } from "./Warehouse.ts"
+import type { Warehouse } from "./Warehouse.ts"
 
 export interface RelationPlan {
   readonly description: string

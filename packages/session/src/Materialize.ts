@@ -24,8 +24,8 @@ import {
   StageLocation
 } from "@runbatch/spec"
 import { Effect } from "effect"
+import { type Connection, sqlString, uniqueName } from "./Connection.ts"
 import type { MaterializeOptions } from "./Relation.ts"
-import { type Connection, sqlString, uniqueName } from "./Warehouse.ts"
 
 /** DuckDB's vector size: the granularity of its parquet row groups. */
 const ROW_GROUP_QUANTUM = 2048
