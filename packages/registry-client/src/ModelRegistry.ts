@@ -9,7 +9,7 @@
  * (`DB.SCHEMA.MODEL`) work from any scope. Names follow Snowflake's rules (`iris` is `IRIS`, `"Iris"`
  * keeps its case). Versions never change once logged.
  */
-import { LocalAccount, type LocalAccountOptions } from "@runbatch/session"
+import { LocalAccount, type LocalAccountOptions } from "@runbatch/account"
 import type {
   FunctionNotFound,
   FunctionNotSpecified,

@@ -12,8 +12,8 @@
  * `new RegistryPromise(runner)` wraps any runner that provides a ModelRegistry (the facade's session
  * runtime, say); `RegistryPromise.local` builds its own runtime, and `close()` releases it.
  */
-import type { EffectRunner, LocalAccountOptions } from "@runbatch/session"
-import type { ModelFunction } from "@runbatch/spec"
+import type { LocalAccountOptions } from "@runbatch/account"
+import type { EffectRunner, ModelFunction } from "@runbatch/spec"
 import { Effect, ManagedRuntime } from "effect"
 import type { LocalRegistryOptions } from "./LocalRegistry.ts"
 import { type LogModelOptions, ModelRegistry, type ModelRegistryShape } from "./ModelRegistry.ts"

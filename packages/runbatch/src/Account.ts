@@ -3,8 +3,9 @@
  * the model registry and the job launcher. `layerLocal` is the embedded local account (a folder); a
  * Snowflake layer with the same services comes next.
  */
+import { LocalAccount, type LocalAccountOptions } from "@runbatch/account"
 import { ModelRegistry } from "@runbatch/registry-client"
-import { LocalAccount, type LocalAccountOptions, Sql } from "@runbatch/session"
+import { Sql } from "@runbatch/session"
 import { JobLauncher } from "@runbatch/spcs-launcher"
 import { StageStore } from "@runbatch/stage-io"
 import { Layer } from "effect"

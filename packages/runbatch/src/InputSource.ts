@@ -4,9 +4,9 @@
  * description, resolved to a session relation only when a job is planned, so it can be built before a
  * session exists and reused.
  */
-import { type Relation, Sql } from "@runbatch/session"
+import { listStageFiles, type Relation, Sql } from "@runbatch/session"
 import type { JobFile, Signature } from "@runbatch/spec"
-import { listStageFiles, type StageStore } from "@runbatch/stage-io"
+import type { StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 
 export type InputSource =

@@ -7,17 +7,20 @@
  * (a prepared statement, so DuckDB has not renamed anything yet) and names that differ only by case
  * are refused: a COPY would otherwise write `A` as `A_1` without a word.
  */
+
+import type { LocalAccountShape } from "@runbatch/account"
 import type { Identifier, Signature } from "@runbatch/spec"
 import { Sharding, SqlError, StageLocation } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
+import type { Access } from "./Attachments.ts"
 import { refuseCaseCollisions, refuseFeatureCollisions } from "./CaseCollisions.ts"
 import { fromDuckDb, toFeature } from "./ColumnType.ts"
+import type { Column, Connection } from "./Connection.ts"
 import { tableFromReader } from "./DuckDbValues.ts"
-import type { LocalAccountShape } from "./LocalAccount.ts"
 import { checkEmptyTarget, normaliseTarget, writeParquet } from "./Materialize.ts"
 import type { Materialized, MaterializeOptions, Relation, RelationError } from "./Relation.ts"
-import type { Access, Column, Connection, Warehouse } from "./Warehouse.ts"
+import type { Warehouse } from "./Warehouse.ts"
 
 export interface RelationPlan {
   readonly description: string

@@ -14,6 +14,7 @@
  */
 import { readdir, rm, stat } from "node:fs/promises"
 import { join } from "node:path"
+import { ensureDir } from "@runbatch/account"
 import {
   type LocalFileError,
   type Sharding,
@@ -23,9 +24,8 @@ import {
   StageLocation
 } from "@runbatch/spec"
 import { Effect } from "effect"
-import { ensureDir } from "./LocalAccount.ts"
+import { type Connection, sqlString, uniqueName } from "./Connection.ts"
 import type { MaterializeOptions } from "./Relation.ts"
-import { type Connection, sqlString, uniqueName } from "./Warehouse.ts"
 
 /** DuckDB's vector size: the granularity of its parquet row groups. */
 const ROW_GROUP_QUANTUM = 2048

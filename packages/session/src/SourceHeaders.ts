@@ -7,7 +7,7 @@
 import type { CaseCollision, SqlError } from "@runbatch/spec"
 import { Effect } from "effect"
 import { refuseCaseCollisions } from "./CaseCollisions.ts"
-import { type Connection, sqlString } from "./Warehouse.ts"
+import { type Connection, sqlString } from "./Connection.ts"
 
 interface SchemaElement {
   readonly name: string

@@ -7,6 +7,8 @@
  * local limit: names that differ only by case are refused, because DuckDB cannot keep them apart.
  * Lookups (`table`, users' SQL) match names case-insensitively, as DuckDB does.
  */
+
+import { LocalAccount, type LocalAccountOptions } from "@runbatch/account"
 import type {
   CaseCollision,
   DatabaseBusy,
@@ -22,7 +24,6 @@ import type {
 } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
 import { Context, Effect, Layer } from "effect"
-import { LocalAccount, type LocalAccountOptions } from "./LocalAccount.ts"
 import { type LocalSqlOptions, makeLocalSql } from "./LocalSql.ts"
 import type { Relation } from "./Relation.ts"
 

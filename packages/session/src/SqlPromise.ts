@@ -14,22 +14,15 @@
  * `SqlPromise.local` builds its own runtime, and `close()` releases it (and the session's temporary
  * data-frame files).
  */
-import type { Signature } from "@runbatch/spec"
+
+import type { LocalAccountOptions } from "@runbatch/account"
+import type { EffectRunner, Signature } from "@runbatch/spec"
 import { StageLocation } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
 import { Effect, ManagedRuntime } from "effect"
-import type { LocalAccountOptions } from "./LocalAccount.ts"
 import type { LocalSqlOptions } from "./LocalSql.ts"
 import type { Materialized, MaterializeOptions, Relation } from "./Relation.ts"
 import { type CreateTableOptions, type SessionContext, Sql, type TableSource } from "./Sql.ts"
-
-/**
- * What the Promise faces run their effects with: anything that can run an effect needing `R` as a
- * Promise, such as a `ManagedRuntime`. Rejections carry the typed error itself, not a wrapper.
- */
-export interface EffectRunner<R> {
-  readonly runPromise: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A>
-}
 
 /** A relation with Promise methods; `relation` is the Effect-side value (for `createTable`, jobs). */
 export class RelationPromise {

@@ -9,9 +9,9 @@
 import type { Dirent } from "node:fs"
 import { readdir, realpath, stat } from "node:fs/promises"
 import { isAbsolute, join, relative, sep } from "node:path"
+import type { LocalAccountShape } from "@runbatch/account"
 import { type InvalidStageLocation, ListPattern, StageFileError, StageLocation } from "@runbatch/spec"
 import { Effect } from "effect"
-import type { LocalAccountShape } from "./LocalAccount.ts"
 
 export interface StageFile {
   /** Path inside the stage. */
@@ -73,7 +73,7 @@ const walk = async (
 }
 
 /** The files under `location` that `pattern` matches, sorted by path; StageFileError not_found if none. */
-export const listStageFiles = (
+export const dataFilesUnder = (
   account: LocalAccountShape,
   location: StageLocation.StageLocation,
   pattern: string | undefined

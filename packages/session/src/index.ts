@@ -1,8 +1,12 @@
 // First: a second copy of a shared library fails here, by name, before any other module uses one.
 import "./SharedLibrariesCheck.ts"
 
-export * from "./LocalAccount.ts"
+// The account and the Promise faces' runner live in @runbatch/account and @runbatch/spec (so stage
+// files and replicas need no DuckDB); re-exported so code that took them from the session still works.
+export * from "@runbatch/account"
+export type { EffectRunner } from "@runbatch/spec"
+export * from "./ListStageFiles.ts"
 export { DEFAULT_LOCK_WAIT_MILLIS, type LocalSqlOptions } from "./LocalSql.ts"
 export * from "./Relation.ts"
 export * from "./Sql.ts"
-export { type EffectRunner, RelationPromise, SqlPromise, type TableSourcePromise } from "./SqlPromise.ts"
+export { RelationPromise, SqlPromise, type TableSourcePromise } from "./SqlPromise.ts"

@@ -12,7 +12,7 @@
  * NUL) fails with InvalidStageLocation; one a symbolic link takes outside its stage fails with
  * StageFileError "escapes_stage".
  */
-import { LocalAccount, type LocalAccountOptions } from "@runbatch/session"
+import { LocalAccount, type LocalAccountOptions } from "@runbatch/account"
 import type { InvalidStageLocation, LocalFileError, StageFileError, StageFileExists } from "@runbatch/spec"
 import { Context, type Effect, Layer, type Stream } from "effect"
 import { type LocalStageStoreOptions, make as makeLocal } from "./LocalStageStore.ts"

@@ -12,7 +12,8 @@
  * `new StageStorePromise(runtime)` wraps any runner that provides a StageStore (the facade's session
  * runtime, say); `StageStorePromise.local` builds its own runtime and `close()` releases it.
  */
-import { type EffectRunner, LocalAccount, type LocalAccountOptions } from "@runbatch/session"
+import { LocalAccount, type LocalAccountOptions } from "@runbatch/account"
+import type { EffectRunner } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
 import { Effect, Layer, ManagedRuntime, Stream } from "effect"
 import type { LocalStageStoreOptions } from "./LocalStageStore.ts"

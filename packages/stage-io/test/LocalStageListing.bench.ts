@@ -11,7 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { LocalAccount } from "@runbatch/session"
+import { LocalAccount } from "@runbatch/account"
 import { Layer, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, bench, describe, expect } from "vitest"
 import { StageStore } from "../src/index.ts"

@@ -2,9 +2,9 @@
  * No symbolic link below the home is followed out of it, whichever folder of a stage's path is the
  * link: the home's `stages/` folder, the database, the schema, the stage folder itself, or a folder
  * inside the stage. The target is a real, complete-looking stage tree in another folder (a file, a
- * finished job's results); every operation of the store and of the code built on it (listStageFiles,
- * the results reader, save modes, the committer) is tried through each link and must leave that tree
- * exactly as it was. The home itself may be a link.
+ * finished job's results); every operation of the store and of the code built on it (the results
+ * reader, save modes, the committer; the session's listStageFiles in @runbatch/session's tests) is
+ * tried through each link and must leave that tree exactly as it was. The home itself may be a link.
  */
 import { createHash } from "node:crypto"
 import {
@@ -19,19 +19,11 @@ import {
 import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { LocalAccount, Sql } from "@runbatch/session"
 import { StageFileError, StageLocation } from "@runbatch/spec"
 import * as Arrow from "apache-arrow"
-import { Effect, Layer, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import { onTestFinished } from "vitest"
-import {
-  listStageFiles,
-  OutputCommitter,
-  OutputLayout,
-  ResultsReader,
-  SaveMode,
-  StageStore
-} from "../src/index.ts"
+import { OutputCommitter, OutputLayout, ResultsReader, SaveMode, StageStore } from "../src/index.ts"
 import { bytes, modes, storeLayer, tempHome, text, withLogs } from "./support.ts"
 
 const JOB = "ML.PUBLIC.JOB_1"
@@ -114,11 +106,6 @@ const escapes = (outcome: unknown, what: string) => {
   expect(outcome, what).toBeInstanceOf(StageFileError)
   expect((outcome as StageFileError).problem, what).toBe("escapes_stage")
 }
-
-const sessionLayer = (home: string) =>
-  Layer.mergeAll(StageStore.layerLocal(), Sql.layerLocal()).pipe(
-    Layer.provide(LocalAccount.layer({ home, database: "ML", schema: "PUBLIC" }))
-  )
 
 describe.each(modes)(
   "a symbolic link out of the home at any level of a stage's path ($name)",
@@ -203,19 +190,6 @@ describe.each(modes)(
             const committer = yield* OutputCommitter.make({ layout })
             escapes(yield* Effect.flip(committer.writePart(0, 1, table(2))), "writePart")
           }).pipe(Effect.provide(storeLayer(home, { objectStore })))
-        )
-        expect(snapshot(outside)).toStrictEqual(before)
-      })
-
-      it("listStageFiles lists nothing through it", async () => {
-        const { home, outside, before } = await linkedHome(depth)
-        await Effect.runPromise(
-          Effect.gen(function* () {
-            escapes(yield* Effect.flip(listStageFiles("@ML.PUBLIC.S/sub/")), "listStageFiles of the folder")
-            const whole = yield* Effect.result(listStageFiles("@ML.PUBLIC.S/"))
-            if (aboveStage) escapes(whole._tag === "Failure" ? whole.failure : undefined, "listStageFiles")
-            else expect(whole._tag === "Success" ? yield* whole.success.count : whole.failure).toBe(0)
-          }).pipe(Effect.provide(sessionLayer(home)))
         )
         expect(snapshot(outside)).toStrictEqual(before)
       })

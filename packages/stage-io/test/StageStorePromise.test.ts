@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { LocalAccount } from "@runbatch/session"
+import { LocalAccount } from "@runbatch/account"
 import { InvalidStageLocation, LocalFileError, StageFileError, StageFileExists } from "@runbatch/spec"
 import { Layer, ManagedRuntime } from "effect"
 import { describe, expect, it } from "vitest"

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { LocalAccount } from "@runbatch/session"
+import { LocalAccount } from "@runbatch/account"
 import { LocalLayout } from "@runbatch/spec"
 import { Effect, Layer, Logger } from "effect"
 import { onTestFinished } from "vitest"

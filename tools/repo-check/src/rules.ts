@@ -11,9 +11,13 @@ export type AllowedImports =
 export const coreBoundaries: Readonly<Record<string, AllowedImports>> = {
   "packages/spec": { only: [] },
   "packages/plugin-api": { only: ["packages/spec"] },
-  "packages/session": { only: ["packages/spec"] },
-  "packages/stage-io": { only: ["packages/spec", "packages/session"] },
-  "packages/registry-client": { only: ["packages/spec", "packages/session", "packages/stage-io"] },
+  // The account a process works in; light (no DuckDB), so stage files and replicas can use it alone.
+  "packages/account": { only: ["packages/spec"] },
+  // listStageFiles (a relation of a stage's files) lists them through the StageStore.
+  "packages/session": { only: ["packages/spec", "packages/account", "packages/stage-io"] },
+  // Never the session: a replica reads and writes stage files without loading DuckDB.
+  "packages/stage-io": { only: ["packages/spec", "packages/account"] },
+  "packages/registry-client": { only: ["packages/spec", "packages/account"] },
   "packages/plugin-host": { only: ["packages/spec", "packages/plugin-api"] },
   // The client's job planning, shared by the facade (runBatch, dry run, resume) and testkit's stager.
   "packages/planner": {

@@ -24,7 +24,7 @@ export const committer: Benchmark = {
       writeParquet
     } = await import("parquet-wasm")
     const { Effect, Layer } = await import("effect")
-    const { LocalAccount } = await import("@runbatch/session")
+    const { LocalAccount } = await import("@runbatch/account")
     const { OutputCommitter, OutputLayout, StageStore } = await import("@runbatch/stage-io")
     const { StageLocation } = await import("@runbatch/spec")
 

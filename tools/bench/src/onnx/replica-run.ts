@@ -4,8 +4,9 @@
  * staged shards to the committed output. Staging is setup; only the replica is timed.
  */
 import { spawn } from "node:child_process"
+import { LocalAccount } from "@runbatch/account"
 import { Progress, type ProgressLine, ReplicaCommand, ReplicaMonitor, runReplica } from "@runbatch/runtime"
-import { LocalAccount, Sql } from "@runbatch/session"
+import { Sql } from "@runbatch/session"
 import { StageStore } from "@runbatch/stage-io"
 import { JobFixture } from "@runbatch/testkit"
 import { Effect, Layer } from "effect"

@@ -5,19 +5,21 @@
  * `LIST <location> [PATTERN = '<regex>']`, rebuilt into full paths, handed to `createDataFrame`; the
  * column is `FILE_PATH` unless `columnName` says otherwise; a location without `@` gets one.
  */
-import { type EffectRunner, type Relation, RelationPromise, Sql } from "@runbatch/session"
 import {
   type CaseCollision,
   type DatabaseBusy,
+  type EffectRunner,
   Identifier,
   type InvalidIdentifier,
   type InvalidSpec,
   type LocalFileError,
   type SqlError
 } from "@runbatch/spec"
+import { OutputLayout, type StageError, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
-import { isStageReserved } from "./OutputLayout.ts"
-import { type StageError, StageStore } from "./StageStore.ts"
+import type { Relation } from "./Relation.ts"
+import { Sql } from "./Sql.ts"
+import { RelationPromise } from "./SqlPromise.ts"
 
 export interface ListStageFilesOptions {
   /** A regex that must match the whole path inside the stage, as `LIST … PATTERN` (e.g. `.*\.png`). */
@@ -56,7 +58,9 @@ export const listStageFiles = (
       ...(options.pattern === undefined ? {} : { pattern: options.pattern })
     })
     return yield* sql.createDataFrame(
-      entries.filter((entry) => !isStageReserved(entry.path)).map((entry) => ({ [column]: entry.location })),
+      entries
+        .filter((entry) => !OutputLayout.isStageReserved(entry.path))
+        .map((entry) => ({ [column]: entry.location })),
       [{ name: column, dtype: "STRING", nullable: false }]
     )
   })

@@ -51,7 +51,7 @@ export interface LocalAccountShape {
 }
 
 export class LocalAccount extends Context.Service<LocalAccount, LocalAccountShape>()(
-  "@runbatch/session/LocalAccount"
+  "@runbatch/account/LocalAccount"
 ) {
   static readonly layer = (options: LocalAccountOptions = {}): Layer.Layer<LocalAccount> =>
     Layer.sync(LocalAccount, () => make(options))

@@ -1,15 +1,21 @@
 /**
- * listStageFiles over real stage folders and the session's real local Sql (DuckDB).
+ * listStageFiles over real stage folders (the local StageStore) and the session's real local Sql
+ * (DuckDB); no symbolic link below the home takes it out of the home.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { LocalAccount, Sql } from "@runbatch/session"
-import { InvalidIdentifier, InvalidStageLocation, StageFileError } from "@runbatch/spec"
+import { InvalidIdentifier, InvalidStageLocation, LocalLayout, StageFileError } from "@runbatch/spec"
+import { StageStore } from "@runbatch/stage-io"
 import type * as Arrow from "apache-arrow"
 import { Effect, Layer, ManagedRuntime } from "effect"
-import { listStageFiles, listStageFilesPromise, StageStore } from "../src/index.ts"
-import { stageDir, tempHome } from "./support.ts"
+import { onTestFinished } from "vitest"
+import { LocalAccount, listStageFiles, listStageFilesPromise, Sql } from "../src/index.ts"
+import { tempHome } from "./support.ts"
+
+const stageDir = (home: string, stage: string): string =>
+  LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage })
 
 /** StageStore and Sql over one local account. */
 const sessionLayer = (home: string) =>
@@ -126,5 +132,39 @@ describe("listStageFiles", () => {
     } finally {
       await runtime.dispose()
     }
+  })
+})
+
+/** The folders from the home down to a folder inside stage S: each level a link can stand at. */
+const CHAIN = ["stages", "ML", "PUBLIC", "S", "sub"] as const
+
+describe.each([
+  { level: "the home's stages/ folder", depth: 1 },
+  { level: "the database folder", depth: 2 },
+  { level: "the schema folder", depth: 3 },
+  { level: "the stage folder", depth: 4 },
+  { level: "a folder inside the stage", depth: 5 }
+])("listStageFiles with a symbolic link out of the home at $level", ({ depth }) => {
+  it.effect("lists nothing through it", () => {
+    // A real stage tree outside the home, with a file under @ML.PUBLIC.S/sub/; in the home, the folder
+    // at `depth` of CHAIN links to the same folder of that tree.
+    const outside = mkdtempSync(join(tmpdir(), "runbatch-outside-"))
+    onTestFinished(() => rmSync(outside, { recursive: true, force: true }))
+    mkdirSync(join(outside, ...CHAIN), { recursive: true })
+    writeFileSync(join(outside, ...CHAIN, "secret.txt"), "secret")
+    const home = tempHome()
+    const link = join(home, ...CHAIN.slice(0, depth))
+    mkdirSync(dirname(link), { recursive: true })
+    symlinkSync(join(outside, ...CHAIN.slice(0, depth)), link)
+    const escapes = (outcome: unknown, what: string) => {
+      expect(outcome, what).toBeInstanceOf(StageFileError)
+      expect((outcome as StageFileError).problem, what).toBe("escapes_stage")
+    }
+    return Effect.gen(function* () {
+      escapes(yield* Effect.flip(listStageFiles("@ML.PUBLIC.S/sub/")), "listStageFiles of the folder")
+      const whole = yield* Effect.result(listStageFiles("@ML.PUBLIC.S/"))
+      if (depth <= 4) escapes(whole._tag === "Failure" ? whole.failure : undefined, "listStageFiles")
+      else expect(whole._tag === "Success" ? yield* whole.success.count : whole.failure).toBe(0)
+    }).pipe(Effect.provide(sessionLayer(home)))
   })
 })

@@ -1,0 +1,79 @@
+/**
+ * The local registry's reads: a model, a version (by name or system alias), every model of the scope,
+ * a model's versions and functions as SHOW MODELS / SHOW VERSIONS / SHOW FUNCTIONS give them.
+ */
+import { Effect } from "effect"
+import type { ModelRegistryShape } from "./ModelRegistry.ts"
+import {
+  type FunctionRow,
+  type ModelInfo,
+  resolveVersionFunction,
+  type VersionRow
+} from "./ModelVersionInfo.ts"
+import type { RegistryFolders } from "./RegistryFolders.ts"
+import { info, loadVersion, modelNamesIn, requireModel, resolveVersion, stateOf } from "./RegistryState.ts"
+
+export const getModel =
+  (registry: RegistryFolders): ModelRegistryShape["getModel"] =>
+  (name) =>
+    Effect.map(requireModel(registry, name), info).pipe(Effect.withSpan("ModelRegistry.getModel"))
+
+export const getVersion = (registry: RegistryFolders): ModelRegistryShape["getVersion"] =>
+  Effect.fn("ModelRegistry.getVersion")(function* (name: string, version?: string) {
+    const state = yield* requireModel(registry, name)
+    return (yield* loadVersion(registry, state, yield* resolveVersion(state, version, true))).info
+  })
+
+export const listModels = (registry: RegistryFolders): ModelRegistryShape["listModels"] =>
+  Effect.gen(function* () {
+    const models: Array<ModelInfo> = []
+    for (const name of yield* modelNamesIn(registry, registry.scope)) {
+      const state = yield* stateOf(registry, { ...registry.scope, name })
+      if (state !== undefined) models.push(info(state))
+    }
+    return models.sort((a, b) => a.name.localeCompare(b.name))
+  }).pipe(Effect.withSpan("ModelRegistry.listModels"))
+
+export const showVersions = (registry: RegistryFolders): ModelRegistryShape["showVersions"] =>
+  Effect.fn("ModelRegistry.showVersions")(function* (name: string) {
+    const state = yield* requireModel(registry, name)
+    const rows: Array<VersionRow> = []
+    for (const version of state.versions) {
+      const { info: loaded, userData } = yield* loadVersion(registry, state, version.name)
+      rows.push({
+        name: loaded.version,
+        databaseName: state.model.database,
+        schemaName: state.model.schema,
+        modelName: state.model.name,
+        createdOn: loaded.createdOn,
+        comment: loaded.comment,
+        aliases: loaded.aliases,
+        isDefaultVersion: loaded.isDefault,
+        functions: loaded.functions.map((f) => f.name),
+        metadata: loaded.metadata,
+        userData
+      })
+    }
+    return rows
+  })
+
+export const showFunctions =
+  (registry: RegistryFolders): ModelRegistryShape["showFunctions"] =>
+  (name, version) =>
+    Effect.map(getVersion(registry)(name, version), (loaded) =>
+      loaded.functions.map(
+        (f): FunctionRow => ({
+          name: f.name,
+          targetMethod: f.targetMethod,
+          kind: f.kind,
+          signature: f.signature
+        })
+      )
+    )
+
+export const resolveFunction =
+  (registry: RegistryFolders): ModelRegistryShape["resolveFunction"] =>
+  (name, version, functionName) =>
+    Effect.flatMap(getVersion(registry)(name, version), (loaded) =>
+      resolveVersionFunction(loaded, functionName)
+    )

@@ -1,0 +1,27 @@
+/**
+ * One mutex per database file for the whole process. DuckDB's file locks are POSIX record locks, held
+ * by the process: they do not keep two DuckDB instances of one process apart, and closing either drops
+ * the lock of both, so this process's operations on a file take turns here first.
+ */
+import { type Effect, Semaphore } from "effect"
+
+const fileMutexes = new Map<string, Semaphore.Semaphore>()
+
+const mutexFor = (path: string): Semaphore.Semaphore => {
+  let mutex = fileMutexes.get(path)
+  if (mutex === undefined) {
+    mutex = Semaphore.makeUnsafe(1)
+    fileMutexes.set(path, mutex)
+  }
+  return mutex
+}
+
+/** Hold the mutexes of `paths` (in sorted order, so two operations never wait on each other) around `effect`. */
+export const withFileMutexes = <A, E, R>(
+  paths: ReadonlyArray<string>,
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  [...new Set(paths)]
+    .sort()
+    .reverse()
+    .reduce((inner, path) => mutexFor(path).withPermits(1)(inner), effect)
