@@ -9,14 +9,14 @@
  * a RowFailed, `_ERROR` or a log line (plugin-api's `redact`: the secrets the plugins read from the
  * environment, credentials of a known shape) — whatever the plugin did already.
  */
-import {
-  type EncodeRequest,
-  type EncoderInstance,
-  type EngineSession,
-  type FileReader,
-  type PluginLogger,
-  redact
+import type {
+  EncodeRequest,
+  EncoderInstance,
+  EngineSession,
+  FileReader,
+  PluginLogger
 } from "@runbatch/plugin-api"
+import { redact } from "@runbatch/plugin-http"
 import { type JobPlan, PluginBatchError, RowFailed, type Sharding } from "@runbatch/spec"
 import type { OutputCommitter, StageStore } from "@runbatch/stage-io"
 import * as Arrow from "apache-arrow"
