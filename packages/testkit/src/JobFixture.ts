@@ -5,6 +5,7 @@
  * replicas on it.
  */
 import { FileReader } from "@runbatch/plugin-api"
+import { MemoryStage } from "@runbatch/plugin-conformance"
 import { makePluginHost, type PlannedPlugin, requiredColumnHandling } from "@runbatch/plugin-host"
 import { Sql } from "@runbatch/session"
 import {
@@ -19,7 +20,6 @@ import {
 import { OutputLayout, ParquetCodec, SaveMode, StageFileReader, StageStore } from "@runbatch/stage-io"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
-import * as MemoryStage from "./MemoryStage.ts"
 import * as TestEngine from "./TestEngine.ts"
 
 export interface JobFixtureOptions {

@@ -13,6 +13,8 @@ export const coreBoundaries: Readonly<Record<string, AllowedImports>> = {
   "packages/plugin-api": { only: ["packages/spec"] },
   // What HTTP plugins opt into beside the contract: an endpoint, engine options, JSON columns.
   "packages/plugin-http": { only: ["packages/spec", "packages/plugin-api"] },
+  // The conformance suites a plugin author installs: the contract and an in-memory host, nothing heavy.
+  "packages/plugin-conformance": { only: ["packages/spec", "packages/plugin-api"] },
   "packages/session": { only: ["packages/spec"] },
   "packages/stage-io": { only: ["packages/spec", "packages/session"] },
   "packages/registry-client": { only: ["packages/spec", "packages/session", "packages/stage-io"] },

@@ -51,8 +51,11 @@ beforeAll(() => {
   mkdirSync(join(scratch, "app"))
   packages = Tarballs.publishable(root)
   tarballs = Tarballs.pack([...packages.map((p) => p.dir), thirdParty], join(scratch, "tarballs"))
-  // Everything but the demo's sample models: the facade must not need them.
-  const installed = tarballs.filter((t) => t.name !== "@runbatch/samples")
+  // Everything but the demo's sample models (the facade must not need them) and the conformance
+  // suites (a plugin author's dev dependency, not an app's: they would bring vitest along).
+  const installed = tarballs.filter(
+    (t) => t.name !== "@runbatch/samples" && t.name !== "@runbatch/plugin-conformance"
+  )
   app = App.install(
     join(scratch, "app"),
     Object.fromEntries(installed.map((t) => [t.name, `file:${t.file}`])),
