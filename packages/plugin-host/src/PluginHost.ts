@@ -27,8 +27,9 @@ import {
 } from "@runbatch/spec"
 import { Context, Effect, Layer } from "effect"
 import semver from "semver"
-import { FIRST_PARTY_PLUGINS } from "./FirstPartyPlugins.ts"
+import { FIRST_PARTY_PLUGINS, type FirstPartyPlugin } from "./FirstPartyPlugins.ts"
 import * as PackageLocator from "./PackageLocator.ts"
+import { findUnlisted } from "./UnlistedPlugins.ts"
 
 export interface PluginRecord {
   readonly manifest: Manifest.PluginManifest
@@ -195,11 +196,12 @@ export class PluginHost extends Context.Service<PluginHost, PluginHostShape>()(
     Layer.effect(PluginHost, makePluginHost(options))
 }
 
-export const makePluginHost = (options: PluginHostOptions = {}): Effect.Effect<PluginHostShape, HostError> =>
+/** The first-party plugins that are installed (unless turned off), then the listed packages. */
+const collectRecords = (
+  options: PluginHostOptions,
+  searchFrom: ReadonlyArray<string>
+): Effect.Effect<Array<PluginRecord>, HostError> =>
   Effect.gen(function* () {
-    const searchFrom = options.searchFrom ?? [process.cwd(), new URL(".", import.meta.url).pathname]
-    // A plugin's entry point is picked as this process resolves packages (its --conditions included).
-    const conditions = options.conditions ?? EntryPoint.conditions()
     const records: Array<PluginRecord> = []
     const seen = new Set<string>()
     const add = (pkg: PackageLocator.InstalledPackage, firstParty: boolean, given: string) =>
@@ -228,7 +230,22 @@ export const makePluginHost = (options: PluginHostOptions = {}): Effect.Effect<P
       }
       yield* add(pkg, false, specifier)
     }
+    return records
+  })
 
+interface RecordIndex {
+  /** By `kind:id`. */
+  readonly byId: ReadonlyMap<string, PluginRecord>
+  /** Encoders by column-handling pair (pairKey). */
+  readonly byPair: ReadonlyMap<
+    string,
+    { readonly record: PluginRecord; readonly handle: Manifest.EncoderHandle }
+  >
+}
+
+/** Index the records by id and by pair, refusing two plugins with one id or one pair. */
+const indexRecords = (records: ReadonlyArray<PluginRecord>): Effect.Effect<RecordIndex, DuplicatePluginId> =>
+  Effect.gen(function* () {
     const byId = new Map<string, PluginRecord>()
     const byPair = new Map<
       string,
@@ -244,45 +261,102 @@ export const makePluginHost = (options: PluginHostOptions = {}): Effect.Effect<P
         })
       }
       byId.set(key, record)
-      if (record.manifest.kind === "encoder") {
-        for (const handle of record.manifest.handles) {
-          const pair = pairKey(handle.inputFormat, handle.convertTo)
-          const other = byPair.get(pair)
-          if (other !== undefined) {
-            return yield* new DuplicatePluginId({
-              id: `${other.record.manifest.id} / ${record.manifest.id} (both handle ${pair})`,
-              packages: [other.record.packageName, record.packageName]
-            })
-          }
-          byPair.set(pair, { record, handle })
+      if (record.manifest.kind !== "encoder") continue
+      for (const handle of record.manifest.handles) {
+        const pair = pairKey(handle.inputFormat, handle.convertTo)
+        const other = byPair.get(pair)
+        if (other !== undefined) {
+          return yield* new DuplicatePluginId({
+            id: `${other.record.manifest.id} / ${record.manifest.id} (both handle ${pair})`,
+            packages: [other.record.packageName, record.packageName]
+          })
         }
+        byPair.set(pair, { record, handle })
       }
     }
+    return { byId, byPair }
+  })
 
-    const loaded = new Map<string, Effect.Effect<Encoder | Engine, IncompatiblePlugin>>()
-    const load = (record: PluginRecord) =>
-      Effect.suspend(() => {
-        const cached = loaded.get(record.directory)
-        if (cached !== undefined) return cached
-        return Effect.flatMap(Effect.cached(importPlugin(record, conditions)), (once) => {
-          loaded.set(record.directory, once)
-          return once
-        })
+/** A plugin's code, imported once however many times a job asks for it. */
+const codeLoader = (conditions: ReadonlyArray<string>) => {
+  const loaded = new Map<string, Effect.Effect<Encoder | Engine, IncompatiblePlugin>>()
+  return (record: PluginRecord): Effect.Effect<Encoder | Engine, IncompatiblePlugin> =>
+    Effect.suspend(() => {
+      const cached = loaded.get(record.directory)
+      if (cached !== undefined) return cached
+      return Effect.flatMap(Effect.cached(importPlugin(record, conditions)), (once) => {
+        loaded.set(record.directory, once)
+        return once
       })
+    })
+}
 
-    const engines = records.filter((r) => r.manifest.kind === "engine")
+/**
+ * Why no plugin serves a request: a first-party package to install, or an installed package that
+ * serves it but was not listed (UnlistedPlugins), or neither.
+ */
+const notFound = (
+  records: ReadonlyArray<PluginRecord>,
+  searchFrom: ReadonlyArray<string>,
+  request: {
+    readonly kind: "engine" | "encoder"
+    readonly request: string
+    readonly installed: ReadonlyArray<string>
+    readonly firstParty: FirstPartyPlugin | undefined
+    readonly serves: (manifest: Manifest.PluginManifest) => boolean
+  }
+): PluginNotFound => {
+  const base = { kind: request.kind, request: request.request, installed: request.installed }
+  if (request.firstParty !== undefined)
+    return new PluginNotFound({ ...base, install: request.firstParty.packageName })
+  const known = new Set([
+    ...records.map((r) => r.packageName),
+    ...FIRST_PARTY_PLUGINS.map((p) => p.packageName)
+  ])
+  const unlisted = findUnlisted(searchFrom, request.serves, known)
+  return new PluginNotFound(unlisted === undefined ? base : { ...base, unlisted })
+}
+
+/** The plan entry of a record, its integrity hashed once per package folder. */
+const planner = (): PluginHostShape["plan"] => {
+  const integrities = new Map<string, string>()
+  return (record) =>
+    Effect.sync(() => {
+      let hash = integrities.get(record.directory)
+      if (hash === undefined) {
+        hash = PackageLocator.integrity(PackageLocator.locate(record.directory, [])!)
+        integrities.set(record.directory, hash)
+      }
+      return {
+        kind: record.manifest.kind,
+        id: record.manifest.id,
+        packageName: record.packageName,
+        version: record.version,
+        integrity: hash,
+        specifier: record.specifier
+      }
+    })
+}
+
+export const makePluginHost = (options: PluginHostOptions = {}): Effect.Effect<PluginHostShape, HostError> =>
+  Effect.gen(function* () {
+    const searchFrom = options.searchFrom ?? [process.cwd(), new URL(".", import.meta.url).pathname]
+    // A plugin's entry point is picked as this process resolves packages (its --conditions included).
+    const load = codeLoader(options.conditions ?? EntryPoint.conditions())
+    const records = yield* collectRecords(options, searchFrom)
+    const { byId, byPair } = yield* indexRecords(records)
+
     const engine: PluginHostShape["engine"] = (id) =>
       Effect.gen(function* () {
-        const record = byId.get(`engine:${id.trim().toLowerCase()}`)
+        const wanted = id.trim().toLowerCase()
+        const record = byId.get(`engine:${wanted}`)
         if (record === undefined) {
-          const known = FIRST_PARTY_PLUGINS.find(
-            (p) => p.kind === "engine" && p.id === id.trim().toLowerCase()
-          )
-          return yield* new PluginNotFound({
+          return yield* notFound(records, searchFrom, {
             kind: "engine",
             request: id,
-            installed: engines.map((r) => r.manifest.id),
-            ...(known === undefined ? {} : { install: known.packageName })
+            installed: records.filter((r) => r.manifest.kind === "engine").map((r) => r.manifest.id),
+            firstParty: FIRST_PARTY_PLUGINS.find((p) => p.kind === "engine" && p.id === wanted),
+            serves: (manifest) => manifest.kind === "engine" && manifest.id === wanted
           })
         }
         return { record, engine: (yield* load(record)) as Engine }
@@ -290,39 +364,25 @@ export const makePluginHost = (options: PluginHostOptions = {}): Effect.Effect<P
 
     const encoder: PluginHostShape["encoder"] = (inputFormat, convertTo) =>
       Effect.gen(function* () {
-        const found = byPair.get(pairKey(inputFormat, convertTo))
+        const pair = pairKey(inputFormat, convertTo)
+        const found = byPair.get(pair)
         if (found === undefined) {
-          const known = FIRST_PARTY_PLUGINS.find((p) =>
-            p.handles?.some((h) => pairKey(h.inputFormat, h.convertTo) === pairKey(inputFormat, convertTo))
-          )
-          return yield* new PluginNotFound({
+          return yield* notFound(records, searchFrom, {
             kind: "encoder",
             request: describePair(inputFormat, convertTo),
             installed: [...byPair.keys()],
-            ...(known === undefined ? {} : { install: known.packageName })
+            firstParty: FIRST_PARTY_PLUGINS.find((p) =>
+              p.handles?.some((h) => pairKey(h.inputFormat, h.convertTo) === pair)
+            ),
+            serves: (manifest) =>
+              manifest.kind === "encoder" &&
+              manifest.handles.some((h) => pairKey(h.inputFormat, h.convertTo) === pair)
           })
         }
         return { record: found.record, handle: found.handle, encoder: (yield* load(found.record)) as Encoder }
       })
 
-    const integrities = new Map<string, string>()
-    const plan: PluginHostShape["plan"] = (record) =>
-      Effect.sync(() => {
-        let hash = integrities.get(record.directory)
-        if (hash === undefined) {
-          hash = PackageLocator.integrity(PackageLocator.locate(record.directory, [])!)
-          integrities.set(record.directory, hash)
-        }
-        return {
-          kind: record.manifest.kind,
-          id: record.manifest.id,
-          packageName: record.packageName,
-          version: record.version,
-          integrity: hash,
-          specifier: record.specifier
-        }
-      })
-
+    const plan = planner()
     const verify: PluginHostShape["verify"] = (planned) =>
       Effect.gen(function* () {
         for (const wanted of planned) {

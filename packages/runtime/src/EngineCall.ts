@@ -4,14 +4,8 @@
  * Retry-After (`retryAfterMillis`) up to the policy's cap, never later than the cap (+20%) whatever
  * it asks — up to a budget of attempts; anything else fails at once.
  */
-import {
-  backoffMillis,
-  type EngineSession,
-  type FileReader,
-  type InferResult,
-  MAX_TIMER_MILLIS,
-  type PluginLogger
-} from "@runbatch/plugin-api"
+import type { EngineSession, FileReader, InferResult, PluginLogger } from "@runbatch/plugin-api"
+import { backoffMillis, MAX_TIMER_MILLIS } from "@runbatch/plugin-http"
 import type { Json, PluginBatchError } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"

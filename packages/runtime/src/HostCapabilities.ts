@@ -1,9 +1,10 @@
 /**
  * The capabilities a replica gives its plugins: stage files through its StageStore (so plugins read
  * the same way locally and in SPCS, and can never read outside a stage), and a logger writing to the
- * replica's log lines, redacted (plugin-api's `redact`: the secrets plugins read, token shapes).
+ * replica's log lines, redacted (plugin-http's `redact`: the secrets plugins read, token shapes).
  */
-import { FileReader, PluginLogger, redact } from "@runbatch/plugin-api"
+import { FileReader, PluginLogger } from "@runbatch/plugin-api"
+import { redact } from "@runbatch/plugin-http"
 import { StageFileReader, StageStore } from "@runbatch/stage-io"
 import { Effect, Layer } from "effect"
 import { Progress } from "./Progress.ts"

@@ -6,17 +6,17 @@
  * Row errors either fail the job at the first one (`fail`, naming the shard, the row and the cause)
  * or are recorded in `_ERROR` with null outputs (`record`), keeping one output row per input row.
  * Every message a plugin hands over (row errors, a batch's failure) is redacted before it goes into
- * a RowFailed, `_ERROR` or a log line (plugin-api's `redact`: the secrets the plugins read from the
+ * a RowFailed, `_ERROR` or a log line (plugin-http's `redact`: the secrets the plugins read from the
  * environment, credentials of a known shape) — whatever the plugin did already.
  */
-import {
-  type EncodeRequest,
-  type EncoderInstance,
-  type EngineSession,
-  type FileReader,
-  type PluginLogger,
-  redact
+import type {
+  EncodeRequest,
+  EncoderInstance,
+  EngineSession,
+  FileReader,
+  PluginLogger
 } from "@runbatch/plugin-api"
+import { redact } from "@runbatch/plugin-http"
 import { type JobPlan, PluginBatchError, RowFailed, type Sharding } from "@runbatch/spec"
 import type { OutputCommitter, StageStore } from "@runbatch/stage-io"
 import * as Arrow from "apache-arrow"

@@ -19,7 +19,8 @@ export const LIBRARIES: ReadonlyArray<string> = [
   "effect",
   "apache-arrow",
   "@runbatch/spec",
-  "@runbatch/plugin-api"
+  "@runbatch/plugin-api",
+  "@runbatch/plugin-http"
 ]
 
 /** One copy of a library, and the packages that resolved it. */

@@ -1,23 +1,29 @@
 /**
- * @runbatch/testkit — test support for runbatch and for plugin authors: in-memory host capabilities,
- * the plugin conformance suites, a job stager and a test engine for runtime tests, a direct
+ * @runbatch/testkit — test support for runbatch and its first-party plugins: the plugin conformance
+ * suites and in-memory host capabilities (from @runbatch/plugin-conformance, which plugin authors
+ * install instead), a job stager and a test engine for runtime tests, a direct
  * onnxruntime reference, the sample models and data of @runbatch/samples, fake model servers
  * (OpenAI-compatible and external-function) on 127.0.0.1, and checks that a secret stayed secret.
  */
 
-// Sample models and data, re-exported so tests need one import.
+// The conformance suites and in-memory host of @runbatch/plugin-conformance, and the sample models and
+// data of @runbatch/samples, re-exported so tests need one import.
+export {
+  type EncoderConformanceOptions,
+  type EngineConformanceOptions,
+  EngineRun,
+  encoderConformance,
+  engineConformance,
+  MemoryStage
+} from "@runbatch/plugin-conformance"
 export { OnnxModels, TextLines } from "@runbatch/samples"
 export * as BuildStamp from "./BuildStamp.ts"
 export * as ChatSignatures from "./ChatSignatures.ts"
-export * from "./EncoderConformance.ts"
-export * from "./EngineConformance.ts"
-export * as EngineRun from "./EngineRun.ts"
 export * as FakeExternalFunctionServer from "./FakeExternalFunctionServer.ts"
 export * as FakeHttp from "./FakeHttp.ts"
 export * as FakeOpenAiServer from "./FakeOpenAiServer.ts"
 export * as FakeServerProcess from "./FakeServerProcess.ts"
 export * as JobFixture from "./JobFixture.ts"
-export * as MemoryStage from "./MemoryStage.ts"
 export * as OnnxReference from "./OnnxReference.ts"
 export * from "./PlainRows.ts"
 export * as SecretLeaks from "./SecretLeaks.ts"

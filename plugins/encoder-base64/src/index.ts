@@ -11,10 +11,10 @@ import {
   Arrow,
   DEFAULT_MAX_FILE_BYTES,
   defineEncoder,
-  MediaType,
   positiveIntegerOption,
   readFileColumn
 } from "@runbatch/plugin-api"
+import { MediaType } from "@runbatch/plugin-http"
 import { PluginBatchError } from "@runbatch/spec"
 import { Effect } from "effect"
 

@@ -16,14 +16,8 @@
  * over a cap, or naming a file that cannot be read, fails alone with an error naming the path and the
  * limit. Engines that need it (engine-vllm) declare it in their manifest, so users never configure it.
  */
-import {
-  Arrow,
-  defineEncoder,
-  FileReader,
-  MediaType,
-  positiveIntegerOption,
-  type RowError
-} from "@runbatch/plugin-api"
+import { Arrow, defineEncoder, FileReader, positiveIntegerOption, type RowError } from "@runbatch/plugin-api"
+import { MediaType } from "@runbatch/plugin-http"
 import { Effect } from "effect"
 
 const ID = "chat-messages"

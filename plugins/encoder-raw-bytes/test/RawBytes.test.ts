@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arrow } from "@runbatch/plugin-api"
-import { encoderConformance, MemoryStage } from "@runbatch/testkit"
+import { encoderConformance, MemoryStage } from "@runbatch/plugin-conformance"
 import { Effect } from "effect"
 import encoder from "../src/index.ts"
 

@@ -28,7 +28,7 @@ import {
   headerNameProblem,
   httpOptionFields,
   isCredentialHeader
-} from "@runbatch/plugin-api"
+} from "@runbatch/plugin-http"
 import { EnginePrepareError } from "@runbatch/spec"
 import { Effect, Schema } from "effect"
 

@@ -7,7 +7,8 @@
  * strings, NULL as null). Reply: `{"data": [[0, value], …]}` with every row number exactly once; a
  * reply that leaves one out, repeats one or names one that was not sent fails the batch, saying which.
  */
-import { type Arrow, type JsonWriter, jsonWriter, type Redactor, type RowError } from "@runbatch/plugin-api"
+import type { Arrow, RowError } from "@runbatch/plugin-api"
+import { type JsonWriter, jsonWriter, type Redactor } from "@runbatch/plugin-http"
 import { PluginBatchError, type Signature } from "@runbatch/spec"
 
 export interface Chunk {

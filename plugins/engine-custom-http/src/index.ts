@@ -15,18 +15,20 @@ import { randomUUID } from "node:crypto"
 import {
   defineEngine,
   type EngineSession,
+  type OpenRequest,
+  PluginLogger,
+  type RowError
+} from "@runbatch/plugin-api"
+import {
   fieldOf,
   type HttpEndpoint,
   type HttpReply,
   httpEndpoint,
   httpSettings,
   jsonColumns,
-  type OpenRequest,
-  PluginLogger,
   Retry,
-  type RowError,
   secretFromEnvironment
-} from "@runbatch/plugin-api"
+} from "@runbatch/plugin-http"
 import { EnginePrepareError, PluginBatchError } from "@runbatch/spec"
 import { Effect } from "effect"
 import * as CustomHttpOptions from "./CustomHttpOptions.ts"

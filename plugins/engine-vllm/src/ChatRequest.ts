@@ -5,7 +5,8 @@
  * (temperature, max_completion_tokens, stop, n, top_p, response_format, …). Null values are left out,
  * so a row's null falls back to the job's setting and that to the server's default.
  */
-import { type Arrow, type JsonWriter, jsonWriter } from "@runbatch/plugin-api"
+import type { Arrow } from "@runbatch/plugin-api"
+import { type JsonWriter, jsonWriter } from "@runbatch/plugin-http"
 import type { Json, Signature } from "@runbatch/spec"
 
 /** Inputs that are not settings to forward: the messages, and `stream` (answers are collected whole). */

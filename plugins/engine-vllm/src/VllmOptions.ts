@@ -19,7 +19,7 @@ import {
   EnvironmentVariableName,
   endpointUrlProblem,
   httpOptionFields
-} from "@runbatch/plugin-api"
+} from "@runbatch/plugin-http"
 import { EnginePrepareError } from "@runbatch/spec"
 import { Effect, Schema } from "effect"
 

@@ -17,18 +17,20 @@ import {
   type Arrow,
   defineEngine,
   type EngineSession,
+  type OpenRequest,
+  PluginLogger,
+  type PrepareRequest,
+  type RowError
+} from "@runbatch/plugin-api"
+import {
   fieldOf,
   type HttpEndpoint,
   httpEndpoint,
   httpSettings,
   jsonColumns,
-  type OpenRequest,
-  PluginLogger,
-  type PrepareRequest,
   Retry,
-  type RowError,
   secretFromEnvironment
-} from "@runbatch/plugin-api"
+} from "@runbatch/plugin-http"
 import {
   EnginePrepareError,
   InferenceEngineOptions,

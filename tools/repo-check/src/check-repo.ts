@@ -1,3 +1,4 @@
+import { listNames } from "./boundaries.ts"
 import { checkImports } from "./check-imports.ts"
 import { contractPackages, coreBoundaries } from "./rules.ts"
 import { checkSharedLibraries } from "./shared-libraries.ts"
@@ -13,7 +14,7 @@ export interface RepoCheck {
 
 const notInTable = (source: WorkspacePackage, workspace: WorkspaceIndex): ReadonlyArray<Violation> => {
   if (source.kind !== "core" || coreBoundaries[source.folder] !== undefined) return []
-  const contracts = contractPackages.map(workspace.nameOf).join(" and ")
+  const contracts = listNames(contractPackages.map(workspace.nameOf))
   return [
     {
       package: source.name,

@@ -30,8 +30,19 @@ export const coreBoundaries: Readonly<Record<string, AllowedImports>> = {
       "packages/plugin-host"
     ]
   },
+  // What HTTP plugins opt into beside the contract: an endpoint, engine options, JSON columns.
+  "packages/plugin-http": { only: ["packages/spec", "packages/plugin-api"] },
+  // The conformance suites a plugin author installs: the contract and an in-memory host, nothing heavy.
+  "packages/plugin-conformance": { only: ["packages/spec", "packages/plugin-api"] },
+  // plugin-http for its Redaction: the runtime masks the secrets HTTP plugins read in every message.
   "packages/runtime": {
-    only: ["packages/spec", "packages/plugin-api", "packages/plugin-host", "packages/stage-io"]
+    only: [
+      "packages/spec",
+      "packages/plugin-api",
+      "packages/plugin-http",
+      "packages/plugin-host",
+      "packages/stage-io"
+    ]
   },
   // It starts a replica command it is given; it never imports the runtime.
   "packages/spcs-launcher": { only: ["packages/spec", "packages/session", "packages/stage-io"] },
@@ -43,8 +54,15 @@ export const coreBoundaries: Readonly<Record<string, AllowedImports>> = {
   "packages/samples": { only: [] }
 }
 
-/** What a plugin may import, and what a core package missing from the table above may import. */
-export const contractPackages: ReadonlyArray<string> = ["packages/plugin-api", "packages/spec"]
+/**
+ * What a plugin may import, and what a core package missing from the table above may import: the
+ * contract, and the HTTP helpers a plugin opts into.
+ */
+export const contractPackages: ReadonlyArray<string> = [
+  "packages/plugin-api",
+  "packages/plugin-http",
+  "packages/spec"
+]
 
 /** Who may import a native module: these folders, plus optionally every tool or encoder plugin. */
 export interface NativeModuleOwners {

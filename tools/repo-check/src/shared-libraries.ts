@@ -10,7 +10,11 @@ import type { WorkspacePackage } from "./workspace.ts"
 export const SHARED_LIBRARIES: ReadonlyArray<string> = ["effect", "apache-arrow"]
 
 /** What plugins compile against, shared with the host the same way. */
-export const PLUGIN_CONTRACTS: ReadonlyArray<string> = ["@runbatch/plugin-api", "@runbatch/spec"]
+export const PLUGIN_CONTRACTS: ReadonlyArray<string> = [
+  "@runbatch/plugin-api",
+  "@runbatch/plugin-http",
+  "@runbatch/spec"
+]
 
 const sharedBy = (source: WorkspacePackage): ReadonlyArray<string> =>
   source.kind === "plugin" ? [...SHARED_LIBRARIES, ...PLUGIN_CONTRACTS] : SHARED_LIBRARIES

@@ -45,8 +45,8 @@ describe("checkRepo", () => {
       rule: "plugin-imports-runtime",
       severity: "error",
       message:
-        "plugins/encoder-a/src/index.ts imports @runbatch/runtime: a plugin may import only @runbatch/plugin-api " +
-        "and @runbatch/spec (design.md §2). Move the shared code into plugin-api or spec."
+        "plugins/encoder-a/src/index.ts imports @runbatch/runtime: a plugin may import only @runbatch/plugin-api, " +
+        "@runbatch/plugin-http and @runbatch/spec (design.md §2). Move the shared code into plugin-api or spec."
     })
     const missingReference = violations.find((violation) => violation.rule === "missing-tsconfig-reference")
     expect(missingReference?.file).toBe("packages/plugin-host/tsconfig.json")

@@ -152,7 +152,7 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     area: "Plugins",
     summary:
       "No installed plugin serves what the job needs: an engine id, a column-handling pair (input format, convert to), or a package from the plugins list.",
-    fix: "Install the package the message names (`npm install @runbatch/engine-onnx`), or fix the id or pair; the message lists what is installed."
+    fix: 'Install the package the message names (`npm install @runbatch/engine-onnx`), or fix the id or pair; the message lists what is installed. A plugin package that is installed but not listed is named: list it with `--plugin <package>` on the command line or `plugins: ["<package>"]` in runBatch\'s options.'
   },
   {
     tag: "IncompatiblePlugin",

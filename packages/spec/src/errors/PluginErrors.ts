@@ -43,28 +43,40 @@ export class InvalidPluginManifest extends Schema.TaggedError<InvalidPluginManif
 }
 
 /**
- * No installed plugin serves the request: an engine id, an `(inputFormat, convertTo)` pair of column
- * handling, or a package named in the plugins list.
+ * No plugin the host was given serves the request: an engine id, an `(inputFormat, convertTo)` pair of
+ * column handling, or a package named in the plugins list. `install` names a package to install;
+ * `unlisted` an installed package that serves it but was not listed (plugins other than runbatch's
+ * own are used only when listed).
  */
 export class PluginNotFound extends Schema.TaggedError<PluginNotFound>()("PluginNotFound", {
   kind: Schema.Literals(["engine", "encoder", "package"]),
   request: Schema.String,
   installed: Schema.Array(Schema.String),
-  install: Schema.optionalKey(Schema.String)
+  install: Schema.optionalKey(Schema.String),
+  unlisted: Schema.optionalKey(Schema.String)
 }) {
   override get message(): string {
-    const what =
-      this.kind === "engine"
-        ? `No installed engine has the id '${this.request}'.`
-        : this.kind === "encoder"
-          ? `No installed encoder handles ${this.request}.`
-          : `The plugin package ${this.request} is not installed.`
-    const fix = this.install === undefined ? "" : ` Install it: npm install ${this.install}`
     const have =
       this.installed.length === 0
         ? ""
         : ` Installed ${this.kind === "package" ? "plugins" : `${this.kind}s`}: ${this.installed.join(", ")}.`
-    return `${what}${fix}${have}`
+    if (this.kind === "package") {
+      const fix = this.install === undefined ? "" : ` Install it: npm install ${this.install}`
+      return `The plugin package ${this.request} is not installed.${fix}${have}`
+    }
+    const what = this.kind === "engine" ? `has the engine id '${this.request}'` : `handles ${this.request}`
+    if (this.unlisted !== undefined) {
+      return `No listed plugin ${what}, but the installed package ${this.unlisted} does: runbatch uses a plugin package only when it is listed. List it: --plugin ${this.unlisted} on the command line, or plugins: ["${this.unlisted}"] in runBatch's options.${have}`
+    }
+    const fix =
+      this.install === undefined
+        ? ' If a plugin package provides it, install it and list it: --plugin <package> on the command line, or plugins: ["<package>"] in runBatch\'s options.'
+        : ` Install it: npm install ${this.install}`
+    const missing =
+      this.kind === "engine"
+        ? `No installed engine has the id '${this.request}'.`
+        : `No installed encoder handles ${this.request}.`
+    return `${missing}${fix}${have}`
   }
 }
 

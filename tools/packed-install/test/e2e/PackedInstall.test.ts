@@ -51,8 +51,11 @@ beforeAll(() => {
   mkdirSync(join(scratch, "app"))
   packages = Tarballs.publishable(root)
   tarballs = Tarballs.pack([...packages.map((p) => p.dir), thirdParty], join(scratch, "tarballs"))
-  // Everything but the demo's sample models: the facade must not need them.
-  const installed = tarballs.filter((t) => t.name !== "@runbatch/samples")
+  // Everything but the demo's sample models (the facade must not need them) and the conformance
+  // suites (a plugin author's dev dependency, not an app's: they would bring vitest along).
+  const installed = tarballs.filter(
+    (t) => t.name !== "@runbatch/samples" && t.name !== "@runbatch/plugin-conformance"
+  )
   app = App.install(
     join(scratch, "app"),
     Object.fromEntries(installed.map((t) => [t.name, `file:${t.file}`])),
@@ -292,4 +295,62 @@ describe("an app that installs them", () => {
     expect(demo.code).toBe(2)
     expect(demo.stderr).toContain("npm install @runbatch/samples")
   })
+})
+
+describe("a plugin author's project", () => {
+  it("installs the conformance suites without runbatch's models, servers or database, and runs them", () => {
+    const dir = join(scratch, "plugin-author")
+    mkdirSync(dir)
+    const tarball = (name: string) => `file:${tarballs.find((t) => t.name === name)!.file}`
+    const pins = JSON.parse(readFileSync(join(root, "packages", "plugin-api", "package.json"), "utf8")) as {
+      readonly devDependencies: Readonly<Record<string, string>>
+    }
+    // The third-party engine under test, and what its author installs to test it.
+    const author = App.install(
+      dir,
+      {},
+      {
+        "runbatch-engine-test": tarball("runbatch-engine-test"),
+        "@runbatch/plugin-conformance": tarball("@runbatch/plugin-conformance"),
+        "@runbatch/plugin-api": tarball("@runbatch/plugin-api"),
+        "@runbatch/plugin-http": tarball("@runbatch/plugin-http"),
+        "@runbatch/spec": tarball("@runbatch/spec"),
+        effect: pins.devDependencies["effect"]!,
+        vitest: workspace.devDependencies["vitest"]!
+      }
+    )
+    const tree = succeeded(author.run("npm", ["ls", "--all", "--parseable"])).stdout
+    for (const heavy of ["onnxruntime-node", "sharp", "@duckdb", "@runbatch/testkit", "@runbatch/samples"])
+      expect(tree).not.toContain(`node_modules/${heavy}`)
+    writeFileSync(
+      join(dir, "conformance.test.mjs"),
+      `import { Arrow } from "@runbatch/plugin-api"
+import { engineConformance } from "@runbatch/plugin-conformance"
+import { Signature } from "@runbatch/spec"
+import engine from "runbatch-engine-test"
+
+engineConformance({
+  packageJson: new URL("./node_modules/runbatch-engine-test/package.json", import.meta.url),
+  engine,
+  request: {
+    function: { name: "PREDICT", targetMethod: "predict", kind: "FUNCTION" },
+    signature: Signature.signature(
+      [Signature.feature("x", "DOUBLE"), Signature.feature("z", "DOUBLE")],
+      [Signature.feature("y", "DOUBLE")]
+    ),
+    options: { weights: [1, 2] },
+    params: {},
+    artifacts: [],
+    engineArgsOverride: []
+  },
+  batch: new Arrow.RecordBatch({
+    x: Arrow.vectorFromArray([1, 2, 3], new Arrow.Float64()).data[0],
+    z: Arrow.vectorFromArray([0.5, null, 1], new Arrow.Float64()).data[0]
+  })
+})
+`
+    )
+    const suite = succeeded(author.run("npx", ["--no-install", "vitest", "run", "conformance.test.mjs"]))
+    expect(suite.stdout).toContain("5 passed")
+  }, 300_000)
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FileReader, PluginLogger } from "@runbatch/plugin-api"
-import { MemoryStage } from "@runbatch/testkit"
 import { Effect, Stream } from "effect"
+import { MemoryStage } from "../src/index.ts"
 
 const big = new Uint8Array(200_000).map((_, i) => i % 251)
 const files = new Map([

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import { Arrow, plainValue } from "@runbatch/plugin-api"
 import { ArrowTypes, Signature } from "@runbatch/spec"
-import { Arrow, jsonColumns, jsonWriter, plainValue, redactor } from "../src/index.ts"
+import { jsonColumns, jsonWriter, redactor } from "../src/index.ts"
 
 const { feature, group } = Signature
 
