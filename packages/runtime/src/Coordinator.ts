@@ -1,11 +1,12 @@
 /**
  * Replica 0's extra duty: once every shard of the job is committed — by any replica — finish the output
- * (manifest, cleanup, `_SUCCESS`). It never waits forever: each round it asks the ReplicaMonitor, and a
- * replica that died, or every other replica having exited with shards still uncommitted, fails the job.
+ * (manifest, cleanup, `_SUCCESS`). It never waits forever: each look (a poll on a Schedule) asks the
+ * ReplicaMonitor too, and a replica that died, or every other replica having exited with shards still
+ * uncommitted, fails the job.
  */
 import { type JobPlan, ReplicaLost, ResultsIncomplete, StageLocation } from "@runbatch/spec"
 import type { OutputCommitter, OutputManifest } from "@runbatch/stage-io"
-import { Effect } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 import { ReplicaMonitor } from "./ReplicaMonitor.ts"
 
 export interface CoordinatorOptions {
@@ -16,28 +17,35 @@ export interface CoordinatorOptions {
   readonly pollMillis?: number
 }
 
-export const finish = (options: CoordinatorOptions) =>
-  Effect.gen(function* () {
-    const monitor = yield* ReplicaMonitor
-    const { plan, committer } = options
-    const shards = plan.shards.length
-    for (;;) {
-      const committed = yield* committer.committed
-      if (committed.size >= shards) break
-      const lost = yield* monitor.lost
-      if (lost.length > 0)
-        return yield* new ReplicaLost({ replica: lost[0]!.replica, reason: lost[0]!.reason })
-      if (yield* monitor.othersExited) {
-        // Look once more: the last commit may have landed just before its replica exited.
-        const again = yield* committer.committed
-        if (again.size >= shards) break
-        const missing = plan.shards.filter((s) => !again.has(s.index)).map((s) => s.index)
-        return yield* new ResultsIncomplete({
-          location: StageLocation.format(committer.layout.output),
-          reason: `every replica has stopped but shard(s) ${missing.slice(0, 10).join(", ")} were never committed.`
-        })
-      }
-      yield* Effect.sleep(options.pollMillis ?? 200)
+const DEFAULT_POLL_MILLIS = 200
+
+export const finish = Effect.fn("Coordinator.finish")(function* (options: CoordinatorOptions) {
+  const monitor = yield* ReplicaMonitor
+  const { plan, committer } = options
+  const shards = plan.shards.length
+  /** One look: whether every shard is committed yet, or why the job can never be. */
+  const allCommitted = Effect.gen(function* () {
+    const committed = yield* committer.committed
+    if (committed.size >= shards) return true
+    const lost = yield* monitor.lost
+    if (lost.length > 0) return yield* new ReplicaLost({ replica: lost[0]!.replica, reason: lost[0]!.reason })
+    if (yield* monitor.othersExited) {
+      // Look once more: the last commit may have landed just before its replica exited.
+      const again = yield* committer.committed
+      if (again.size >= shards) return true
+      const missing = plan.shards.filter((s) => !again.has(s.index)).map((s) => s.index)
+      return yield* new ResultsIncomplete({
+        location: StageLocation.format(committer.layout.output),
+        reason: `every replica has stopped but shard(s) ${missing.slice(0, 10).join(", ")} were never committed.`
+      })
     }
-    return yield* committer.finalize(shards, options.job)
+    return false
   })
+  yield* allCommitted.pipe(
+    Effect.repeat({
+      schedule: Schedule.spaced(Duration.millis(options.pollMillis ?? DEFAULT_POLL_MILLIS)),
+      until: (done) => done
+    })
+  )
+  return yield* committer.finalize(shards, options.job)
+})

@@ -8,7 +8,7 @@ import type { EngineSession, FileReader, InferResult, PluginLogger } from "@runb
 import { backoffMillis, MAX_TIMER_MILLIS } from "@runbatch/plugin-http"
 import type { Json, PluginBatchError } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
-import { Effect } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 
 export interface RetryPolicy {
   /** Attempts in all, the first included (default 6). */
@@ -36,26 +36,34 @@ export const backoff = (policy: RetryPolicy, retry: number, retryAfterMillis?: n
   return Math.round(Math.min(Math.max(exponential, asked), MAX_TIMER_MILLIS))
 }
 
+/**
+ * The retries of a batch as a Schedule fed the batch's errors: up to the policy's attempts, each after
+ * `backoff` (which honours the error's `retryAfterMillis`), with `onRetry` told the delay before the
+ * wait. Whether an error is retried at all is the caller's (`Effect.retry`'s `while`).
+ */
+export const retrySchedule = (
+  policy: RetryPolicy,
+  onRetry: (error: PluginBatchError, delayMillis: number) => Effect.Effect<void>
+) =>
+  Schedule.recurs(Math.max(0, policy.attempts - 1)).pipe(
+    Schedule.setInputType<PluginBatchError>(),
+    Schedule.modifyDelay(({ attempt, input }) =>
+      Effect.succeed(Duration.millis(backoff(policy, attempt, input.retryAfterMillis)))
+    ),
+    Schedule.tap(({ input, duration }) => onRetry(input, Duration.toMillis(duration)))
+  )
+
 export const inferWithRetry = (
   session: EngineSession,
   batch: Arrow.RecordBatch,
   params: Readonly<Record<string, Json>>,
   policy: RetryPolicy = DEFAULT_RETRY,
   onRetry: (error: PluginBatchError, delayMillis: number) => Effect.Effect<void> = () => Effect.void
-) => {
-  const attempt = (n: number): Effect.Effect<InferResult, PluginBatchError, FileReader | PluginLogger> =>
-    session.infer(batch, params).pipe(
-      Effect.catchTag(
-        "PluginBatchError",
-        (error): Effect.Effect<InferResult, PluginBatchError, FileReader | PluginLogger> => {
-          if (!error.retryable || n >= policy.attempts) return Effect.fail(error)
-          const delay = backoff(policy, n, error.retryAfterMillis)
-          return onRetry(error, delay).pipe(
-            Effect.andThen(Effect.sleep(delay)),
-            Effect.andThen(attempt(n + 1))
-          )
-        }
-      )
-    )
-  return attempt(1)
-}
+): Effect.Effect<InferResult, PluginBatchError, FileReader | PluginLogger> =>
+  Effect.suspend(() => session.infer(batch, params)).pipe(
+    Effect.retry({
+      schedule: retrySchedule(policy, onRetry),
+      // Only a retryable PluginBatchError is tried again; anything else fails at once.
+      while: (error) => error._tag === "PluginBatchError" && error.retryable
+    })
+  )

@@ -3,21 +3,30 @@
  * synchronously on the calling thread, and parquet is decoded and encoded in WebAssembly on the calling
  * thread too, so pipelines sharing one thread take turns; on their own threads they use every core
  * (measured: gbdt benchmark, docs/performance.md). The replica's thread stays free to hand out shards,
- * report progress and answer heartbeats.
+ * relay progress and, on replica 0, poll for the job's finish.
  *
  * Threads start before the replica has verified its plugins, so their start-up (loading modules and
  * plugins: ~0.4 s of a 2-core machine's time each) overlaps the replica's. Each opens the same stage
- * store from its recipe, loads the same plugins, and asks this thread for shards one at a time, so a slow shard never holds others back. The first failure stops every
- * thread and is returned as the same typed error (ErrorWire); a thread that dies without one is
- * WorkerCrashed. Interrupting the replica stops the threads the same way.
+ * store from its recipe, loads the same plugins, and asks this thread for shards one at a time, so a
+ * slow shard never holds others back. The two sides talk in ThreadProtocol's messages, decoded on
+ * receipt. The first failure is returned as the same typed error (ErrorWire); a thread that dies
+ * without one is WorkerCrashed. The threads belong to the scope they were started in: when it closes
+ * (the replica finished, failed or was interrupted) every thread still running is stopped.
  */
 import { Worker } from "node:worker_threads"
-import { EntryPoint, ErrorWire, type Sharding, WorkerCrashed } from "@runbatch/spec"
+import {
+  EntryPoint,
+  ErrorWire,
+  type Sharding,
+  type ThreadMessageInvalid,
+  WorkerCrashed
+} from "@runbatch/spec"
 import type { StoreRecipe } from "@runbatch/stage-io"
-import { Effect, type Scope } from "effect"
+import { Duration, Effect, Result, type Scope } from "effect"
 import type { RetryPolicy } from "./EngineCall.ts"
 import type { PipelineResult } from "./Pipeline.ts"
-import { Progress, type ProgressEvent, relay } from "./Progress.ts"
+import { Progress, relay } from "./Progress.ts"
+import { decodeThreadMessage, envelope, type ThreadMessage } from "./ThreadProtocol.ts"
 
 /** What a pipeline thread is started with (plain data: it is copied to the thread). */
 export interface PipelineThreadData {
@@ -31,20 +40,6 @@ export interface PipelineThreadData {
   readonly attempts: ReadonlyArray<readonly [number, number]>
   readonly retry?: RetryPolicy
 }
-
-/** Thread → replica. */
-export type ThreadMessage =
-  /** A lane asks for a shard, saying which one it has just finished. */
-  | { readonly type: "next"; readonly finished?: number }
-  | { readonly type: "progress"; readonly event: ProgressEvent }
-  /** `module`: the file URL the thread ran, so a replica can say which code its threads ran. */
-  | { readonly type: "done"; readonly result: PipelineResult; readonly module: string }
-  | { readonly type: "failed"; readonly error: ErrorWire.WireError }
-
-/** Replica → thread: the next shard (null when there are none left), or stop now. */
-export type ReplicaMessage =
-  | { readonly type: "shard"; readonly shard: Sharding.Shard | null }
-  | { readonly type: "stop" }
 
 const entry = EntryPoint.beside(import.meta.url, "pipeline-thread")
 
@@ -65,7 +60,51 @@ const YOUNG_GENERATION_MB = Number(process.env["RUNBATCH_YOUNG_GENERATION_MB"] ?
 const OLD_GENERATION_MB = Number(process.env["RUNBATCH_OLD_GENERATION_MB"] ?? 0)
 
 /** How long a thread asked to stop may take to finish its current batch before it is terminated. */
-const STOP_GRACE_MILLIS = 30_000
+const STOP_GRACE = Duration.seconds(30)
+
+/** A started pipeline thread, and whether it has exited. */
+interface RunningThread {
+  readonly thread: Worker
+  readonly exited: Promise<void>
+  readonly hasExited: () => boolean
+}
+
+const startThread = (data: PipelineThreadData): RunningThread => {
+  const thread = new Worker(entry.file, {
+    workerData: data,
+    execArgv: [...entry.execArgv],
+    resourceLimits: {
+      maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+      ...(OLD_GENERATION_MB > 0 ? { maxOldGenerationSizeMb: OLD_GENERATION_MB } : {})
+    }
+  })
+  let hasExited = false
+  const exited = new Promise<void>((done) =>
+    thread.once("exit", () => {
+      hasExited = true
+      done()
+    })
+  )
+  return { thread, exited, hasExited: () => hasExited }
+}
+
+/**
+ * Ask a thread to stop and wait until it has exited. It is not terminated outright: a native call in
+ * flight (sharp's, for one) crashes the process if its thread is torn down under it, so it finishes its
+ * current call, releases its session and ends; only one that does not within the grace period is
+ * terminated. (Interruptible inside the finalizer that runs it, so the grace period can end the wait.)
+ */
+const stopThread = ({ thread, exited, hasExited }: RunningThread): Effect.Effect<void> =>
+  Effect.promise(() => {
+    if (!hasExited()) thread.postMessage(envelope({ type: "stop" }))
+    return exited
+  }).pipe(
+    Effect.interruptible,
+    Effect.timeoutOrElse({
+      duration: STOP_GRACE,
+      orElse: () => Effect.promise(() => thread.terminate().then(() => exited))
+    })
+  )
 
 export interface Pipelines {
   /**
@@ -77,73 +116,49 @@ export interface Pipelines {
   ) => Effect.Effect<PipelineResult & { readonly modules: ReadonlyArray<string> }, Error, Progress>
 }
 
+type Received = Result.Result<ThreadMessage, ThreadMessageInvalid>
+
 /**
  * Start `workers` pipeline threads now, so loading their modules and plugins overlaps what the replica
- * does before it has shards to give (reading the plan, verifying plugins). Closing the scope stops any
- * thread still running, the careful way.
+ * does before it has shards to give (reading the plan, verifying plugins). Closing the scope stops every
+ * thread still running, all at once, the careful way (`stopThread`).
  */
 export const spawnPipelines = (
   data: Omit<PipelineThreadData, "worker">,
   workers: number
 ): Effect.Effect<Pipelines, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const threads: Array<Worker> = []
-    const exited = new Set<number>()
-    let stopping: Promise<void> | undefined
-    /**
-     * Ask every running thread to stop and wait until all have exited. Threads are not terminated
-     * outright: a native call in flight (sharp's, for one) crashes the process if its thread is torn
-     * down under it, so each finishes its current call, releases its session and ends; only one that
-     * does not within the grace period is terminated.
-     */
-    const stopAll = () => {
-      stopping ??= Promise.all(
-        threads.map(
-          (thread, worker) =>
-            new Promise<void>((done) => {
-              if (exited.has(worker)) return done()
-              const grace = setTimeout(() => void thread.terminate(), STOP_GRACE_MILLIS)
-              thread.once("exit", () => {
-                clearTimeout(grace)
-                done()
-              })
-              thread.postMessage({ type: "stop" } satisfies ReplicaMessage)
-            })
-        )
-      ).then(() => undefined)
-      return stopping
-    }
-    yield* Effect.addFinalizer(() => Effect.promise(stopAll))
-
     // Until `run` is called, messages are kept; then they are handled in order.
-    const backlog: Array<{ readonly worker: number; readonly message: ThreadMessage }> = []
+    const backlog: Array<{ readonly worker: number; readonly message: Received }> = []
     const exits: Array<{ readonly worker: number; readonly code: number; readonly error?: Error }> = []
-    let handle: ((worker: number, message: ThreadMessage) => void) | undefined
+    let handle: ((worker: number, message: Received) => void) | undefined
     let handleExit: ((worker: number, code: number, error?: Error) => void) | undefined
-    for (let worker = 0; worker < workers; worker++) {
-      const thread = new Worker(entry.file, {
-        workerData: { ...data, worker } satisfies PipelineThreadData,
-        execArgv: [...entry.execArgv],
-        resourceLimits: {
-          maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
-          ...(OLD_GENERATION_MB > 0 ? { maxOldGenerationSizeMb: OLD_GENERATION_MB } : {})
-        }
+    const listen = (running: RunningThread, worker: number) => {
+      running.thread.on("message", (raw: unknown) => {
+        const message = decodeThreadMessage(raw, { replica: data.replica, worker })
+        if (handle === undefined) backlog.push({ worker, message })
+        else handle(worker, message)
       })
-      threads.push(thread)
-      thread.on("message", (message: ThreadMessage) =>
-        handle === undefined ? backlog.push({ worker, message }) : handle(worker, message)
-      )
       let crash: Error | undefined
-      thread.on("error", (error) => {
+      running.thread.on("error", (error) => {
         crash = error
       })
-      thread.on("exit", (code) => {
-        exited.add(worker)
+      running.thread.on("exit", (code) => {
         if (handleExit === undefined)
           exits.push({ worker, code, ...(crash === undefined ? {} : { error: crash }) })
         else handleExit(worker, code, crash)
       })
     }
+    const threads = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        Array.from({ length: workers }, (_, worker) => {
+          const running = startThread({ ...data, worker })
+          listen(running, worker)
+          return running
+        })
+      ),
+      (threads) => Effect.forEach(threads, stopThread, { concurrency: "unbounded", discard: true })
+    )
 
     const run = (shards: ReadonlyArray<Sharding.Shard>) =>
       Effect.flatMap(Progress, (progress) =>
@@ -156,18 +171,21 @@ export const spawnPipelines = (
           let failure: Error | undefined
           // The shards each thread is on (one per lane), to name them if the thread dies.
           const current = new Map<number, Array<Sharding.Shard>>()
+          // The first failure ends the run; closing the scope then stops the other threads.
           const fail = (error: Error) => {
             if (failure !== undefined || finished.size === workers) return
             failure = error
-            void stopAll().then(() => resume(Effect.fail(error)))
+            resume(Effect.fail(error))
           }
-          handle = (worker, message) => {
+          handle = (worker, received) => {
+            if (Result.isFailure(received)) return fail(received.failure)
+            const message = received.success
             switch (message.type) {
               case "next": {
                 const shard = failure === undefined ? (shards[next++] ?? null) : null
                 const running = (current.get(worker) ?? []).filter((s) => s.index !== message.finished)
                 current.set(worker, shard === null ? running : [...running, shard])
-                threads[worker]!.postMessage({ type: "shard", shard } satisfies ReplicaMessage)
+                threads[worker]!.thread.postMessage(envelope({ type: "shard", shard }))
                 return
               }
               case "progress":
@@ -210,10 +228,9 @@ export const spawnPipelines = (
           }
           for (const { worker, message } of backlog.splice(0)) handle(worker, message)
           for (const { worker, code, error } of exits.splice(0)) handleExit(worker, code, error)
-          // Interrupted (the replica was cancelled): stop the threads the same careful way.
-          return Effect.promise(() => {
+          // Interrupted (the replica was cancelled): hand out no more shards; the scope stops the threads.
+          return Effect.sync(() => {
             failure ??= new Error("interrupted")
-            return stopAll()
           })
         })
       )

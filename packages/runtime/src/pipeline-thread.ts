@@ -1,22 +1,24 @@
 /**
  * The entry point of a pipeline worker thread (see PipelineThreads): open the stage store from its
  * recipe, read the plan, load the plugins the plan recorded, run one pipeline with shards asked of the
- * replica's thread, and report the result or the typed error.
+ * replica's thread, and report the result or the typed error. Messages both ways are ThreadProtocol's;
+ * one from the replica that cannot be read fails the pipeline with ThreadMessageInvalid.
  */
 import { parentPort, workerData } from "node:worker_threads"
 import { makePluginHost } from "@runbatch/plugin-host"
-import { ErrorWire, JobName, JobPlan, type Sharding, StageLocation } from "@runbatch/spec"
+import { ErrorWire, JobName, JobPlan, type Sharding, StageLocation, type ThreadMessageInvalid } from "@runbatch/spec"
 import { OutputCommitter, OutputLayout, StageStore } from "@runbatch/stage-io"
-import { Cause, Effect, Fiber, Layer } from "effect"
+import { Cause, Deferred, Effect, Fiber, Layer, Result } from "effect"
 import * as HostCapabilities from "./HostCapabilities.ts"
 import { runPipeline } from "./Pipeline.ts"
-import type { PipelineThreadData, ReplicaMessage, ThreadMessage } from "./PipelineThreads.ts"
+import type { PipelineThreadData } from "./PipelineThreads.ts"
 import { Progress } from "./Progress.ts"
 import { loadPlan } from "./Replica.ts"
+import { decodeReplicaMessage, envelope, type ThreadMessage } from "./ThreadProtocol.ts"
 
 const port = parentPort!
 const data = workerData as PipelineThreadData
-const post = (message: ThreadMessage) => port.postMessage(message)
+const post = (message: ThreadMessage) => port.postMessage(envelope(message))
 
 // Requests for shards, answered in the order they were made (a worker may run several shards at once).
 const awaitingShards: Array<(shard: Sharding.Shard | undefined) => void> = []
@@ -63,8 +65,16 @@ const program = Effect.gen(function* () {
   )
 )
 
-const fiber = Effect.runFork(program)
-port.on("message", (message: ReplicaMessage) => {
+// A message from the replica that cannot be read ends the pipeline with that error.
+const unreadable = Deferred.makeUnsafe<never, ThreadMessageInvalid>()
+const fiber = Effect.runFork(Effect.raceFirst(program, Deferred.await(unreadable)))
+port.on("message", (raw: unknown) => {
+  const received = decodeReplicaMessage(raw, { replica: data.replica, worker: data.worker })
+  if (Result.isFailure(received)) {
+    Deferred.doneUnsafe(unreadable, Effect.fail(received.failure))
+    return
+  }
+  const message = received.success
   if (message.type === "shard") {
     awaitingShards.shift()?.(message.shard ?? undefined)
   } else {

@@ -16,8 +16,8 @@ const policy: RetryPolicy = { attempts: 4, baseDelayMillis: 100, maxDelayMillis:
 
 const batch = new Arrow.RecordBatch({ x: Arrow.vectorFromArray([1, 2], new Arrow.Float64()).data[0]! })
 
-/** A session whose first `failures` calls fail, retryable, asking to wait `retryAfterMillis`. */
-const session = (failures: number, retryAfterMillis: number) => {
+/** A session whose first `failures` calls fail, retryable, asking to wait `retryAfterMillis` (if any). */
+const session = (failures: number, retryAfterMillis?: number, retryable = true) => {
   const state = { calls: 0 }
   const engine: EngineSession = {
     infer: (input) =>
@@ -25,7 +25,12 @@ const session = (failures: number, retryAfterMillis: number) => {
         state.calls++
         return state.calls <= failures
           ? Effect.fail(
-              new PluginBatchError({ plugin: "t", reason: "busy (429)", retryable: true, retryAfterMillis })
+              new PluginBatchError({
+                plugin: "t",
+                reason: "busy (429)",
+                retryable,
+                ...(retryAfterMillis === undefined ? {} : { retryAfterMillis })
+              })
             )
           : Effect.succeed<InferResult>({ outputs: input })
       })
@@ -89,6 +94,49 @@ describe("inferWithRetry and a server's Retry-After", () => {
       expect(state.calls).toBe(policy.attempts)
       const exit = yield* Fiber.await(fiber)
       assert.isTrue(Exit.isFailure(exit))
+    })
+  )
+
+  it.effect("backs off exponentially with jitter: no attempt before its delay has passed", () =>
+    Effect.gen(function* () {
+      const { engine, state } = session(3)
+      const delays: Array<number> = []
+      const fiber = yield* Effect.forkChild(
+        inferWithRetry(engine, batch, {}, policy, (_error, delay) =>
+          Effect.sync(() => {
+            delays.push(delay)
+          })
+        ).pipe(Effect.provide(MemoryStage.host(new Map())))
+      )
+      // Retry n waits 100·2^(n-1) ms ±20%: 80–120, then 160–240, then 320–480.
+      yield* TestClock.adjust("79 millis")
+      expect(state.calls).toBe(1)
+      expect(delays).toHaveLength(1) // told before the wait
+      yield* TestClock.adjust("41 millis") // 120
+      expect(state.calls).toBe(2)
+      yield* TestClock.adjust("119 millis") // 239: the second wait is at least 160 after at least 80
+      expect(state.calls).toBe(2)
+      yield* TestClock.adjust("121 millis") // 360
+      expect(state.calls).toBe(3)
+      yield* TestClock.adjust("480 millis")
+      expect(state.calls).toBe(4)
+      assert.isTrue(Exit.isSuccess(yield* Fiber.await(fiber)))
+      expect(delays).toHaveLength(3)
+      delays.forEach((delay, i) => {
+        expect(delay).toBeGreaterThanOrEqual(100 * 2 ** i * 0.8)
+        expect(delay).toBeLessThanOrEqual(100 * 2 ** i * 1.2)
+      })
+    })
+  )
+
+  it.effect("fails at once, without waiting, on an error that is not retryable", () =>
+    Effect.gen(function* () {
+      const { engine, state } = session(1, undefined, false)
+      const error = yield* Effect.flip(
+        inferWithRetry(engine, batch, {}, policy).pipe(Effect.provide(MemoryStage.host(new Map())))
+      )
+      expect(error.retryable).toBe(false)
+      expect(state.calls).toBe(1)
     })
   )
 })

@@ -13,7 +13,7 @@ import { StageStore } from "@runbatch/stage-io"
 import { ChatSignatures, FakeExternalFunctionServer, FakeOpenAiServer, plainRows } from "@runbatch/testkit"
 import { Cause, Effect, Exit, Fiber, Layer } from "effect"
 import { Progress, type ProgressLine, ReplicaMonitor, runReplica } from "../src/index.ts"
-import { results, runInProcess, stage, tempHome } from "./support.ts"
+import { results, runInProcess, stage, tempHome, waitFor } from "./support.ts"
 
 const llm = await FakeOpenAiServer.start({ latencyMillis: 2 })
 const scorer = await FakeExternalFunctionServer.start({ compute: "object", latencyMillis: 2 })
@@ -292,11 +292,3 @@ describe("a custom-http job", () => {
     }
   })
 })
-
-const waitFor = async (condition: () => boolean, millis = 10_000) => {
-  const until = Date.now() + millis
-  while (!condition()) {
-    if (Date.now() > until) throw new Error("timed out waiting")
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}

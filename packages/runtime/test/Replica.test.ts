@@ -1,11 +1,13 @@
 import { existsSync, readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import type { Worker } from "node:worker_threads"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout, Signature } from "@runbatch/spec"
 import { TestEngine } from "@runbatch/testkit"
 import * as Arrow from "apache-arrow"
-import { Cause, Exit } from "effect"
-import { results, rowsOf, runInProcess, stage, tempHome } from "./support.ts"
+import { Cause, Effect, Exit, Fiber } from "effect"
+import { onTestFinished } from "vitest"
+import { forkInProcess, results, rowsOf, runInProcess, stage, tempHome, waitFor } from "./support.ts"
 
 const signature = TestEngine.signature
 const columns = TestEngine.columns
@@ -134,6 +136,29 @@ describe("a replica", () => {
     expect(error._tag).toBe("WorkerCrashed")
     expect(error.message).toMatch(/Worker \d of replica 0 crashed: its thread exited with code 3\./)
     expect(existsSync(join(outputDir(home), "_SUCCESS"))).toBe(false)
+  })
+
+  it("stops its pipeline threads when it is interrupted mid-batch: no thread is left", async () => {
+    const home = tempHome()
+    const job = await stage(home, {
+      rows: makeRows(400),
+      columns,
+      signature,
+      targetShards: 4,
+      numWorkers: 2,
+      engineOptions: { delayMillis: 600_000 }
+    })
+    const threads: Array<Worker> = []
+    const started = (thread: Worker) => void threads.push(thread)
+    process.on("worker", started)
+    onTestFinished(() => void process.off("worker", started))
+    const { fiber, lines } = forkInProcess(home, job)
+    await waitFor(() => lines.some((line) => line.type === "log" && line.message === "Starting inference."))
+    expect(threads).toHaveLength(2)
+    await Effect.runPromise(Fiber.interrupt(fiber))
+    expect(Exit.hasInterrupts(await Effect.runPromise(Fiber.await(fiber)))).toBe(true)
+    // A thread that has ended has no id any more.
+    expect(threads.map((thread) => thread.threadId)).toEqual([-1, -1])
   })
 
   it("runs workers as fibers on the replica's thread with the same results as threads", async () => {

@@ -6,7 +6,7 @@ import { LocalAccount, Sql } from "@runbatch/session"
 import { ResultsReader, StageStore } from "@runbatch/stage-io"
 import { JobFixture } from "@runbatch/testkit"
 import type * as Arrow from "apache-arrow"
-import { Effect, Layer } from "effect"
+import { Effect, Fiber, Layer } from "effect"
 import { onTestFinished } from "vitest"
 import { Progress, type ProgressLine, ReplicaMonitor, runReplica } from "../src/index.ts"
 
@@ -32,11 +32,11 @@ export interface ReplicaRun {
   readonly isolation?: "threads" | "fibers"
 }
 
-/** Run one replica in this process; returns its exit and the lines it reported. */
-export const runInProcess = async (home: string, job: JobFixture.StagedJob, run: ReplicaRun = {}) => {
+/** Start one replica in this process; returns its fiber and the lines it reports. */
+export const forkInProcess = (home: string, job: JobFixture.StagedJob, run: ReplicaRun = {}) => {
   const lines: Array<ProgressLine> = []
   const replica = run.replica ?? 0
-  const exit = await Effect.runPromiseExit(
+  const fiber = Effect.runFork(
     runReplica({
       plan: job.planLocation,
       replica,
@@ -56,7 +56,23 @@ export const runInProcess = async (home: string, job: JobFixture.StagedJob, run:
       )
     )
   )
+  return { fiber, lines }
+}
+
+/** Run one replica in this process; returns its exit and the lines it reported. */
+export const runInProcess = async (home: string, job: JobFixture.StagedJob, run: ReplicaRun = {}) => {
+  const { fiber, lines } = forkInProcess(home, job, run)
+  const exit = await Effect.runPromise(Fiber.await(fiber))
   return { exit, lines }
+}
+
+/** Wait until `condition` holds (for something another thread or process does; not a timing test). */
+export const waitFor = async (condition: () => boolean, millis = 10_000) => {
+  const until = Date.now() + millis
+  while (!condition()) {
+    if (Date.now() > until) throw new Error("timed out waiting")
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
 }
 
 /** The job's results as one table (verified against the manifest). */

@@ -255,6 +255,16 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "Worker 1 of replica 0 crashed: its thread exited with code 3."
   ],
   [
+    "ThreadMessageInvalid",
+    new Spec.ThreadMessageInvalid({
+      replica: 0,
+      worker: 1,
+      sender: "thread",
+      reason: 'its kind "x" is not one of next, progress, done, failed.'
+    }),
+    "A message from worker 1's thread to replica 0 could not be read"
+  ],
+  [
     "JobExists",
     new Spec.JobExists({ job: "ML.PUBLIC.NIGHTLY" }),
     "A job named ML.PUBLIC.NIGHTLY already exists"

@@ -51,6 +51,11 @@ export const UNREACHABLE: ReadonlyArray<Unreachable> = [
       "A pipeline worker thread stopping without a typed error: a plugin crashing natively or throwing a defect, or the thread running out of memory."
   },
   {
+    tag: "ThreadMessageInvalid",
+    reason:
+      "A replica and its pipeline threads run the same modules of one installation; only two builds of runbatch mixed in one replica (a version skew) or a damaged message fail to decode (packages/runtime/test/ThreadProtocol.test.ts)."
+  },
+  {
     tag: "JobLaunchFailed",
     reason:
       "The launcher failing to write a job's record or start its supervisor: the home folder not writable, or the packages not built. A property of the installation, not of the job asked for."

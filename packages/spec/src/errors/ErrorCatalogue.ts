@@ -250,6 +250,13 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "The reason says what the thread reported. Resume the job to rerun the uncommitted shards; if it crashes again on the same shard, run with fewer `num_workers` or a smaller `max_batch_rows`, and report the plugin's crash."
   },
   {
+    tag: "ThreadMessageInvalid",
+    area: "Running jobs",
+    summary:
+      "A replica and one of its pipeline threads could not read a message of the other: they ran different builds of runbatch (the thread protocol's version differs), or the message was damaged or of an unknown kind.",
+    fix: "Reinstall or rebuild runbatch so the replica's code and its threads' are one build (the message names the versions), then resume the job to rerun the uncommitted shards."
+  },
+  {
     tag: "StageFileError",
     area: "Stages",
     summary:

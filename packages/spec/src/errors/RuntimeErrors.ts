@@ -44,3 +44,23 @@ export class WorkerCrashed extends Schema.TaggedError<WorkerCrashed>()("WorkerCr
     return `Worker ${this.worker} of replica ${this.replica} crashed: ${this.reason} The replica stopped; shards committed so far are kept, and resuming the job reruns only the rest.`
   }
 }
+
+/**
+ * A message between a replica and one of its pipeline threads could not be read: the two ran different
+ * builds of runbatch (a protocol version skew), or the message was damaged or of a kind not known.
+ */
+export class ThreadMessageInvalid extends Schema.TaggedError<ThreadMessageInvalid>()("ThreadMessageInvalid", {
+  replica: Schema.Number,
+  worker: Schema.Number,
+  /** Who sent the message that could not be read. */
+  sender: Schema.Literals(["replica", "thread"]),
+  reason: Schema.String
+}) {
+  override get message(): string {
+    const between =
+      this.sender === "thread"
+        ? `from worker ${this.worker}'s thread to replica ${this.replica}`
+        : `from replica ${this.replica} to worker ${this.worker}'s thread`
+    return `A message ${between} could not be read: ${this.reason} The replica stopped; shards committed so far are kept, and resuming the job reruns only the rest.`
+  }
+}
