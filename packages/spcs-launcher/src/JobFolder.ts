@@ -1,5 +1,6 @@
 /**
- * A local job's folder, `<home>/jobs/<DB>/<SCHEMA>/<JOB>/`, and the records in it:
+ * A local job's folder, `<home>/jobs/<DB>/<SCHEMA>/<JOB>/`, and the records in it — the protocol
+ * between a job's clients and its supervisor:
  *
  * ```
  * job.json              the launch request as recorded (written once, before the folder is published)
@@ -12,13 +13,18 @@
  * supervisor.log        what the supervisor did (replicas started, exited, signalled)
  * logs/replica-<i>.log  replica i's stdout and stderr, as its container log would hold them
  * monitor/replica-<i>.json  {replica, state, code, signal}: what the runtime's ReplicaMonitor reads
+ *                       (spec's ReplicaStatus is that protocol)
  * attempts/<n>/         a resumed job's earlier attempts, each the folder as it was when it stopped
  * ```
  *
  * Every JSON record is replaced whole (a temporary file renamed over it), so a reader sees the old
  * record or the new one, never half of one. Each file has one writer at a time: a client asks the
- * supervisor for what it wants (cancel.json) instead of editing what the supervisor writes. Plain Node,
- * no Effect: the supervisor shares this module and starts in milliseconds.
+ * supervisor for what it wants (cancel.json) instead of editing what the supervisor writes.
+ *
+ * Each record carries the folder's format version (`version`; records written before it did carry
+ * none and are of version 1) and is checked on read against its guard: a record of another version or
+ * a damaged one throws UnreadableRecord, naming the file, which clients report as JobRecordUnreadable.
+ * Plain Node, no Effect: the supervisor shares this module and starts in milliseconds.
  */
 import { randomBytes } from "node:crypto"
 import {
@@ -32,16 +38,17 @@ import {
   writeFileSync
 } from "node:fs"
 import { basename, dirname, join } from "node:path"
+// The protocol modules alone (no dependencies): the supervisor must start in milliseconds.
+import * as Guard from "@runbatch/spec/Guard"
 import type { Counters } from "@runbatch/spec/ReplicaOutput"
-// The protocol module alone (no dependencies): the supervisor must start in milliseconds.
-import { fileName, type ReplicaStatus } from "@runbatch/spec/ReplicaStatus"
-import type { JobStatus } from "./JobStatus.ts"
+import { fileName } from "@runbatch/spec/ReplicaStatus"
+import { JOB_STATUSES, type JobStatus } from "./JobStatus.ts"
 
+/** The version of a job folder's records; a reader refuses any other. */
 export const RECORD_VERSION = 1
 
 /** What `job.json` holds: the launch request, resolved and completed with defaults. */
 export interface JobRecord {
-  readonly version: number
   /** Unique per launch, so a handle never mistakes a new job of the same name for its own. */
   readonly uid: string
   readonly database: string
@@ -88,13 +95,7 @@ export interface ClientRecord {
 }
 
 /** What `supervisor.json` holds; its modification time is refreshed every second while it runs. */
-export interface SupervisorRecord {
-  readonly pid: number
-  readonly host: string
-  /** The machine's boot id (Linux), so a pid from before a restart is never taken for alive. */
-  readonly bootId?: string
-  readonly startedTime: string
-}
+export type SupervisorRecord = ClientRecord
 
 /**
  * A replica's latest progress line: its counters, as the runtime prints them (spec's ReplicaOutput).
@@ -114,8 +115,108 @@ export interface CancelRequest {
   readonly reason: "cancel" | "delete"
 }
 
-/** A replica's state as the runtime's ReplicaMonitor.layerStatusFolder reads it (spec's ReplicaStatus). */
-export type MonitorRecord = ReplicaStatus
+/** One kind of record: its guard, and what it is called in messages. */
+export interface RecordKind<A> {
+  readonly name: string
+  readonly guard: Guard.Guard<A>
+}
+
+const { count, literal, nullable, number, optional, string, struct } = Guard
+const totals = struct({ rows: count, shards: count })
+
+export const Records = {
+  job: {
+    name: "job.json",
+    guard: Guard.exactly<JobRecord>()(
+      struct({
+        uid: string,
+        database: string,
+        schema: string,
+        name: string,
+        home: string,
+        cwd: string,
+        planLocation: string,
+        replicas: count,
+        replicaCommand: struct({ command: string, args: Guard.array(string) }),
+        env: Guard.record(string),
+        cpus: count,
+        computePool: nullable(string),
+        totals: nullable(totals),
+        outputLocation: nullable(string),
+        owner: string,
+        createdTime: string,
+        stopGraceMillis: count,
+        attempt: optional(count),
+        previous: optional(Guard.array(string))
+      })
+    )
+  },
+  status: {
+    name: "status.json",
+    guard: Guard.exactly<StatusRecord>()(
+      struct({
+        status: literal(...JOB_STATUSES),
+        message: string,
+        updatedTime: string,
+        completedTime: nullable(string)
+      })
+    )
+  },
+  client: {
+    name: "client.json",
+    guard: Guard.exactly<ClientRecord>()(
+      struct({ pid: count, host: string, bootId: optional(string), startedTime: string })
+    )
+  },
+  supervisor: {
+    name: "supervisor.json",
+    guard: Guard.exactly<SupervisorRecord>()(
+      struct({ pid: count, host: string, bootId: optional(string), startedTime: string })
+    )
+  },
+  progress: {
+    name: "progress.json",
+    guard: Guard.exactly<ProgressRecord>()(
+      struct({
+        replicas: Guard.record(
+          struct({
+            rows: number,
+            totalRows: number,
+            shardsDone: number,
+            shards: number,
+            rowsPerSecond: number,
+            errors: number,
+            metrics: optional(Guard.record(number))
+          })
+        )
+      })
+    )
+  },
+  cancel: {
+    name: "cancel.json",
+    guard: Guard.exactly<CancelRequest>()(
+      struct({ requestedTime: string, reason: literal("cancel", "delete") })
+    )
+  }
+} satisfies Record<string, RecordKind<unknown>>
+
+/** A record that cannot be read: of another version (`found`), or damaged (`found` null). */
+export class UnreadableRecord extends Error {
+  readonly file: string
+  readonly found: string | null
+  readonly reason: string
+
+  constructor(file: string, found: string | null, reason: string) {
+    super(
+      found === null
+        ? `${file} is damaged: ${reason}`
+        : `${file} is of version ${found}, and this runbatch reads version ${RECORD_VERSION}`
+    )
+    this.file = file
+    this.found = found
+    this.reason = reason
+  }
+}
 
 export interface JobFiles {
   readonly dir: string
@@ -134,12 +235,12 @@ export interface JobFiles {
 
 export const files = (dir: string): JobFiles => ({
   dir,
-  record: join(dir, "job.json"),
-  status: join(dir, "status.json"),
-  supervisor: join(dir, "supervisor.json"),
-  client: join(dir, "client.json"),
-  cancel: join(dir, "cancel.json"),
-  progress: join(dir, "progress.json"),
+  record: join(dir, Records.job.name),
+  status: join(dir, Records.status.name),
+  supervisor: join(dir, Records.supervisor.name),
+  client: join(dir, Records.client.name),
+  cancel: join(dir, Records.cancel.name),
+  progress: join(dir, Records.progress.name),
   supervisorLog: join(dir, "supervisor.log"),
   logs: join(dir, "logs"),
   monitor: join(dir, "monitor"),
@@ -148,13 +249,13 @@ export const files = (dir: string): JobFiles => ({
 })
 
 /**
- * Replace `path` with `value` as JSON in one step: written to a temporary name beside it, then renamed
- * over it. Temporary names start with a dot, which no job, record or identifier segment does.
+ * Replace `path` with `text` in one step: written to a temporary name beside it, then renamed over it.
+ * Temporary names start with a dot, which no job, record or identifier segment does.
  */
-export const writeJsonAtomic = (path: string, value: unknown): void => {
+export const writeTextAtomic = (path: string, text: string): void => {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`)
   try {
-    writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`)
+    writeFileSync(temp, text)
     renameSync(temp, path)
   } catch (error) {
     rmSync(temp, { force: true })
@@ -162,16 +263,40 @@ export const writeJsonAtomic = (path: string, value: unknown): void => {
   }
 }
 
-/** A JSON record, or undefined when the file does not exist. */
-export const readJson = <A>(path: string): A | undefined => {
-  let text: string
+/** Replace `path` with `value` as JSON, whole (`writeTextAtomic`). */
+export const writeJsonAtomic = (path: string, value: unknown): void =>
+  writeTextAtomic(path, `${JSON.stringify(value, null, 2)}\n`)
+
+/** A file's text, or undefined when it does not exist. */
+const readText = (path: string): string | undefined => {
   try {
-    text = readFileSync(path, "utf8")
+    return readFileSync(path, "utf8")
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
     throw error
   }
-  return JSON.parse(text) as A
+}
+
+/** A JSON value as it is in the file, unchecked, or undefined when the file does not exist. */
+export const readJson = (path: string): unknown => {
+  const text = readText(path)
+  return text === undefined ? undefined : JSON.parse(text)
+}
+
+/** Write a record of `kind`, whole, stamped with this version. */
+export const writeRecord = <A>(_kind: RecordKind<A>, path: string, value: A): void =>
+  writeJsonAtomic(path, { version: RECORD_VERSION, ...value })
+
+/**
+ * A record of `kind`, checked, or undefined when the file does not exist; UnreadableRecord when it is
+ * of another version or damaged.
+ */
+export const readRecord = <A>(kind: RecordKind<A>, path: string): A | undefined => {
+  const text = readText(path)
+  if (text === undefined) return undefined
+  const read = Guard.parseVersioned(kind.guard, RECORD_VERSION, text)
+  if (!read.ok) throw new UnreadableRecord(path, read.found, read.reason)
+  return read.value
 }
 
 /**
@@ -208,4 +333,16 @@ export const readLines = (path: string, limit?: number): Array<string> => {
   } finally {
     closeSync(fd)
   }
+}
+
+/** One rename takes a job's folder away (its name is free at once), then its files are removed. */
+export const removeJobFolder = (dir: string, uid: string): void => {
+  const tombstone = join(dirname(dir), `.deleted-${uid}`)
+  try {
+    renameSync(dir, tombstone)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return
+    throw error
+  }
+  rmSync(tombstone, { recursive: true, force: true })
 }

@@ -16,6 +16,7 @@ import type {
   JobExists,
   JobLaunchFailed,
   JobNotFound,
+  JobRecordUnreadable,
   JobTimeout,
   LocalFileError,
   ResumeRefused
@@ -85,7 +86,7 @@ export interface LogOptions {
 }
 
 /** What following a job can fail with (besides it being gone). */
-export type JobError = JobNotFound | LocalFileError
+export type JobError = JobNotFound | LocalFileError | JobRecordUnreadable
 
 export interface JobHandle {
   /** `DB.SCHEMA.NAME`, each part in its shortest SQL form. */
@@ -108,7 +109,7 @@ export interface JobHandle {
    * The job's status, read afresh until it is terminal, then remembered. A job deleted since reads
    * DELETED.
    */
-  readonly status: Effect.Effect<JobStatus, LocalFileError>
+  readonly status: Effect.Effect<JobStatus, LocalFileError | JobRecordUnreadable>
   /** The job as `listJobs` shows it. */
   readonly describe: Effect.Effect<JobRow, JobError>
   /**
@@ -138,7 +139,13 @@ export interface ListJobsOptions {
   readonly schema?: string
 }
 
-export type LaunchError = InvalidSpec | InvalidStageLocation | JobExists | JobLaunchFailed | LocalFileError
+export type LaunchError =
+  | InvalidSpec
+  | InvalidStageLocation
+  | JobExists
+  | JobLaunchFailed
+  | LocalFileError
+  | JobRecordUnreadable
 
 /**
  * A job whose name is taken before its client writes anything of it. It exists from that moment —
@@ -174,7 +181,7 @@ export interface JobLauncherShape {
   /** Jobs, newest first. */
   readonly listJobs: (
     options?: ListJobsOptions
-  ) => Effect.Effect<ReadonlyArray<JobRow>, InvalidIdentifier | LocalFileError>
+  ) => Effect.Effect<ReadonlyArray<JobRow>, InvalidIdentifier | LocalFileError | JobRecordUnreadable>
   /**
    * Delete a job: stop it if it runs, then remove it and its logs. Its handles then read DELETED, and
    * `wait` fails with JobNotFound, as the original. The job's output is left alone.

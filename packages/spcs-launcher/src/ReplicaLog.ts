@@ -19,6 +19,7 @@ export const tailText = (line: Parsed): string | undefined => {
     case "interrupted":
       return `[interrupted] ${line.signal}`
     case "text":
+    case "mismatch":
       return line.text
   }
 }

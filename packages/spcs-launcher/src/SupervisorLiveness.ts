@@ -14,7 +14,7 @@
  */
 import { readFileSync, statSync } from "node:fs"
 import { hostname } from "node:os"
-import { type ClientRecord, files, type JobRecord, readJson, type SupervisorRecord } from "./JobFolder.ts"
+import { type ClientRecord, files, type JobRecord, Records, readRecord } from "./JobFolder.ts"
 
 /** A launched job whose supervisor has not announced itself by then is taken as never started. */
 export const START_TIMEOUT_MILLIS = 60_000
@@ -81,13 +81,13 @@ export const liveness = (
     modified = statSync(paths.supervisor).mtimeMs
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
-    const client = readJson<ClientRecord>(paths.client)
+    const client = readRecord(Records.client, paths.client)
     if (client !== undefined) return clientLiveness(client)
     return now - Date.parse(record.createdTime) > START_TIMEOUT_MILLIS
       ? { state: "gone", reason: "it never started" }
       : { state: "starting" }
   }
-  const supervisor = readJson<SupervisorRecord>(paths.supervisor)
+  const supervisor = readRecord(Records.supervisor, paths.supervisor)
   if (supervisor !== undefined && supervisor.host === hostname()) {
     const boot = bootId()
     if (supervisor.bootId !== undefined && boot !== undefined && supervisor.bootId !== boot)

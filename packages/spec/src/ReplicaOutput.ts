@@ -2,7 +2,13 @@
  * What a replica prints on stdout: one JSON object per line. `runbatch-replica` writes these lines;
  * the local supervisor reads them from its child's stdout, and in Snowpark Container Services the same
  * lines come back through the service's logs. Both sides use this file, so the protocol has one
- * definition; the reader is lenient, because a replica command may be any command.
+ * definition. No dependencies: the supervisor loads it alone (`@runbatch/spec/ReplicaOutput`).
+ *
+ * The reader is lenient, because a replica command may be any command: a line that is not one of the
+ * protocol's is text, kept as it is, and a protocol line's missing or malformed counters read as 0.
+ * Only a line that says it is of another version of the protocol (`"runbatch": 2`) is an error: the
+ * replica runs another runbatch version than the launcher reading it, and nothing it says can be
+ * trusted to mean the same.
  */
 
 export type LogLevel = "info" | "warn" | "error"
@@ -60,9 +66,24 @@ export type Parsed =
   | { readonly type: "done" }
   | { readonly type: "interrupted"; readonly signal: string }
   | { readonly type: "text"; readonly text: string }
+  /** A line of another version of the protocol (`found`, as the line gives it). */
+  | { readonly type: "mismatch"; readonly found: string; readonly text: string }
+
+/**
+ * The protocol's version. Each line carries it as `runbatch` (lines of version 1 written before it
+ * did carry none, and still read).
+ */
+export const VERSION = 1
+
+/** The key of a line's protocol version: a name no other program's JSON lines are likely to use. */
+export const VERSION_KEY = "runbatch"
 
 /** The JSON text of a line, without its newline. */
-export const format = (line: Line): string => JSON.stringify(line)
+export const format = (line: Line): string => JSON.stringify({ [VERSION_KEY]: VERSION, ...line })
+
+/** What a reader says of a line of another version (ReplicaOutputMismatch's message). */
+export const mismatchMessage = (replica: number, found: string): string =>
+  `Replica ${replica} writes version ${found} of runbatch's replica output, and this launcher reads version ${VERSION}: the replica command runs another runbatch version than the launcher. Start replicas with the replica command of the same install (ReplicaCommand from the @runbatch/runtime beside this @runbatch/spcs-launcher).`
 
 const count = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0)
 
@@ -75,7 +96,10 @@ const metricsOf = (value: unknown): Readonly<Record<string, number>> =>
       )
     : {}
 
-/** One line of a replica's output; anything that is not a line of this protocol is kept as text. */
+/**
+ * One line of a replica's output; anything that is not a line of this protocol is kept as text, and a
+ * line of another version of it is a `mismatch`.
+ */
 export const parse = (text: string): Parsed => {
   const trimmed = text.trim()
   if (!trimmed.startsWith("{")) return { type: "text", text }
@@ -87,6 +111,10 @@ export const parse = (text: string): Parsed => {
   }
   if (typeof value !== "object" || value === null) return { type: "text", text }
   const line = value as Record<string, unknown>
+  if (VERSION_KEY in line && line[VERSION_KEY] !== VERSION) {
+    const found = line[VERSION_KEY]
+    return { type: "mismatch", found: typeof found === "string" ? found : JSON.stringify(found), text }
+  }
   switch (line["type"]) {
     case "progress":
       return {

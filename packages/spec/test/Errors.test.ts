@@ -283,6 +283,30 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "JobLaunchFailed",
     new Spec.JobLaunchFailed({ job: "ML.PUBLIC.NIGHTLY", reason: "the home folder is read-only." }),
     "Job ML.PUBLIC.NIGHTLY could not be launched: the home folder is read-only."
+  ],
+  [
+    "JobRecordUnreadable",
+    new Spec.JobRecordUnreadable({
+      file: "/home/.runbatch/jobs/ML/PUBLIC/NIGHTLY/status.json",
+      found: "2",
+      expected: 1,
+      reason: "it is version 2"
+    }),
+    "is of version 2, and this runbatch reads version 1"
+  ],
+  [
+    "ReplicaOutputMismatch",
+    new Spec.ReplicaOutputMismatch({ replica: 1, found: "2" }),
+    "Replica 1 writes version 2 of runbatch's replica output, and this launcher reads version 1"
+  ],
+  [
+    "ReplicaStatusUnreadable",
+    new Spec.ReplicaStatusUnreadable({
+      file: "/home/.runbatch/jobs/ML/PUBLIC/NIGHTLY/monitor/replica-1.json",
+      found: null,
+      reason: "not JSON"
+    }),
+    "replica-1.json is damaged (not JSON)"
   ]
 ]
 

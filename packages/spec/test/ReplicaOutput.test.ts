@@ -97,4 +97,19 @@ describe("ReplicaOutput", () => {
       { type: "interrupted", signal: "SIGTERM" }
     ])
   })
+
+  it("stamps each line with the protocol's version and reads lines of version 1 with or without it", () => {
+    const line = ReplicaOutput.format({ type: "done", replica: 0, summary: {}, peakRssBytes: 1 })
+    expect(JSON.parse(line)).toMatchObject({ runbatch: ReplicaOutput.VERSION, type: "done" })
+    expect(ReplicaOutput.parse(line)).toEqual({ type: "done" })
+    expect(ReplicaOutput.parse('{"runbatch":1,"type":"done"}')).toEqual({ type: "done" })
+  })
+
+  it("reads a line of another version of the protocol as a mismatch, whatever its type", () => {
+    const text = '{"runbatch":2,"type":"progress","rows":10}'
+    expect(ReplicaOutput.parse(text)).toEqual({ type: "mismatch", found: "2", text })
+    expect(ReplicaOutput.mismatchMessage(3, "2")).toContain(
+      "Replica 3 writes version 2 of runbatch's replica output, and this launcher reads version 1"
+    )
+  })
 })

@@ -21,6 +21,8 @@ const OPERATIONAL = new Set([
   "SqlError",
   "DatabaseBusy",
   "LocalFileError",
+  // A job folder written by another runbatch version, or damaged: nothing the command asked was wrong.
+  "JobRecordUnreadable",
   "ResultsIncomplete",
   "ResultsCorrupt"
 ])

@@ -59,5 +59,20 @@ export const UNREACHABLE: ReadonlyArray<Unreachable> = [
     tag: "JobLaunchFailed",
     reason:
       "The launcher failing to write a job's record or start its supervisor: the home folder not writable, or the packages not built. A property of the installation, not of the job asked for."
+  },
+  {
+    tag: "JobRecordUnreadable",
+    reason:
+      "A job folder's records are written whole by runbatch itself; only one written by another runbatch version, or edited or damaged by hand, fails to read (packages/spcs-launcher/test/JobFolder.test.ts)."
+  },
+  {
+    tag: "ReplicaOutputMismatch",
+    reason:
+      "A replica command of another runbatch version than the launcher: a fault of the installation, not of the job asked for (packages/spcs-launcher/test/e2e/Protocols.test.ts)."
+  },
+  {
+    tag: "ReplicaStatusUnreadable",
+    reason:
+      "The replicas' status files are written whole by the job's supervisor; only a supervisor of another runbatch version, or a file damaged by hand, makes one unreadable (packages/runtime/test/ReplicaMonitor.test.ts)."
   }
 ]

@@ -3,7 +3,7 @@
  * launcher and runtime. The test engine (a linear model, y = 2x − z + 0.25) stands in where the model
  * does not matter; the demo test runs the real ONNX models.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { LocalLayout } from "@runbatch/spec"
@@ -15,6 +15,17 @@ const stageDir = (home: string, stage: string) =>
   LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage })
 
 const plugin = ["--plugin", TestEngine.packageDir]
+
+/** Look every 25 ms until `check` returns a value (a file another process writes); at most `millis`. */
+const eventually = async <A>(check: () => A | undefined, millis = 120_000): Promise<A> => {
+  const deadline = Date.now() + millis
+  for (;;) {
+    const value = check()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`not reached within ${millis} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
 
 describe("the runbatch command", () => {
   beforeAll(() => {
@@ -291,7 +302,14 @@ block: true
   })
 
   it("cancels a running job: CANCELLED, and never a _SUCCESS", async () => {
-    const { home, g } = await prepareHome(4000, "weights: [2, -1]\ndelayMillis: 200\n")
+    // The engine holds every batch while the gate exists, and the gate stays: the job is provably
+    // still running when the cancel is sent, however slow or fast the machine.
+    const gate = join(tempHome(), "gate")
+    writeFileSync(gate, "")
+    const { home, g } = await prepareHome(
+      1000,
+      `weights: [2, -1]\nholdWhileExists: ${JSON.stringify(gate)}\n`
+    )
     const started = await runCli(home, [
       ...g,
       "run",
@@ -308,12 +326,8 @@ block: true
       ...plugin
     ])
     expect(started.code, started.stderr).toBe(0)
-    // Let it start working, then stop it.
-    for (let i = 0; i < 50; i++) {
-      const status = JSON.parse((await runCli(home, [...g, "--json", "jobs", "status", "SLOW"])).stdout)
-      if (status.progress.rows > 0) break
-      await new Promise((r) => setTimeout(r, 200))
-    }
+    // Once a batch is held, the job is running and cannot finish before the cancel.
+    await eventually(() => (existsSync(`${gate}.held`) ? true : undefined))
     const cancelled = await runCli(home, [...g, "jobs", "cancel", "SLOW", "--wait"])
     expect(cancelled.code, cancelled.stderr).toBe(0)
     expect(cancelled.stdout.trim()).toBe("CANCELLED")

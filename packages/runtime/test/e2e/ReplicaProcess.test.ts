@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
@@ -34,8 +34,12 @@ const startReplica = (
   monitor: string,
   cwd?: string
 ): Started => {
-  const status = (state: string, extra: object = {}) =>
-    writeFileSync(join(monitor, `replica-${replica}.json`), JSON.stringify({ replica, state, ...extra }))
+  // Replaced whole, as the supervisor does: a half-written status file reads as damaged.
+  const status = (state: string, extra: object = {}) => {
+    const file = join(monitor, `replica-${replica}.json`)
+    writeFileSync(`${file}.tmp`, JSON.stringify({ replica, state, ...extra }))
+    renameSync(`${file}.tmp`, file)
+  }
   status("running")
   const child = spawn(replicaCommand.command, [...replicaCommand.args, "--plan", plan], {
     env: {

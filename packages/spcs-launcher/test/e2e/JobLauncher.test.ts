@@ -44,6 +44,8 @@ interface EnvFile {
   readonly cwd: string
 }
 interface MonitorFile {
+  /** The protocol's version (spec's ReplicaStatus). */
+  readonly version: number
   readonly replica: number
   readonly state: string
   readonly code: number | null
@@ -96,6 +98,7 @@ describe.concurrent("the local launcher", () => {
       })
       expect(seen.cwd).toBe(process.cwd())
       expect(monitorOf(home, "TWO_REPLICAS", replica)).toEqual({
+        version: 1,
         replica,
         state: "exited",
         code: 0,
@@ -163,6 +166,7 @@ describe.concurrent("the local launcher", () => {
     expect(await run(job.wait({ timeoutSeconds: 30 }))).toBe("FAILED")
     expect((await run(job.describe)).message).toMatch(/^Replica 1 of 2 was killed by SIGKILL\./)
     expect(monitorOf(home, "KILLED", 1)).toEqual({
+      version: 1,
       replica: 1,
       state: "exited",
       code: null,

@@ -257,6 +257,13 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Reinstall or rebuild runbatch so the replica's code and its threads' are one build (the message names the versions), then resume the job to rerun the uncommitted shards."
   },
   {
+    tag: "ReplicaStatusUnreadable",
+    area: "Running jobs",
+    summary:
+      "A replica cannot read the status file the job's supervisor keeps of another replica (`monitor/replica-<i>.json`): it is of another runbatch version, or damaged.",
+    fix: "Of another version: the supervisor and the replicas come from different runbatch installs; start replicas with the replica command of the same install as `@runbatch/spcs-launcher` (`ReplicaCommand` from its `@runbatch/runtime`). Damaged: something other than the supervisor wrote it; resume the job once the job folder is in order."
+  },
+  {
     tag: "StageFileError",
     area: "Stages",
     summary:
@@ -350,6 +357,20 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     summary:
       "The launcher could not start a job: its record could not be written, or its supervisor process could not be started (the job, if recorded, ends INTERNAL_ERROR).",
     fix: "Read the reason: check that the account's home folder is writable and that the packages are built (`npm run build`), then launch again."
+  },
+  {
+    tag: "JobRecordUnreadable",
+    area: "Jobs",
+    summary:
+      "A record of a local job's folder (`job.json`, `status.json`, `supervisor.json`, `client.json`, `cancel.json`, `progress.json`) cannot be read: another runbatch version wrote it, or it is damaged (edited, or cut short).",
+    fix: "Of another version: follow, cancel or delete the job with the runbatch version that launched it. Damaged: the job cannot be followed; remove the job folder the message names by hand (its output is not affected), and run the job again if needed."
+  },
+  {
+    tag: "ReplicaOutputMismatch",
+    area: "Jobs",
+    summary:
+      'A replica printed a line of another version of runbatch\'s replica output protocol (its `"runbatch"` field): the replica command runs another runbatch version than the launcher. The job fails with this message.',
+    fix: "Start replicas with the replica command of the same install as the launcher: `ReplicaCommand.command()` from the `@runbatch/runtime` installed beside `@runbatch/spcs-launcher`, both of one runbatch version."
   }
 ]
 

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import * as ReplicaOutput from "../ReplicaOutput.ts"
 
 /** A job is launched under a name that another job of the same database and schema already has. */
 export class JobExists extends Schema.TaggedError<JobExists>()("JobExists", {
@@ -50,3 +51,39 @@ export class ResumeRefused extends Schema.TaggedError<ResumeRefused>()("ResumeRe
     return `Job ${this.job} cannot be resumed: ${this.reason}`
   }
 }
+
+/**
+ * A record of a local job's folder (job.json, status.json, supervisor.json, client.json, cancel.json,
+ * progress.json) cannot be read: written by another runbatch version (`found` is its version), or
+ * damaged (`found` is null).
+ */
+export class JobRecordUnreadable extends Schema.TaggedError<JobRecordUnreadable>()("JobRecordUnreadable", {
+  file: Schema.String,
+  found: Schema.NullOr(Schema.String),
+  expected: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return this.found === null
+      ? `The job record ${this.file} is damaged (${this.reason}): it was edited, or cut short. The job cannot be followed; remove its folder (${dirnameOf(this.file)}) by hand. Its output is not affected.`
+      : `The job record ${this.file} is of version ${this.found}, and this runbatch reads version ${this.expected}: another runbatch version launched the job. Follow or delete it with that version.`
+  }
+}
+
+/**
+ * A replica printed a line of another version of runbatch's replica output protocol: the replica
+ * command runs another runbatch version than the launcher reading it. The job fails with this message.
+ */
+export class ReplicaOutputMismatch extends Schema.TaggedError<ReplicaOutputMismatch>()(
+  "ReplicaOutputMismatch",
+  {
+    replica: Schema.Number,
+    found: Schema.String
+  }
+) {
+  override get message(): string {
+    return ReplicaOutput.mismatchMessage(this.replica, this.found)
+  }
+}
+
+const dirnameOf = (file: string): string => file.replace(/[\\/][^\\/]*$/, "")

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import * as ReplicaStatus from "../ReplicaStatus.ts"
 
 /** A row failed (a file that could not be read, a value out of range, a row the model refused). */
 export class RowFailed extends Schema.TaggedError<RowFailed>()("RowFailed", {
@@ -62,5 +63,19 @@ export class ThreadMessageInvalid extends Schema.TaggedError<ThreadMessageInvali
         ? `from worker ${this.worker}'s thread to replica ${this.replica}`
         : `from replica ${this.replica} to worker ${this.worker}'s thread`
     return `A message ${between} could not be read: ${this.reason} The replica stopped; shards committed so far are kept, and resuming the job reruns only the rest.`
+  }
+}
+
+/** A replica cannot read the status file its supervisor keeps of another replica (another version, or damaged). */
+export class ReplicaStatusUnreadable extends Schema.TaggedError<ReplicaStatusUnreadable>()(
+  "ReplicaStatusUnreadable",
+  {
+    file: Schema.String,
+    found: Schema.NullOr(Schema.String),
+    reason: Schema.String
+  }
+) {
+  override get message(): string {
+    return ReplicaStatus.unreadableMessage(this.file, this.found, this.reason)
   }
 }
