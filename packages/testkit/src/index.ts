@@ -6,7 +6,7 @@
  */
 
 // Sample models and data, re-exported so tests need one import.
-export { OnnxModels, TextLines } from "@runbatch/samples"
+export { OnnxGraph, OnnxModels, TextLines } from "@runbatch/samples"
 export * as BuildStamp from "./BuildStamp.ts"
 export * as ChatSignatures from "./ChatSignatures.ts"
 export * from "./EncoderConformance.ts"
