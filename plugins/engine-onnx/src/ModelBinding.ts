@@ -344,9 +344,14 @@ const checkTensorOutput = (feature: Signature.FeatureSpec, output: TensorMeta) =
     const featureShape = feature.shape ?? []
     const scalarOk =
       featureShape.length === 0 && (rowShape.length === 0 || (rowShape.length === 1 && rowShape[0] === 1))
-    if (!scalarOk && rowShape.length !== featureShape.length) {
+    // Sizes both fix must agree; a symbolic size (or -1 in the signature) is checked per batch.
+    const fixedDisagree = rowShape.some(
+      (dim, i) => typeof dim === "number" && featureShape[i] !== -1 && featureShape[i] !== dim
+    )
+    if (!scalarOk && (rowShape.length !== featureShape.length || fixedDisagree)) {
       return yield* fail(
-        `the ONNX output "${output.name}" has shape ${describeShape(output.shape)} but the output "${feature.name}" has shape ${describeShape(featureShape)}.`
+        `the ONNX output "${output.name}" has shape ${describeShape(output.shape)} but the output "${feature.name}" has shape ${describeShape(featureShape)}.`,
+        `Declare "${feature.name}" with shape ${describeShape(rowShape.map((d) => (typeof d === "number" ? d : -1)))} (-1 where the graph decides the size).`
       )
     }
   })

@@ -72,20 +72,45 @@ const flatten = (cell: unknown, into: Array<unknown>): void => {
   } else into.push(cell)
 }
 
-/** One feature as `[rows, ...dims]`: a scalar column, or list cells of `product(dims)` values each. */
+/** The sizes of a nested list cell, level by level, as its first item at each level has them. */
+const cellDims = (cell: unknown, depth: number): Array<number> => {
+  const dims: Array<number> = []
+  let level = cell
+  for (let d = 0; d < depth; d++) {
+    const items = level === null || level === undefined ? [] : [...(level as Iterable<unknown>)]
+    dims.push(items.length)
+    level = items[0]
+  }
+  return dims
+}
+
+/** `dims` with each -1 (a size the graph leaves open) taken from the batch's first non-null cell. */
+const resolveDims = (column: Arrow.Vector, dims: ReadonlyArray<number>, rows: number): Array<number> => {
+  if (!dims.includes(-1)) return [...dims]
+  let first: unknown = null
+  for (let i = 0; i < rows && first === null; i++) first = column.get(i) ?? null
+  const seen = cellDims(first, dims.length)
+  return dims.map((d, i) => (d === -1 ? seen[i]! : d))
+}
+
+/**
+ * One feature as `[rows, ...dims]`: a scalar column, or list cells of `product(dims)` values each (a
+ * -1 in `dims` takes the batch's first row's size; every row of a batch must then have it too).
+ */
 export const featureTensor = (
   column: Arrow.Vector,
   type: string,
-  dims: ReadonlyArray<number>,
+  declared: ReadonlyArray<number>,
   rows: number
 ): ort.Tensor => {
   if (type === "string") {
     return new ort.Tensor(
       "string",
       Array.from({ length: rows }, (_, i) => String(column.get(i) ?? "")),
-      [rows, ...dims]
+      [rows, ...declared]
     )
   }
+  const dims = resolveDims(column, declared, rows)
   const per = dims.reduce((a, b) => a * b, 1)
   const out = allocate(type, rows * per)
   if (dims.every((d) => d === 1)) {
@@ -94,7 +119,12 @@ export const featureTensor = (
     const cell: Array<unknown> = []
     for (let i = 0; i < rows; i++) {
       cell.length = 0
-      flatten(column.get(i), cell)
+      const value = column.get(i)
+      flatten(value, cell)
+      if (value !== null && cell.length !== per)
+        throw new Error(
+          `row ${i} holds ${cell.length} values where the input takes ${per} (${dims.join(" × ")}); the rows of a batch must all have one shape.`
+        )
       for (let k = 0; k < per; k++) put(out, i * per + k, cell[k] ?? null)
     }
   }

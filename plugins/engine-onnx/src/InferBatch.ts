@@ -1,0 +1,154 @@
+/**
+ * One batch through an open session: the bound features become the graph's feeds, onnxruntime runs,
+ * and its outputs become the signature's output columns. Anything that goes wrong on the way — a size
+ * the graph decides at run time that contradicts the signature, a value that will not convert — fails
+ * the batch with a PluginBatchError naming it, never a raw exception.
+ */
+import { Arrow, type RowError } from "@runbatch/plugin-api"
+import { ArrowTypes, PluginBatchError } from "@runbatch/spec"
+import { Effect } from "effect"
+import type * as ort from "onnxruntime-node"
+import { imageTensor } from "./ImageTensor.ts"
+import type { Binding, OutputBinding } from "./ModelBinding.ts"
+import {
+  argmaxColumn,
+  ctcColumn,
+  labelsOf,
+  rowShapeProblem,
+  structColumn,
+  tensorColumn,
+  vocabularyOf
+} from "./OutputColumns.ts"
+import { columnsTensor, featureTensor } from "./TensorFeeds.ts"
+
+export const batchError = (reason: string) =>
+  new PluginBatchError({ plugin: "onnx", reason, retryable: false })
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/** The graph's feeds for a batch, and the rows whose image would not decode. */
+const feedsOf = (binding: Binding, batch: Arrow.RecordBatch) =>
+  Effect.gen(function* () {
+    const rows = batch.numRows
+    const feeds: Record<string, ort.Tensor> = {}
+    const rowErrors: Array<RowError> = []
+    for (const input of binding.inputs) {
+      if (input.kind === "image") {
+        const column = batch.getChild(input.feature)!
+        const images = Array.from({ length: rows }, (_, i) => (column.get(i) as Uint8Array | null) ?? null)
+        const decoded = yield* Effect.promise(() => imageTensor(images, input.image))
+        rowErrors.push(...decoded.failures)
+        feeds[input.input] = decoded.tensor
+        continue
+      }
+      feeds[input.input] = yield* Effect.try({
+        try: () =>
+          input.kind === "columns"
+            ? columnsTensor(
+                input.features.map((f) => batch.getChild(f)!),
+                input.type,
+                rows
+              )
+            : featureTensor(batch.getChild(input.feature)!, input.type, input.dims, rows),
+        catch: (error) => batchError(`cannot feed the ONNX input "${input.input}": ${describe(error)}`)
+      })
+    }
+    return { feeds, rowErrors }
+  })
+
+/** The column of one output binding from the graph's results. */
+const outputColumn = (
+  output: OutputBinding,
+  results: ort.InferenceSession.OnnxValueMapType,
+  texts: ReadonlyMap<string, string>,
+  rows: number
+): Arrow.Data => {
+  const checked = (tensor: ort.Tensor, feature: Parameters<typeof tensorColumn>[1]) => {
+    const problem = rowShapeProblem(tensor, feature, rows)
+    if (problem !== undefined) throw new Error(problem)
+    return tensorColumn(tensor, feature, rows).data[0]!
+  }
+  switch (output.kind) {
+    case "struct":
+      return structColumn(
+        output.feature,
+        output.fields.map((f) => checked(results[f.output]!, f.feature)),
+        rows
+      )
+    case "tensor":
+      return checked(results[output.output]!, output.feature)
+    case "argmax":
+      return argmaxColumn(
+        results[output.output]!,
+        rows,
+        output.labels === undefined ? undefined : labelsOf(texts.get(output.labels)!)
+      ).data[0]!
+    case "ctc":
+      return ctcColumn(
+        results[output.output]!,
+        vocabularyOf(texts.get(output.vocabulary)!, output.appendSpace),
+        output.blank
+      ).data[0]!
+  }
+}
+
+export const inferBatch = (
+  session: ort.InferenceSession,
+  binding: Binding,
+  texts: ReadonlyMap<string, string>,
+  batch: Arrow.RecordBatch
+) =>
+  Effect.gen(function* () {
+    const rows = batch.numRows
+    const { feeds, rowErrors } = yield* feedsOf(binding, batch)
+    if (rows === 0) return { outputs: emptyOutputs(binding), rowErrors }
+    const results = yield* Effect.tryPromise({
+      try: () => session.run(feeds, [...binding.fetches]),
+      catch: (error) => batchError(`onnxruntime failed on a batch of ${rows} rows: ${describe(error)}`)
+    })
+    const columns: Record<string, Arrow.Data> = {}
+    for (const output of binding.outputs) {
+      columns[output.feature.name] = yield* Effect.try({
+        try: () => outputColumn(output, results, texts, rows),
+        catch: (error) =>
+          batchError(`cannot make the output "${output.feature.name}" of a batch: ${describe(error)}`)
+      })
+    }
+    // Failed images were fed as padding; their outputs must not pass for results.
+    const failed = new Set(rowErrors.map((e) => e.row))
+    return {
+      outputs: failed.size === 0 ? new Arrow.RecordBatch(columns) : withNullRows(columns, failed, rows),
+      rowErrors
+    }
+  })
+
+const withNullRows = (columns: Record<string, Arrow.Data>, failed: ReadonlySet<number>, rows: number) =>
+  new Arrow.RecordBatch(
+    Object.fromEntries(
+      Object.entries(columns).map(([name, data]) => {
+        const vector = Arrow.makeVector(data)
+        return [
+          name,
+          Arrow.vectorFromArray(
+            Array.from({ length: rows }, (_, i) => (failed.has(i) ? null : vector.get(i))),
+            data.type
+          ).data[0]!
+        ]
+      })
+    )
+  )
+
+const emptyOutputs = (binding: Binding) =>
+  new Arrow.RecordBatch(
+    Object.fromEntries(
+      binding.outputs.map((o) => {
+        const type =
+          o.kind === "ctc" || (o.kind === "argmax" && o.labels !== undefined)
+            ? new Arrow.Utf8()
+            : o.kind === "argmax"
+              ? new Arrow.Int64()
+              : ArrowTypes.featureType(o.feature)
+        return [o.feature.name, Arrow.vectorFromArray([], type).data[0]!]
+      })
+    )
+  )

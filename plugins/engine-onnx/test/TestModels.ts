@@ -1,0 +1,92 @@
+/**
+ * Small ONNX graphs built for the engine's tests (OnnxGraph, no file downloaded), each shaped like a
+ * real model a user brought: an output of several dimensions per row, a 1-channel image model, a
+ * scalar input, an input whose batch dimension is not the first, and a model with recurrent state.
+ */
+import { OnnxGraph } from "@runbatch/testkit"
+
+const { FLOAT, INT64, model, node, value, int64s, floats } = OnnxGraph
+
+/** `x [batch, product(dims)]` reshaped to `[batch, ...dims]` (declared with the names in `declared`). */
+export const reshape = (dims: ReadonlyArray<number>, declared: ReadonlyArray<number | string> = dims) =>
+  model({
+    inputs: [value("x", FLOAT, ["batch", dims.reduce((a, b) => a * b, 1)])],
+    outputs: [value("grid", FLOAT, ["batch", ...declared])],
+    initializers: [int64s("shape", [dims.length + 1], [-1, ...dims])],
+    nodes: [node("Reshape", ["x", "shape"], ["grid"])]
+  })
+
+/**
+ * PP-OCR detection's form: `image [batch, 3, h, w]` to a probability map `[batch, 1, h, w]` (the
+ * sigmoid of the channels' mean), h and w symbolic.
+ */
+export const probabilityMap = () =>
+  model({
+    inputs: [value("image", FLOAT, ["batch", 3, "height", "width"])],
+    outputs: [value("maps", FLOAT, ["batch", 1, "height", "width"])],
+    nodes: [
+      node(
+        "ReduceMean",
+        ["image"],
+        ["mean"],
+        [
+          { name: "axes", ints: [1] },
+          { name: "keepdims", i: 1 }
+        ]
+      ),
+      node("Sigmoid", ["mean"], ["maps"])
+    ]
+  })
+
+/** MNIST's form: `[batch, 1, 8, 8]` gray pixels, their sum and mean out (`sum`, `mean`, `[batch]`). */
+export const grayImage = () =>
+  model({
+    inputs: [value("pixels", FLOAT, ["batch", 1, 8, 8])],
+    outputs: [value("sum", FLOAT, ["batch"]), value("mean", FLOAT, ["batch"])],
+    nodes: [
+      node("ReduceSum", ["pixels", "axes"], ["sum"], [{ name: "keepdims", i: 0 }]),
+      node(
+        "ReduceMean",
+        ["pixels"],
+        ["mean"],
+        [
+          { name: "axes", ints: [1, 2, 3] },
+          { name: "keepdims", i: 0 }
+        ]
+      )
+    ],
+    initializers: [int64s("axes", [3], [1, 2, 3])]
+  })
+
+/** `x [batch, 3]` scaled by a scalar input `factor []`: `y = x * factor`. */
+export const scalarFactor = () =>
+  model({
+    inputs: [value("x", FLOAT, ["batch", 3]), value("factor", FLOAT, [])],
+    outputs: [value("y", FLOAT, ["batch", 3])],
+    nodes: [node("Mul", ["x", "factor"], ["y"])]
+  })
+
+/** A sequence model's form: `x [4, batch]` (time first), its sum over time out as `total [batch]`. */
+export const timeFirst = () =>
+  model({
+    inputs: [value("x", FLOAT, [4, "batch"])],
+    outputs: [value("total", FLOAT, ["batch"])],
+    nodes: [node("ReduceSum", ["x", "axes"], ["total"], [{ name: "keepdims", i: 0 }])],
+    initializers: [int64s("axes", [1], [0])]
+  })
+
+/**
+ * Silero VAD's form: audio `input [batch, 4]`, a recurrent `state [2, batch, 3]` carried from one
+ * call to the next, and a scalar sample rate `sr`; out come `output [batch, 1]` and `stateN`.
+ */
+export const recurrentState = () =>
+  model({
+    inputs: [
+      value("input", FLOAT, ["batch", 4]),
+      value("state", FLOAT, [2, "batch", 3]),
+      value("sr", INT64, [])
+    ],
+    outputs: [value("output", FLOAT, ["batch", 1]), value("stateN", FLOAT, [2, "batch", 3])],
+    initializers: [floats("w", [4, 1], [0.1, 0.2, 0.3, 0.4])],
+    nodes: [node("MatMul", ["input", "w"], ["output"]), node("Identity", ["state"], ["stateN"])]
+  })
