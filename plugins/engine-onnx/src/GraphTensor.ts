@@ -34,3 +34,17 @@ export const describeShape = (shape: ReadonlyArray<number | string> | undefined)
 
 export const findFeature = (features: ReadonlyArray<Signature.Feature>, name: string) =>
   features.find((f) => f.name.toUpperCase() === name.toUpperCase())
+
+/**
+ * The dimension of a declared shape that holds the rows: the one `batch_axis` names, else the first
+ * the graph leaves symbolic (`batch`, `N`, `p2o.DynamicDimension.0`), else the first.
+ */
+export const rowsAxis = (meta: TensorMeta, batchAxis: Readonly<Record<string, number>> | undefined) => {
+  const named = batchAxis?.[meta.name]
+  if (named !== undefined) return named
+  const symbolic = (meta.shape ?? []).findIndex((d) => typeof d !== "number")
+  return symbolic === -1 ? 0 : symbolic
+}
+
+/** A declared shape without its rows' dimension: what one row holds. */
+export const perRow = (meta: TensorMeta, axis: number) => (meta.shape ?? []).filter((_, i) => i !== axis)

@@ -5,7 +5,7 @@
  * the batch with a PluginBatchError naming it, never a raw exception.
  */
 import { Arrow, type RowError } from "@runbatch/plugin-api"
-import { ArrowTypes, PluginBatchError } from "@runbatch/spec"
+import { ArrowTypes, type Json, PluginBatchError } from "@runbatch/spec"
 import { Effect } from "effect"
 import type * as ort from "onnxruntime-node"
 import { imageTensor } from "./ImageTensor.ts"
@@ -15,11 +15,12 @@ import {
   ctcColumn,
   labelsOf,
   rowShapeProblem,
+  rowsFirst,
   structColumn,
   tensorColumn,
   vocabularyOf
 } from "./OutputColumns.ts"
-import { columnsTensor, featureTensor } from "./TensorFeeds.ts"
+import { columnsTensor, featureTensor, moveRows, paramTensor } from "./TensorFeeds.ts"
 
 export const batchError = (reason: string) =>
   new PluginBatchError({ plugin: "onnx", reason, retryable: false })
@@ -27,7 +28,7 @@ export const batchError = (reason: string) =>
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 /** The graph's feeds for a batch, and the rows whose image would not decode. */
-const feedsOf = (binding: Binding, batch: Arrow.RecordBatch) =>
+const feedsOf = (binding: Binding, batch: Arrow.RecordBatch, params: Readonly<Record<string, Json>>) =>
   Effect.gen(function* () {
     const rows = batch.numRows
     const feeds: Record<string, ort.Tensor> = {}
@@ -49,7 +50,12 @@ const feedsOf = (binding: Binding, batch: Arrow.RecordBatch) =>
                 input.type,
                 rows
               )
-            : featureTensor(batch.getChild(input.feature)!, input.type, input.dims, rows),
+            : input.kind === "param"
+              ? paramTensor(params[input.param] ?? null, input.type)
+              : moveRows(
+                  featureTensor(batch.getChild(input.feature)!, input.type, input.dims, rows),
+                  input.batchAxis
+                ),
         catch: (error) => batchError(`cannot feed the ONNX input "${input.input}": ${describe(error)}`)
       })
     }
@@ -59,10 +65,13 @@ const feedsOf = (binding: Binding, batch: Arrow.RecordBatch) =>
 /** The column of one output binding from the graph's results. */
 const outputColumn = (
   output: OutputBinding,
-  results: ort.InferenceSession.OnnxValueMapType,
+  fetched: ort.InferenceSession.OnnxValueMapType,
+  binding: Binding,
   texts: ReadonlyMap<string, string>,
   rows: number
 ): Arrow.Data => {
+  // Rows first, wherever the graph keeps them: each row's values are then contiguous.
+  const tensorOf = (name: string) => rowsFirst(fetched[name]!, binding.outputRowsAxes[name] ?? 0)
   const checked = (tensor: ort.Tensor, feature: Parameters<typeof tensorColumn>[1]) => {
     const problem = rowShapeProblem(tensor, feature, rows)
     if (problem !== undefined) throw new Error(problem)
@@ -72,20 +81,20 @@ const outputColumn = (
     case "struct":
       return structColumn(
         output.feature,
-        output.fields.map((f) => checked(results[f.output]!, f.feature)),
+        output.fields.map((f) => checked(tensorOf(f.output), f.feature)),
         rows
       )
     case "tensor":
-      return checked(results[output.output]!, output.feature)
+      return checked(tensorOf(output.output), output.feature)
     case "argmax":
       return argmaxColumn(
-        results[output.output]!,
+        tensorOf(output.output),
         rows,
         output.labels === undefined ? undefined : labelsOf(texts.get(output.labels)!)
       ).data[0]!
     case "ctc":
       return ctcColumn(
-        results[output.output]!,
+        tensorOf(output.output),
         vocabularyOf(texts.get(output.vocabulary)!, output.appendSpace),
         output.blank
       ).data[0]!
@@ -96,11 +105,12 @@ export const inferBatch = (
   session: ort.InferenceSession,
   binding: Binding,
   texts: ReadonlyMap<string, string>,
-  batch: Arrow.RecordBatch
+  batch: Arrow.RecordBatch,
+  params: Readonly<Record<string, Json>>
 ) =>
   Effect.gen(function* () {
     const rows = batch.numRows
-    const { feeds, rowErrors } = yield* feedsOf(binding, batch)
+    const { feeds, rowErrors } = yield* feedsOf(binding, batch, params)
     if (rows === 0) return { outputs: emptyOutputs(binding), rowErrors }
     const results = yield* Effect.tryPromise({
       try: () => session.run(feeds, [...binding.fetches]),
@@ -109,7 +119,7 @@ export const inferBatch = (
     const columns: Record<string, Arrow.Data> = {}
     for (const output of binding.outputs) {
       columns[output.feature.name] = yield* Effect.try({
-        try: () => outputColumn(output, results, texts, rows),
+        try: () => outputColumn(output, results, binding, texts, rows),
         catch: (error) =>
           batchError(`cannot make the output "${output.feature.name}" of a batch: ${describe(error)}`)
       })

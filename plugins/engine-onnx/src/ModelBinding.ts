@@ -7,7 +7,7 @@
 import type { Artifact, PrepareRequest } from "@runbatch/plugin-api"
 import type { EnginePrepareError } from "@runbatch/spec"
 import { Effect } from "effect"
-import { fail, type TensorMeta } from "./GraphTensor.ts"
+import { fail, rowsAxis, type TensorMeta } from "./GraphTensor.ts"
 import { bindInputs, type InputBinding } from "./InputBinding.ts"
 import type { OnnxOptions } from "./OnnxOptions.ts"
 import { bindOutputs, type OutputBinding } from "./OutputBinding.ts"
@@ -20,6 +20,8 @@ export interface Binding {
   readonly outputs: ReadonlyArray<OutputBinding>
   /** ONNX outputs to fetch (only tensors: ZipMap sequences cannot be returned). */
   readonly fetches: ReadonlyArray<string>
+  /** The dimension holding the rows of each fetched output, when it is not the first. */
+  readonly outputRowsAxes: Readonly<Record<string, number>>
 }
 
 /** The model artifact: the one the options name, or the only `.onnx` one. */
@@ -64,8 +66,16 @@ export const bind = (
   graph: { readonly inputs: ReadonlyArray<TensorMeta>; readonly outputs: ReadonlyArray<TensorMeta> }
 ): Effect.Effect<Binding, EnginePrepareError> =>
   Effect.gen(function* () {
-    const inputs = yield* bindInputs(request, options, graph.inputs)
+    const inputs = yield* bindInputs(request, options, graph)
     const outputs = yield* bindOutputs(request, options, graph.outputs)
-    const fetched = outputs.flatMap((o) => (o.kind === "struct" ? o.fields.map((f) => f.output) : [o.output]))
-    return { model, inputs, outputs, fetches: [...new Set(fetched)] }
+    const fetches = [
+      ...new Set(outputs.flatMap((o) => (o.kind === "struct" ? o.fields.map((f) => f.output) : [o.output])))
+    ]
+    const outputRowsAxes = Object.fromEntries(
+      graph.outputs
+        .filter((o) => fetches.includes(o.name))
+        .map((o) => [o.name, rowsAxis(o, options.batch_axis)] as const)
+        .filter(([, axis]) => axis !== 0)
+    )
+    return { model, inputs, outputs, fetches, outputRowsAxes }
   })

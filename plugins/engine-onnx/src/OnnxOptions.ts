@@ -12,15 +12,19 @@
  *   height: 48
  *   width: 320                 # omit for variable width: resized to `height`, padded within a batch
  *   fit: fill                  # fill | contain | cover
- *   channels: bgr              # rgb | bgr
+ *   channels: bgr              # rgb | bgr | gray (one channel of luminance)
  *   layout: nchw               # nchw | nhwc
  *   scale: 0.00392156862745098 # multiply 0-255 values first (1/255)
  *   mean: [0.5, 0.5, 0.5]
  *   std: [0.5, 0.5, 0.5]
+ *   kernel: lanczos3           # sharp's resize kernel: nearest | linear | cubic | mitchell | lanczos2 |
+ *                              # lanczos3 | mks2013 | mks2021 (linear is not cv2's INTER_LINEAR)
  * postprocess:                 # output feature computed from an ONNX output
  *   text: {kind: ctc, source: softmax_11.tmp_0, vocabulary: ppocr_keys_v1.txt, append_space: true}
  *   label: {kind: argmax, source: probabilities, labels: labels.txt}
  * threads: 2                   # intra-op threads (default: the replica's CPU budget share)
+ * batch_axis:                  # ONNX input → the dimension holding the rows (default: the first
+ *   x: 1                       # symbolic one), for graphs such as [time, batch]
  * ```
  */
 import { EnginePrepareError } from "@runbatch/spec"
@@ -35,12 +39,15 @@ export const ImageOptions = Schema.Struct({
   width: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0))),
   max_width: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0))),
   fit: Schema.optionalKey(Schema.Literals(["fill", "contain", "cover"])),
-  channels: Schema.optionalKey(Schema.Literals(["rgb", "bgr"])),
+  channels: Schema.optionalKey(Schema.Literals(["rgb", "bgr", "gray"])),
   layout: Schema.optionalKey(Schema.Literals(["nchw", "nhwc"])),
   scale: Schema.optionalKey(Schema.Number),
   mean: Schema.optionalKey(Schema.Array(Schema.Number).check(Schema.isMinLength(1))),
   std: Schema.optionalKey(Schema.Array(Schema.Number).check(Schema.isMinLength(1))),
-  pad_value: Schema.optionalKey(Schema.Number)
+  pad_value: Schema.optionalKey(Schema.Number),
+  kernel: Schema.optionalKey(
+    Schema.Literals(["nearest", "linear", "cubic", "mitchell", "lanczos2", "lanczos3", "mks2013", "mks2021"])
+  )
 })
 export type ImageOptions = typeof ImageOptions.Type
 
@@ -66,7 +73,10 @@ export const OnnxOptions = Schema.Struct({
   outputs: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
   image: Schema.optionalKey(ImageOptions),
   postprocess: Schema.optionalKey(Schema.Record(Schema.String, Postprocess)),
-  threads: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0)))
+  threads: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0))),
+  batch_axis: Schema.optionalKey(
+    Schema.Record(Schema.String, Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)))
+  )
 })
 export type OnnxOptions = typeof OnnxOptions.Type
 

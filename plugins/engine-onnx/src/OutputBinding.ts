@@ -6,7 +6,7 @@
 import type { PrepareRequest } from "@runbatch/plugin-api"
 import { DataType, Signature } from "@runbatch/spec"
 import { Effect } from "effect"
-import { describeShape, fail, NUMERIC_ONNX, type TensorMeta } from "./GraphTensor.ts"
+import { describeShape, fail, NUMERIC_ONNX, perRow, rowsAxis, type TensorMeta } from "./GraphTensor.ts"
 import type { OnnxOptions } from "./OnnxOptions.ts"
 
 export type OutputBinding =
@@ -44,7 +44,7 @@ const requireTensor = (feature: Signature.Feature, output: TensorMeta) =>
       )
 
 /** An ONNX output can feed a column when its element type and per-row shape fit the feature's. */
-const checkTensorOutput = (feature: Signature.FeatureSpec, output: TensorMeta) =>
+const checkTensorOutput = (feature: Signature.FeatureSpec, output: TensorMeta, options: OnnxOptions) =>
   Effect.gen(function* () {
     yield* requireTensor(feature, output)
     const type = output.type ?? ""
@@ -56,7 +56,7 @@ const checkTensorOutput = (feature: Signature.FeatureSpec, output: TensorMeta) =
         `the ONNX output "${output.name}" holds ${type} values but the output "${feature.name}" is ${feature.dtype}.`
       )
     }
-    const rowShape = (output.shape ?? []).slice(1)
+    const rowShape = perRow(output, rowsAxis(output, options.batch_axis))
     const featureShape = feature.shape ?? []
     const scalarOk =
       featureShape.length === 0 && (rowShape.length === 0 || (rowShape.length === 1 && rowShape[0] === 1))
@@ -82,7 +82,8 @@ const structAdvice = (feature: Signature.FeatureGroupSpec) =>
 const bindStruct = (
   feature: Signature.FeatureGroupSpec,
   byName: ReadonlyMap<string, TensorMeta>,
-  explicit: Readonly<Record<string, string>>
+  explicit: Readonly<Record<string, string>>,
+  options: OnnxOptions
 ) =>
   Effect.gen(function* () {
     if (feature.shape !== undefined || feature.specs.some(Signature.isGroup))
@@ -97,7 +98,7 @@ const bindStruct = (
           `Name the field after an ONNX output, or map it with \`outputs: {"${feature.name}.${field.name}": <onnx output>}\`.`
         )
       }
-      yield* checkTensorOutput(field, output)
+      yield* checkTensorOutput(field, output, options)
       fields.push({ feature: field, output: output.name })
     }
     return { kind: "struct" as const, feature, fields }
@@ -148,7 +149,7 @@ export const bindOutputs = (
       rest.every((f) => explicit[f.name] === undefined && !byName.has(f.name.toUpperCase()))
     for (const [index, feature] of rest.entries()) {
       if (Signature.isGroup(feature) && explicit[feature.name] === undefined) {
-        bindings.push(yield* bindStruct(feature, byName, explicit))
+        bindings.push(yield* bindStruct(feature, byName, explicit, options))
         continue
       }
       const named = explicit[feature.name]
@@ -163,7 +164,7 @@ export const bindOutputs = (
         )
       }
       if (Signature.isGroup(feature)) return yield* fail(structAdvice(feature))
-      yield* checkTensorOutput(feature, output)
+      yield* checkTensorOutput(feature, output, options)
       bindings.push({ kind: "tensor", feature, output: output.name })
     }
     return bindings

@@ -15,7 +15,7 @@ import {
   FileReader,
   type PrepareRequest
 } from "@runbatch/plugin-api"
-import { EnginePrepareError } from "@runbatch/spec"
+import { EnginePrepareError, type Json } from "@runbatch/spec"
 import { Effect } from "effect"
 import * as ort from "onnxruntime-node"
 import { inferBatch } from "./InferBatch.ts"
@@ -103,6 +103,9 @@ export default defineEngine({
         load(request, request.threads),
         (loaded) => Effect.promise(() => loaded.session.release()).pipe(Effect.ignore)
       )
-      return { infer: (batch: Arrow.RecordBatch) => inferBatch(session, binding, texts, batch) }
+      return {
+        infer: (batch: Arrow.RecordBatch, params: Readonly<Record<string, Json>>) =>
+          inferBatch(session, binding, texts, batch, params)
+      }
     })
 })

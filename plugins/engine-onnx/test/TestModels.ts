@@ -90,3 +90,19 @@ export const recurrentState = () =>
     initializers: [floats("w", [4, 1], [0.1, 0.2, 0.3, 0.4])],
     nodes: [node("MatMul", ["input", "w"], ["output"]), node("Identity", ["state"], ["stateN"])]
   })
+
+/** The image tensor itself, `[batch, 1, 4, 4]` in and out: what preprocessing fed the graph. */
+export const grayIdentity = () =>
+  model({
+    inputs: [value("pixels", FLOAT, ["batch", 1, 4, 4])],
+    outputs: [value("same", FLOAT, ["batch", 1, 4, 4])],
+    nodes: [node("Identity", ["pixels"], ["same"])]
+  })
+
+/** A graph exported without a dynamic batch: `x [1, 3]` doubled. */
+export const fixedBatch = () =>
+  model({
+    inputs: [value("x", FLOAT, [1, 3])],
+    outputs: [value("y", FLOAT, [1, 3])],
+    nodes: [node("Add", ["x", "x"], ["y"])]
+  })

@@ -1,0 +1,114 @@
+/**
+ * Inputs real models have beyond `[batch, n]`: a scalar input fed from a param (one value per call),
+ * an input whose rows are not its first dimension (`[time, batch]`), and Silero VAD's form scored row
+ * by row from a state each row gives — each compared with onnxruntime called directly.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Arrow } from "@runbatch/plugin-api"
+import { Signature } from "@runbatch/spec"
+import * as ort from "onnxruntime-node"
+import { request, run } from "./support.ts"
+import * as TestModels from "./TestModels.ts"
+
+const direct = async (model: Uint8Array, feeds: Record<string, ort.Tensor>) => {
+  const session = await ort.InferenceSession.create(model)
+  try {
+    return await session.run(feeds)
+  } finally {
+    await session.release()
+  }
+}
+
+const listOf = (type: Arrow.DataType) => new Arrow.List(new Arrow.Field("item", type, true))
+const floatLists = (cells: ReadonlyArray<ReadonlyArray<number>>) =>
+  Arrow.vectorFromArray(cells, listOf(new Arrow.Float32())).data[0]!
+
+describe("inputs beyond [batch, n]", () => {
+  it("feeds a scalar input (declared []) from the signature's param of its name", async () => {
+    const model = TestModels.scalarFactor()
+    const signature = Signature.signature(
+      [Signature.feature("x", "FLOAT", { shape: [3] })],
+      [Signature.feature("y", "FLOAT", { shape: [3] })],
+      [Signature.param("factor", "FLOAT", 1)]
+    )
+    const xs = [
+      [1, 2, 3],
+      [4, 5, 6]
+    ]
+    const req = { ...request(signature, { "model.onnx": model }), params: { factor: 2.5 } }
+    const out = await run(req, { "model.onnx": model }, new Arrow.RecordBatch({ x: floatLists(xs) }))
+    const expected = await direct(model, {
+      x: new ort.Tensor("float32", Float32Array.from(xs.flat()), [2, 3]),
+      factor: new ort.Tensor("float32", Float32Array.from([2.5]), [])
+    })
+    const got = [...out.outputs.getChild("y")!].flatMap((cell) => Array.from(cell as Iterable<number>))
+    expect(got).toEqual(Array.from(expected["y"]!.data as Float32Array))
+    expect(got).toEqual([2.5, 5, 7.5, 10, 12.5, 15])
+  })
+
+  it("feeds an input whose rows are its second dimension ([4, batch]), found by its symbolic size", async () => {
+    const model = TestModels.timeFirst()
+    const signature = Signature.signature(
+      [Signature.feature("x", "FLOAT", { shape: [4] })],
+      [Signature.feature("total", "FLOAT")]
+    )
+    const xs = [
+      [1, 2, 3, 4],
+      [10, 20, 30, 40],
+      [0.5, 0, 0, 0]
+    ]
+    const out = await run(
+      request(signature, { "model.onnx": model }),
+      { "model.onnx": model },
+      new Arrow.RecordBatch({ x: floatLists(xs) })
+    )
+    // Time first: column t of the rows is row t of the tensor.
+    const timeMajor = Float32Array.from({ length: 12 }, (_, i) => xs[i % 3]![Math.floor(i / 3)]!)
+    const expected = await direct(model, { x: new ort.Tensor("float32", timeMajor, [4, 3]) })
+    expect([...out.outputs.getChild("total")!]).toEqual(Array.from(expected["total"]!.data as Float32Array))
+    expect([...out.outputs.getChild("total")!]).toEqual([10, 100, 0.5])
+  })
+
+  it("scores Silero VAD's form row by row from the state each row gives, sr from a param", async () => {
+    const model = TestModels.recurrentState()
+    const signature = Signature.signature(
+      [
+        Signature.feature("input", "FLOAT", { shape: [4] }),
+        Signature.feature("state", "FLOAT", { shape: [2, 3] })
+      ],
+      [Signature.feature("output", "FLOAT"), Signature.feature("stateN", "FLOAT", { shape: [2, 3] })],
+      [Signature.param("sr", "INT64", 16000)]
+    )
+    const inputs = [
+      [1, 0, 0, 0],
+      [0, 1, 1, 0]
+    ]
+    const states = [
+      [
+        [1, 2, 3],
+        [4, 5, 6]
+      ],
+      [
+        [7, 8, 9],
+        [10, 11, 12]
+      ]
+    ]
+    const req = { ...request(signature, { "model.onnx": model }), params: { sr: 16000 } }
+    const out = await run(
+      req,
+      { "model.onnx": model },
+      new Arrow.RecordBatch({
+        input: floatLists(inputs),
+        state: Arrow.vectorFromArray(states, listOf(listOf(new Arrow.Float32()))).data[0]!
+      })
+    )
+    expect([...out.outputs.getChild("output")!].map((v) => Math.round(Number(v) * 1e6) / 1e6)).toEqual([
+      0.1, 0.5
+    ])
+    // The state went in as [2, batch, 3] and comes back out per row as given.
+    const stateN = [...out.outputs.getChild("stateN")!].map((cell) =>
+      [...(cell as Iterable<Iterable<number>>)].map((row) => Array.from(row))
+    )
+    expect(stateN).toEqual(states)
+  })
+})
