@@ -14,6 +14,7 @@ export * as Account from "./Account.ts"
 export { type DryRunOptions, type DryRunReport, dryRun } from "./DryRun.ts"
 export * as InputSource from "./InputSource.ts"
 export * as JobPlanner from "./JobPlanner.ts"
+export { checkModel } from "./ModelCheck.ts"
 export {
   Model,
   ModelVersion,

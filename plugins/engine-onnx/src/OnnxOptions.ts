@@ -27,7 +27,7 @@
  *   x: 1                       # symbolic one), for graphs such as [time, batch]
  * ```
  */
-import { EnginePrepareError } from "@runbatch/spec"
+import { didYouMean, EnginePrepareError } from "@runbatch/spec"
 import { Effect, Schema, SchemaIssue } from "effect"
 
 const Feature = Schema.String.check(Schema.isNonEmpty())
@@ -82,15 +82,49 @@ export type OnnxOptions = typeof OnnxOptions.Type
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
+/** The option names allowed where a path's last key sits (top level, or inside `image`). */
+const allowedAt = (path: ReadonlyArray<PropertyKey>): ReadonlyArray<string> =>
+  path.length === 1
+    ? Object.keys(OnnxOptions.fields)
+    : path[0] === "image" && path.length === 2
+      ? Object.keys(ImageOptions.fields)
+      : []
+
+/** The value the user wrote at a path, to quote it back. */
+const valueAt = (options: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
+  path.reduce<unknown>(
+    (value, key) =>
+      value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+    options
+  )
+
+/** One problem in the user's words: a misspelt option gets its closest names, a bad value is quoted. */
+const describeIssue = (options: unknown, path: ReadonlyArray<PropertyKey>, message: string): string => {
+  const where = path.map(String).join(".") || "options"
+  if (message === "Expected no excess property")
+    return `${where}: unknown option.${didYouMean(String(path.at(-1)), allowedAt(path))}`
+  const value = valueAt(options, path)
+  return value === undefined || typeof value === "object"
+    ? `${where}: ${message}`
+    : `${where}: ${message}, got ${JSON.stringify(value)}`
+}
+
+/** Text ending as a sentence does, once. */
+const sentence = (text: string) => (/[.?]$/.test(text) ? text : `${text}.`)
+
 export const decode = (options: unknown): Effect.Effect<OnnxOptions, EnginePrepareError> =>
   Schema.decodeUnknownEffect(OnnxOptions)(options, { errors: "all", onExcessProperty: "error" }).pipe(
     Effect.mapError(
       (error) =>
         new EnginePrepareError({
           engine: "onnx",
-          reason: `its engine options are invalid: ${formatter(error.issue)
-            .issues.map((i) => `${(i.path ?? []).map(String).join(".") || "options"}: ${i.message}`)
-            .join("; ")}.`,
+          reason: sentence(
+            `its engine options are invalid: ${formatter(error.issue)
+              .issues.map((i) =>
+                describeIssue(options, (i.path ?? []) as ReadonlyArray<PropertyKey>, i.message)
+              )
+              .join("; ")}`
+          ),
           fix: "See docs/plugins/engine-onnx.md for the options."
         })
     )
