@@ -37,7 +37,10 @@ const feedsOf = (binding: Binding, batch: Arrow.RecordBatch, params: Readonly<Re
       if (input.kind === "image") {
         const column = batch.getChild(input.feature)!
         const images = Array.from({ length: rows }, (_, i) => (column.get(i) as Uint8Array | null) ?? null)
-        const decoded = yield* Effect.promise(() => imageTensor(images, input.image))
+        const decoded = yield* Effect.tryPromise({
+          try: () => imageTensor(images, input.image),
+          catch: (error) => batchError(`cannot feed the ONNX input "${input.input}": ${describe(error)}`)
+        })
         rowErrors.push(...decoded.failures)
         feeds[input.input] = decoded.tensor
         continue
