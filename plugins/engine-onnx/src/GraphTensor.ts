@@ -13,6 +13,22 @@ export interface TensorMeta {
   readonly shape?: ReadonlyArray<number | string>
 }
 
+/**
+ * A graph's input or output as onnxruntime reports it, sizes that are not positive (`-1` or `0`, as
+ * some exporters write "unknown") read as symbolic, like a `None` (`""`) or a named size.
+ */
+export const tensorMeta = (metadata: {
+  readonly name: string
+  readonly isTensor: boolean
+  readonly type?: string
+  readonly shape?: ReadonlyArray<number | string>
+}): TensorMeta => ({
+  ...metadata,
+  ...(metadata.shape === undefined
+    ? {}
+    : { shape: metadata.shape.map((d) => (typeof d === "number" && d <= 0 ? "?" : d)) })
+})
+
 export const fail = (reason: string, fix?: string) =>
   Effect.fail(new EnginePrepareError({ engine: "onnx", reason, ...(fix === undefined ? {} : { fix }) }))
 
@@ -29,8 +45,9 @@ export const NUMERIC_ONNX = new Set([
   "uint64"
 ])
 
+/** A shape as messages write it; a size exported as `None` shows as `?`. */
 export const describeShape = (shape: ReadonlyArray<number | string> | undefined) =>
-  `[${(shape ?? []).join(", ")}]`
+  `[${(shape ?? []).map((d) => (d === "" ? "?" : d)).join(", ")}]`
 
 export const findFeature = (features: ReadonlyArray<Signature.Feature>, name: string) =>
   features.find((f) => f.name.toUpperCase() === name.toUpperCase())

@@ -48,10 +48,13 @@ const feedsOf = (binding: Binding, batch: Arrow.RecordBatch, params: Readonly<Re
       feeds[input.input] = yield* Effect.try({
         try: () =>
           input.kind === "columns"
-            ? columnsTensor(
-                input.features.map((f) => batch.getChild(f)!),
-                input.type,
-                rows
+            ? moveRows(
+                columnsTensor(
+                  input.features.map((f) => batch.getChild(f)!),
+                  input.type,
+                  rows
+                ),
+                input.batchAxis
               )
             : input.kind === "param"
               ? paramTensor(params[input.param] ?? null, input.type)

@@ -21,12 +21,13 @@ import { bindImage, type ImageInput } from "./ImageBinding.ts"
 import type { OnnxOptions } from "./OnnxOptions.ts"
 
 export type InputBinding =
-  /** `[batch, n]` from n scalar features, interleaved row by row. */
+  /** `[batch, n]` from n scalar features, interleaved row by row (`[n, batch]` if the graph says so). */
   | {
       readonly kind: "columns"
       readonly input: string
       readonly features: ReadonlyArray<string>
       readonly type: string
+      readonly batchAxis: number
     }
   /**
    * One feature (scalar or list) as `[batch, ...dims]`, its batch dimension then moved to
@@ -157,7 +158,7 @@ const bindParam = (input: TensorMeta, param: Signature.Param) => {
 
 /**
  * Why nothing feeds an input, in the user's terms: a scalar wants a param; an input the graph also
- * returns (same declared shape, rows not first) is recurrent state, which runbatch does not carry.
+ * returns (an output of the same declared shape) is recurrent state, which runbatch does not carry.
  */
 const unfed = (input: TensorMeta, outputs: ReadonlyArray<TensorMeta>, options: OnnxOptions) =>
   Effect.gen(function* () {
@@ -184,6 +185,7 @@ const unfed = (input: TensorMeta, outputs: ReadonlyArray<TensorMeta>, options: O
 
 const bindColumns = (
   input: TensorMeta,
+  options: OnnxOptions,
   features: ReadonlyArray<Signature.Feature>,
   names: ReadonlyArray<string>,
   skipped: ReadonlyArray<string> = []
@@ -209,7 +211,8 @@ const bindColumns = (
         `the ONNX input "${input.name}" has shape ${describeShape(shape)}; several features can feed only a 2-D [batch, n] input.`
       )
     }
-    const width = shape[1]
+    const batchAxis = yield* batchAxisOf(input, options)
+    const width = shape[1 - batchAxis]
     if (typeof width === "number" && width !== bound.length) {
       return yield* fail(
         `the ONNX input "${input.name}" takes ${width} values per row but ${bound.length} feature(s) are bound to it (${bound.join(", ")})` +
@@ -219,7 +222,7 @@ const bindColumns = (
         "Make the signature's numeric features match the model's inputs, or bind them with the `inputs` option."
       )
     }
-    return { kind: "columns" as const, input: input.name, features: bound, type }
+    return { kind: "columns" as const, input: input.name, features: bound, type, batchAxis }
   })
 
 const findParam = (params: ReadonlyArray<Signature.Param>, name: string) =>
@@ -258,7 +261,7 @@ export const bindInputs = (
         )
       bindings.push(
         Array.isArray(bound)
-          ? yield* bindColumns(input, features, bound)
+          ? yield* bindColumns(input, options, features, bound)
           : yield* bindNamed(request, options, input, bound as string)
       )
       pending.delete(name)
@@ -272,7 +275,7 @@ export const bindInputs = (
       } else {
         const numeric = features.filter(isScalarNumeric).map((f) => f.name)
         const skipped = features.filter((f) => !isScalarNumeric(f)).map((f) => f.name)
-        bindings.push(yield* bindColumns(input, features, numeric, skipped))
+        bindings.push(yield* bindColumns(input, options, features, numeric, skipped))
       }
       pending.clear()
     }

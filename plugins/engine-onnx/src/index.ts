@@ -18,6 +18,7 @@ import {
 import { EnginePrepareError, type Json } from "@runbatch/spec"
 import { Effect } from "effect"
 import * as ort from "onnxruntime-node"
+import { tensorMeta } from "./GraphTensor.ts"
 import { inferBatch } from "./InferBatch.ts"
 import { bind, modelArtifact, textArtifact } from "./ModelBinding.ts"
 import * as OnnxOptions from "./OnnxOptions.ts"
@@ -63,8 +64,8 @@ const load = (request: PrepareRequest, threads: number | undefined) =>
     const model = yield* modelArtifact(request.artifacts, options)
     const session = yield* createSession(yield* readArtifact(model), threads ?? options.threads)
     const binding = yield* bind(request, options, model, {
-      inputs: session.inputMetadata.map((m) => ({ ...m })),
-      outputs: session.outputMetadata.map((m) => ({ ...m }))
+      inputs: session.inputMetadata.map(tensorMeta),
+      outputs: session.outputMetadata.map(tensorMeta)
     })
     const texts = new Map<string, string>()
     for (const output of binding.outputs) {

@@ -69,6 +69,33 @@ describe("inputs beyond [batch, n]", () => {
     expect([...out.outputs.getChild("total")!]).toEqual([10, 100, 0.5])
   })
 
+  it("feeds scalar features as the columns of a time-first input ([4, batch]) and a [-1, 3] one", async () => {
+    const columns = (n: number) =>
+      Object.fromEntries(
+        Array.from({ length: n }, (_, j) => [
+          `f${j}`,
+          Arrow.vectorFromArray([j + 1, 10 * (j + 1)], new Arrow.Float64()).data[0]!
+        ])
+      )
+    const features = (n: number) => Array.from({ length: n }, (_, j) => Signature.feature(`f${j}`, "DOUBLE"))
+    const time = TestModels.timeFirst()
+    const totals = await run(
+      request(Signature.signature(features(4), [Signature.feature("total", "FLOAT")]), {
+        "model.onnx": time
+      }),
+      { "model.onnx": time },
+      new Arrow.RecordBatch(columns(4))
+    )
+    expect([...totals.outputs.getChild("total")!]).toEqual([10, 100])
+    const linear = TestModels.unknownBatch()
+    const scores = await run(
+      request(Signature.signature(features(3), [Signature.feature("y", "FLOAT")]), { "model.onnx": linear }),
+      { "model.onnx": linear },
+      new Arrow.RecordBatch(columns(3))
+    )
+    expect([...scores.outputs.getChild("y")!]).toEqual([14, 140])
+  })
+
   it("scores Silero VAD's form row by row from the state each row gives, sr from a param", async () => {
     const model = TestModels.recurrentState()
     const signature = Signature.signature(

@@ -106,3 +106,12 @@ export const fixedBatch = () =>
     outputs: [value("y", FLOAT, [1, 3])],
     nodes: [node("Add", ["x", "x"], ["y"])]
   })
+
+/** A linear scorer as some exporters declare it: `x [-1, 3]` (-1 for "any"), `y = x · [1, 2, 3]`. */
+export const unknownBatch = () =>
+  model({
+    inputs: [value("x", FLOAT, [-1, 3])],
+    outputs: [value("y", FLOAT, [-1, 1])],
+    initializers: [floats("w", [3, 1], [1, 2, 3])],
+    nodes: [node("MatMul", ["x", "w"], ["y"])]
+  })
