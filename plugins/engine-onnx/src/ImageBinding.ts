@@ -32,6 +32,11 @@ const sizeProblem = (input: TensorMeta, image: ImageOptions): [string, string] |
   const declared = `the ONNX input "${input.name}" is declared ${describeShape(shape)} (${layout})`
   if (shape.length !== 4)
     return [`${declared}, and an image input has 4 dimensions.`, "Name the image input with image.input."]
+  if (typeof shape[0] === "number" && shape[0] !== 1)
+    return [
+      `${declared}: exactly ${shape[0]} images per call, and a batch job's last batch cannot make them up.`,
+      `Export the model with a dynamic batch dimension (torch.onnx.export(..., dynamic_axes={"${input.name}": {0: "batch"}})).`
+    ]
   const channels = shape[axes.channels]
   const decoded = channelCount(image)
   if (typeof channels === "number" && channels !== decoded) {

@@ -10,6 +10,7 @@ import { Effect } from "effect"
 import type * as ort from "onnxruntime-node"
 import { imageTensor } from "./ImageTensor.ts"
 import type { Binding, OutputBinding } from "./ModelBinding.ts"
+import { joinRows } from "./OneRowPerCall.ts"
 import {
   argmaxColumn,
   ctcColumn,
@@ -107,6 +108,48 @@ const outputColumn = (
   }
 }
 
+const runSession = (
+  session: ort.InferenceSession,
+  binding: Binding,
+  feeds: Record<string, ort.Tensor>,
+  rows: number
+) =>
+  Effect.tryPromise({
+    try: () => session.run(feeds, [...binding.fetches]),
+    catch: (error) => batchError(`onnxruntime failed on a batch of ${rows} rows: ${describe(error)}`)
+  })
+
+/** The graph's outputs for a batch: one call, or one per row for a graph of a fixed batch of one. */
+const runGraph = (
+  session: ort.InferenceSession,
+  binding: Binding,
+  batch: Arrow.RecordBatch,
+  params: Readonly<Record<string, Json>>
+) =>
+  Effect.gen(function* () {
+    if (!binding.oneRowPerCall || batch.numRows === 1) {
+      const { feeds, rowErrors } = yield* feedsOf(binding, batch, params)
+      return { results: yield* runSession(session, binding, feeds, batch.numRows), rowErrors }
+    }
+    const perRow: Array<ort.InferenceSession.OnnxValueMapType> = []
+    const rowErrors: Array<RowError> = []
+    for (let row = 0; row < batch.numRows; row++) {
+      const one = yield* feedsOf(binding, batch.slice(row, row + 1), params)
+      rowErrors.push(...one.rowErrors.map((e) => ({ ...e, row: e.row + row })))
+      perRow.push(yield* runSession(session, binding, one.feeds, 1))
+    }
+    const results = Object.fromEntries(
+      binding.fetches.map((name) => [
+        name,
+        joinRows(
+          perRow.map((r) => r[name]!),
+          binding.outputRowsAxes[name] ?? 0
+        )
+      ])
+    )
+    return { results, rowErrors }
+  })
+
 export const inferBatch = (
   session: ort.InferenceSession,
   binding: Binding,
@@ -116,12 +159,8 @@ export const inferBatch = (
 ) =>
   Effect.gen(function* () {
     const rows = batch.numRows
-    const { feeds, rowErrors } = yield* feedsOf(binding, batch, params)
-    if (rows === 0) return { outputs: emptyOutputs(binding), rowErrors }
-    const results = yield* Effect.tryPromise({
-      try: () => session.run(feeds, [...binding.fetches]),
-      catch: (error) => batchError(`onnxruntime failed on a batch of ${rows} rows: ${describe(error)}`)
-    })
+    if (rows === 0) return { outputs: emptyOutputs(binding), rowErrors: [] }
+    const { results, rowErrors } = yield* runGraph(session, binding, batch, params)
     const columns: Record<string, Arrow.Data> = {}
     for (const output of binding.outputs) {
       columns[output.feature.name] = yield* Effect.try({

@@ -77,10 +77,12 @@ const batchAxisOf = (input: TensorMeta, options: OnnxOptions): Effect.Effect<num
     return fail(
       `batch_axis names dimension ${axis} of the ONNX input "${input.name}", which is declared ${describeShape(shape)} (dimensions count from 0).`
     )
-  // A graph exported with a fixed batch (torch.onnx.export without dynamic_axes) takes no other.
-  if (shape.length > 0 && typeof shape[axis] === "number" && options.batch_axis?.[input.name] === undefined)
+  // A graph exported with a fixed batch (torch.onnx.export without dynamic_axes) takes no other; a
+  // batch of one is run one row per call (ModelBinding's oneRowPerCall), more cannot be fed.
+  const fixed = shape[axis]
+  if (typeof fixed === "number" && fixed !== 1 && options.batch_axis?.[input.name] === undefined)
     return fail(
-      `the ONNX input "${input.name}" is declared ${describeShape(shape)}: every dimension is fixed, so the graph takes exactly ${shape[axis]} row(s) per call, and runbatch feeds batches of any size.`,
+      `the ONNX input "${input.name}" is declared ${describeShape(shape)}: every dimension is fixed, so the graph takes exactly ${fixed} rows per call, and a batch job's last batch (or a row that fails) cannot make up ${fixed}.`,
       `Export the model with a dynamic batch dimension (torch.onnx.export(..., dynamic_axes={"${input.name}": {0: "batch"}})).`
     )
   return Effect.succeed(axis)

@@ -22,6 +22,15 @@ export interface Binding {
   readonly fetches: ReadonlyArray<string>
   /** The dimension holding the rows of each fetched output, when it is not the first. */
   readonly outputRowsAxes: Readonly<Record<string, number>>
+  /** The graph was exported with a batch of one (`[1, 3, 224, 224]`): it runs one row per call. */
+  readonly oneRowPerCall: boolean
+}
+
+/** Whether an input's rows dimension is fixed (at 1: other fixed sizes are refused when binding). */
+const fixedBatch = (binding: InputBinding, graph: ReadonlyArray<TensorMeta>) => {
+  if (binding.kind === "param") return false
+  const shape = graph.find((g) => g.name === binding.input)?.shape ?? []
+  return typeof shape[binding.kind === "image" ? 0 : binding.batchAxis] === "number"
 }
 
 /** The model artifact: the one the options name, or the only `.onnx` one. */
@@ -77,5 +86,6 @@ export const bind = (
         .map((o) => [o.name, rowsAxis(o, options.batch_axis)] as const)
         .filter(([, axis]) => axis !== 0)
     )
-    return { model, inputs, outputs, fetches, outputRowsAxes }
+    const oneRowPerCall = inputs.some((input) => fixedBatch(input, graph.inputs))
+    return { model, inputs, outputs, fetches, outputRowsAxes, oneRowPerCall }
   })

@@ -50,6 +50,32 @@ describe("image preprocessing", () => {
     expect(Number(out.outputs.getChild("mean")!.get(0))).toBeCloseTo(sum / 64, 4)
   })
 
+  it("feeds a model exported with a fixed batch of one ([1, 1, 8, 8]) one image per call", async () => {
+    const model = TestModels.grayImage(1)
+    const pixels = Array.from({ length: 64 }, (_, i) => (i * 37) % 256)
+    const signature = Signature.signature(
+      [Signature.feature("image", "BYTES")],
+      [Signature.feature("sum", "FLOAT"), Signature.feature("mean", "FLOAT")]
+    )
+    const image = { feature: "image", height: 8, width: 8, channels: "gray" }
+    const out = await run(
+      request(signature, { "model.onnx": model }, { image }),
+      { "model.onnx": model },
+      images([
+        await grayPng(8, 8, pixels),
+        new Uint8Array([1, 2, 3]),
+        await grayPng(
+          8,
+          8,
+          pixels.map((v) => 255 - v)
+        )
+      ])
+    )
+    const sum = pixels.reduce((a, b) => a + b, 0)
+    expect([...out.outputs.getChild("sum")!]).toEqual([sum, null, 64 * 255 - sum])
+    expect(out.rowErrors).toEqual([{ row: 1, message: expect.stringContaining("cannot be decoded") }])
+  })
+
   it("resizes with the kernel the options name: nearest repeats each pixel, lanczos3 blends", async () => {
     const model = TestModels.grayIdentity()
     const signature = Signature.signature(

@@ -62,16 +62,18 @@ describe("fixed dimensions at plan time", () => {
     expect(message).toContain("A FLOAT feature of shape [6] feeds it")
   })
 
-  it("refuses a graph exported with a fixed batch, naming the export option that frees it", async () => {
-    const message = await refusal(
-      TestModels.fixedBatch(),
-      Signature.signature(
-        [Signature.feature("x", "FLOAT", { shape: [3] })],
-        [Signature.feature("y", "FLOAT", { shape: [3] })]
-      )
+  it("refuses a graph exported with a fixed batch of several rows, naming the export option that frees it", async () => {
+    const signature = Signature.signature(
+      [Signature.feature("x", "FLOAT", { shape: [3] })],
+      [Signature.feature("y", "FLOAT", { shape: [3] })]
     )
-    expect(message).toContain('the ONNX input "x" is declared [1, 3]: every dimension is fixed')
+    const message = await refusal(TestModels.fixedBatch(4), signature)
+    expect(message).toContain('the ONNX input "x" is declared [4, 3]: every dimension is fixed')
     expect(message).toContain("dynamic_axes")
+    const images = await refusal(TestModels.grayImage(2), Signature.signature(imageIn, sums), {
+      image: { feature: "image", height: 8, width: 8, channels: "gray" }
+    })
+    expect(images).toContain("exactly 2 images per call")
   })
 
   it("refuses recurrent state (Silero VAD's form) as out of scope, and a scalar input nothing feeds", async () => {

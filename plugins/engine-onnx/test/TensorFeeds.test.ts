@@ -96,6 +96,31 @@ describe("inputs beyond [batch, n]", () => {
     expect([...scores.outputs.getChild("y")!]).toEqual([14, 140])
   })
 
+  it("runs a graph exported with a fixed batch of one ([1, 3]) one row per call, rows in order", async () => {
+    const model = TestModels.fixedBatch(1)
+    const signature = Signature.signature(
+      [Signature.feature("x", "FLOAT", { shape: [3] })],
+      [Signature.feature("y", "FLOAT", { shape: [3] })]
+    )
+    const xs = Array.from({ length: 5 }, (_, i) => [i, i + 0.5, -i])
+    const out = await run(
+      request(signature, { "model.onnx": model }),
+      { "model.onnx": model },
+      new Arrow.RecordBatch({ x: floatLists(xs) })
+    )
+    const got = [...out.outputs.getChild("y")!].map((cell) => Array.from(cell as Iterable<number>))
+    const expected = await Promise.all(
+      xs.map(async (x) =>
+        Array.from(
+          (await direct(model, { x: new ort.Tensor("float32", Float32Array.from(x), [1, 3]) }))["y"]!
+            .data as Float32Array
+        )
+      )
+    )
+    expect(got).toEqual(expected)
+    expect(got[3]).toEqual([6, 7, -6])
+  })
+
   it("scores Silero VAD's form row by row from the state each row gives, sr from a param", async () => {
     const model = TestModels.recurrentState()
     const signature = Signature.signature(

@@ -38,11 +38,14 @@ export const probabilityMap = () =>
     ]
   })
 
-/** MNIST's form: `[batch, 1, 8, 8]` gray pixels, their sum and mean out (`sum`, `mean`, `[batch]`). */
-export const grayImage = () =>
+/**
+ * MNIST's form: `[batch, 1, 8, 8]` gray pixels, their sum and mean out (`sum`, `mean`, `[batch]`);
+ * `batch: 1` as a tutorial's torch.onnx.export without dynamic_axes leaves it.
+ */
+export const grayImage = (batch: number | string = "batch") =>
   model({
-    inputs: [value("pixels", FLOAT, ["batch", 1, 8, 8])],
-    outputs: [value("sum", FLOAT, ["batch"]), value("mean", FLOAT, ["batch"])],
+    inputs: [value("pixels", FLOAT, [batch, 1, 8, 8])],
+    outputs: [value("sum", FLOAT, [batch]), value("mean", FLOAT, [batch])],
     nodes: [
       node("ReduceSum", ["pixels", "axes"], ["sum"], [{ name: "keepdims", i: 0 }]),
       node(
@@ -99,11 +102,11 @@ export const grayIdentity = () =>
     nodes: [node("Identity", ["pixels"], ["same"])]
   })
 
-/** A graph exported without a dynamic batch: `x [1, 3]` doubled. */
-export const fixedBatch = () =>
+/** A graph exported without a dynamic batch: `x [rows, 3]` doubled, `rows` fixed. */
+export const fixedBatch = (rows = 1) =>
   model({
-    inputs: [value("x", FLOAT, [1, 3])],
-    outputs: [value("y", FLOAT, [1, 3])],
+    inputs: [value("x", FLOAT, [rows, 3])],
+    outputs: [value("y", FLOAT, [rows, 3])],
     nodes: [node("Add", ["x", "x"], ["y"])]
   })
 
