@@ -53,13 +53,16 @@ export const findFeature = (features: ReadonlyArray<Signature.Feature>, name: st
   features.find((f) => f.name.toUpperCase() === name.toUpperCase())
 
 /**
- * The dimension of a declared shape that holds the rows: the one `batch_axis` names, else the first
- * the graph leaves symbolic (`batch`, `N`, `p2o.DynamicDimension.0`), else the first.
+ * The dimension of a declared shape that holds the rows: the one `batch_axis` names; else the first
+ * when it is symbolic (`batch`, `N`, `p2o.DynamicDimension.0`) or a batch of one (`[1, seq, 10]`
+ * exported without dynamic_axes); else the first symbolic one (`[4, batch]`, `[2, batch, 64]`).
  */
 export const rowsAxis = (meta: TensorMeta, batchAxis: Readonly<Record<string, number>> | undefined) => {
   const named = batchAxis?.[meta.name]
   if (named !== undefined) return named
-  const symbolic = (meta.shape ?? []).findIndex((d) => typeof d !== "number")
+  const shape = meta.shape ?? []
+  if (shape.length === 0 || typeof shape[0] !== "number" || shape[0] === 1) return 0
+  const symbolic = shape.findIndex((d) => typeof d !== "number")
   return symbolic === -1 ? 0 : symbolic
 }
 

@@ -23,8 +23,7 @@ import {
 } from "./OutputColumns.ts"
 import { columnsTensor, featureTensor, moveRows, paramTensor } from "./TensorFeeds.ts"
 
-export const batchError = (reason: string) =>
-  new PluginBatchError({ plugin: "onnx", reason, retryable: false })
+const batchError = (reason: string) => new PluginBatchError({ plugin: "onnx", reason, retryable: false })
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error))
 

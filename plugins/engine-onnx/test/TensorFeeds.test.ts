@@ -121,6 +121,29 @@ describe("inputs beyond [batch, n]", () => {
     expect(got[3]).toEqual([6, 7, -6])
   })
 
+  it("runs a sequence model of a fixed batch of one ([1, seq, 2]) row by row, each row its own length", async () => {
+    const model = TestModels.fixedBatchSequence()
+    const signature = Signature.signature(
+      [Signature.feature("x", "FLOAT", { shape: [-1, 2] })],
+      [Signature.feature("total", "FLOAT")]
+    )
+    const sequences = [
+      [
+        [1, 2],
+        [3, 4]
+      ],
+      [[5, 6]]
+    ]
+    const out = await run(
+      request(signature, { "model.onnx": model }),
+      { "model.onnx": model },
+      new Arrow.RecordBatch({
+        x: Arrow.vectorFromArray(sequences, listOf(listOf(new Arrow.Float32()))).data[0]!
+      })
+    )
+    expect([...out.outputs.getChild("total")!]).toEqual([10, 11])
+  })
+
   it("scores Silero VAD's form row by row from the state each row gives, sr from a param", async () => {
     const model = TestModels.recurrentState()
     const signature = Signature.signature(

@@ -118,3 +118,12 @@ export const unknownBatch = () =>
     initializers: [floats("w", [3, 1], [1, 2, 3])],
     nodes: [node("MatMul", ["x", "w"], ["y"])]
   })
+
+/** A sequence model exported with a batch of one: `x [1, seq, 2]`, its sum out as `total [1]`. */
+export const fixedBatchSequence = () =>
+  model({
+    inputs: [value("x", FLOAT, [1, "seq", 2])],
+    outputs: [value("total", FLOAT, [1])],
+    nodes: [node("ReduceSum", ["x", "axes"], ["total"], [{ name: "keepdims", i: 0 }])],
+    initializers: [int64s("axes", [2], [1, 2])]
+  })
