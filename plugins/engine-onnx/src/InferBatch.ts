@@ -10,18 +10,17 @@ import { Effect } from "effect"
 import type * as ort from "onnxruntime-node"
 import { imageTensor } from "./ImageTensor.ts"
 import type { Binding, OutputBinding } from "./ModelBinding.ts"
-import { joinRows } from "./OneRowPerCall.ts"
 import {
   argmaxColumn,
   ctcColumn,
   labelsOf,
   rowShapeProblem,
-  rowsFirst,
   structColumn,
   tensorColumn,
   vocabularyOf
 } from "./OutputColumns.ts"
-import { columnsTensor, featureTensor, moveRows, paramTensor } from "./TensorFeeds.ts"
+import { columnsTensor, featureTensor, paramTensor } from "./TensorFeeds.ts"
+import { joinRows, moveRows, rowsFirst } from "./TensorRows.ts"
 
 const batchError = (reason: string) => new PluginBatchError({ plugin: "onnx", reason, retryable: false })
 

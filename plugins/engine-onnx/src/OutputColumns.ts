@@ -7,9 +7,7 @@
  */
 import { Arrow } from "@runbatch/plugin-api"
 import { ArrowTypes, type Signature } from "@runbatch/spec"
-import * as ort from "onnxruntime-node"
-
-const { Tensor } = ort
+import type * as ort from "onnxruntime-node"
 
 type TensorData =
   | Float32Array
@@ -128,31 +126,6 @@ export const rowShapeProblem = (
   return wrong === -1
     ? undefined
     : `${describe} has ${dims[wrong + 1]} values in dimension ${wrong + 1} per row, and the output's shape [${shape.join(", ")}] fixes ${shape[wrong]}.`
-}
-
-/**
- * A tensor whose rows are dimension `axis` (`[2, batch, 3]`) with the rows moved first
- * (`[batch, 2, 3]`), so each row's values are contiguous.
- */
-export const rowsFirst = (tensor: ort.Tensor, axis: number): ort.Tensor => {
-  if (axis === 0) return tensor
-  const dims = tensor.dims as ReadonlyArray<number>
-  const rows = dims[axis]!
-  const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1)
-  const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1)
-  const source = tensor.data as Float32Array
-  const target = Array.isArray(source)
-    ? new Array<unknown>(source.length)
-    : new (source.constructor as Float32ArrayConstructor)(source.length)
-  for (let o = 0; o < outer; o++)
-    for (let r = 0; r < rows; r++)
-      for (let i = 0; i < inner; i++)
-        target[(r * outer + o) * inner + i] = source[(o * rows + r) * inner + i]!
-  return new Tensor(tensor.type as "float32", target as Float32Array, [
-    rows,
-    ...dims.slice(0, axis),
-    ...dims.slice(axis + 1)
-  ])
 }
 
 /** The column of one output feature; check `rowShapeProblem` first. */

@@ -1,7 +1,7 @@
 /**
  * Arrow columns to onnxruntime tensors, without copying more than the interleave itself: scalar
  * features become the columns of one `[batch, n]` tensor (the usual tabular export), a list feature a
- * `[batch, ...dims]` tensor (its rows moved elsewhere when the graph wants them so), a param a scalar.
+ * `[batch, ...dims]` tensor, a param a scalar (TensorRows moves the rows where the graph wants them).
  * Nulls in numeric inputs become NaN, which tree ensembles treat as missing.
  */
 import type { Arrow } from "@runbatch/plugin-api"
@@ -130,28 +130,6 @@ export const featureTensor = (
     }
   }
   return new ort.Tensor(type as "float32", out as Float32Array, [rows, ...dims])
-}
-
-/**
- * A `[rows, ...dims]` tensor with its rows moved to dimension `axis` (`[4, rows]` for a time-first
- * graph): the values before the axis stay outermost, each row's block is split around it.
- */
-export const moveRows = (tensor: ort.Tensor, axis: number): ort.Tensor => {
-  if (axis === 0) return tensor
-  const [rows, ...dims] = tensor.dims as ReadonlyArray<number>
-  const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1)
-  const inner = dims.slice(axis).reduce((a, b) => a * b, 1)
-  const source = tensor.data as Float32Array
-  const target = new (source.constructor as Float32ArrayConstructor)(source.length)
-  for (let r = 0; r < rows!; r++)
-    for (let o = 0; o < outer; o++)
-      for (let i = 0; i < inner; i++)
-        target[(o * rows! + r) * inner + i] = source[(r * outer + o) * inner + i]!
-  return new ort.Tensor(tensor.type as "float32", target, [
-    ...dims.slice(0, axis),
-    rows!,
-    ...dims.slice(axis)
-  ])
 }
 
 /** A param's value as a scalar tensor (`[]`), for inputs that take one value per call. */
