@@ -144,6 +144,48 @@ describe("inputs beyond [batch, n]", () => {
     expect([...out.outputs.getChild("total")!]).toEqual([10, 11])
   })
 
+  it("puts the rows where batch_axis says when the graph leaves every size open ([seq, batch])", async () => {
+    const model = TestModels.openSequence()
+    const signature = Signature.signature(
+      [Signature.feature("x", "FLOAT", { shape: [3] })],
+      [Signature.feature("total", "FLOAT")]
+    )
+    const batch = new Arrow.RecordBatch({
+      x: floatLists([
+        [1, 2, 3],
+        [10, 20, 30]
+      ])
+    })
+    const named = await run(
+      request(signature, { "model.onnx": model }, { batch_axis: { x: 1, total: 0 } }),
+      { "model.onnx": model },
+      batch
+    )
+    expect([...named.outputs.getChild("total")!]).toEqual([6, 60])
+    // Guessed, the rows go on the first open size, and the batch fails naming the output.
+    await expect(
+      run(request(signature, { "model.onnx": model }), { "model.onnx": model }, batch)
+    ).rejects.toThrow(/"total" has 3 rows for a batch of 2/)
+  })
+
+  it("binds a scalar input to a param of another name with the inputs option", async () => {
+    const model = TestModels.scalarFactor()
+    const signature = Signature.signature(
+      [Signature.feature("x", "FLOAT", { shape: [3] })],
+      [Signature.feature("y", "FLOAT", { shape: [3] })],
+      [Signature.param("scale", "DOUBLE", 3)]
+    )
+    const req = request(signature, { "model.onnx": model }, { inputs: { factor: "scale", x: "x" } })
+    const out = await run(
+      { ...req, params: { scale: 3 } },
+      { "model.onnx": model },
+      new Arrow.RecordBatch({ x: floatLists([[1, 2, 3]]) })
+    )
+    expect([...out.outputs.getChild("y")!].map((cell) => Array.from(cell as Iterable<number>))).toEqual([
+      [3, 6, 9]
+    ])
+  })
+
   it("scores Silero VAD's form row by row from the state each row gives, sr from a param", async () => {
     const model = TestModels.recurrentState()
     const signature = Signature.signature(

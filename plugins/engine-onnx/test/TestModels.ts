@@ -127,3 +127,12 @@ export const fixedBatchSequence = () =>
     nodes: [node("ReduceSum", ["x", "axes"], ["total"], [{ name: "keepdims", i: 0 }])],
     initializers: [int64s("axes", [2], [1, 2])]
   })
+
+/** `x [seq, batch]` with both sizes open, summed over `seq`: only `batch_axis` can say which is which. */
+export const openSequence = () =>
+  model({
+    inputs: [value("x", FLOAT, ["seq", "batch"])],
+    outputs: [value("total", FLOAT, ["batch"])],
+    nodes: [node("ReduceSum", ["x", "axes"], ["total"], [{ name: "keepdims", i: 0 }])],
+    initializers: [int64s("axes", [1], [0])]
+  })
