@@ -34,11 +34,9 @@ const localReader = FileReader.of({
         return new Uint8Array(readFileSync(location))
       },
       catch: (error) =>
-        new StageFileError({
-          location,
-          problem: error instanceof RangeError ? "too_large" : "unreadable",
-          detail: (error as Error).message
-        })
+        error instanceof RangeError
+          ? new StageFileError({ location, problem: "too_large", limitBytes: options?.maxBytes ?? 0 })
+          : new StageFileError({ location, problem: "unreadable", detail: (error as Error).message })
     }),
   stream: (location, options) => Stream.fromEffect(localReader.read(location, options ?? {})),
   size: (location) =>
