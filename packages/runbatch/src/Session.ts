@@ -14,7 +14,7 @@
  * console.log(await job.status(), (await session.readResults("@ML.PUBLIC.RESULTS/churn/")).numRows)
  * ```
  */
-import { RegistryPromise } from "@runbatch/registry-client"
+import { type LogModelOptions, RegistryPromise } from "@runbatch/registry-client"
 import { SqlPromise } from "@runbatch/session"
 import { JobHandlePromise, LauncherPromise } from "@runbatch/spcs-launcher"
 import type { Signature } from "@runbatch/spec"
@@ -24,6 +24,7 @@ import { type Effect, ManagedRuntime } from "effect"
 import { type LocalOptions, layerLocal, type Services } from "./Account.ts"
 import { type DryRunOptions, type DryRunReport, dryRun } from "./DryRun.ts"
 import * as InputSource from "./InputSource.ts"
+import { checkModel } from "./ModelCheck.ts"
 import { resumeJob } from "./ResumeJob.ts"
 import { type RunBatchOptions, runBatch } from "./RunBatch.ts"
 
@@ -111,6 +112,15 @@ export class Session implements AsyncDisposable {
   async resumeJob(job: string | JobHandlePromise): Promise<JobHandlePromise> {
     const handle = await this.#runtime.runPromise(resumeJob(typeof job === "string" ? job : job.handle))
     return new JobHandlePromise(handle, (effect) => this.#runtime.runPromise(effect))
+  }
+
+  /**
+   * Check a model version before logging it (`registry.logModel` writes without asking its engine):
+   * its engine's plan-time check on each function's signature, options and local files (see
+   * ModelCheck). The CLI's `model log` runs it first.
+   */
+  checkModel(options: LogModelOptions, plugins: ReadonlyArray<string> = []): Promise<void> {
+    return this.#runtime.runPromise(checkModel(options, plugins))
   }
 
   /** A finished job's results as one Arrow table, checked against its manifest (see ResultsReader). */

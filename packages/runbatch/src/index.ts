@@ -15,6 +15,7 @@ export { ResultsReader } from "@runbatch/stage-io"
 export * as Account from "./Account.ts"
 export { type DryRunOptions, type DryRunReport, dryRun } from "./DryRun.ts"
 export * as InputSource from "./InputSource.ts"
+export { checkModel } from "./ModelCheck.ts"
 export {
   Model,
   ModelVersion,

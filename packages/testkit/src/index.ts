@@ -16,7 +16,7 @@ export {
   engineConformance,
   MemoryStage
 } from "@runbatch/plugin-conformance"
-export { OnnxModels, TextLines } from "@runbatch/samples"
+export { OnnxGraph, OnnxModels, TextLines } from "@runbatch/samples"
 export * as BuildStamp from "./BuildStamp.ts"
 export * as ChatSignatures from "./ChatSignatures.ts"
 export * as FakeExternalFunctionServer from "./FakeExternalFunctionServer.ts"

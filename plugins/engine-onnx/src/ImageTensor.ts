@@ -1,11 +1,13 @@
 /**
  * Images to a model's input tensor with sharp: decode, resize (to a fixed size, or to the model's height
  * keeping the aspect ratio when it takes variable widths, then padded to the widest image of the
- * batch), reorder channels (RGB or BGR) and layout (NCHW or NHWC), scale, subtract the mean and divide
- * by the standard deviation. Decoding runs on libuv's threads, several images at once.
+ * batch) with the chosen kernel, reorder channels (RGB or BGR, or one gray channel) and layout (NCHW or
+ * NHWC), scale, subtract the mean and divide by the standard deviation. Decoding runs on libuv's
+ * threads, several images at once.
  */
 import * as ort from "onnxruntime-node"
 import sharp from "sharp"
+import { channelCount } from "./ImageBinding.ts"
 import type { ImageOptions } from "./OnnxOptions.ts"
 
 interface Decoded {
@@ -15,7 +17,10 @@ interface Decoded {
 }
 
 const decode = async (bytes: Uint8Array, options: ImageOptions): Promise<Decoded> => {
-  const image = sharp(bytes, { failOn: "error" }).removeAlpha().toColourspace("srgb")
+  // Gray is libvips' luminance of the sRGB image: one channel, 0-255.
+  const image = sharp(bytes, { failOn: "error" })
+    .removeAlpha()
+    .toColourspace(options.channels === "gray" ? "b-w" : "srgb")
   let width = options.width
   if (width === undefined) {
     const meta = await sharp(bytes).metadata()
@@ -26,7 +31,11 @@ const decode = async (bytes: Uint8Array, options: ImageOptions): Promise<Decoded
     )
   }
   const { data, info } = await image
-    .resize(width, options.height, { fit: options.fit ?? "fill", background: { r: 0, g: 0, b: 0 } })
+    .resize(width, options.height, {
+      fit: options.fit ?? "fill",
+      background: { r: 0, g: 0, b: 0 },
+      kernel: options.kernel ?? "lanczos3"
+    })
     .raw()
     .toBuffer({ resolveWithObject: true })
   return { pixels: data, width: info.width, height: info.height }
@@ -63,23 +72,24 @@ export const imageTensor = async (
   const pad = options.pad_value ?? 0
   const nchw = (options.layout ?? "nchw") === "nchw"
   const bgr = options.channels === "bgr"
+  const channels = channelCount(options)
   const plane = height * width
-  const out = new Float32Array(images.length * 3 * plane).fill(pad)
+  const out = new Float32Array(images.length * channels * plane).fill(pad)
   decoded.forEach((image, n) => {
     if (image === null) return
-    const base = n * 3 * plane
+    const base = n * channels * plane
     for (let y = 0; y < image.height; y++) {
       for (let x = 0; x < image.width; x++) {
-        const source = (y * image.width + x) * 3
-        for (let c = 0; c < 3; c++) {
+        const source = (y * image.width + x) * channels
+        for (let c = 0; c < channels; c++) {
           const channel = bgr ? 2 - c : c
           const value =
             (image.pixels[source + channel]! * scale - mean[c % mean.length]!) / std[c % std.length]!
-          out[nchw ? base + c * plane + y * width + x : base + (y * width + x) * 3 + c] = value
+          out[nchw ? base + c * plane + y * width + x : base + (y * width + x) * channels + c] = value
         }
       }
     }
   })
-  const dims = nchw ? [images.length, 3, height, width] : [images.length, height, width, 3]
+  const dims = nchw ? [images.length, channels, height, width] : [images.length, height, width, channels]
   return { tensor: new ort.Tensor("float32", out, dims), failures }
 }

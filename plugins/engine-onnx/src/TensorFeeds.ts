@@ -1,7 +1,8 @@
 /**
  * Arrow columns to onnxruntime tensors, without copying more than the interleave itself: scalar
  * features become the columns of one `[batch, n]` tensor (the usual tabular export), a list feature a
- * `[batch, ...dims]` tensor. Nulls in numeric inputs become NaN, which tree ensembles treat as missing.
+ * `[batch, ...dims]` tensor, a param a scalar (TensorRows moves the rows where the graph wants them).
+ * Nulls in numeric inputs become NaN, which tree ensembles treat as missing.
  */
 import type { Arrow } from "@runbatch/plugin-api"
 import * as ort from "onnxruntime-node"
@@ -72,20 +73,45 @@ const flatten = (cell: unknown, into: Array<unknown>): void => {
   } else into.push(cell)
 }
 
-/** One feature as `[rows, ...dims]`: a scalar column, or list cells of `product(dims)` values each. */
+/** The sizes of a nested list cell, level by level, as its first item at each level has them. */
+const cellDims = (cell: unknown, depth: number): Array<number> => {
+  const dims: Array<number> = []
+  let level = cell
+  for (let d = 0; d < depth; d++) {
+    const items = level === null || level === undefined ? [] : [...(level as Iterable<unknown>)]
+    dims.push(items.length)
+    level = items[0]
+  }
+  return dims
+}
+
+/** `dims` with each -1 (a size the graph leaves open) taken from the batch's first non-null cell. */
+const resolveDims = (column: Arrow.Vector, dims: ReadonlyArray<number>, rows: number): Array<number> => {
+  if (!dims.includes(-1)) return [...dims]
+  let first: unknown = null
+  for (let i = 0; i < rows && first === null; i++) first = column.get(i) ?? null
+  const seen = cellDims(first, dims.length)
+  return dims.map((d, i) => (d === -1 ? seen[i]! : d))
+}
+
+/**
+ * One feature as `[rows, ...dims]`: a scalar column, or list cells of `product(dims)` values each (a
+ * -1 in `dims` takes the batch's first row's size; every row of a batch must then have it too).
+ */
 export const featureTensor = (
   column: Arrow.Vector,
   type: string,
-  dims: ReadonlyArray<number>,
+  declared: ReadonlyArray<number>,
   rows: number
 ): ort.Tensor => {
   if (type === "string") {
     return new ort.Tensor(
       "string",
       Array.from({ length: rows }, (_, i) => String(column.get(i) ?? "")),
-      [rows, ...dims]
+      [rows, ...declared]
     )
   }
+  const dims = resolveDims(column, declared, rows)
   const per = dims.reduce((a, b) => a * b, 1)
   const out = allocate(type, rows * per)
   if (dims.every((d) => d === 1)) {
@@ -94,9 +120,22 @@ export const featureTensor = (
     const cell: Array<unknown> = []
     for (let i = 0; i < rows; i++) {
       cell.length = 0
-      flatten(column.get(i), cell)
+      const value = column.get(i)
+      flatten(value, cell)
+      if (value !== null && cell.length !== per)
+        throw new Error(
+          `row ${i} holds ${cell.length} values where the input takes ${per} (${dims.join(" × ")}); the rows of a batch must all have one shape.`
+        )
       for (let k = 0; k < per; k++) put(out, i * per + k, cell[k] ?? null)
     }
   }
   return new ort.Tensor(type as "float32", out as Float32Array, [rows, ...dims])
+}
+
+/** A param's value as a scalar tensor (`[]`), for inputs that take one value per call. */
+export const paramTensor = (value: unknown, type: string): ort.Tensor => {
+  if (type === "string") return new ort.Tensor("string", [String(value ?? "")], [])
+  const out = allocate(type, 1)
+  put(out, 0, typeof value === "boolean" ? Number(value) : value)
+  return new ort.Tensor(type as "float32", out as Float32Array, [])
 }

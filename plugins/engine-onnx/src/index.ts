@@ -9,28 +9,19 @@
  * `infer` feeds a batch and turns the outputs into columns.
  */
 import {
-  Arrow,
+  type Arrow,
   type Artifact,
   defineEngine,
   FileReader,
-  type PrepareRequest,
-  type RowError
+  type PrepareRequest
 } from "@runbatch/plugin-api"
-import { ArrowTypes, EnginePrepareError, PluginBatchError } from "@runbatch/spec"
+import { EnginePrepareError, type Json } from "@runbatch/spec"
 import { Effect } from "effect"
 import * as ort from "onnxruntime-node"
-import { imageTensor } from "./ImageTensor.ts"
-import { type Binding, bind, modelArtifact, textArtifact } from "./ModelBinding.ts"
+import { tensorMeta } from "./GraphTensor.ts"
+import { inferBatch } from "./InferBatch.ts"
+import { bind, modelArtifact, textArtifact } from "./ModelBinding.ts"
 import * as OnnxOptions from "./OnnxOptions.ts"
-import {
-  argmaxColumn,
-  ctcColumn,
-  labelsOf,
-  structColumn,
-  tensorColumn,
-  vocabularyOf
-} from "./OutputColumns.ts"
-import { columnsTensor, featureTensor } from "./TensorFeeds.ts"
 
 /** Rows per batch when the job does not say: large enough to amortise each run's overhead. */
 const TABULAR_BATCH_ROWS = 8192
@@ -73,8 +64,8 @@ const load = (request: PrepareRequest, threads: number | undefined) =>
     const model = yield* modelArtifact(request.artifacts, options)
     const session = yield* createSession(yield* readArtifact(model), threads ?? options.threads)
     const binding = yield* bind(request, options, model, {
-      inputs: session.inputMetadata.map((m) => ({ ...m })),
-      outputs: session.outputMetadata.map((m) => ({ ...m }))
+      inputs: session.inputMetadata.map(tensorMeta),
+      outputs: session.outputMetadata.map(tensorMeta)
     })
     const texts = new Map<string, string>()
     for (const output of binding.outputs) {
@@ -88,105 +79,6 @@ const load = (request: PrepareRequest, threads: number | undefined) =>
     }
     return { options, session, binding, texts }
   })
-
-const batchError = (reason: string) => new PluginBatchError({ plugin: "onnx", reason, retryable: false })
-
-const infer = (
-  session: ort.InferenceSession,
-  binding: Binding,
-  texts: ReadonlyMap<string, string>,
-  batch: Arrow.RecordBatch
-) =>
-  Effect.gen(function* () {
-    const rows = batch.numRows
-    const feeds: Record<string, ort.Tensor> = {}
-    const rowErrors: Array<RowError> = []
-    for (const input of binding.inputs) {
-      if (input.kind === "columns") {
-        feeds[input.input] = columnsTensor(
-          input.features.map((f) => batch.getChild(f)!),
-          input.type,
-          rows
-        )
-      } else if (input.kind === "tensor") {
-        feeds[input.input] = featureTensor(batch.getChild(input.feature)!, input.type, input.dims, rows)
-      } else {
-        const column = batch.getChild(input.feature)!
-        const images = Array.from({ length: rows }, (_, i) => (column.get(i) as Uint8Array | null) ?? null)
-        const decoded = yield* Effect.promise(() => imageTensor(images, input.image))
-        rowErrors.push(...decoded.failures)
-        feeds[input.input] = decoded.tensor
-      }
-    }
-    if (rows === 0) {
-      return { outputs: emptyOutputs(binding), rowErrors }
-    }
-    const results = yield* Effect.tryPromise({
-      try: () => session.run(feeds, [...binding.fetches]),
-      catch: (error) =>
-        batchError(`onnxruntime failed on a batch of ${rows} rows: ${(error as Error).message}`)
-    })
-    const columns: Record<string, Arrow.Data> = {}
-    for (const output of binding.outputs) {
-      if (output.kind === "struct") {
-        columns[output.feature.name] = structColumn(
-          output.feature,
-          output.fields.map((f) => tensorColumn(results[f.output]!, f.feature, rows).data[0]!),
-          rows
-        )
-        continue
-      }
-      const tensor = results[output.output]!
-      const vector =
-        output.kind === "tensor"
-          ? tensorColumn(tensor, output.feature, rows)
-          : output.kind === "argmax"
-            ? argmaxColumn(
-                tensor,
-                rows,
-                output.labels === undefined ? undefined : labelsOf(texts.get(output.labels)!)
-              )
-            : ctcColumn(tensor, vocabularyOf(texts.get(output.vocabulary)!, output.appendSpace), output.blank)
-      columns[output.feature.name] = vector.data[0]!
-    }
-    // Failed images were fed as padding; their outputs must not pass for results.
-    const failed = new Set(rowErrors.map((e) => e.row))
-    return {
-      outputs: failed.size === 0 ? new Arrow.RecordBatch(columns) : withNullRows(columns, failed, rows),
-      rowErrors
-    }
-  })
-
-const withNullRows = (columns: Record<string, Arrow.Data>, failed: ReadonlySet<number>, rows: number) =>
-  new Arrow.RecordBatch(
-    Object.fromEntries(
-      Object.entries(columns).map(([name, data]) => {
-        const vector = Arrow.makeVector(data)
-        return [
-          name,
-          Arrow.vectorFromArray(
-            Array.from({ length: rows }, (_, i) => (failed.has(i) ? null : vector.get(i))),
-            data.type
-          ).data[0]!
-        ]
-      })
-    )
-  )
-
-const emptyOutputs = (binding: Binding) =>
-  new Arrow.RecordBatch(
-    Object.fromEntries(
-      binding.outputs.map((o) => {
-        const type =
-          o.kind === "ctc" || (o.kind === "argmax" && o.labels !== undefined)
-            ? new Arrow.Utf8()
-            : o.kind === "argmax"
-              ? new Arrow.Int64()
-              : ArrowTypes.featureType(o.feature)
-        return [o.feature.name, Arrow.vectorFromArray([], type).data[0]!]
-      })
-    )
-  )
 
 export default defineEngine({
   id: "onnx",
@@ -212,6 +104,9 @@ export default defineEngine({
         load(request, request.threads),
         (loaded) => Effect.promise(() => loaded.session.release()).pipe(Effect.ignore)
       )
-      return { infer: (batch: Arrow.RecordBatch) => infer(session, binding, texts, batch) }
+      return {
+        infer: (batch: Arrow.RecordBatch, params: Readonly<Record<string, Json>>) =>
+          inferBatch(session, binding, texts, batch, params)
+      }
     })
 })

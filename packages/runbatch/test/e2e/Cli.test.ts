@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { LocalLayout } from "@runbatch/spec"
-import { TestEngine } from "@runbatch/testkit"
+import { OnnxModels, TestEngine } from "@runbatch/testkit"
 import { file, prepareHome, runCli } from "../cli.ts"
 import { tempHome } from "../support.ts"
 
@@ -136,6 +136,50 @@ describe("the runbatch command", () => {
     const missing = await runCli(home, [...g, "model", "show", "linaer"])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain("LINEAR")
+  })
+
+  it("model log refuses what the engine would refuse at run, before anything is written", async () => {
+    const home = tempHome()
+    const g = ["--database", "ML", "--schema", "PUBLIC"]
+    const signature = file(
+      home,
+      "iris.yaml",
+      `predict:
+  inputs: [{name: a, type: DOUBLE}, {name: b, type: DOUBLE}, {name: c, type: DOUBLE}, {name: d, type: DOUBLE}]
+  outputs: [{name: label, type: INT64}, {name: probabilities, type: FLOAT, shape: [3]}]
+`
+    )
+    const onnx = file(home, "iris.onnx", OnnxModels.logisticRegression())
+    const log = (...args: Array<string>) =>
+      runCli(home, [
+        ...g,
+        "model",
+        "log",
+        "--name",
+        "iris",
+        "--version",
+        "v1",
+        "--signature",
+        signature,
+        ...args
+      ])
+    const csv = await log("--onnx", file(home, "iris.csv", "a,b,c,d\n1,2,3,4\n"))
+    expect(csv.code).toBe(2)
+    expect(csv.stderr).toContain("onnxruntime cannot load the graph")
+    expect(csv.stderr).toContain("EnginePrepareError")
+    const typo = await log("--onnx", onnx, "--options", file(home, "options.yaml", "treads: 2\n"))
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain("treads: unknown option. Did you mean 'threads'?")
+    const gray = await log(
+      "--onnx",
+      onnx,
+      "--options",
+      file(home, "gray.yaml", "image: {feature: a, height: 8, channels: grey}\n")
+    )
+    expect(gray.stderr).toContain('image.channels: Expected "rgb" | "bgr" | "gray", got "grey"')
+    expect((await runCli(home, [...g, "--json", "model", "ls"])).stdout.trim()).toBe("[]")
+    const logged = await log("--onnx", onnx)
+    expect(logged.code, logged.stderr).toBe(0)
   })
 
   it("runs a job of two replicas to the end with --wait, then prints its results", async () => {

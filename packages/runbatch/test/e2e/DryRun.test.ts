@@ -2,11 +2,11 @@
  * Dry runs: every check of a real run, a sample through the real engine in this process, a report —
  * and nothing written anywhere (no claim, no staged input, no plan, no job).
  */
-import { readdirSync } from "node:fs"
+import { readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout, Signature } from "@runbatch/spec"
-import { TestEngine } from "@runbatch/testkit"
+import { OnnxGraph, TestEngine } from "@runbatch/testkit"
 import { runCli } from "../cli.ts"
 import {
   FEATURES,
@@ -141,6 +141,59 @@ describe("dry runs", () => {
     await expect(
       session.runBatch({ ...base, jobSpec: { functionName: "NOPE" }, dryRun: true })
     ).rejects.toMatchObject({ _tag: "FunctionNotFound" })
+  })
+
+  it("through the CLI: an [N, 2, 3] output prints as nested lists in the dry run, and the job writes them", async () => {
+    const home = tempHome()
+    const session = localSession(home)
+    const { FLOAT, model, node, value, int64s } = OnnxGraph
+    const path = join(home, "grid.onnx")
+    writeFileSync(
+      path,
+      model({
+        inputs: [value("x", FLOAT, ["batch", 6])],
+        outputs: [value("grid", FLOAT, ["batch", 2, 3])],
+        initializers: [int64s("shape", [3], [-1, 2, 3])],
+        nodes: [node("Reshape", ["x", "shape"], ["grid"])]
+      })
+    )
+    await session.registry.logModel({
+      name: "GRID",
+      version: "V1",
+      engine: "onnx",
+      artifacts: [{ name: "model.onnx", path }],
+      signatures: {
+        predict: Signature.signature(
+          [Signature.feature("x", "FLOAT", { shape: [6] })],
+          [Signature.feature("grid", "FLOAT", { shape: [2, 3] })]
+        )
+      }
+    })
+    await session.close()
+    const query = "SELECT i AS ID, [i, i + 1, i + 2, i + 3, i + 4, i + 5]::FLOAT[] AS X FROM range(8) t(i)"
+    const args = [
+      "--database",
+      "ML",
+      "run",
+      "--model",
+      "GRID",
+      "--query",
+      query,
+      "--output",
+      "@ML.PUBLIC.RESULTS/grid/"
+    ]
+    const dry = await runCli(home, [...args, "--dry-run"])
+    expect(dry.stderr).toBe("")
+    expect(dry.code).toBe(0)
+    expect(dry.stdout).toContain("[[1,2,3],[4,5,6]]")
+    const run = await runCli(home, [...args, "--wait"])
+    expect(run.code, run.stderr).toBe(0)
+    const results = await runCli(home, ["--json", "results", "@ML.PUBLIC.RESULTS/grid/"])
+    const rows = JSON.parse(results.stdout) as Array<{ ID: number; grid: unknown }>
+    expect(rows.find((r) => r.ID === 2)!.grid).toEqual([
+      [2, 3, 4],
+      [5, 6, 7]
+    ])
   })
 
   it("through the CLI: run --dry-run prints the plan and the estimate, --json the report; exit 1 when the job would fail", async () => {

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync } from "node:fs"
+import { existsSync, readdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { LocalLayout } from "@runbatch/spec"
-import { OnnxModels, OnnxReference, TestEngine } from "@runbatch/testkit"
+import { LocalLayout, Signature } from "@runbatch/spec"
+import { OnnxGraph, OnnxModels, OnnxReference, TestEngine, TextLines } from "@runbatch/testkit"
 import { onTestFinished } from "vitest"
 import { Registry, Session } from "../../src/index.ts"
 import {
@@ -59,6 +59,65 @@ describe("runBatch on the local account", () => {
     expect(readdirSync(resultsDir(home, "gbdt")).includes("_runbatch")).toBe(false)
     const progress = await job.progress()
     expect(progress).toMatchObject({ rows: 3000, totalRows: 3000 })
+  })
+
+  it("refuses a 1-channel image model fed colour images before anything is staged or started", async () => {
+    const home = tempHome()
+    const session = localSession(home)
+    const { FLOAT, model, node, value } = OnnxGraph
+    const path = join(home, "digits.onnx")
+    writeFileSync(
+      path,
+      model({
+        inputs: [value("pixels", FLOAT, ["batch", 1, 8, 8])],
+        outputs: [value("mean", FLOAT, ["batch"])],
+        nodes: [
+          node(
+            "ReduceMean",
+            ["pixels"],
+            ["mean"],
+            [
+              { name: "axes", ints: [1, 2, 3] },
+              { name: "keepdims", i: 0 }
+            ]
+          )
+        ]
+      })
+    )
+    // Logged without the engine's check (the registry's own logModel), as a version from elsewhere.
+    await session.registry.logModel({
+      name: "DIGITS",
+      version: "V1",
+      engine: "onnx",
+      engineOptions: { image: { feature: "image", height: 8, width: 8 } },
+      artifacts: [{ name: "model.onnx", path }],
+      signatures: {
+        predict: Signature.signature(
+          [Signature.feature("image", "BYTES")],
+          [Signature.feature("mean", "FLOAT")]
+        )
+      }
+    })
+    const png = await TextLines.render("8")
+    await session.stages.write("@ML.PUBLIC.SCANS/a.png", png)
+    const refused = await session
+      .runBatch({
+        model: "DIGITS",
+        input: session.query("SELECT '@ML.PUBLIC.SCANS/a.png' AS IMAGE"),
+        inputSpec: { columnHandling: { IMAGE: { inputFormat: "full_stage_path", convertTo: "raw_bytes" } } },
+        outputSpec: { stageLocation: "@ML.PUBLIC.RESULTS/digits/" },
+        cpus: 1
+      })
+      .then(
+        () => undefined,
+        (error: Error & { _tag: string }) => error
+      )
+    expect(refused?._tag).toBe("EnginePrepareError")
+    expect(refused?.message).toContain('the ONNX input "pixels" is declared [batch, 1, 8, 8] (nchw)')
+    expect(refused?.message).toContain("Set image.channels: gray feeds it")
+    expect(await session.jobs.listJobs()).toEqual([])
+    expect(existsSync(join(home, "jobs"))).toBe(false)
+    expect(existsSync(resultsDir(home, "digits"))).toBe(false)
   })
 })
 

@@ -137,7 +137,8 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
   {
     tag: "EnginePrepareError",
     area: "Plugins",
-    summary: "An engine's plan-time check refused the model, its options or the params; nothing was started.",
+    summary:
+      "An engine's plan-time check refused the model, its options or the params — when a job is planned (nothing was started) or when `model log` checks a version (nothing was logged).",
     fix: "Follow the engine's message; docs/plugins lists each engine's requirements."
   },
   {

@@ -222,7 +222,7 @@ export const commands: ReadonlyArray<Command> = [
     words: ["model", "log"],
     summary: "Log a model version into the registry",
     usage:
-      "--name N --version V --signature FILE.yaml [--onnx FILE] [--artifact FILE]... [--engine ID] [--options FILE.yaml] [--comment TEXT]",
+      "--name N --version V --signature FILE.yaml [--onnx FILE] [--artifact FILE]... [--engine ID] [--options FILE.yaml] [--comment TEXT] [--plugin PKG]...",
     options: {
       name: {
         type: "string",
@@ -260,9 +260,16 @@ export const commands: ReadonlyArray<Command> = [
         value: "FILE",
         description: "YAML or JSON engine options stored with the version"
       },
-      comment: { type: "string", value: "TEXT", description: "the version's comment" }
+      comment: { type: "string", value: "TEXT", description: "the version's comment" },
+      plugin: {
+        type: "string",
+        multiple: true,
+        value: "PKG",
+        description: "the engine's plugin package, when it is not a first-party one (name or folder)"
+      }
     },
-    details: "HTTP engines (custom-http, vllm) need no artifact: their options say where the model runs.",
+    details:
+      "Before anything is written, the engine checks the version as a run would (for onnx: the file is an ONNX graph, the options decode, the signature binds to it); an engine that is not installed is not checked. HTTP engines (custom-http, vllm) need no artifact: their options say where the model runs.",
     load: () => import("./model.ts").then((m) => m.modelLog)
   },
   {

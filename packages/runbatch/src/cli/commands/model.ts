@@ -8,6 +8,7 @@ import { ModelRegistry } from "@runbatch/registry-client"
 import { type Json, SignatureYaml } from "@runbatch/spec"
 import { Effect } from "effect"
 import * as Yaml from "yaml"
+import { checkModel } from "../../ModelCheck.ts"
 import { type CommandRun, listOption, positional, stringOption, UsageError } from "../Command.ts"
 import { rows, text } from "../Output.ts"
 
@@ -57,8 +58,7 @@ export const modelLog: CommandRun = (args) =>
       ...listOption(args, "artifact").map((path) => ({ name: basename(path), path: resolve(path) }))
     ]
     const comment = stringOption(args, "comment")
-    const registry = yield* ModelRegistry
-    const logged = yield* registry.logModel({
+    const options = {
       name,
       version,
       engine,
@@ -66,7 +66,11 @@ export const modelLog: CommandRun = (args) =>
       artifacts,
       ...(engineOptions === undefined ? {} : { engineOptions: engineOptions as Record<string, Json> }),
       ...(comment === undefined ? {} : { comment })
-    })
+    }
+    // Versions never change: what the engine would refuse at run is refused before anything is written.
+    yield* checkModel(options, listOption(args, "plugin"))
+    const registry = yield* ModelRegistry
+    const logged = yield* registry.logModel(options)
     const id = `${logged.model.database}.${logged.model.schema}.${logged.model.name}`
     return text(
       `Logged ${id} version ${logged.version} (engine ${logged.engine}, ${logged.artifacts.length} artifact(s), functions ${logged.functions.map((f) => f.name).join(", ")}).`,

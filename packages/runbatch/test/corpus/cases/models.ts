@@ -30,6 +30,20 @@ const logCli = (extra: ReadonlyArray<string> = []) => [
   ...extra
 ]
 
+const simpleYaml = "predict:\n  inputs: [{name: x, type: DOUBLE}]\n  outputs: [{name: y, type: DOUBLE}]\n"
+/** `model log` of an ONNX file, checked by the onnx engine before anything is written. */
+const logOnnx = [
+  "model",
+  "log",
+  "--name",
+  "NEWMODEL",
+  "--version",
+  "V1",
+  "--signature",
+  "{file:s.yaml}",
+  "--onnx"
+]
+
 export const models: ReadonlyArray<Case> = [
   run(
     "model-not-found",
@@ -362,5 +376,21 @@ export const models: ReadonlyArray<Case> = [
         "s.yaml": "predict:\n  inputs: [{name: x, type: DOUBLE}]\n  outputs: [{name: y, type: DOUBLE}]\n"
       }
     }
+  ),
+  cli(
+    "cli-log-onnx-not-onnx",
+    "model log --onnx of a CSV file",
+    [...logOnnx, "{file:m.onnx}"],
+    "EnginePrepareError",
+    "onnxruntime cannot load the graph",
+    { files: { "s.yaml": simpleYaml, "m.onnx": "x,y\n1,2\n" } }
+  ),
+  cli(
+    "cli-log-onnx-option-typo",
+    "model log --options with a misspelt option (treads)",
+    [...logOnnx, "{file:m.onnx}", "--options", "{file:o.yaml}"],
+    "EnginePrepareError",
+    "treads: unknown option. Did you mean 'threads'?",
+    { files: { "s.yaml": simpleYaml, "m.onnx": "x,y\n1,2\n", "o.yaml": "treads: 2\n" } }
   )
 ]
