@@ -79,13 +79,13 @@ describe("retrySchedule", () => {
 
   it.effect("does not retry a failure that is not transient, nor count it", () =>
     Effect.gen(function* () {
-      const { attempts, attempt } = flaky([new Refused()])
+      const { attempts, attempt } = flaky([new Refused({})])
       const retries: Array<number> = []
       const schedule = retrySchedule(backoff, 3, rules).pipe(
         Schedule.tap(({ output }) => Effect.sync(() => retries.push(output)))
       )
       const failure = yield* attempt.pipe(Effect.retry(schedule), Effect.flip)
-      expect(failure).toEqual(new Refused())
+      expect(failure).toEqual(new Refused({}))
       expect(attempts.count).toBe(1)
       expect(retries).toEqual([])
     })

@@ -11,12 +11,12 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { basename, resolve } from "node:path"
+import { JobPlanner } from "@runbatch/planner"
 import { FileReader, PluginLogger } from "@runbatch/plugin-api"
 import { makePluginHost } from "@runbatch/plugin-host"
 import type { LogModelOptions } from "@runbatch/registry-client"
 import { type Json, Params, StageFileError } from "@runbatch/spec"
 import { Effect, Stream } from "effect"
-import { JobPlanner } from "@runbatch/planner"
 
 /** The version's artifacts as the registry will name them, each at its local path. */
 const localArtifacts = (options: LogModelOptions) =>

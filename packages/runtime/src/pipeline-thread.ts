@@ -6,7 +6,14 @@
  */
 import { parentPort, workerData } from "node:worker_threads"
 import { makePluginHost } from "@runbatch/plugin-host"
-import { ErrorWire, JobName, JobPlan, type Sharding, StageLocation, type ThreadMessageInvalid } from "@runbatch/spec"
+import {
+  ErrorWire,
+  JobName,
+  JobPlan,
+  type Sharding,
+  StageLocation,
+  type ThreadMessageInvalid
+} from "@runbatch/spec"
 import { OutputCommitter, OutputLayout, StageStore } from "@runbatch/stage-io"
 import { Cause, Deferred, Effect, Fiber, Layer, Result } from "effect"
 import * as HostCapabilities from "./HostCapabilities.ts"

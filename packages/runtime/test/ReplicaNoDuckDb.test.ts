@@ -34,8 +34,7 @@ describe("a replica process", () => {
         NODE_OPTIONS: `--import=${probe}`,
         PROBE_OUTPUT: output,
         RUNBATCH_HOME: home,
-        RUNBATCH_CPUS: "2",
-        ...ReplicaCommand.pluginsEnv(job.plugins)
+        RUNBATCH_CPUS: "2"
       },
       encoding: "utf8"
     })
