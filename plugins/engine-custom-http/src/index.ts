@@ -115,12 +115,14 @@ const open = (request: OpenRequest) =>
       Effect.gen(function* () {
         const { chunks, rowErrors: tooLarge } = chunk(request.signature.inputs, batch, limits)
         const tally = { retries: 0 }
+        // One id per request, the same on every attempt of it: the key a handler dedupes retries on.
+        const batchIds = chunks.map(() => randomUUID())
         const replies = yield* endpoint.requestAll(
           chunks.length,
           (k) => ({
             method: "POST",
             body: chunks[k]!.body,
-            headers: { "sf-external-function-query-batch-id": randomUUID() }
+            headers: { "sf-external-function-query-batch-id": batchIds[k]! }
           }),
           (reply, k) => interpret(endpoint, chunks[k]!.rows.length)(reply),
           tally

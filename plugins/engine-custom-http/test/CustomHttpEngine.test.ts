@@ -233,6 +233,16 @@ describe("the custom-http engine against a failing server", () => {
         expect(column(result.outputs, "result")).toEqual(texts.map((t) => String(t.length)))
         expect(result.metrics).toEqual({ http_requests: 6, http_retries: 6 })
         expect(s.stats().answered).toBe(6)
+        // Every attempt of one request carries its batch id: the key a handler dedupes retries on.
+        const idsByBody = new Map<string, Set<unknown>>()
+        for (const sent of s.requests) {
+          const ids = idsByBody.get(sent.body) ?? new Set()
+          ids.add(sent.headers["sf-external-function-query-batch-id"])
+          idsByBody.set(sent.body, ids)
+        }
+        expect(s.requests.length).toBe(12)
+        expect([...idsByBody.values()].map((ids) => ids.size)).toEqual([1, 1, 1, 1, 1, 1])
+        expect(new Set([...idsByBody.values()].flatMap((ids) => [...ids])).size).toBe(6)
       }
     ))
 
