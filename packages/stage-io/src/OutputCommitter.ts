@@ -143,6 +143,25 @@ export const make = (options: CommitterOptions) =>
 
     const committed: OutputCommitter["committed"] = provide(committedRecords(layout.commits))
 
+    // A commit record says a part was written, not that it is still there: a part removed while the job
+    // ran (a direct REMOVE on Snowflake) must not end in a `_SUCCESS` over missing rows. One listing
+    // of the folder checks every part's presence and size.
+    const checkPartsPresent = (output: string, parts: ReadonlyArray<PartInfo>) =>
+      Effect.gen(function* () {
+        const listed = new Map(
+          (yield* store.list(output, { withoutMd5: true })).map((entry) => [entry.path, entry.size])
+        )
+        for (const info of parts) {
+          const size = listed.get(part(layout, info.name).path)
+          if (size !== info.bytes) {
+            return yield* new ResultsCorrupt({
+              location: output,
+              reason: `the part ${info.name} of shard ${info.shard} ${size === undefined ? "was removed" : `has ${size} bytes, its commit record says ${info.bytes}`} after it was committed. The job's output cannot be completed; run the job again into an empty folder (or with mode overwrite).`
+            })
+          }
+        }
+      })
+
     const finalize: OutputCommitter["finalize"] = (shards, job) =>
       Effect.gen(function* () {
         const output = StageLocation.format(layout.output)
@@ -171,6 +190,7 @@ export const make = (options: CommitterOptions) =>
           })
         }
         const parts = ordered.map((r) => r.part)
+        yield* checkPartsPresent(output, parts)
         const manifest: OutputManifest = {
           format: FORMAT,
           jobInfo: job,

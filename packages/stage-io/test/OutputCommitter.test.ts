@@ -184,6 +184,26 @@ describe.each(modes)("OutputCommitter ($name)", ({ objectStore }) => {
     expect(existsSync(join(outDir(home), "_manifest.json"))).toBe(false)
   })
 
+  it("refuses to finalize when a committed part was removed since, leaving no _SUCCESS", async () => {
+    const home = tempHome()
+    const [removed, parts] = await Effect.runPromise(
+      Effect.gen(function* () {
+        const committer = yield* writeShards(3)
+        const parts = readdirSync(outDir(home))
+          .filter((f) => f.endsWith(".parquet"))
+          .sort()
+        const store = yield* StageStore
+        yield* store.remove(`@ML.PUBLIC.RESULTS/out/${parts[1]}`)
+        const removed = yield* Effect.flip(committer.finalize(3, jobInfo))
+        return [removed, parts] as const
+      }).pipe(Effect.provide(storeLayer(home, { objectStore })))
+    )
+    expect(removed._tag).toBe("ResultsCorrupt")
+    expect(removed.message).toContain(`the part ${parts[1]} of shard 1 was removed after it was committed`)
+    expect(existsSync(join(outDir(home), "_SUCCESS"))).toBe(false)
+    expect(existsSync(join(outDir(home), "_manifest.json"))).toBe(false)
+  })
+
   it("an interrupted write leaves nothing that counts, and finalising again after a crash completes", async () => {
     const home = tempHome()
     const layer = storeLayer(home, { objectStore })
