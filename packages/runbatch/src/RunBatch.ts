@@ -7,7 +7,7 @@ import { availableParallelism } from "node:os"
 import { JobPlanner } from "@runbatch/planner"
 import { ModelRegistry } from "@runbatch/registry-client"
 import { ReplicaCommand } from "@runbatch/runtime"
-import { isTerminal, JobLauncher } from "@runbatch/spcs-launcher"
+import { JobLauncher } from "@runbatch/spcs-launcher"
 import {
   InferenceEngineOptions,
   InputSpec,
@@ -18,6 +18,7 @@ import {
   StageLocation
 } from "@runbatch/spec"
 import { Effect } from "effect"
+import * as ClaimHolder from "./ClaimHolder.ts"
 import { type InputSource, relationOf } from "./InputSource.ts"
 
 export interface RunBatchOptions {
@@ -78,18 +79,7 @@ export const checkBatch = (options: RunBatchOptions) =>
       // A plugin given by path is recorded in the plan by its absolute folder, for the replicas.
       plugins: options.plugins ?? [],
       cpusPerReplica: Math.max(1, Math.floor(cpus / replicas)),
-      // A claim held by a job that has ended, or was deleted (a later job of its name is another),
-      // no longer blocks the folder; when in doubt the folder stays with its claimant.
-      isActive: (holder) =>
-        launcher.getJob(holder.job).pipe(
-          Effect.flatMap((handle) =>
-            holder.instance !== undefined && holder.instance !== handle.instance
-              ? Effect.succeed(false)
-              : Effect.map(handle.status, (status) => !isTerminal(status))
-          ),
-          Effect.catchTag("JobNotFound", () => Effect.succeed(false)),
-          Effect.orElseSucceed(() => true)
-        )
+      isActive: ClaimHolder.isActive(launcher)
     })
     // The name must be free before anything is written (the launcher checks again, atomically).
     const id = JobName.id(checked.jobName)

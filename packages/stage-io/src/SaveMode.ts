@@ -25,13 +25,15 @@
  */
 import { OutputClaimed, OutputNotEmpty, type OutputSpec, StageLocation } from "@runbatch/spec"
 import { Effect, Schema } from "effect"
-import { isReserved, type OutputLayout, RESERVED, relativeToOutput } from "./OutputLayout.ts"
+import { claimsKey, isReserved, type OutputLayout, RESERVED, relativeToOutput } from "./OutputLayout.ts"
 import { type StageError, StageStore } from "./StageStore.ts"
 
 export const Claim = Schema.Struct({
   job: Schema.String,
   /** Which job of that name (the launcher's instance id): a later job reusing the name is another. */
   instance: Schema.optionalKey(Schema.String),
+  /** The claimed folder's path inside the stage (claims written before it was recorded lack it). */
+  output_path: Schema.optionalKey(Schema.String),
   claimed_at: Schema.String
 })
 
@@ -63,6 +65,8 @@ export interface PreparedOutput {
 /** The folder's claim: its number and the job that holds it. */
 export interface Holder extends Claimant {
   readonly generation: number
+  /** The claimed folder's path inside the stage, when the claim records it. */
+  readonly outputPath?: string
 }
 
 const decoder = new TextDecoder()
@@ -79,21 +83,88 @@ const claimFile = (layout: OutputLayout, generation: number): string =>
 export const currentClaim = (
   layout: OutputLayout
 ): Effect.Effect<Holder | undefined, StageError, StageStore> =>
+  latestClaim(StageLocation.format(layout.claims))
+
+/** The highest-numbered claim in one folder of claims (`…/_runbatch/claims/<key>/`). */
+const latestClaim = (folder: string): Effect.Effect<Holder | undefined, StageError, StageStore> =>
   Effect.gen(function* () {
     const store = yield* StageStore
-    const folder = StageLocation.format(layout.claims)
     const generations = (yield* store.list(folder, { withoutMd5: true })).flatMap((entry) => {
       const match = CLAIM_NAME.exec(entry.path.slice(entry.path.lastIndexOf("/") + 1))
       return match === null ? [] : [Number(match[1])]
     })
     if (generations.length === 0) return undefined
     const generation = Math.max(...generations)
-    const bytes = yield* store.readBytes(claimFile(layout, generation), { maxBytes: 64 * 1024 })
+    const bytes = yield* store.readBytes(`${folder}${claimName(generation)}`, { maxBytes: 64 * 1024 })
     const decoded = Schema.decodeUnknownExit(Schema.fromJsonString(Claim))(decoder.decode(bytes))
     // An unreadable claim still claims: its writer may be alive.
     if (decoded._tag === "Failure") return { generation, job: "(unreadable claim)" }
-    const { job, instance } = decoded.value
-    return instance === undefined ? { generation, job } : { generation, job, instance }
+    const { job, instance, output_path } = decoded.value
+    return {
+      generation,
+      job,
+      ...(instance === undefined ? {} : { instance }),
+      ...(output_path === undefined ? {} : { outputPath: output_path })
+    }
+  })
+
+/** Whether `path` is `folder` or lies inside it (paths inside one stage; "" is the stage's root). */
+const isWithin = (path: string, folder: string): boolean =>
+  folder === "" || path === folder || path.startsWith(`${folder}/`)
+
+/**
+ * The current claims of every output folder that `location` (a file, a folder, or a prefix as LIST
+ * reads one) lies in or holds: what removing `location` would reach into. One listing of the stage's claims, one per claimed folder.
+ * A claim written before claims named their folder is matched by its key, against the folders that
+ * hold `location`.
+ */
+export const claimsReaching = (
+  location: StageLocation.StageLocation
+): Effect.Effect<ReadonlyArray<Holder & { readonly output: string }>, StageError, StageStore> =>
+  Effect.gen(function* () {
+    const store = yield* StageStore
+    const path = location.path.replace(/\/+$/, "")
+    const root: StageLocation.StageLocation = { ...location, path: "", isDirectory: true }
+    const claimsRoot = StageLocation.format({ ...root, path: `${RESERVED}/claims` })
+    const keys = new Set(
+      (yield* store.list(claimsRoot, { withoutMd5: true })).flatMap((entry) => {
+        const key = /\/claims\/([^/]+)\/[^/]+$/.exec(entry.path)?.[1]
+        return key === undefined ? [] : [key]
+      })
+    )
+    const segments = path === "" ? [] : path.split("/")
+    const holding = new Map(
+      segments
+        .map((_, i) => segments.slice(0, i).join("/"))
+        .concat(path)
+        .map((folder) => [claimsKey(folder), folder])
+    )
+    const reached: Array<Holder & { readonly output: string }> = []
+    for (const key of keys) {
+      const claim = yield* latestClaim(`${claimsRoot}${key}/`)
+      if (claim === undefined) continue
+      const folder = claim.outputPath ?? holding.get(key)
+      if (folder === undefined) continue
+      // A location without a trailing slash is a prefix, as LIST reads it: `out` reaches `out2/` too.
+      const holds = location.isDirectory ? isWithin(folder, path) : folder.startsWith(path)
+      if (!(isWithin(path, folder) || holds)) continue
+      reached.push({ ...claim, output: StageLocation.format({ ...root, path: folder }) })
+    }
+    return reached
+  })
+
+/**
+ * Refuse to remove `location` while a running job (`isActive`) has claimed a folder it lies in or
+ * holds: removing a committed part under a job would leave it finishing over missing rows.
+ */
+export const refuseRemovingClaimed = (
+  location: StageLocation.StageLocation,
+  isActive: (holder: Claimant) => Effect.Effect<boolean>
+): Effect.Effect<void, OutputClaimed | StageError, StageStore> =>
+  Effect.gen(function* () {
+    for (const claim of yield* claimsReaching(location)) {
+      if (yield* isActive(claim)) return yield* new OutputClaimed({ location: claim.output, job: claim.job })
+    }
   })
 
 /** Who holds the claim on an output folder, if anyone. */
@@ -172,6 +243,7 @@ export const prepare = (
     const claim = JSON.stringify({
       job,
       ...(options.instance === undefined ? {} : { instance: options.instance }),
+      output_path: layout.output.path.replace(/\/+$/, ""),
       claimed_at: (options.now?.() ?? new Date()).toISOString()
     })
     yield* store.write(claimFile(layout, generation), new TextEncoder().encode(claim)).pipe(

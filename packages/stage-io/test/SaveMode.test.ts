@@ -277,4 +277,68 @@ describe.each(modes)("SaveMode ($name)", ({ objectStore }) => {
       for (const r of results) if (r._tag === "Failure") expect(r.failure._tag).toBe("OutputClaimed")
     }
   })
+
+  it("finds the claims a removal would reach: of a folder it lies in, or holds; old claims by their key", async () => {
+    const home = tempHome()
+    const claimed = await run(
+      home,
+      Effect.gen(function* () {
+        yield* SaveMode.prepare({
+          layout: yield* layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.A"),
+          mode: "error",
+          job: "ML.PUBLIC.A"
+        })
+        yield* SaveMode.prepare({
+          layout: yield* layoutOf("@ML.PUBLIC.RESULTS/deep/x/", "ML.PUBLIC.B"),
+          mode: "error",
+          job: "ML.PUBLIC.B"
+        })
+      })
+    )
+    expect(claimed._tag).toBe("Success")
+    // A claim written before claims named their folder.
+    seed(home, [`_runbatch/claims/${OutputLayout.claimsKey("old/y")}/000000000001.json`])
+    writeFileSync(
+      join(
+        stageDir(home, "RESULTS"),
+        `_runbatch/claims/${OutputLayout.claimsKey("old/y")}/000000000001.json`
+      ),
+      JSON.stringify({ job: "ML.PUBLIC.C", claimed_at: "2026-12-07T00:00:00.000Z" })
+    )
+    const reaching = async (location: string) => {
+      const result = await run(
+        home,
+        Effect.flatMap(StageLocation.parse(location), (parsed) => SaveMode.claimsReaching(parsed))
+      )
+      if (result._tag === "Failure") throw new Error(String(result.failure))
+      return result.success.map((claim) => `${claim.job} ${claim.output}`).sort()
+    }
+    expect(await reaching("@ML.PUBLIC.RESULTS/out/part-000000-0.parquet")).toEqual([
+      "ML.PUBLIC.A @ML.PUBLIC.RESULTS/out/"
+    ])
+    expect(await reaching("@ML.PUBLIC.RESULTS/out")).toEqual(["ML.PUBLIC.A @ML.PUBLIC.RESULTS/out/"])
+    expect(await reaching("@ML.PUBLIC.RESULTS/deep/")).toEqual(["ML.PUBLIC.B @ML.PUBLIC.RESULTS/deep/x/"])
+    expect(await reaching("@ML.PUBLIC.RESULTS/")).toEqual([
+      "ML.PUBLIC.A @ML.PUBLIC.RESULTS/out/",
+      "ML.PUBLIC.B @ML.PUBLIC.RESULTS/deep/x/"
+    ])
+    expect(await reaching("@ML.PUBLIC.RESULTS/outside/f")).toEqual([])
+    expect(await reaching("@ML.PUBLIC.RESULTS/out_x")).toEqual([])
+    expect(await reaching("@ML.PUBLIC.RESULTS/ou")).toEqual(["ML.PUBLIC.A @ML.PUBLIC.RESULTS/out/"])
+    expect(await reaching("@ML.PUBLIC.RESULTS/ou/")).toEqual([])
+    expect(await reaching("@ML.PUBLIC.RESULTS/old/y/f.parquet")).toEqual([
+      "ML.PUBLIC.C @ML.PUBLIC.RESULTS/old/y/"
+    ])
+
+    const refuse = (active: boolean) =>
+      run(
+        home,
+        Effect.flatMap(StageLocation.parse("@ML.PUBLIC.RESULTS/deep/"), (parsed) =>
+          SaveMode.refuseRemovingClaimed(parsed, () => Effect.succeed(active))
+        )
+      )
+    const refused = await refuse(true)
+    expect(refused._tag === "Failure" && refused.failure._tag).toBe("OutputClaimed")
+    expect((await refuse(false))._tag).toBe("Success")
+  })
 })

@@ -372,6 +372,19 @@ block: true
     expect(started.code, started.stderr).toBe(0)
     // Once a batch is held, the job is running and cannot finish before the cancel.
     await eventually(() => (existsSync(`${gate}.held`) ? true : undefined))
+    // Nothing under the running job's folder may be removed: neither the folder, a file in it, nor a
+    // folder holding it.
+    for (const target of [
+      "@ML.PUBLIC.RESULTS/slow/",
+      "@ML.PUBLIC.RESULTS/slow/x.parquet",
+      "@ML.PUBLIC.RESULTS/"
+    ]) {
+      const refused = await runCli(home, ["stage", "rm", target])
+      expect(refused.code, `${target}: ${refused.stderr}`).toBe(2)
+      expect(refused.stderr).toContain(
+        "'@ML.PUBLIC.RESULTS/slow/' is being written by the job ML.PUBLIC.SLOW"
+      )
+    }
     const cancelled = await runCli(home, [...g, "jobs", "cancel", "SLOW", "--wait"])
     expect(cancelled.code, cancelled.stderr).toBe(0)
     expect(cancelled.stdout.trim()).toBe("CANCELLED")
@@ -382,6 +395,8 @@ block: true
     const removed = await runCli(home, [...g, "jobs", "rm", "SLOW"])
     expect(removed.code, removed.stderr).toBe(0)
     expect((await runCli(home, [...g, "jobs", "status", "SLOW"])).code).toBe(2)
+    // Once the job has ended, its folder is the user's again.
+    expect((await runCli(home, ["stage", "rm", "@ML.PUBLIC.RESULTS/slow/"])).code).toBe(0)
   })
 
   it("fails a job whose replica is killed (kill -9) mid-run: FAILED with a clear message, exit 1, no hang", async () => {

@@ -353,7 +353,8 @@ export const commands: ReadonlyArray<Command> = [
     summary: "Remove the files under a stage location",
     usage: "@DB.SCHEMA.STAGE/path",
     options: {},
-    details: "Prefix semantics as LIST: @S/out removes out/… and out2/…; @S/out/ removes out/… only.",
+    details:
+      "Prefix semantics as LIST: @S/out removes out/… and out2/…; @S/out/ removes out/… only. Refused (OutputClaimed, exit 2) while a running job's output folder lies in what it would remove, or holds it.",
     load: () => import("./stage.ts").then((m) => m.stageRemove)
   }
 ]

@@ -4,9 +4,11 @@
  */
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs"
 import { basename, dirname, join, relative, resolve } from "node:path"
+import { JobLauncher } from "@runbatch/spcs-launcher"
 import { LocalFileError, StageFileExists, StageLocation } from "@runbatch/spec"
-import { OutputLayout, StageStore } from "@runbatch/stage-io"
+import { OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
+import * as ClaimHolder from "../../ClaimHolder.ts"
 import { type CommandRun, positional, stringOption, UsageError } from "../Command.ts"
 import { rows, text } from "../Output.ts"
 
@@ -90,6 +92,11 @@ export const stageRemove: CommandRun = (args) =>
   Effect.gen(function* () {
     const location = positional(args, 0, "a stage location")
     const store = yield* StageStore
+    // Never under a running job: its committed parts must stay until it has finished.
+    yield* SaveMode.refuseRemovingClaimed(
+      yield* StageLocation.parse(location, store.context),
+      ClaimHolder.isActive(yield* JobLauncher)
+    )
     const removed = yield* store.remove(location)
     return text(`Removed ${removed} file(s).`, { removed })
   })
