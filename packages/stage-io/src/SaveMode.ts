@@ -254,6 +254,9 @@ export const prepare = (
         )
       )
     )
+    // What an earlier job of this name left in its private folder (it ended, or was removed: names are
+    // unique among jobs that exist) is not this job's: staging into it would meet its files.
+    yield* store.remove(StageLocation.format(layout.job))
     const removed = options.mode === "overwrite" ? yield* clear(layout) : 0
     return { removed, resumed: false }
   })

@@ -245,6 +245,34 @@ describe.each(modes)("SaveMode ($name)", ({ objectStore }) => {
     expect(again._tag === "Success" && again.success).toEqual({ removed: 0, resumed: true })
   })
 
+  it("a later job of the same name starts with an empty private folder; a resumed one keeps its own", async () => {
+    const home = tempHome()
+    const prepare = (instance: string) =>
+      run(
+        home,
+        Effect.flatMap(layoutOf("@ML.PUBLIC.RESULTS/out/", "ML.PUBLIC.NIGHTLY"), (layout) =>
+          SaveMode.prepare({
+            layout,
+            mode: "error",
+            job: "ML.PUBLIC.NIGHTLY",
+            instance,
+            isActive: (holder) => Effect.succeed(holder.instance === "second")
+          })
+        )
+      )
+    const staged = `out/_runbatch/${OutputLayout.jobFolder("ML.PUBLIC.NIGHTLY")}/input/data_00000.parquet`
+    expect((await prepare("first"))._tag).toBe("Success")
+    // The first NIGHTLY staged its input, then its client was killed (or the job removed).
+    seed(home, [staged])
+    expect((await prepare("second"))._tag).toBe("Success")
+    expect(filesOf(home)).not.toContain(staged)
+    // The second NIGHTLY stages, and resuming it finds its input where it left it.
+    seed(home, [staged])
+    const resumed = await prepare("second")
+    expect(resumed._tag === "Success" && resumed.success.resumed).toBe(true)
+    expect(filesOf(home)).toContain(staged)
+  })
+
   it("jobs racing to take over from a job that is gone: exactly one does, whatever their modes", async () => {
     for (let round = 0; round < 5; round++) {
       const home = tempHome()
