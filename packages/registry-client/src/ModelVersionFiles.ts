@@ -117,7 +117,8 @@ export interface VersionContent {
 }
 
 const kindOf = (content: VersionContent, method: string): ModelFunction.FunctionKind =>
-  content.functionKinds[method] ?? "FUNCTION"
+  // An own key only: a method named `constructor` or `toString` is data, not Object's property.
+  (Object.hasOwn(content.functionKinds, method) ? content.functionKinds[method] : undefined) ?? "FUNCTION"
 
 export const artifactPath = (name: string): string => `${ARTIFACTS}/${name}`
 
@@ -135,7 +136,10 @@ export const userData = (content: VersionContent) => ({
   }
 })
 
-const yaml = (value: unknown): string => Yaml.stringify(value, { lineWidth: 0, sortMapEntries: true })
+// No anchors: methods sharing one signature object are written out each in full (with sorted keys an
+// anchor could land after its alias, which no reader resolves).
+const yaml = (value: unknown): string =>
+  Yaml.stringify(value, { lineWidth: 0, sortMapEntries: true, aliasDuplicateObjects: false })
 
 export const manifestYaml = (content: VersionContent): string =>
   yaml({

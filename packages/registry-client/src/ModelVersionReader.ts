@@ -210,7 +210,7 @@ const functionsOf = (
         fn.kind === "TABLE_FUNCTION" &&
         (isRecord(properties)
           ? (() => {
-              const own = properties[method]
+              const own = Object.hasOwn(properties, method) ? properties[method] : undefined
               const flag = isRecord(own) ? own["PARTITIONED"] : undefined
               return typeof flag === "boolean" ? flag : true
             })()

@@ -127,6 +127,22 @@ describe("ModelRegistry.layerLocal", () => {
     }).pipe(Effect.provide(registryLayer(home)))
   })
 
+  it.effect("takes methods named as Object's properties (constructor, toString, __proto__) as data", () => {
+    const home = tempHome()
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      // Built as YAML parses it: `__proto__` an own key, not the object's prototype.
+      const signatures = Object.fromEntries(["constructor", "toString", "__proto__"].map((m) => [m, predict]))
+      yield* registry.logModel({ name: "odd", version: "v1", engine: "custom-http", signatures })
+      const read = yield* registry.getVersion("ODD", "V1")
+      expect(read.functions.map((f) => [f.name, f.targetMethod, f.kind, f.signature])).toEqual([
+        ["CONSTRUCTOR", "constructor", "FUNCTION", predict],
+        ["TOSTRING", "toString", "FUNCTION", predict],
+        ["__PROTO__", "__proto__", "FUNCTION", predict]
+      ])
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
   it.effect("makes the first version the default, and finds versions by name or system alias", () => {
     const home = tempHome()
     let clock = Date.parse("2026-01-01T00:00:00Z")

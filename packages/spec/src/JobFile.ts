@@ -292,7 +292,8 @@ export const toWire = (job: JobDefinition): JobFileWire => {
 }
 
 /** The job as YAML text, ready to save and run with `runbatch run -f`. */
-export const toYaml = (job: JobDefinition): string => Yaml.stringify(toWire(job), { lineWidth: 0 })
+export const toYaml = (job: JobDefinition): string =>
+  Yaml.stringify(toWire(job), { lineWidth: 0, aliasDuplicateObjects: false })
 
 /** The job as JSON text. */
 export const toJson = (job: JobDefinition): string => `${JSON.stringify(toWire(job), null, 2)}\n`

@@ -22,9 +22,11 @@ export const fromWire = (input: unknown): Effect.Effect<Signatures, InvalidSigna
         reason: "expected a map of method name to signature ({predict: {inputs: [...], outputs: [...]}})."
       })
     }
-    const out: Record<string, Signature.ModelSignature> = {}
-    for (const [method, sig] of Object.entries(root)) out[method] = yield* Signature.fromWire(sig, method)
-    return out
+    const out: Array<[string, Signature.ModelSignature]> = []
+    for (const [method, sig] of Object.entries(root))
+      out.push([method, yield* Signature.fromWire(sig, method)])
+    // Own properties, whatever the method's name (`__proto__` included): names are data.
+    return Object.fromEntries(out)
   })
 
 /** Parse YAML (or JSON) text holding signatures. */
@@ -50,6 +52,8 @@ export const toWire = (signatures: Signatures): Record<string, Signature.ModelSi
 
 /** YAML text of `{signatures: …}` (or of the bare map with `{bare: true}`). */
 export const stringify = (signatures: Signatures, options: { readonly bare?: boolean } = {}): string =>
+  // No anchors: methods sharing one signature object are written out each in full, as plain YAML.
   Yaml.stringify(options.bare === true ? toWire(signatures) : { signatures: toWire(signatures) }, {
-    lineWidth: 0
+    lineWidth: 0,
+    aliasDuplicateObjects: false
   })

@@ -49,6 +49,14 @@ runtimes:
 `
 
 describe("SignatureYaml.parse", () => {
+  it("keeps a method named __proto__ as a method, not the object's prototype", () => {
+    const one = "  inputs:\n    - {name: x, type: DOUBLE}\n  outputs:\n    - {name: y, type: DOUBLE}\n"
+    const signatures = ok(SignatureYaml.parse(`__proto__:\n${one}constructor:\n${one}`))
+    expect(Object.keys(signatures)).toStrictEqual(["__proto__", "constructor"])
+    expect(Object.getPrototypeOf(signatures)).toBe(Object.prototype)
+    expect(Object.hasOwn(signatures, "__proto__")).toBe(true)
+  })
+
   it("reads the signatures of a whole model.yaml", () => {
     const signatures = ok(SignatureYaml.parse(MODEL_YAML))
     expect(Object.keys(signatures)).toStrictEqual(["predict", "predict_proba"])
