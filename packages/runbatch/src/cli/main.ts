@@ -121,26 +121,28 @@ const main = async (): Promise<number> => {
       `Usage: runbatch ${command.words.join(" ")} ${command.usage}`
     )
   }
+  const [{ Cause, Effect, Exit, Fiber }, { layerLocal }, run, { describeFailure }, { resolveNames }] =
+    await Promise.all([
+      import("effect"),
+      import("../Account.ts"),
+      command.load(),
+      import("./Failure.ts"),
+      import("./Names.ts")
+    ])
+  const resolved = resolveNames({
+    ...(globals.database === undefined ? {} : { database: globals.database }),
+    ...(globals.schema === undefined ? {} : { schema: globals.schema })
+  })
+  if ("problem" in resolved) return fail(resolved.problem)
   const context: CommandContext = {
     home: resolve(globals.home),
-    ...(globals.database === undefined ? {} : { database: globals.database }),
-    ...(globals.schema === undefined ? {} : { schema: globals.schema }),
+    ...resolved.names,
     json: globals.json,
     notice: (line) => terminal.err(`${line}\n`),
     stderr: terminal.err,
     isTTY: process.stderr.isTTY === true
   }
-  const [{ Cause, Effect, Exit, Fiber }, { layerLocal }, run, { describeFailure }] = await Promise.all([
-    import("effect"),
-    import("../Account.ts"),
-    command.load(),
-    import("./Failure.ts")
-  ])
-  const layer = layerLocal({
-    home: context.home,
-    ...(globals.database === undefined ? {} : { database: globals.database }),
-    ...(globals.schema === undefined ? {} : { schema: globals.schema })
-  })
+  const layer = layerLocal({ home: context.home, ...resolved.names })
   const fiber = Effect.runFork(Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layer)))
   // The reader went away: stop the command, as SIGPIPE would (its finalizers run; a job it launched
   // runs on in its own supervisor).

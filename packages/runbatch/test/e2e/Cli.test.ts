@@ -87,6 +87,14 @@ describe("the runbatch command", () => {
     const current = "SELECT current_database() AS d, current_schema() AS s"
     const flagWins = await runCli(home, ["--database", "OTHER", "--json", "sql", current], where)
     expect(JSON.parse(flagWins.stdout)).toEqual([{ d: "OTHER", s: "PUBLIC" }])
+    // Names as SQL reads them: unquoted in upper case, quoted as written.
+    const named = async (database: string) =>
+      JSON.parse((await runCli(home, ["--database", database, "--json", "sql", current])).stdout)[0].d
+    expect(await named('"lower"')).toBe("lower")
+    expect(await named("MyDb")).toBe("MYDB")
+    const badName = await runCli(home, ["--database", "my db", "sql", current])
+    expect(badName.code).toBe(2)
+    expect(badName.stderr).toContain('--database my db: Invalid identifier "my db"')
     // A typo is bad input (exit 2); a statement that fails as it runs is an operational failure (1).
     const typo = await runCli(home, [...g, "sql", "SELEC 1"])
     expect(typo.code).toBe(2)
