@@ -12,11 +12,40 @@
  * later, because a machine waking from sleep wakes its client and its supervisor together, and the
  * client may look first.
  */
-import { readFileSync, statSync } from "node:fs"
+import { readFileSync, statfsSync, statSync } from "node:fs"
 import { hostname } from "node:os"
-import { type ClientRecord, files, type JobRecord, Records, readRecord } from "./JobFolder.ts"
+import { type ClientRecord, files, type JobFiles, type JobRecord, Records, readRecord } from "./JobFolder.ts"
 
 /** A launched job whose supervisor has not announced itself by then is taken as never started. */
+/** The last `fatal:` line a supervisor noted before it died, if it could write one. */
+const lastFatal = (log: string): string | undefined => {
+  try {
+    const lines = readFileSync(log, "utf8").trimEnd().split("\n")
+    const line = lines.findLast((l) => / fatal: /.test(l))
+    return line?.slice(line.indexOf(" fatal: ") + " fatal: ".length)
+  } catch {
+    return undefined
+  }
+}
+
+/** Whether the filesystem holding `dir` has no space left for an unprivileged writer. */
+const diskFull = (dir: string): boolean => {
+  try {
+    return statfsSync(dir).bavail === 0
+  } catch {
+    return false
+  }
+}
+
+/** Why a supervisor whose process is gone died, as far as the job folder can tell. */
+const deathOf = (paths: JobFiles, pid: number): string => {
+  const fatal = lastFatal(paths.supervisorLog)
+  if (fatal !== undefined) return `its process ${pid} stopped on an error: ${fatal}`
+  if (diskFull(paths.dir))
+    return `its process ${pid} is gone, and the disk holding the job folder is full (it cannot write its records): free space, then resume`
+  return `its process ${pid} is gone (killed, or the machine restarted)`
+}
+
 export const START_TIMEOUT_MILLIS = 60_000
 
 export type Liveness =
@@ -93,11 +122,7 @@ export const liveness = (
     if (supervisor.bootId !== undefined && boot !== undefined && supervisor.bootId !== boot)
       return { state: "gone", reason: "the machine restarted since it started" }
     if (!processAlive(supervisor.pid)) {
-      return {
-        state: "gone",
-        reason: `its process ${supervisor.pid} is gone (killed, or the machine restarted)`,
-        deadPid: supervisor.pid
-      }
+      return { state: "gone", reason: deathOf(paths, supervisor.pid), deadPid: supervisor.pid }
     }
   }
   const silent = now - modified

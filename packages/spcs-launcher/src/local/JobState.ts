@@ -1,6 +1,7 @@
 /**
  * A job's state as a client reads it from the job folder. A client never edits what a running
- * supervisor writes; it records a status itself only when no supervisor can: a job whose supervisor
+ * supervisor writes; it records a status itself (as a best effort: a read never fails for want of a
+ * write) only when no supervisor can: a job whose supervisor
  * vanished without a terminal status reads FAILED (or DONE, when its output was finished), and what is
  * left of it is stopped. A supervisor whose heartbeat is late is looked at twice, a moment apart,
  * before it is taken for gone.
@@ -67,7 +68,12 @@ const endVanished = (
   const now = new Date().toISOString()
   const ended = (status: JobStatus, message: string): JobState => {
     const written: StatusRecord = { status, message, updatedTime: now, completedTime: now }
-    writeRecord(Records.status, paths.status, written)
+    try {
+      writeRecord(Records.status, paths.status, written)
+    } catch {
+      // Recording the end is for later readers; a read on a full or read-only disk still answers, and
+      // the next read comes to the same end.
+    }
     return stateFrom(record, written)
   }
   // The coordinator wrote _SUCCESS (every shard committed, the manifest written) and only the
