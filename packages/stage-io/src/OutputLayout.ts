@@ -43,10 +43,14 @@ export interface OutputLayout {
  */
 export const jobFolder = (jobName: string): string => {
   const plain = jobName.replace(/[^A-Za-z0-9_$.-]/g, "_").replace(/^\.+/, "_")
-  return plain === jobName
+  // A qualified name may hold 3 × 255 characters; a folder name, 255 bytes on most filesystems.
+  return plain === jobName && plain.length <= MAX_PLAIN
     ? plain
-    : `${plain}-${createHash("sha256").update(jobName).digest("hex").slice(0, 8)}`
+    : `${plain.slice(0, MAX_PLAIN)}-${createHash("sha256").update(jobName).digest("hex").slice(0, 8)}`
 }
+
+/** The longest job folder name kept whole: with a hash suffix, names stay well under 255 bytes. */
+const MAX_PLAIN = 200
 
 /**
  * The output folder's path as one folder name under the stage's claims: readable, and suffixed with a

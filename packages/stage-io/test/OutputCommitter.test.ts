@@ -284,6 +284,10 @@ describe("OutputCommitter and the claim", () => {
   it("names its private folder after the job, so two jobs never share one", () => {
     expect(OutputLayout.jobFolder("ML.PUBLIC.JOB_1")).toBe("ML.PUBLIC.JOB_1")
     expect(OutputLayout.jobFolder('ML.PUBLIC."my job"')).toMatch(/^ML\.PUBLIC\._my_job_-[0-9a-f]{8}$/)
+    // Three names of Snowflake's longest (255 characters) fit one folder name, and stay apart.
+    const longest = (last: string) => `${"D".repeat(255)}.${"S".repeat(255)}.${"J".repeat(254)}${last}`
+    expect(Buffer.byteLength(OutputLayout.jobFolder(longest("A")))).toBeLessThanOrEqual(255)
+    expect(OutputLayout.jobFolder(longest("A"))).not.toBe(OutputLayout.jobFolder(longest("B")))
     expect(OutputLayout.jobFolder('ML.PUBLIC."my/job"')).not.toBe(
       OutputLayout.jobFolder('ML.PUBLIC."my job"')
     )
