@@ -26,7 +26,7 @@ import { DEFAULT_RETRY, inferWithRetry, type RetryPolicy } from "./EngineCall.ts
 import * as FeatureColumns from "./FeatureColumns.ts"
 import { normalise, nullOutputs } from "./OutputTypes.ts"
 import { Progress } from "./Progress.ts"
-import { readShard } from "./ShardReader.ts"
+import { readShard, shardSchema } from "./ShardReader.ts"
 
 export interface ColumnEncoder {
   readonly column: string
@@ -216,6 +216,31 @@ export const processBatch = (
     }
   })
 
+/**
+ * The output of a shard that yielded no rows: no batch, but its columns — the file's, the outputs' as
+ * the plan types them, `_ERROR` when errors are recorded — so a job over no rows still has them.
+ */
+const emptyOutput = (plan: JobPlan.JobPlan, shard: Sharding.Shard) =>
+  Effect.map(shardSchema(plan, shard), (schema) => {
+    const input = new Arrow.RecordBatch(
+      schema,
+      Arrow.makeData({
+        type: new Arrow.Struct(schema.fields),
+        length: 0,
+        nullCount: 0,
+        children: schema.fields.map(
+          (field) => Arrow.vectorFromArray([], field.type as Arrow.DataType).data[0]!
+        )
+      })
+    )
+    const batch = assemble(
+      input,
+      nullOutputs(plan.outputSchema, 0),
+      plan.onError === "record" ? [] : undefined
+    )
+    return new Arrow.Table([batch])
+  })
+
 /** Run, write and commit one shard as `attempt`; returns its row and error counts. */
 export const processShard = (
   context: ShardContext,
@@ -256,7 +281,7 @@ export const processShard = (
         })
       )
     )
-    const table = new Arrow.Table(outputs)
+    const table = outputs.length > 0 ? new Arrow.Table(outputs) : yield* emptyOutput(context.plan, shard)
     const written = yield* context.committer.writePart(shard.index, attempt, table)
     yield* context.committer.commitShard(written)
     yield* progress.shardDone

@@ -183,6 +183,25 @@ describe("a replica", () => {
     )
   })
 
+  it.each([
+    ["fail", ["ID", "X", "Z", "y"]],
+    ["record", ["ID", "X", "Z", "y", "_ERROR"]]
+  ] as const)(
+    "writes a job over no rows (on_error %s) as one part of no rows with the output's columns",
+    async (onError, names) => {
+      const home = tempHome()
+      const job = await stage(home, { rows: [], columns, signature, onError })
+      expect(job.plan.shards).toEqual([expect.objectContaining({ index: 0, rowGroupStart: 0, rows: 0 })])
+      const { exit } = await runInProcess(home, job)
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const table = await results(home)
+      expect(table.numRows).toBe(0)
+      expect(table.schema.fields.map((f) => f.name)).toEqual(names)
+      expect(String(table.schema.fields.find((f) => f.name === "y")!.type)).toBe("Float64")
+      expect(readdirSync(outputDir(home)).filter((name) => name.endsWith(".parquet"))).toHaveLength(1)
+    }
+  )
+
   it("records row and batch errors in _ERROR with one output row per input row", async () => {
     const home = tempHome()
     const job = await stage(home, {

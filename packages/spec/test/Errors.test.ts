@@ -213,6 +213,11 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "pass allowIncomplete"
   ],
   [
+    "NoResultsCommitted",
+    new Spec.NoResultsCommitted({ location: "@DB.S.ST/out/" }),
+    "No results have been committed to '@DB.S.ST/out/'"
+  ],
+  [
     "ResultsCorrupt",
     new Spec.ResultsCorrupt({
       location: "@DB.S.ST/out/",

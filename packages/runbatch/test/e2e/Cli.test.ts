@@ -325,6 +325,36 @@ block: true
     expect(mixed.stderr).toContain("leave out --replicas")
   })
 
+  it("runs a job over no rows: DONE, and its results are the columns without rows in every format", async () => {
+    const { home, g } = await prepareHome(10)
+    const created = await runCli(home, [...g, "sql", "CREATE TABLE NONE AS SELECT * FROM POINTS WHERE false"])
+    expect(created.code, created.stderr).toBe(0)
+    const output = "@ML.PUBLIC.RESULTS/none/"
+    const ran = await runCli(home, [
+      ...g,
+      "run",
+      "--model",
+      "linear",
+      "--table",
+      "none",
+      "--output",
+      output,
+      "--wait",
+      ...plugin
+    ])
+    expect(ran.code, ran.stderr).toBe(0)
+    expect(ran.stdout).toContain("DONE: 0 row(s)")
+    const table = await runCli(home, [...g, "results", output])
+    expect(table.code, table.stderr).toBe(0)
+    expect(table.stdout.split("\n")[0]!.split(/\s+/)).toEqual(["id", "x", "z", "y"])
+    const csv = await runCli(home, [...g, "results", output, "--format", "csv"])
+    expect(csv.code, csv.stderr).toBe(0)
+    expect(csv.stdout.trim()).toBe("id,x,z,y")
+    const json = await runCli(home, [...g, "results", output, "--format", "json"])
+    expect(json.code, json.stderr).toBe(0)
+    expect(JSON.parse(json.stdout)).toEqual([])
+  })
+
   it("ends a job file with block: true as --wait ends: exit 1 when the job FAILED", async () => {
     const { home, g } = await prepareHome(50, "weights: [2, -1]\nfatalWhen: {feature: x, equals: 0}\n")
     const jobFile = file(

@@ -296,6 +296,13 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Check the job (`runbatch jobs status`); `allowIncomplete` reads the committed parts anyway."
   },
   {
+    tag: "NoResultsCommitted",
+    area: "Outputs",
+    summary:
+      "Results were read with `allowIncomplete` from a folder where no part has been committed: the job stopped, or has not finished a shard yet.",
+    fix: "Check the job (`runbatch jobs status`, `runbatch jobs logs`); wait for it, resume it or run it again."
+  },
+  {
     tag: "ResultsCorrupt",
     area: "Outputs",
     summary:

@@ -66,6 +66,18 @@ export class ResultsIncomplete extends Schema.TaggedError<ResultsIncomplete>()("
   }
 }
 
+/**
+ * Results of a job that stopped, or has not yet committed a shard, were read with `allowIncomplete`:
+ * there is no committed part, so there are no rows and no columns to read.
+ */
+export class NoResultsCommitted extends Schema.TaggedError<NoResultsCommitted>()("NoResultsCommitted", {
+  location: Schema.String
+}) {
+  override get message(): string {
+    return `No results have been committed to '${this.location}': the job writing it stopped (or has not yet finished a shard) before any part counted. Check the job's status and logs (runbatch jobs status, runbatch jobs logs); run it again or resume it.`
+  }
+}
+
 /** A result part does not match its manifest (rows, bytes or checksum): the output was altered. */
 export class ResultsCorrupt extends Schema.TaggedError<ResultsCorrupt>()("ResultsCorrupt", {
   location: Schema.String,
