@@ -447,6 +447,13 @@ describe("a replica", () => {
     // Run replica 1 again (as a resume would): nothing left for it.
     const again = await runInProcess(home, job, { replica: 1, replicas: 2 })
     expect(again.lines.some((l) => l.type === "log" && l.message === "Nothing left to run.")).toBe(true)
+    // Its shards count as done in its figures (the job's bar ends at 100%), but not in its rate.
+    expect(again.lines.filter((l) => l.type === "progress").at(-1)).toMatchObject({
+      rows: 200,
+      resumedRows: 200,
+      shardsDone: 2,
+      rowsPerSecond: 0
+    })
     expect(Exit.isSuccess((await runInProcess(home, job, { replica: 0, replicas: 2 })).exit)).toBe(true)
     expect((await results(home)).numRows).toBe(400)
   })

@@ -217,6 +217,14 @@ describe("the runbatch command", () => {
     })
     // The qualified id from `jobs ls` finds the job without --database/--schema.
     expect((await runCli(home, ["jobs", "status", jobs[0].id])).stdout).toContain("ML.PUBLIC.NIGHTLY: DONE")
+    // Waiting for a finished job gives the job's own figures, not the wait's: its time from created
+    // to completed, and the rate over that time.
+    const took = (Date.parse(jobs[0].completed_time) - Date.parse(jobs[0].created_time)) / 1000
+    const rate = Math.round(2000 / took).toLocaleString("en-US")
+    const waitedDone = await runCli(home, ["jobs", "wait", jobs[0].id])
+    expect(waitedDone.code, waitedDone.stderr).toBe(0)
+    expect(waitedDone.stdout).toMatch(new RegExp(`DONE: 2,000 row\\(s\\) in [^,]+, ${rate} rows/s\\.`))
+    expect((await runCli(home, ["jobs", "status", jobs[0].id])).stdout).toContain(`, ${rate} rows/s.`)
     const logs = await runCli(home, [...g, "jobs", "logs", "NIGHTLY", "--instance", "1"])
     expect(logs.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}Starting inference\.$/m)
     expect(logs.stdout).not.toContain('{"type"')
