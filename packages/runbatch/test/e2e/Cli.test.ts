@@ -333,7 +333,7 @@ block: true
     expect(mixed.stderr).toContain("leave out --replicas")
   })
 
-  it("runs a job over no rows: DONE, and its results are the columns without rows in every format", async () => {
+  it("runs a job over no rows: DONE, its results the columns without rows; refuses files that match nothing unless --allow-empty", async () => {
     const { home, g } = await prepareHome(10)
     const created = await runCli(home, [...g, "sql", "CREATE TABLE NONE AS SELECT * FROM POINTS WHERE false"])
     expect(created.code, created.stderr).toBe(0)
@@ -361,6 +361,57 @@ block: true
     const json = await runCli(home, [...g, "results", output, "--format", "json"])
     expect(json.code, json.stderr).toBe(0)
     expect(JSON.parse(json.stdout)).toEqual([])
+
+    // A files job whose pattern matches nothing is refused before anything is written, unless the
+    // user asks for an empty run.
+    const signature =
+      "predict:\n  inputs:\n    - {name: data, type: BYTES}\n  outputs:\n    - {name: bytes, type: INT64}\n"
+    const sizes = [...g, "model", "log", "--name", "sizes", "--version", "v1", "--engine", TestEngine.id]
+    const logged = await runCli(home, [
+      ...sizes,
+      "--signature",
+      file(home, "sizes.yaml", signature),
+      ...plugin
+    ])
+    expect(logged.code, logged.stderr).toBe(0)
+    const put = await runCli(home, [
+      ...g,
+      "stage",
+      "put",
+      file(home, "a.txt", "alpha"),
+      "@ML.PUBLIC.FILES/docs/"
+    ])
+    expect(put.code, put.stderr).toBe(0)
+    const filesRun = (name: string, extra: ReadonlyArray<string> = []) =>
+      runCli(home, [
+        ...g,
+        "run",
+        "--model",
+        "sizes",
+        "--files",
+        "@ML.PUBLIC.FILES/docs/",
+        "--pattern",
+        ".*\\.png",
+        "--column",
+        "DATA",
+        "--column-handling",
+        "DATA=raw_bytes",
+        "--output",
+        `@ML.PUBLIC.RESULTS/${name}/`,
+        "--wait",
+        ...extra,
+        ...plugin
+      ])
+    const refused = await filesRun("nofiles")
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain(`No files under '@ML.PUBLIC.FILES/docs/' match ".*\\\\.png"`)
+    expect(refused.stderr).toContain("NoFilesMatched")
+    expect(existsSync(join(stageDir(home, "RESULTS"), "nofiles"))).toBe(false)
+    const allowed = await filesRun("allowed", ["--allow-empty"])
+    expect(allowed.code, allowed.stderr).toBe(0)
+    expect(allowed.stdout).toContain("DONE: 0 row(s)")
+    const columns = await runCli(home, [...g, "results", "@ML.PUBLIC.RESULTS/allowed/", "--format", "csv"])
+    expect(columns.stdout.trim()).toBe("DATA,bytes")
   })
 
   it("ends a job file with block: true as --wait ends: exit 1 when the job FAILED", async () => {
