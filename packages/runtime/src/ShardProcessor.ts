@@ -21,7 +21,7 @@ import { type JobPlan, PluginBatchError, RowFailed, type Sharding } from "@runba
 import type { OutputCommitter, StageStore } from "@runbatch/stage-io"
 import * as Arrow from "apache-arrow"
 import { Effect, type Semaphore, Stream } from "effect"
-import { assemble, selectRows, spreadRows } from "./BatchAssembly.ts"
+import { assemble, emptyBatch, selectRows, spreadRows } from "./BatchAssembly.ts"
 import { DEFAULT_RETRY, inferWithRetry, type RetryPolicy } from "./EngineCall.ts"
 import * as FeatureColumns from "./FeatureColumns.ts"
 import { normalise, nullOutputs } from "./OutputTypes.ts"
@@ -222,23 +222,8 @@ export const processBatch = (
  */
 const emptyOutput = (plan: JobPlan.JobPlan, shard: Sharding.Shard) =>
   Effect.map(shardSchema(plan, shard), (schema) => {
-    const input = new Arrow.RecordBatch(
-      schema,
-      Arrow.makeData({
-        type: new Arrow.Struct(schema.fields),
-        length: 0,
-        nullCount: 0,
-        children: schema.fields.map(
-          (field) => Arrow.vectorFromArray([], field.type as Arrow.DataType).data[0]!
-        )
-      })
-    )
-    const batch = assemble(
-      input,
-      nullOutputs(plan.outputSchema, 0),
-      plan.onError === "record" ? [] : undefined
-    )
-    return new Arrow.Table([batch])
+    const errors = plan.onError === "record" ? [] : undefined
+    return new Arrow.Table([assemble(emptyBatch(schema), nullOutputs(plan.outputSchema, 0), errors)])
   })
 
 /** Run, write and commit one shard as `attempt`; returns its row and error counts. */
