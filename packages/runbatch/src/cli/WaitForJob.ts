@@ -11,7 +11,13 @@ import { count, duration } from "./Format.ts"
 import { text } from "./Output.ts"
 
 export const progressLine = (progress: JobProgress, width = 30): string => {
-  const fraction = progress.totalRows > 0 ? Math.min(1, progress.rows / progress.totalRows) : 0
+  // A job over no rows that has ended (no time left) is done, not at 0%.
+  const fraction =
+    progress.totalRows > 0
+      ? Math.min(1, progress.rows / progress.totalRows)
+      : progress.etaSeconds === 0
+        ? 1
+        : 0
   const filled = Math.round(fraction * width)
   const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`
   const eta = progress.etaSeconds === null || fraction >= 1 ? "" : `  ETA ${duration(progress.etaSeconds)}`
