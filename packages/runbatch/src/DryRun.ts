@@ -147,7 +147,8 @@ export const dryRun = (options: RunBatchOptions, dry: DryRunOptions = {}) =>
       },
       estimate: {
         rowsPerSecond: total,
-        seconds: total > 0 ? rows / total + sample.openSeconds : Number.POSITIVE_INFINITY
+        // No rows: nothing to run, whatever the rate.
+        seconds: rows === 0 ? 0 : total > 0 ? rows / total + sample.openSeconds : Number.POSITIVE_INFINITY
       },
       wouldFail: onError === "fail" && sample.errors.length > 0
     } satisfies DryRunReport

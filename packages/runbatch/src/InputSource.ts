@@ -5,7 +5,7 @@
  * session exists and reused.
  */
 import { listStageFiles, type Relation, Sql } from "@runbatch/session"
-import type { JobFile, Signature } from "@runbatch/spec"
+import { type JobFile, NoFilesMatched, type Signature } from "@runbatch/spec"
 import type { StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 
@@ -13,7 +13,14 @@ export type InputSource =
   | { readonly kind: "table"; readonly table: string }
   | { readonly kind: "query"; readonly query: string }
   | { readonly kind: "parquet"; readonly location: string; readonly pattern?: string }
-  | { readonly kind: "files"; readonly location: string; readonly pattern?: string; readonly column?: string }
+  | {
+      readonly kind: "files"
+      readonly location: string
+      readonly pattern?: string
+      readonly column?: string
+      /** Run even when no file matches (a job of no rows); default: refused with NoFilesMatched. */
+      readonly allowEmpty?: boolean
+    }
   | {
       readonly kind: "rows"
       readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>>
@@ -27,10 +34,13 @@ export const parquet = (location: string, options: { readonly pattern?: string }
   location,
   ...options
 })
-/** One row per file under a stage location, its full stage path in `column` (default FILE_PATH). */
+/**
+ * One row per file under a stage location, its full stage path in `column` (default FILE_PATH). A
+ * location and pattern that list no file are refused (NoFilesMatched) unless `allowEmpty`.
+ */
 export const files = (
   location: string,
-  options: { readonly pattern?: string; readonly column?: string } = {}
+  options: { readonly pattern?: string; readonly column?: string; readonly allowEmpty?: boolean } = {}
 ): InputSource => ({ kind: "files", location, ...options })
 export const rows = (
   data: ReadonlyArray<Readonly<Record<string, unknown>>>,
@@ -54,11 +64,21 @@ export const relationOf = (source: InputSource) =>
           source.location,
           source.pattern === undefined ? {} : { pattern: source.pattern }
         )
-      case "files":
-        return yield* listStageFiles(source.location, {
+      case "files": {
+        const listed = yield* listStageFiles(source.location, {
           ...(source.pattern === undefined ? {} : { pattern: source.pattern }),
           ...(source.column === undefined ? {} : { columnName: source.column })
         })
+        // A job over a folder with no matching file would end DONE with nothing: most likely a
+        // misspelt folder or pattern, so it is refused unless asked for.
+        if (source.allowEmpty !== true && (yield* listed.count) === 0) {
+          return yield* new NoFilesMatched({
+            location: source.location,
+            ...(source.pattern === undefined ? {} : { pattern: source.pattern })
+          })
+        }
+        return listed
+      }
       case "rows":
         return yield* sql.createDataFrame(source.rows, source.schema)
     }

@@ -3,6 +3,7 @@ import { progressLine } from "../src/cli/WaitForJob.ts"
 
 const progress = {
   rows: 2500,
+  resumedRows: 0,
   totalRows: 10_000,
   shardsDone: 2,
   shards: 8,
@@ -34,5 +35,12 @@ describe("the CLI's progress line", () => {
     expect(progressLine({ ...progress, rows: 10_000, etaSeconds: 0 }, 4)).toBe(
       "[####] 100%  10,000/10,000 rows  1,250 rows/s"
     )
+  })
+
+  it("shows a job over no rows that ended as done, not at 0% with time left", () => {
+    const none = { ...progress, rows: 0, totalRows: 0, rowsPerSecond: 0 }
+    expect(progressLine({ ...none, etaSeconds: 0 }, 4)).toBe("[####] 100%  0/0 rows  0 rows/s")
+    // Still starting (no totals yet): nothing done.
+    expect(progressLine({ ...none, etaSeconds: null }, 4)).toBe("[....]   0%  0/0 rows  0 rows/s")
   })
 })

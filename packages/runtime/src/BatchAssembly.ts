@@ -49,6 +49,18 @@ export const spreadRows = (
   )
 }
 
+/** A batch of no rows with these columns (what a shard or sample of no rows passes through). */
+export const emptyBatch = (schema: Arrow.Schema): Arrow.RecordBatch =>
+  new Arrow.RecordBatch(
+    schema,
+    Arrow.makeData({
+      type: new Arrow.Struct(schema.fields),
+      length: 0,
+      nullCount: 0,
+      children: schema.fields.map((field) => Arrow.vectorFromArray([], field.type as Arrow.DataType).data[0]!)
+    })
+  )
+
 /** A record batch of these columns (each made one chunk). */
 export const recordBatch = (
   fields: ReadonlyArray<Arrow.Field>,

@@ -20,6 +20,11 @@ export interface ProgressShape {
     metrics?: Readonly<Record<string, number>>
   ) => Effect.Effect<void>
   readonly shardDone: Effect.Effect<void>
+  /**
+   * Count shards an earlier attempt of the job committed (a resumed job): done, so they count in
+   * rows and shards, but not by this run, so not in the rate. Emits a progress line.
+   */
+  readonly resumed: (rows: number, shards: number) => Effect.Effect<void>
   readonly flush: Effect.Effect<void>
 }
 
@@ -42,6 +47,7 @@ export class Progress extends Context.Service<Progress, ProgressShape>()("@runba
           post({ type: "rows", count, errors, ...(metrics === undefined ? {} : { metrics }) })
         ),
       shardDone: Effect.sync(() => post({ type: "shard" })),
+      resumed: (rows, shards) => Effect.sync(() => post({ type: "resumed", rows, shards })),
       flush: Effect.void
     })
 
@@ -64,6 +70,7 @@ export type ProgressEvent =
       readonly metrics?: Readonly<Record<string, number>>
     }
   | { readonly type: "shard" }
+  | { readonly type: "resumed"; readonly rows: number; readonly shards: number }
 
 /** Apply a relayed event to this thread's Progress. */
 export const relay = (progress: ProgressShape, event: ProgressEvent): Effect.Effect<void> =>
@@ -71,7 +78,9 @@ export const relay = (progress: ProgressShape, event: ProgressEvent): Effect.Eff
     ? progress.log(event.level, event.message)
     : event.type === "rows"
       ? progress.rowsDone(event.count, event.errors, event.metrics)
-      : progress.shardDone
+      : event.type === "resumed"
+        ? progress.resumed(event.rows, event.shards)
+        : progress.shardDone
 
 export interface Totals {
   readonly rows: number
@@ -81,6 +90,7 @@ export interface Totals {
 export const make = (replica: number, totals: Totals, emit: (line: ProgressLine) => void): ProgressShape => {
   const started = Date.now()
   let rows = 0
+  let resumedRows = 0
   let errors = 0
   let shardsDone = 0
   let lastEmit = 0
@@ -93,10 +103,11 @@ export const make = (replica: number, totals: Totals, emit: (line: ProgressLine)
       replica,
       time: new Date(lastEmit).toISOString(),
       rows,
+      resumedRows,
       totalRows: totals.rows,
       shardsDone,
       shards: totals.shards,
-      rowsPerSecond: Math.round(rows / seconds),
+      rowsPerSecond: Math.round((rows - resumedRows) / seconds),
       errors,
       metrics: { ...metrics }
     })
@@ -115,6 +126,13 @@ export const make = (replica: number, totals: Totals, emit: (line: ProgressLine)
     shardDone: Effect.sync(() => {
       shardsDone++
     }),
+    resumed: (count, shards) =>
+      Effect.sync(() => {
+        rows += count
+        resumedRows += count
+        shardsDone += shards
+        emitProgress()
+      }),
     flush: Effect.sync(emitProgress)
   }
 }

@@ -124,6 +124,14 @@ export const runReplica = (options: ReplicaOptions) =>
       Effect.map(host.encoder(handling.inputFormat, handling.convertTo), (loaded) => ({ handling, loaded }))
     )
 
+    // Shards an earlier attempt committed are done: the job's figures count them (not in its rate).
+    const resumed = mine.filter((shard) => done.has(shard.index))
+    if (resumed.length > 0) {
+      yield* progress.resumed(
+        resumed.reduce((n, shard) => n + done.get(shard.index)!.part.rows, 0),
+        resumed.length
+      )
+    }
     yield* progress.log("info", todo.length === 0 ? "Nothing left to run." : "Starting inference.")
     let result: PipelineResult & { readonly modules?: ReadonlyArray<string> }
     if (todo.length === 0) result = { rows: 0, errors: 0 }

@@ -7,8 +7,9 @@
 import type { Sharding } from "@runbatch/spec"
 import * as Arrow from "apache-arrow"
 import { Effect } from "effect"
-import { ERROR_COLUMN, recordBatch } from "./BatchAssembly.ts"
+import { assemble, ERROR_COLUMN, emptyBatch, recordBatch } from "./BatchAssembly.ts"
 import { DEFAULT_RETRY } from "./EngineCall.ts"
+import { nullOutputs } from "./OutputTypes.ts"
 import { openWorker, type WorkerOpenOptions } from "./Pipeline.ts"
 import { Progress } from "./Progress.ts"
 import { processBatch } from "./ShardProcessor.ts"
@@ -100,6 +101,10 @@ export const runSample = (options: SampleOptions) =>
           if (message !== null && message !== undefined) errors.push({ row: start + row, message })
         }
         outputs.push(done.batch)
+      }
+      // No rows to sample (an empty input): the outputs still have their columns.
+      if (outputs.length === 0) {
+        outputs.push(assemble(emptyBatch(options.rows.schema), nullOutputs(plan.outputSchema, 0), []))
       }
       return {
         outputs: new Arrow.Table(outputs),

@@ -21,12 +21,12 @@ import { type JobPlan, PluginBatchError, RowFailed, type Sharding } from "@runba
 import type { OutputCommitter, StageStore } from "@runbatch/stage-io"
 import * as Arrow from "apache-arrow"
 import { Effect, type Semaphore, Stream } from "effect"
-import { assemble, selectRows, spreadRows } from "./BatchAssembly.ts"
+import { assemble, emptyBatch, selectRows, spreadRows } from "./BatchAssembly.ts"
 import { DEFAULT_RETRY, inferWithRetry, type RetryPolicy } from "./EngineCall.ts"
 import * as FeatureColumns from "./FeatureColumns.ts"
 import { normalise, nullOutputs } from "./OutputTypes.ts"
 import { Progress } from "./Progress.ts"
-import { readShard } from "./ShardReader.ts"
+import { readShard, shardSchema } from "./ShardReader.ts"
 
 export interface ColumnEncoder {
   readonly column: string
@@ -216,6 +216,16 @@ export const processBatch = (
     }
   })
 
+/**
+ * The output of a shard that yielded no rows: no batch, but its columns — the file's, the outputs' as
+ * the plan types them, `_ERROR` when errors are recorded — so a job over no rows still has them.
+ */
+const emptyOutput = (plan: JobPlan.JobPlan, shard: Sharding.Shard) =>
+  Effect.map(shardSchema(plan, shard), (schema) => {
+    const errors = plan.onError === "record" ? [] : undefined
+    return new Arrow.Table([assemble(emptyBatch(schema), nullOutputs(plan.outputSchema, 0), errors)])
+  })
+
 /** Run, write and commit one shard as `attempt`; returns its row and error counts. */
 export const processShard = (
   context: ShardContext,
@@ -256,7 +266,7 @@ export const processShard = (
         })
       )
     )
-    const table = new Arrow.Table(outputs)
+    const table = outputs.length > 0 ? new Arrow.Table(outputs) : yield* emptyOutput(context.plan, shard)
     const written = yield* context.committer.writePart(shard.index, attempt, table)
     yield* context.committer.commitShard(written)
     yield* progress.shardDone

@@ -104,3 +104,20 @@ export const readShard = (
       )
     })
   )
+
+/**
+ * The columns of a shard's file, read from its footer: what a shard of no rows passes through, so that
+ * its part carries the same columns a part of rows would.
+ */
+export const shardSchema = (
+  plan: JobPlan.JobPlan,
+  shard: Sharding.Shard
+): Effect.Effect<Arrow.Schema, ShardUnreadable | StageError, StageStore> =>
+  Effect.gen(function* () {
+    const store = yield* StageStore
+    const bytes = yield* store.readBytes(shardFile(plan, shard))
+    return yield* Effect.try({
+      try: () => ParquetCodec.schemaOf(bytes),
+      catch: (error) => unreadable(shard, error)
+    })
+  })

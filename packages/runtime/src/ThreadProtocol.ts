@@ -31,7 +31,8 @@ const ProgressEvent = Schema.Union([
     errors: Schema.Number,
     metrics: Schema.optionalKey(Schema.Record(Schema.String, Schema.Number))
   }),
-  Schema.Struct({ type: Schema.Literal("shard") })
+  Schema.Struct({ type: Schema.Literal("shard") }),
+  Schema.Struct({ type: Schema.Literal("resumed"), rows: Schema.Number, shards: Schema.Number })
 ])
 
 /** A typed error as ErrorWire carries it. */

@@ -183,6 +183,25 @@ describe("a replica", () => {
     )
   })
 
+  it.each([
+    ["fail", ["ID", "X", "Z", "y"]],
+    ["record", ["ID", "X", "Z", "y", "_ERROR"]]
+  ] as const)(
+    "writes a job over no rows (on_error %s) as one part of no rows with the output's columns",
+    async (onError, names) => {
+      const home = tempHome()
+      const job = await stage(home, { rows: [], columns, signature, onError })
+      expect(job.plan.shards).toEqual([expect.objectContaining({ index: 0, rowGroupStart: 0, rows: 0 })])
+      const { exit } = await runInProcess(home, job)
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const table = await results(home)
+      expect(table.numRows).toBe(0)
+      expect(table.schema.fields.map((f) => f.name)).toEqual(names)
+      expect(String(table.schema.fields.find((f) => f.name === "y")!.type)).toBe("Float64")
+      expect(readdirSync(outputDir(home)).filter((name) => name.endsWith(".parquet"))).toHaveLength(1)
+    }
+  )
+
   it("records row and batch errors in _ERROR with one output row per input row", async () => {
     const home = tempHome()
     const job = await stage(home, {
@@ -428,6 +447,13 @@ describe("a replica", () => {
     // Run replica 1 again (as a resume would): nothing left for it.
     const again = await runInProcess(home, job, { replica: 1, replicas: 2 })
     expect(again.lines.some((l) => l.type === "log" && l.message === "Nothing left to run.")).toBe(true)
+    // Its shards count as done in its figures (the job's bar ends at 100%), but not in its rate.
+    expect(again.lines.filter((l) => l.type === "progress").at(-1)).toMatchObject({
+      rows: 200,
+      resumedRows: 200,
+      shardsDone: 2,
+      rowsPerSecond: 0
+    })
     expect(Exit.isSuccess((await runInProcess(home, job, { replica: 0, replicas: 2 })).exit)).toBe(true)
     expect((await results(home)).numRows).toBe(400)
   })

@@ -101,7 +101,10 @@ export type SupervisorRecord = ClientRecord
  * A replica's latest progress line: its counters, as the runtime prints them (spec's ReplicaOutput).
  * `metrics` is missing from progress written before replicas reported it.
  */
-export type ReplicaProgress = Omit<Counters, "metrics"> & { readonly metrics?: Counters["metrics"] }
+export type ReplicaProgress = Omit<Counters, "metrics" | "resumedRows"> & {
+  readonly metrics?: Counters["metrics"]
+  readonly resumedRows?: number
+}
 
 /** What `progress.json` holds: the latest progress line of each replica that has sent one. */
 export interface ProgressRecord {
@@ -181,6 +184,7 @@ export const Records = {
         replicas: Guard.record(
           struct({
             rows: number,
+            resumedRows: optional(number),
             totalRows: number,
             shardsDone: number,
             shards: number,

@@ -22,6 +22,8 @@ export const summarize = (
   const lines = Object.values(record?.replicas ?? {})
   const sum = (pick: (line: (typeof lines)[number]) => number) => lines.reduce((n, line) => n + pick(line), 0)
   const rows = sum((l) => l.rows)
+  // Lines written before replicas counted the shards of earlier attempts have none.
+  const resumedRows = sum((l) => l.resumedRows ?? 0)
   const totalRows = Math.max(
     totals?.rows ?? 0,
     sum((l) => l.totalRows)
@@ -40,6 +42,7 @@ export const summarize = (
       metrics[key] = (metrics[key] ?? 0) + value
   return {
     rows,
+    resumedRows,
     totalRows,
     shardsDone: sum((l) => l.shardsDone),
     shards: Math.max(

@@ -30,6 +30,7 @@ describe("summarize", () => {
       )
     ).toEqual({
       rows: 400,
+      resumedRows: 0,
       totalRows: 1000,
       shardsDone: 2,
       shards: 8,
@@ -56,9 +57,19 @@ describe("summarize", () => {
     expect(summarize({ replicas: { "0": old } }, null).metrics).toEqual({})
   })
 
+  it("counts the rows of shards earlier attempts committed, which lines before them did not carry", () => {
+    const resumed = { ...line(800, 500, 40), resumedRows: 600 }
+    expect(summarize({ replicas: { "0": resumed, "1": line(200, 500, 10) } }, null)).toMatchObject({
+      rows: 1000,
+      resumedRows: 600,
+      etaSeconds: 0
+    })
+  })
+
   it("has no estimate before any rate is known", () => {
     expect(summarize(undefined, { rows: 10, shards: 1 })).toEqual({
       rows: 0,
+      resumedRows: 0,
       totalRows: 10,
       shardsDone: 0,
       shards: 1,

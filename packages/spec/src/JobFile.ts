@@ -32,7 +32,14 @@ import { plainValue } from "./YamlValue.ts"
 export type JobSource =
   | { readonly kind: "table"; readonly table: string }
   | { readonly kind: "query"; readonly query: string }
-  | { readonly kind: "files"; readonly location: string; readonly pattern?: string; readonly column?: string }
+  | {
+      readonly kind: "files"
+      readonly location: string
+      readonly pattern?: string
+      readonly column?: string
+      /** Run even when no file matches (a job of no rows); default: refused with NoFilesMatched. */
+      readonly allowEmpty?: boolean
+    }
   | { readonly kind: "parquet"; readonly location: string; readonly pattern?: string }
 
 /** A whole job: what `runBatch` and `runbatch run` take. */
@@ -64,7 +71,8 @@ const SourceFields = Schema.Struct({
   files: Schema.optionalKey(StageLocationText),
   parquet: Schema.optionalKey(StageLocationText),
   pattern: Schema.optionalKey(Pattern),
-  column: Schema.optionalKey(Schema.String.check(Schema.isNonEmpty()))
+  column: Schema.optionalKey(Schema.String.check(Schema.isNonEmpty())),
+  allow_empty: Schema.optionalKey(Schema.Boolean)
 }).check(
   Schema.makeFilter((s) => {
     const kinds = (["table", "query", "files", "parquet"] as const).filter((k) => s[k] !== undefined)
@@ -75,6 +83,12 @@ const SourceFields = Schema.Struct({
     }
     if (s.pattern !== undefined && s.files === undefined && s.parquet === undefined) {
       return { path: ["pattern"], issue: "pattern applies only to files or parquet sources." }
+    }
+    if (s.allow_empty !== undefined && s.files === undefined) {
+      return {
+        path: ["allow_empty"],
+        issue: "allow_empty applies only to a files source (run even when no file matches)."
+      }
     }
     if (s.column !== undefined && s.files === undefined) {
       return {
@@ -158,7 +172,8 @@ const sourceOf = (s: typeof SourceFields.Type): JobSource => {
       kind: "files",
       location: s.files,
       pattern: s.pattern,
-      column: s.column
+      column: s.column,
+      allowEmpty: s.allow_empty
     })
   }
   return defined<JobSource & { kind: "parquet" }>({
@@ -268,7 +283,12 @@ export const toWire = (job: JobDefinition): JobFileWire => {
           : source.kind === "query"
             ? { query: source.query }
             : source.kind === "files"
-              ? defined({ files: source.location, pattern: source.pattern, column: source.column })
+              ? defined({
+                  files: source.location,
+                  pattern: source.pattern,
+                  column: source.column,
+                  allow_empty: source.allowEmpty
+                })
               : defined({ parquet: source.location, pattern: source.pattern }),
       input: block(Schema.encodeSync(InputSpec.InputSpecWire)(job.inputSpec)),
       output: Schema.encodeSync(OutputSpec.OutputSpecWire)(job.outputSpec),

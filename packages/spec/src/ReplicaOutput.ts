@@ -15,12 +15,18 @@ export type LogLevel = "info" | "warn" | "error"
 
 /** A replica's running totals, as its progress lines carry them. */
 export interface Counters {
-  /** Input rows this replica has finished (committed or recorded). */
+  /** Input rows this replica has finished (committed or recorded), `resumedRows` included. */
   readonly rows: number
+  /**
+   * Of `rows`, those of shards committed by an earlier attempt of the job (a resumed job): done, but
+   * not by this run, so they count in `rows` and not in `rowsPerSecond`.
+   */
+  readonly resumedRows: number
   /** Input rows this replica has to do. */
   readonly totalRows: number
   readonly shardsDone: number
   readonly shards: number
+  /** Rows this run has finished per second (`resumedRows` left out). */
   readonly rowsPerSecond: number
   /** Rows whose error was recorded (`onError: record`). */
   readonly errors: number
@@ -121,6 +127,7 @@ export const parse = (text: string): Parsed => {
         type: "progress",
         progress: {
           rows: count(line["rows"]),
+          resumedRows: count(line["resumedRows"]),
           totalRows: count(line["totalRows"]),
           shardsDone: count(line["shardsDone"]),
           shards: count(line["shards"]),

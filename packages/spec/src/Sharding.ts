@@ -24,7 +24,9 @@ export interface Shard {
 
 /**
  * Split `files` into about `target` shards of similar row counts, never across files and never
- * splitting a row group. Empty files and row groups yield no shard.
+ * splitting a row group. Empty files and row groups yield no shard — unless every file is empty: then
+ * one shard of no rows covers the first file, so that a job over no rows still writes a part carrying
+ * its output's columns.
  */
 export const enumerate = (files: ReadonlyArray<InputFile>, target: number): Array<Shard> => {
   const total = files.reduce((sum, f) => sum + f.rowGroups.reduce((a, b) => a + b, 0), 0)
@@ -49,6 +51,16 @@ export const enumerate = (files: ReadonlyArray<InputFile>, target: number): Arra
         start = i + 1
         rows = 0
       }
+    })
+  }
+  const first = files[0]
+  if (shards.length === 0 && first !== undefined) {
+    shards.push({
+      index: 0,
+      file: first.path,
+      rowGroupStart: 0,
+      rowGroupEnd: first.rowGroups.length,
+      rows: 0
     })
   }
   return shards

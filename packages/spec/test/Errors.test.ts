@@ -213,6 +213,16 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "pass allowIncomplete"
   ],
   [
+    "NoFilesMatched",
+    new Spec.NoFilesMatched({ location: "@DB.S.ST/img/", pattern: ".*\\.png" }),
+    "No files under '@DB.S.ST/img/' match"
+  ],
+  [
+    "NoResultsCommitted",
+    new Spec.NoResultsCommitted({ location: "@DB.S.ST/out/" }),
+    "No results have been committed to '@DB.S.ST/out/'"
+  ],
+  [
     "ResultsCorrupt",
     new Spec.ResultsCorrupt({
       location: "@DB.S.ST/out/",

@@ -128,6 +128,11 @@ describe("JobFile.parse", () => {
     ],
     ["files alone", "{files: '@DB.S.ST/images/'}", { kind: "files", location: "@DB.S.ST/images/" }],
     [
+      "files that may be none",
+      "{files: '@DB.S.ST/images/', allow_empty: true}",
+      { kind: "files", location: "@DB.S.ST/images/", allowEmpty: true }
+    ],
+    [
       "parquet with a pattern",
       "{parquet: '@DB.S.ST/in/', pattern: '.*\\.parquet'}",
       { kind: "parquet", location: "@DB.S.ST/in/", pattern: ".*\\.parquet" }
@@ -180,6 +185,11 @@ describe("JobFile.parse rejections", () => {
       "pattern with a table source",
       "model: m\nsource: {table: t, pattern: '.*'}\noutput: {stage_location: '@a.b.c/'}\n",
       [["source.pattern", "pattern applies only to files or parquet sources."]]
+    ],
+    [
+      "allow_empty with a table source",
+      "model: m\nsource: {table: t, allow_empty: true}\noutput: {stage_location: '@a.b.c/'}\n",
+      [["source.allow_empty", "allow_empty applies only to a files source"]]
     ],
     [
       "column with a parquet source",
@@ -322,7 +332,13 @@ describe("JobFile round trips", () => {
       {
         model: '"My Model"',
         version: '"v1.2"',
-        source: { kind: "files", location: "@DB.S.ST/images/", pattern: ".*\\.png", column: "IMAGES" },
+        source: {
+          kind: "files",
+          location: "@DB.S.ST/images/",
+          pattern: ".*\\.png",
+          column: "IMAGES",
+          allowEmpty: true
+        },
         inputSpec: { columnHandling: { IMAGES: { inputFormat: "full_stage_path", convertTo: "base64" } } },
         outputSpec: { stageLocation: "@DB.S.ST/out/", mode: "error" },
         jobSpec: { jobNamePrefix: "nightly", onError: "record" }

@@ -11,6 +11,7 @@ describe("ReplicaOutput", () => {
       type: "progress",
       progress: {
         rows: 10,
+        resumedRows: 0,
         totalRows: 0,
         shardsDone: 1,
         shards: 4,
@@ -43,6 +44,7 @@ describe("ReplicaOutput", () => {
       type: "progress",
       progress: {
         rows: 3,
+        resumedRows: 0,
         totalRows: 0,
         shardsDone: 0,
         shards: 0,
@@ -67,6 +69,7 @@ describe("ReplicaOutput", () => {
         replica: 1,
         time: "2026-11-26T00:00:01.000Z",
         rows: 5,
+        resumedRows: 2,
         totalRows: 9,
         shardsDone: 1,
         shards: 2,
@@ -84,6 +87,7 @@ describe("ReplicaOutput", () => {
         type: "progress",
         progress: {
           rows: 5,
+          resumedRows: 2,
           totalRows: 9,
           shardsDone: 1,
           shards: 2,

@@ -88,13 +88,20 @@ describe("Sharding.enumerate", () => {
     ])
   })
 
-  const empty: ReadonlyArray<readonly [string, ReadonlyArray<Sharding.InputFile>]> = [
-    ["no files", []],
-    ["a file without row groups", [file("a", [])]],
-    ["a file of empty row groups", [file("a", [0, 0])]]
+  it("gives no files no shards", () => {
+    expect(Sharding.enumerate([], 4)).toStrictEqual([])
+  })
+
+  // A job over no rows still writes one part, with its output's columns.
+  const empty: ReadonlyArray<readonly [string, ReadonlyArray<Sharding.InputFile>, number]> = [
+    ["a file without row groups", [file("a", [])], 0],
+    ["a file of empty row groups", [file("a", [0, 0])], 2],
+    ["two empty files", [file("a", [0]), file("b", [])], 1]
   ]
-  it.each(empty)("%s gives no shards", (_, files) => {
-    expect(Sharding.enumerate(files, 4)).toStrictEqual([])
+  it.each(empty)("%s gives one shard of no rows over the first file", (_, files, groups) => {
+    expect(Sharding.enumerate(files, 4)).toStrictEqual([
+      { index: 0, file: "a", rowGroupStart: 0, rowGroupEnd: groups, rows: 0 }
+    ])
   })
 })
 

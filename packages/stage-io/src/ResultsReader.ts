@@ -2,10 +2,12 @@
  * Reading a job's results back: only the parts its manifest lists, each checked against the manifest's
  * byte count, sha256 and row count, decoded to Arrow one part at a time (memory stays bounded by the
  * largest part). A folder without `_SUCCESS` is refused with ResultsIncomplete unless
- * `allowIncomplete` is set; then the committed parts of the job(s) in flight are read.
+ * `allowIncomplete` is set; then the committed parts of the job(s) in flight are read, and a folder with
+ * none is refused with NoResultsCommitted (there are no columns to read, let alone rows). A job over no
+ * rows writes one part of no rows: its results have the output's columns.
  */
 import { createHash } from "node:crypto"
-import { ResultsCorrupt, ResultsIncomplete, StageLocation } from "@runbatch/spec"
+import { NoResultsCommitted, ResultsCorrupt, ResultsIncomplete, StageLocation } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
 import { Effect, Stream } from "effect"
 import { committedRecords, readJson } from "./OutputCommitter.ts"
@@ -88,7 +90,7 @@ const committedParts = (location: StageLocation.StageLocation) =>
 export const readResults = (
   location: string,
   options: ReadResultsOptions = {}
-): Effect.Effect<Results, ResultsIncomplete | ResultsCorrupt | StageError, StageStore> =>
+): Effect.Effect<Results, ResultsIncomplete | NoResultsCommitted | ResultsCorrupt | StageError, StageStore> =>
   Effect.gen(function* () {
     const store = yield* StageStore
     const folder = StageLocation.asDirectory(
@@ -115,6 +117,8 @@ export const readResults = (
       : undefined
     const records = manifest === undefined ? yield* committedParts(folder) : []
     const parts = manifest?.parts ?? records.map((r) => r.part)
+    if (manifest === undefined && parts.length === 0)
+      return yield* new NoResultsCommitted({ location: display })
     const schema = manifest?.schema ?? records[0]?.schema ?? []
     // Parts the manifest does not list would be a sign of tampering; results ignore them by design.
     const batches = Stream.fromIterable(parts).pipe(
@@ -132,10 +136,18 @@ export const readResults = (
     }
   })
 
-/** Every result row as one Arrow table (small results; stream `batches` for large ones). */
+/**
+ * Every result row as one Arrow table (small results; stream `batches` for large ones). Results of no
+ * rows keep their columns: the schema comes from the first part.
+ */
 export const readTable = (location: string, options: ReadResultsOptions = {}) =>
   Effect.gen(function* () {
     const results = yield* readResults(location, options)
     const batches = yield* Stream.runCollect(results.batches)
-    return ParquetCodec.tableOf(batches)
+    const first = results.parts[0]
+    const schema =
+      batches.length === 0 && first !== undefined
+        ? (yield* readPart(results.location, first)).schema
+        : undefined
+    return ParquetCodec.tableOf(batches, schema)
   })

@@ -104,7 +104,7 @@ export class StageStorePromise implements AsyncDisposable {
   /**
    * A finished job's results: the manifest, and the rows as Arrow record batches (verified part by part
    * against the manifest) or as one table. Rejects with ResultsIncomplete when `_SUCCESS` is missing
-   * unless `allowIncomplete` is set.
+   * unless `allowIncomplete` is set (then with NoResultsCommitted when no part was committed).
    */
   async readResults(location: string, options?: ResultsReader.ReadResultsOptions): Promise<ResultsPromise> {
     const results = await this.#runner.runPromise(ResultsReader.readResults(location, options))

@@ -23,15 +23,15 @@ const table = (from: number, n: number) =>
     )
   })
 
-/** Write `shards` shards of 5 rows; finalize when asked. */
-const produce = (home: string, shards: number, finalize: boolean) =>
+/** Write `shards` shards of `rows` rows each; finalize when asked. */
+const produce = (home: string, shards: number, finalize: boolean, rows = 5) =>
   Effect.runPromise(
     Effect.gen(function* () {
       const layout = OutputLayout.make(yield* StageLocation.parse("@ML.PUBLIC.RESULTS/out/"), JOB)
       yield* SaveMode.prepare({ layout, mode: "error", job: JOB })
       const committer = yield* OutputCommitter.make({ layout })
       for (let shard = 0; shard < shards; shard++) {
-        yield* committer.commitShard(yield* committer.writePart(shard, 0, table(shard * 5, 5)))
+        yield* committer.commitShard(yield* committer.writePart(shard, 0, table(shard * rows, rows)))
       }
       if (finalize) yield* committer.finalize(shards, info)
     }).pipe(Effect.provide(storeLayer(home)))
@@ -109,6 +109,24 @@ describe("ResultsReader", () => {
       expect(result.failure._tag).toBe("ResultsCorrupt")
       expect(result.failure.message).toContain(fragment)
     }
+  })
+
+  it("reads a job of no rows (one part of no rows): no rows, and the columns", async () => {
+    const home = tempHome()
+    await produce(home, 1, true, 0)
+    const result = await Effect.runPromise(
+      ResultsReader.readTable("@ML.PUBLIC.RESULTS/out/").pipe(Effect.provide(storeLayer(home)))
+    )
+    expect(result.numRows).toBe(0)
+    expect(result.schema.fields.map((f) => `${f.name}: ${f.type}`)).toEqual(["id: Int32"])
+  })
+
+  it("refuses a folder where no part was committed even when incomplete results are allowed", async () => {
+    const home = tempHome()
+    await produce(home, 0, false)
+    const result = await read(home, { allowIncomplete: true })
+    expect(result._tag === "Failure" && result.failure._tag).toBe("NoResultsCommitted")
+    if (result._tag === "Failure") expect(result.failure.message).toContain("@ML.PUBLIC.RESULTS/out/")
   })
 
   it("detects a part whose bytes were swapped for another valid part of the same size", async () => {

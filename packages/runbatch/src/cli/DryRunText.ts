@@ -62,17 +62,31 @@ export const dryRunText = (report: DryRunReport): Printable => {
       `${parallelism.replicas} replica(s) × ${parallelism.workersPerReplica} worker(s), ${parallelism.threadsPerWorker} engine thread(s) each`,
       `about ${count(parallelism.shards)} shard(s), batches of up to ${count(parallelism.batchRows)} row(s)`
     ]),
-    section("Sample", [
-      `${count(sample.rows)} row(s): model loaded in ${sample.openSeconds.toFixed(2)} s, then ${count(sample.rowsPerSecond)} rows/s per worker; ${count(sample.errors.length)} row error(s)`,
-      ...sample.errors.slice(0, ERRORS_SHOWN).map((e) => `row ${e.row}: ${e.message}`),
-      ...(sample.errors.length > ERRORS_SHOWN ? [`… and ${sample.errors.length - ERRORS_SHOWN} more`] : [])
-    ]),
+    section(
+      "Sample",
+      input.rows === 0
+        ? [`no rows to sample: the input is empty (the model loaded in ${sample.openSeconds.toFixed(2)} s)`]
+        : [
+            `${count(sample.rows)} row(s): model loaded in ${sample.openSeconds.toFixed(2)} s, then ${count(sample.rowsPerSecond)} rows/s per worker; ${count(sample.errors.length)} row error(s)`,
+            ...sample.errors.slice(0, ERRORS_SHOWN).map((e) => `row ${e.row}: ${e.message}`),
+            ...(sample.errors.length > ERRORS_SHOWN
+              ? [`… and ${sample.errors.length - ERRORS_SHOWN} more`]
+              : [])
+          ]
+    ),
     ...(preview.length === 0 ? [] : ["", renderTable(columns, preview)]),
     "",
-    section("Estimate", [
-      `${count(estimate.rowsPerSecond)} rows/s over ${parallelism.replicas * parallelism.workersPerReplica} worker(s): about ${duration(estimate.seconds)} for ${count(input.rows)} row(s)`,
-      "(the sample's rate times the workers; staging the input and starting replicas come on top)"
-    ]),
+    section(
+      "Estimate",
+      input.rows === 0
+        ? [
+            "nothing to run: the job would end DONE with no rows, its results the output's columns without rows"
+          ]
+        : [
+            `${count(estimate.rowsPerSecond)} rows/s over ${parallelism.replicas * parallelism.workersPerReplica} worker(s): about ${duration(estimate.seconds)} for ${count(input.rows)} row(s)`,
+            "(the sample's rate times the workers; staging the input and starting replicas come on top)"
+          ]
+    ),
     ...(report.wouldFail
       ? [
           "",

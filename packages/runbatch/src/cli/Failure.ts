@@ -24,6 +24,7 @@ const OPERATIONAL = new Set([
   // A job folder written by another runbatch version, or damaged: nothing the command asked was wrong.
   "JobRecordUnreadable",
   "ResultsIncomplete",
+  "NoResultsCommitted",
   "ResultsCorrupt"
 ])
 

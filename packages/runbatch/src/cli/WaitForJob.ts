@@ -4,14 +4,20 @@
  * few seconds when stderr is a file; then the job's end as the result, with exit code 1 unless it ended
  * DONE.
  */
-import type { JobHandle, JobProgress } from "@runbatch/spcs-launcher"
+import type { JobHandle, JobProgress, JobRow } from "@runbatch/spcs-launcher"
 import { Effect, Schedule } from "effect"
 import type { CommandContext } from "./Command.ts"
 import { count, duration } from "./Format.ts"
 import { text } from "./Output.ts"
 
 export const progressLine = (progress: JobProgress, width = 30): string => {
-  const fraction = progress.totalRows > 0 ? Math.min(1, progress.rows / progress.totalRows) : 0
+  // A job over no rows that has ended (no time left) is done, not at 0%.
+  const fraction =
+    progress.totalRows > 0
+      ? Math.min(1, progress.rows / progress.totalRows)
+      : progress.etaSeconds === 0
+        ? 1
+        : 0
   const filled = Math.round(fraction * width)
   const bar = `[${"#".repeat(filled)}${".".repeat(width - filled)}]`
   const eta = progress.etaSeconds === null || fraction >= 1 ? "" : `  ETA ${duration(progress.etaSeconds)}`
@@ -28,6 +34,25 @@ export const progressLine = (progress: JobProgress, width = 30): string => {
     )}%  ${count(progress.rows)}/${count(progress.totalRows)} rows  ${count(Math.round(progress.rowsPerSecond))} rows/s${eta}${errors}${metrics}`
 }
 
+/**
+ * What a DONE job did, from its own times and counters — never from when someone began to watch it:
+ * its rows (shards committed by earlier attempts included), how long it took from its creation to
+ * its end, and its rate. A resumed job's wall time spans the pause between attempts, so it gives the
+ * rate of its last attempt instead.
+ */
+export const doneSummary = (id: string, row: JobRow, progress: JobProgress | undefined): string => {
+  const rows = progress?.rows ?? 0
+  const earlier = progress?.resumedRows ?? 0
+  if (earlier > 0) {
+    const rate = count(Math.round(progress?.rowsPerSecond ?? 0))
+    return `Job ${id} DONE: ${count(rows)} row(s), ${count(earlier)} of them committed by earlier attempts; the last attempt ran ${count(rows - earlier)} row(s) at ${rate} rows/s.`
+  }
+  if (row.completedTime === null) return `Job ${id} DONE: ${count(rows)} row(s).`
+  const seconds = Math.max(0, (row.completedTime.getTime() - row.createdTime.getTime()) / 1000)
+  const rate = seconds > 0 ? `, ${count(Math.round(rows / seconds))} rows/s` : ""
+  return `Job ${id} DONE: ${count(rows)} row(s) in ${duration(seconds)}${rate}.`
+}
+
 /** A line redrawn in place must fit the terminal: one that wraps leaves its first rows behind. */
 const fitted = (line: string, columns = process.stderr.columns): string =>
   columns !== undefined && columns > 1 && line.length >= columns ? line.slice(0, columns - 1) : line
@@ -38,7 +63,6 @@ export const waitForJob = (
   options: { readonly timeoutSeconds?: number } = {}
 ) =>
   Effect.gen(function* () {
-    const started = Date.now()
     let lastPlain = 0
     const draw = Effect.gen(function* () {
       const progress = yield* handle.progress.pipe(Effect.orElseSucceed(() => undefined))
@@ -62,12 +86,9 @@ export const waitForJob = (
       else context.notice(progressLine(final))
     }
     const row = yield* handle.describe
-    const seconds = (Date.now() - started) / 1000
-    const rate =
-      final !== undefined && seconds > 0 ? `, ${count(Math.round(final.rows / seconds))} rows/s` : ""
     const summary =
       status === "DONE"
-        ? `Job ${handle.id} DONE: ${count(final?.rows ?? 0)} row(s) in ${duration(seconds)}${rate}.`
+        ? doneSummary(handle.id, row, final)
         : `Job ${handle.id} ${status}${row.message === "" ? "." : `: ${row.message}`}`
     return text(
       summary,

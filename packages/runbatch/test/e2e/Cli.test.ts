@@ -225,6 +225,14 @@ describe("the runbatch command", () => {
     })
     // The qualified id from `jobs ls` finds the job without --database/--schema.
     expect((await runCli(home, ["jobs", "status", jobs[0].id])).stdout).toContain("ML.PUBLIC.NIGHTLY: DONE")
+    // Waiting for a finished job gives the job's own figures, not the wait's: its time from created
+    // to completed, and the rate over that time.
+    const took = (Date.parse(jobs[0].completed_time) - Date.parse(jobs[0].created_time)) / 1000
+    const rate = Math.round(2000 / took).toLocaleString("en-US")
+    const waitedDone = await runCli(home, ["jobs", "wait", jobs[0].id])
+    expect(waitedDone.code, waitedDone.stderr).toBe(0)
+    expect(waitedDone.stdout).toMatch(new RegExp(`DONE: 2,000 row\\(s\\) in [^,]+, ${rate} rows/s\\.`))
+    expect((await runCli(home, ["jobs", "status", jobs[0].id])).stdout).toContain(`, ${rate} rows/s.`)
     const logs = await runCli(home, [...g, "jobs", "logs", "NIGHTLY", "--instance", "1"])
     expect(logs.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}Starting inference\.$/m)
     expect(logs.stdout).not.toContain('{"type"')
@@ -331,6 +339,87 @@ block: true
     const mixed = await runCli(home, [...g, "run", "-f", job("error"), "--replicas", "2"])
     expect(mixed.code).toBe(2)
     expect(mixed.stderr).toContain("leave out --replicas")
+  })
+
+  it("runs a job over no rows: DONE, its results the columns without rows; refuses files that match nothing unless --allow-empty", async () => {
+    const { home, g } = await prepareHome(10)
+    const created = await runCli(home, [...g, "sql", "CREATE TABLE NONE AS SELECT * FROM POINTS WHERE false"])
+    expect(created.code, created.stderr).toBe(0)
+    const output = "@ML.PUBLIC.RESULTS/none/"
+    const ran = await runCli(home, [
+      ...g,
+      "run",
+      "--model",
+      "linear",
+      "--table",
+      "none",
+      "--output",
+      output,
+      "--wait",
+      ...plugin
+    ])
+    expect(ran.code, ran.stderr).toBe(0)
+    expect(ran.stdout).toContain("DONE: 0 row(s)")
+    const table = await runCli(home, [...g, "results", output])
+    expect(table.code, table.stderr).toBe(0)
+    expect(table.stdout.split("\n")[0]!.split(/\s+/)).toEqual(["id", "x", "z", "y"])
+    const csv = await runCli(home, [...g, "results", output, "--format", "csv"])
+    expect(csv.code, csv.stderr).toBe(0)
+    expect(csv.stdout.trim()).toBe("id,x,z,y")
+    const json = await runCli(home, [...g, "results", output, "--format", "json"])
+    expect(json.code, json.stderr).toBe(0)
+    expect(JSON.parse(json.stdout)).toEqual([])
+
+    // A files job whose pattern matches nothing is refused before anything is written, unless the
+    // user asks for an empty run.
+    const signature =
+      "predict:\n  inputs:\n    - {name: data, type: BYTES}\n  outputs:\n    - {name: bytes, type: INT64}\n"
+    const sizes = [...g, "model", "log", "--name", "sizes", "--version", "v1", "--engine", TestEngine.id]
+    const logged = await runCli(home, [
+      ...sizes,
+      "--signature",
+      file(home, "sizes.yaml", signature),
+      ...plugin
+    ])
+    expect(logged.code, logged.stderr).toBe(0)
+    const put = await runCli(home, [
+      ...g,
+      "stage",
+      "put",
+      file(home, "a.txt", "alpha"),
+      "@ML.PUBLIC.FILES/docs/"
+    ])
+    expect(put.code, put.stderr).toBe(0)
+    const filesRun = (name: string, extra: ReadonlyArray<string> = []) =>
+      runCli(home, [
+        ...g,
+        "run",
+        "--model",
+        "sizes",
+        "--files",
+        "@ML.PUBLIC.FILES/docs/",
+        "--pattern",
+        ".*\\.png",
+        "--column",
+        "DATA",
+        "--column-handling",
+        "DATA=raw_bytes",
+        "--output",
+        `@ML.PUBLIC.RESULTS/${name}/`,
+        "--wait",
+        ...extra,
+        ...plugin
+      ])
+    const refused = await filesRun("nofiles")
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain(`No files under '@ML.PUBLIC.FILES/docs/' match ".*\\\\.png"`)
+    expect(refused.stderr).toContain("NoFilesMatched")
+    expect(existsSync(join(stageDir(home, "RESULTS"), "nofiles"))).toBe(false)
+    const allowed = await filesRun("allowed", ["--allow-empty"])
+    expect(allowed.code, allowed.stderr).toBe(0)
+    expect(allowed.stdout).toContain("DONE: 0 row(s)")
+    const columns = await runCli(home, [...g, "results", "@ML.PUBLIC.RESULTS/allowed/", "--format", "csv"])
+    expect(columns.stdout.trim()).toBe("DATA,bytes")
   })
 
   it("ends a job file with block: true as --wait ends: exit 1 when the job FAILED", async () => {

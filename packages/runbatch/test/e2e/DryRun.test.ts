@@ -253,4 +253,41 @@ describe("dry runs", () => {
     expect(misuse.code).toBe(2)
     expect(misuse.stderr).toContain("--dry-run starts no job to --wait for")
   })
+
+  it("through the CLI: a dry run over no rows says there is nothing to run, with the output's columns", async () => {
+    const home = tempHome()
+    const session = localSession(home)
+    await logLinear(session, {})
+    await session.close()
+    const args = [
+      "--database",
+      "ML",
+      "run",
+      "--model",
+      "LINEAR",
+      "--query",
+      "SELECT i * 1.0 AS X, 1.0 AS Z FROM range(10) t(i) WHERE false",
+      "--output",
+      "@ML.PUBLIC.RESULTS/none/",
+      "--plugin",
+      TestEngine.packageDir,
+      "--dry-run"
+    ]
+    const shown = await runCli(home, args)
+    expect(shown.stderr).toBe("")
+    expect(shown.code).toBe(0)
+    expect(shown.stdout).toContain("0 row(s), 2 column(s)")
+    expect(shown.stdout).toContain("columns: y DOUBLE")
+    expect(shown.stdout).toContain("no rows to sample: the input is empty")
+    expect(shown.stdout).toContain("nothing to run: the job would end DONE with no rows")
+    const json = await runCli(home, ["--json", ...args])
+    expect(json.code, json.stderr).toBe(0)
+    const report = JSON.parse(json.stdout) as {
+      sample: { rows: number; outputs: ReadonlyArray<unknown> }
+      estimate: { seconds: number }
+    }
+    expect(report.sample).toMatchObject({ rows: 0, outputs: [] })
+    expect(report.estimate.seconds).toBe(0)
+    expect(filesUnder(home)).toEqual([])
+  })
 })

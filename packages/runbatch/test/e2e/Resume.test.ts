@@ -7,6 +7,7 @@ import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout, Signature } from "@runbatch/spec"
 import { TestEngine } from "@runbatch/testkit"
+import { runCli } from "../cli.ts"
 import {
   linearColumns as columns,
   localSession,
@@ -42,6 +43,13 @@ describe("resuming a job", () => {
     expect(resumed.attempt).toBe(2)
     expect(await resumed.wait({ timeoutSeconds: 120 })).toBe("DONE")
     expect(await job.status()).toBe("FAILED") // the first attempt's handle keeps its end
+    // Its figures count the shards the first attempt committed: every row, the bar at 100%.
+    const progress = await resumed.progress()
+    expect(progress).toMatchObject({ rows: 8000, totalRows: 8000, shardsDone: progress.shards })
+    expect(progress.resumedRows).toBeGreaterThan(0)
+    const status = await runCli(home, ["--database", "ML", "--schema", "PUBLIC", "jobs", "status", "KILLED"])
+    expect(status.stdout).toContain("100%  8,000/8,000 rows")
+    expect(status.stdout).toMatch(/DONE: 8,000 row\(s\), [\d,]+ of them committed by earlier attempts/)
     const table = await session.readResults("@ML.PUBLIC.RESULTS/resumed/")
     expect(table.numRows).toBe(8000)
     const ids = Array.from(table.getChild("ID")!.toArray() as BigInt64Array, Number)

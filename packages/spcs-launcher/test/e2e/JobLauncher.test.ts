@@ -107,6 +107,8 @@ describe.concurrent("the local launcher", () => {
     }
     expect(await run(job.progress)).toEqual({
       rows: 200,
+      // The fake replicas' lines carry no resumedRows (as lines of earlier builds): 0.
+      resumedRows: 0,
       totalRows: 200,
       shardsDone: 8,
       shards: 8,

@@ -278,6 +278,13 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Remove the file first (`runbatch stage rm`) or write under another name."
   },
   {
+    tag: "NoFilesMatched",
+    area: "Stages",
+    summary:
+      "A files job's stage folder has no file its pattern matches: the job would end with no rows, so nothing was written.",
+    fix: "Check the location and the pattern (`runbatch stage ls @…`); a pattern matches the whole path inside the stage (`.*\\.png`). To run over no files anyway: `allow_empty: true` in the source, `--allow-empty`."
+  },
+  {
     tag: "OutputNotEmpty",
     area: "Outputs",
     summary: "SaveMode `error` (the default) found files in the output folder; nothing was written.",
@@ -294,6 +301,13 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     area: "Outputs",
     summary: "Results were read from a folder without `_SUCCESS`: the job failed or is still running.",
     fix: "Check the job (`runbatch jobs status`); `allowIncomplete` reads the committed parts anyway."
+  },
+  {
+    tag: "NoResultsCommitted",
+    area: "Outputs",
+    summary:
+      "Results were read with `allowIncomplete` from a folder where no part has been committed: the job stopped, or has not finished a shard yet.",
+    fix: "Check the job (`runbatch jobs status`, `runbatch jobs logs`); wait for it, resume it or run it again."
   },
   {
     tag: "ResultsCorrupt",

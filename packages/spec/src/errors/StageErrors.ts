@@ -66,6 +66,35 @@ export class ResultsIncomplete extends Schema.TaggedError<ResultsIncomplete>()("
   }
 }
 
+/**
+ * A files job (one row per file of a stage folder) whose folder and pattern list no file: it would end
+ * DONE with no rows. Refused before anything is written, unless the source allows empty runs.
+ */
+export class NoFilesMatched extends Schema.TaggedError<NoFilesMatched>()("NoFilesMatched", {
+  location: Schema.String,
+  pattern: Schema.optionalKey(Schema.String)
+}) {
+  override get message(): string {
+    const what =
+      this.pattern === undefined
+        ? `There are no files under '${this.location}'`
+        : `No files under '${this.location}' match ${JSON.stringify(this.pattern)} (a regular expression over the whole path inside the stage)`
+    return `${what}: the job would have no rows. List the folder (runbatch stage ls ${this.location}) and check the location and pattern; to run a job over no files anyway, allow it (allow_empty: true in the job file's source, --allow-empty, allowEmpty in InputSource.files).`
+  }
+}
+
+/**
+ * Results of a job that stopped, or has not yet committed a shard, were read with `allowIncomplete`:
+ * there is no committed part, so there are no rows and no columns to read.
+ */
+export class NoResultsCommitted extends Schema.TaggedError<NoResultsCommitted>()("NoResultsCommitted", {
+  location: Schema.String
+}) {
+  override get message(): string {
+    return `No results have been committed to '${this.location}': the job writing it stopped (or has not yet finished a shard) before any part counted. Check the job's status and logs (runbatch jobs status, runbatch jobs logs); run it again or resume it.`
+  }
+}
+
 /** A result part does not match its manifest (rows, bytes or checksum): the output was altered. */
 export class ResultsCorrupt extends Schema.TaggedError<ResultsCorrupt>()("ResultsCorrupt", {
   location: Schema.String,

@@ -64,6 +64,10 @@ export const commands: ReadonlyArray<Command> = [
         value: "NAME",
         description: "with --files: the path column's name (default FILE_PATH)"
       },
+      "allow-empty": {
+        type: "boolean",
+        description: "with --files: run even when no file matches (a job of no rows); else refused"
+      },
       output: { type: "string", value: "@S/out/", description: "the exact output folder" },
       "base-output": {
         type: "string",

@@ -8,7 +8,7 @@ import { resumeJob } from "../../ResumeJob.ts"
 import { type CommandRun, integerOption, positional } from "../Command.ts"
 import * as LogLines from "../LogLines.ts"
 import { none, rows, text } from "../Output.ts"
-import { progressLine, waitForJob } from "../WaitForJob.ts"
+import { doneSummary, progressLine, waitForJob } from "../WaitForJob.ts"
 
 export const jobsList: CommandRun = (args, context) =>
   Effect.gen(function* () {
@@ -57,7 +57,8 @@ export const jobsStatus: CommandRun = (args) =>
       [
         `${handle.id}: ${row.status}${handle.attempt > 1 ? ` (attempt ${handle.attempt})` : ""}`,
         ...(row.message === "" ? [] : [row.message]),
-        progressLine(progress)
+        progressLine(progress),
+        ...(row.status === "DONE" ? [doneSummary(handle.id, row, progress)] : [])
       ].join("\n"),
       { ...row, id: handle.id, attempt: handle.attempt, progress }
     )

@@ -17,7 +17,9 @@ export const results: CommandRun = (args) =>
     })
     return rows(
       table.schema.fields.map((f) => f.name),
-      arrowRows(limit === 0 ? table : table.slice(0, limit)),
+      // A table without batches (results of a job from before parts of no rows were written) has
+      // nothing to slice.
+      arrowRows(limit === 0 || table.batches.length === 0 ? table : table.slice(0, limit)),
       { total: table.numRows, format }
     )
   })

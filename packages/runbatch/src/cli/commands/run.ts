@@ -48,6 +48,7 @@ const SPEC_FLAGS = [
   "parquet",
   "pattern",
   "column",
+  "allow-empty",
   "output",
   "base-output",
   "mode",
@@ -74,11 +75,13 @@ const fromFlags = (args: ParsedArgs): Omit<RunBatchOptions, "plugins" | "cpus"> 
     throw new UsageError("give exactly one of --table, --query, --files and --parquet")
   const pattern = stringOption(args, "pattern")
   const column = stringOption(args, "column")
+  const allowEmpty = args.values["allow-empty"] === true
   const source = sources[0]!
   const value = stringOption(args, source)!
   if ((pattern !== undefined || column !== undefined) && source !== "files" && source !== "parquet") {
     throw new UsageError("--pattern and --column go with --files (and --pattern with --parquet)")
   }
+  if (allowEmpty && source !== "files") throw new UsageError("--allow-empty goes with --files")
   const input =
     source === "table"
       ? InputSource.table(value)
@@ -88,7 +91,8 @@ const fromFlags = (args: ParsedArgs): Omit<RunBatchOptions, "plugins" | "cpus"> 
           ? InputSource.parquet(value, pattern === undefined ? {} : { pattern })
           : InputSource.files(value, {
               ...(pattern === undefined ? {} : { pattern }),
-              ...(column === undefined ? {} : { column })
+              ...(column === undefined ? {} : { column }),
+              ...(allowEmpty ? { allowEmpty } : {})
             })
   const columnHandling = Object.fromEntries(
     Object.entries(pairs(listOption(args, "column-handling"), "--column-handling")).map(

@@ -36,6 +36,21 @@ const path = (id: string, input: string, sql: string, message: string | RegExp):
   )
 
 export const fileCases: ReadonlyArray<Case> = [
+  // Refused before anything is written: a folder with no file would make a job of no rows.
+  {
+    id: "files-folder-empty",
+    input: "a files source whose folder holds no file",
+    action: {
+      via: "runBatch",
+      options: {
+        model: "BYTES",
+        input: { kind: "files", location: "@ML.PUBLIC.FILES/nothing-here/", column: "DATA" },
+        inputSpec: rawBytes("DATA")
+      }
+    },
+    tag: "NoFilesMatched",
+    message: "There are no files under '@ML.PUBLIC.FILES/nothing-here/'"
+  },
   image(
     "image-truncated",
     "an image file cut off halfway",

@@ -31,6 +31,28 @@ export const flags: ReadonlyArray<Case> = [
     "--pattern and --column go with --files"
   ),
   cli(
+    "run-allow-empty-with-table",
+    "--allow-empty with --table",
+    runLine({}, ["--allow-empty"]),
+    "UsageError",
+    "--allow-empty goes with --files"
+  ),
+  cli(
+    "run-files-pattern-matches-nothing",
+    "--files with a --pattern no file matches",
+    runLine({
+      "--table": undefined,
+      "--model": "BYTES",
+      "--files": "@ML.PUBLIC.FILES/img/",
+      "--pattern": ".*\\.jpg",
+      "--column": "DATA",
+      "--column-handling": "DATA=raw_bytes"
+    }),
+    "NoFilesMatched",
+    "No files under '@ML.PUBLIC.FILES/img/' match",
+    { realCli: true }
+  ),
+  cli(
     "run-replicas-word",
     "--replicas two",
     runLine({ "--replicas": "two" }),

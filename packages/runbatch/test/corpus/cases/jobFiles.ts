@@ -105,6 +105,12 @@ export const jobFiles: ReadonlyArray<Case> = [
     "pattern applies only to files or parquet sources"
   ),
   jobFile(
+    "job-file-allow-empty-on-table",
+    "allow_empty on a table source",
+    edited("  table: ML.PUBLIC.POINTS\n", "  table: ML.PUBLIC.POINTS\n  allow_empty: true\n"),
+    "allow_empty applies only to a files source"
+  ),
+  jobFile(
     "job-file-column-on-parquet",
     "a path column on a parquet source",
     edited("  table: ML.PUBLIC.POINTS\n", "  parquet: '@ML.PUBLIC.FILES/'\n  column: PATH\n"),

@@ -96,6 +96,13 @@ export const outputs: ReadonlyArray<Case> = [
     "@ML.PUBLIC.DONE/never/"
   ),
   cli(
+    "results-nothing-committed",
+    "results --allow-incomplete of a folder where no part was committed",
+    ["results", "@ML.PUBLIC.DONE/never/", "--allow-incomplete"],
+    "NoResultsCommitted",
+    "@ML.PUBLIC.DONE/never/"
+  ),
+  cli(
     "results-altered",
     "results of a folder whose part was altered",
     ["results", "@ML.PUBLIC.DONE/altered/"],
