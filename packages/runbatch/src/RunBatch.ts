@@ -18,7 +18,7 @@ import {
   StageLocation
 } from "@runbatch/spec"
 import { Effect } from "effect"
-import { type InputSource, relationOf } from "./InputSource.ts"
+import { type InputSource, refine, relationOf } from "./InputSource.ts"
 
 export interface RunBatchOptions {
   /** `MODEL`, `SCHEMA.MODEL` or `DB.SCHEMA.MODEL`, as written in SQL. */
@@ -90,7 +90,7 @@ export const checkBatch = (options: RunBatchOptions) =>
           Effect.catchTag("JobNotFound", () => Effect.succeed(false)),
           Effect.orElseSucceed(() => true)
         )
-    })
+    }).pipe(Effect.mapError((error) => refine(options.input, error)))
     // The name must be free before anything is written (the launcher checks again, atomically).
     const id = JobName.id(checked.jobName)
     const taken = yield* launcher.getJob(id).pipe(

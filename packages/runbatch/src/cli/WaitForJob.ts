@@ -9,6 +9,7 @@ import { Effect, Schedule } from "effect"
 import type { CommandContext } from "./Command.ts"
 import { count, duration } from "./Format.ts"
 import { text } from "./Output.ts"
+import { speak } from "./Vocabulary.ts"
 
 export const progressLine = (progress: JobProgress, width = 30): string => {
   const fraction = progress.totalRows > 0 ? Math.min(1, progress.rows / progress.totalRows) : 0
@@ -68,7 +69,7 @@ export const waitForJob = (
     const summary =
       status === "DONE"
         ? `Job ${handle.id} DONE: ${count(final?.rows ?? 0)} row(s) in ${duration(seconds)}${rate}.`
-        : `Job ${handle.id} ${status}${row.message === "" ? "." : `: ${row.message}`}`
+        : `Job ${handle.id} ${status}${row.message === "" ? "." : `: ${speak(row.message, { vocabulary: "jobFile", job: handle.id })}`}`
     return text(
       summary,
       { id: handle.id, status, message: row.message, progress: final },
