@@ -51,6 +51,12 @@ describe("the CLI's vocabulary", () => {
     expect(refine(InputSource.table("T"), missing).message).toContain('SELECT <col> AS "IMAGE"')
   })
 
+  it("the database is chosen with --database or RUNBATCH_DATABASE", () => {
+    expect(speak("Choose the database with the session's database option, or", { vocabulary: "flags" })).toBe(
+      "Choose the database with --database (or RUNBATCH_DATABASE), or"
+    )
+  })
+
   it("a conversion to change is said as --column-handling", () => {
     expect(speak('Use convert_to: raw_bytes for "FILE_PATH".', { vocabulary: "flags" })).toBe(
       "Use --column-handling FILE_PATH=raw_bytes."

@@ -35,6 +35,7 @@ const TERMS: ReadonlyArray<Term> = [
     cli: { flags: "--column $1", jobFile: "column: $1 in the files source" }
   },
   { library: /convert_to: (\w+) for "([^"]+)"/g, cli: { flags: "--column-handling $2=$1" } },
+  { library: /the session's database option/g, cli: both("--database (or RUNBATCH_DATABASE)") },
   { library: /\blistJobs\b/g, cli: both("runbatch jobs ls") },
   { library: /\blistStageFiles\b/g, cli: both("runbatch stage ls") },
   { library: /getLogs\(\{ instance: (\d+) \}\)/g, cli: both("runbatch jobs logs {job} --instance $1") }
