@@ -30,6 +30,7 @@ const TERMS: ReadonlyArray<Term> = [
   { library: /\bon_error\b|\bonError\b/g, cli: { flags: "--on-error" } },
   { library: /\bmax_batch_rows\b|\bmaxBatchRows\b/g, cli: { flags: "--max-batch-rows" } },
   { library: /\bnum_workers\b|\bnumWorkers\b/g, cli: { flags: "--workers" } },
+  { library: /\bstrict_nulls\b|\bstrictNulls\b/g, cli: { flags: "--strict-nulls" } },
   {
     library: /files\(location, \{ column: "([^"]+)" \}\)/g,
     cli: { flags: "--column $1", jobFile: "column: $1 in the files source" }

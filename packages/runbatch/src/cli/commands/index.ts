@@ -108,6 +108,11 @@ export const commands: ReadonlyArray<Command> = [
         value: "fail|record",
         description: "stop at the first bad row (default) or record it in _ERROR"
       },
+      "strict-nulls": {
+        type: "boolean",
+        description:
+          "a NULL in a feature the signature declares nullable: false fails its row (default: scored)"
+      },
       "compute-pool": {
         type: "string",
         value: "POOL",
