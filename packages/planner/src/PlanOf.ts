@@ -53,6 +53,7 @@ export const planOf = (
     },
     replicas: JobSpec.replicasOf(jobSpec),
     onError: JobSpec.onErrorOf(jobSpec),
+    ...(JobSpec.strictNullsOf(jobSpec) ? { strictNulls: true } : {}),
     input: materialized.input,
     shards: materialized.shards,
     output: {

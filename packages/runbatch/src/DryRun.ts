@@ -12,6 +12,7 @@ import { type JobPlan, JobSpec, OutputSpec, type Signature, StageLocation } from
 import { SaveMode, StageFileReader, StageStore } from "@runbatch/stage-io"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
+import * as InputSource from "./InputSource.ts"
 import { checkBatch, type RunBatchOptions } from "./RunBatch.ts"
 
 export interface DryRunOptions {
@@ -118,7 +119,11 @@ export const dryRun = (options: RunBatchOptions, dry: DryRunOptions = {}) =>
         function: checked.function.name,
         engine: checked.engine.id
       },
-      input: { description: request.input.description, rows, columns: checked.columns },
+      input: {
+        description: InputSource.describe(options.input, request.input),
+        rows,
+        columns: checked.columns
+      },
       output: {
         location: StageLocation.format(checked.layout.output),
         mode,

@@ -5,7 +5,7 @@
  * session exists and reused.
  */
 import { listStageFiles, type Relation, Sql } from "@runbatch/session"
-import { type JobFile, NoFilesMatched, type Signature } from "@runbatch/spec"
+import { type JobFile, MissingFeatureColumn, NoFilesMatched, type Signature } from "@runbatch/spec"
 import type { StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 
@@ -83,3 +83,26 @@ export const relationOf = (source: InputSource) =>
         return yield* sql.createDataFrame(source.rows, source.schema)
     }
   }) satisfies Effect.Effect<Relation, unknown, Sql | StageStore>
+
+/**
+ * The source as a person names it: a files source is `files under @S/path/ (matching RE)`, not the
+ * in-memory rows listing them; the others as their relation describes itself.
+ */
+export const describe = (source: InputSource, relation: Relation): string =>
+  source.kind === "files"
+    ? `files under ${source.location}${source.pattern === undefined ? "" : ` matching ${source.pattern}`}`
+    : relation.description
+
+/**
+ * A planning error told for the source: a files input has one column, the files' paths, named by
+ * `column` (FILE_PATH by default), so a missing feature is fixed by naming that column after it.
+ */
+export const refine = <E>(source: InputSource, error: E): E =>
+  source.kind === "files" && error instanceof MissingFeatureColumn && error.fix === undefined
+    ? (new MissingFeatureColumn({
+        feature: error.feature,
+        closest: error.closest,
+        columns: error.columns,
+        fix: `The files' paths are in the column ${source.column ?? "FILE_PATH"}; name it after the feature: files(location, { column: "${error.feature}" }).`
+      }) as E)
+    : error

@@ -19,7 +19,7 @@ import {
 } from "@runbatch/spec"
 import { Effect } from "effect"
 import * as ClaimHolder from "./ClaimHolder.ts"
-import { type InputSource, relationOf } from "./InputSource.ts"
+import { type InputSource, refine, relationOf } from "./InputSource.ts"
 
 export interface RunBatchOptions {
   /** `MODEL`, `SCHEMA.MODEL` or `DB.SCHEMA.MODEL`, as written in SQL. */
@@ -80,7 +80,7 @@ export const checkBatch = (options: RunBatchOptions) =>
       plugins: options.plugins ?? [],
       cpusPerReplica: Math.max(1, Math.floor(cpus / replicas)),
       isActive: ClaimHolder.isActive(launcher)
-    })
+    }).pipe(Effect.mapError((error) => refine(options.input, error)))
     // The name must be free before anything is written (the launcher checks again, atomically).
     const id = JobName.id(checked.jobName)
     const taken = yield* launcher.getJob(id).pipe(

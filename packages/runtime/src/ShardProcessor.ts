@@ -27,6 +27,7 @@ import * as FeatureColumns from "./FeatureColumns.ts"
 import { normalise, nullOutputs } from "./OutputTypes.ts"
 import { Progress } from "./Progress.ts"
 import { readShard, shardSchema } from "./ShardReader.ts"
+import * as StrictNulls from "./StrictNulls.ts"
 
 export interface ColumnEncoder {
   readonly column: string
@@ -129,6 +130,11 @@ export const processBatch = (
       const source = encoded.get(mapping.column) ?? batch.getChild(mapping.column)!
       const prepared = FeatureColumns.prepare(source, feature, mapping.column, mapping.compatibility)
       for (const error of prepared.errors) note(error.row, { column: mapping.column, message: error.message })
+      if (plan.strictNulls === true) {
+        for (const row of StrictNulls.nullRows(source, feature)) {
+          note(row, { column: mapping.column, message: StrictNulls.message(feature.name) })
+        }
+      }
       features.push({ name: feature.name, vector: prepared.vector })
     }
 

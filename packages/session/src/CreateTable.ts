@@ -1,13 +1,15 @@
 /**
- * `createTable` on the local account: a table from local parquet or CSV files (their headers checked
+ * `createTable` on the local account: a table from local parquet or CSV files (CSV read with the
+ * given CsvOptions, their headers checked
  * for names DuckDB would rename) or from a relation, in a database and schema created on first use. An
  * existing table is refused (TableExists) unless replacing; one whose name differs only by case always
  * (CaseCollision).
  */
-import { CaseCollision, Identifier, LocalFileError, TableExists } from "@runbatch/spec"
+import { CaseCollision, Identifier, InvalidSpec, LocalFileError, TableExists } from "@runbatch/spec"
 import { Effect } from "effect"
 import type { Access } from "./Attachments.ts"
 import { sqlString } from "./Connection.ts"
+import { csvProblems, csvReaderArguments } from "./CsvOptions.ts"
 import { describeColumns, planOf, type RelationPlan } from "./LocalRelation.ts"
 import type { LocalSession } from "./LocalSession.ts"
 import { checkLocalFile } from "./LocalSources.ts"
@@ -41,11 +43,16 @@ export const createTable = (session: LocalSession) =>
         )
         select = `SELECT * FROM read_parquet([${source.paths.map(sqlString).join(", ")}])`
         break
-      case "csv":
+      case "csv": {
+        const options = source.options ?? {}
+        const problems = csvProblems(source.path, options)
+        if (problems.length > 0)
+          return yield* new InvalidSpec({ spec: `CSV options for ${source.path}`, problems })
         yield* checkLocalFile(source.path)
-        yield* warehouse.use({}, (connection) => refuseCsvCollisions(connection, source.path))
-        select = `SELECT * FROM read_csv(${sqlString(source.path)})`
+        yield* warehouse.use({}, (connection) => refuseCsvCollisions(connection, source.path, options))
+        select = `SELECT * FROM read_csv(${sqlString(source.path)}${csvReaderArguments(source.path, options)})`
         break
+      }
       case "relation":
         plan = planOf(source.relation)
         select = plan.sql

@@ -18,6 +18,7 @@ import { collisionAsSqlError, type LocalSession } from "./LocalSession.ts"
 import { createDataFrame, readParquet } from "./LocalSources.ts"
 import { listTables, table } from "./LocalTables.ts"
 import type { SqlShape } from "./Sql.ts"
+import { explainUnknownTable } from "./UnknownTable.ts"
 import { makeWarehouse } from "./Warehouse.ts"
 
 export interface LocalSqlOptions {
@@ -72,12 +73,18 @@ export const makeLocalSql = (
       query: (text) =>
         warehouse
           .use({ userSql: { sql: text, writable: false } }, (connection) => readAll(connection, text))
-          .pipe(Effect.catchTag("CaseCollision", (e) => Effect.fail(collisionAsSqlError(text)(e)))),
+          .pipe(
+            Effect.catchTag("CaseCollision", (e) => Effect.fail(collisionAsSqlError(text)(e))),
+            Effect.catchTag("SqlError", explainUnknownTable(session))
+          ),
 
       execute: (text) =>
         warehouse
           .use({ userSql: { sql: text, writable: true } }, (connection) => connection.run(text))
-          .pipe(Effect.catchTag("CaseCollision", (e) => Effect.fail(collisionAsSqlError(text)(e)))),
+          .pipe(
+            Effect.catchTag("CaseCollision", (e) => Effect.fail(collisionAsSqlError(text)(e))),
+            Effect.catchTag("SqlError", explainUnknownTable(session))
+          ),
 
       sql: (query) => {
         const text = asSubquery(query)

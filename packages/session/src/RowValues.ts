@@ -158,6 +158,35 @@ const convert = (type: ColumnType, value: unknown): unknown => {
   }
 }
 
+/** Rows named with a problem shown, at most. */
+const ROWS_SHOWN = 5
+
+/**
+ * The rows' problems, each said once: the same message about the same field in many rows (an extra
+ * key in every row) is one problem, with the count of rows and the first row numbers.
+ */
+const rowProblems = (total: number) => {
+  const kinds = new Map<string, { field: string | undefined; message: string; rows: Array<number> }>()
+  return {
+    add: (row: number, field: string | undefined, message: string) => {
+      const key = JSON.stringify([field, message])
+      const kind = kinds.get(key)
+      if (kind !== undefined) kind.rows.push(row)
+      else if (kinds.size < MAX_PROBLEMS) kinds.set(key, { field, message, rows: [row] })
+    },
+    list: (): Array<Problem> =>
+      [...kinds.values()].map(({ field, message, rows }) => {
+        const suffix = field === undefined ? "" : `.${field}`
+        if (rows.length === 1) return { path: `rows[${rows[0]}]${suffix}`, message }
+        const shown = rows.slice(0, ROWS_SHOWN).join(", ")
+        return {
+          path: `rows[${shown}${rows.length > ROWS_SHOWN ? ", …" : ""}]${suffix}`,
+          message: `${message} (in ${rows.length} of ${total} rows)`
+        }
+      })
+  }
+}
+
 /** Check the schema and every value, and return the rows as typed columns. */
 export const columnsFromRows = (
   rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
@@ -180,13 +209,11 @@ export const columnsFromRows = (
     const types = schema.map(fromFeature)
     const byKey = new Map(schema.map((feature, i) => [feature.name.toUpperCase(), i]))
     const values = schema.map(() => new Array<unknown>(rows.length).fill(null))
-    const problems: Array<Problem> = []
-    const report = (path: string, message: string) => {
-      if (problems.length < MAX_PROBLEMS) problems.push({ path, message })
-    }
+    const problems = rowProblems(rows.length)
+    const report = (r: number, field: string | undefined, message: string) => problems.add(r, field, message)
     rows.forEach((row, r) => {
       if (!isPlainObject(row)) {
-        report(`rows[${r}]`, `a row is a plain object keyed by column name, got ${describe(row)}`)
+        report(r, undefined, `a row is a plain object keyed by column name, got ${describe(row)}`)
         return
       }
       const seen = new Set<number>()
@@ -194,35 +221,30 @@ export const columnsFromRows = (
       for (const [key, value] of Object.entries(row)) {
         const column = byKey.get(key.toUpperCase())
         if (column === undefined) {
-          report(
-            `rows[${r}].${key}`,
-            `no such column; the schema has ${schema.map((f) => f.name).join(", ")}`
-          )
+          report(r, key, `no such column; the schema has ${schema.map((f) => f.name).join(", ")}`)
           continue
         }
         if (seen.has(column)) {
-          report(
-            `rows[${r}].${key}`,
-            `the row names the column ${schema[column]!.name} twice (keys differ by case)`
-          )
+          report(r, key, `the row names the column ${schema[column]!.name} twice (keys differ by case)`)
           continue
         }
         seen.add(column)
         const converted = convert(types[column]!, value)
         if (converted instanceof Invalid) {
           invalid.add(column)
-          report(`rows[${r}].${schema[column]!.name}`, converted.message)
+          report(r, schema[column]!.name, converted.message)
         } else {
           values[column]![r] = converted
         }
       }
       schema.forEach((feature, c) => {
         if (!Signature.isGroup(feature) && !feature.nullable && values[c]![r] === null && !invalid.has(c)) {
-          report(`rows[${r}].${feature.name}`, "the value is missing or null, but the column is not nullable")
+          report(r, feature.name, "the value is missing or null, but the column is not nullable")
         }
       })
     })
-    if (problems.length > 0) return yield* new InvalidSpec({ spec: SPEC, problems })
+    const found = problems.list()
+    if (found.length > 0) return yield* new InvalidSpec({ spec: SPEC, problems: found })
     return schema.map((feature, c) => ({
       name: feature.name,
       type: types[c]!,

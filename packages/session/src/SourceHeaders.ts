@@ -8,6 +8,7 @@ import type { CaseCollision, SqlError } from "@runbatch/spec"
 import { Effect } from "effect"
 import { refuseCaseCollisions } from "./CaseCollisions.ts"
 import { type Connection, sqlString } from "./Connection.ts"
+import { type CsvOptions, csvReaderArguments } from "./CsvOptions.ts"
 
 interface SchemaElement {
   readonly name: string
@@ -68,10 +69,10 @@ export const refuseParquetCollisions = (
 const unlessEmpty = (value: unknown): string => (value === "(empty)" ? "" : String(value ?? ""))
 
 /** The `read_csv` arguments DuckDB sniffs for a file, and whether its first line is a header. */
-const sniff = (connection: Connection, path: string) =>
+const sniff = (connection: Connection, path: string, options: CsvOptions) =>
   Effect.map(
     connection.all(
-      `SELECT Delimiter, Quote, Escape, HasHeader, SkipRows, Comment FROM sniff_csv(${sqlString(path)})`
+      `SELECT Delimiter, Quote, Escape, HasHeader, SkipRows, Comment FROM sniff_csv(${sqlString(path)}${csvReaderArguments(path, options)})`
     ),
     (reader) => {
       const [delimiter, quote, escapeChar, hasHeader, skipRows, comment] = reader.getRowsJS()[0] ?? []
@@ -88,13 +89,15 @@ const sniff = (connection: Connection, path: string) =>
     }
   )
 
-/** The header of a CSV file as written (undefined when DuckDB finds no header line). */
+/** The header of a CSV file as written (undefined when it has none: told so, or none found by DuckDB). */
 export const csvHeader = (
   connection: Connection,
-  path: string
+  path: string,
+  options: CsvOptions = {}
 ): Effect.Effect<ReadonlyArray<string> | undefined, SqlError> =>
   Effect.gen(function* () {
-    const { hasHeader, dialect } = yield* sniff(connection, path)
+    if (options.header === false) return undefined
+    const { hasHeader, dialect } = yield* sniff(connection, path, options)
     if (!hasHeader) return undefined
     const reader = yield* connection.first(
       `SELECT * FROM read_csv(${sqlString(path)}, header = false, all_varchar = true, ${dialect})`,
@@ -106,9 +109,10 @@ export const csvHeader = (
 /** Refuse a CSV file whose header names differ only by case (DuckDB would rename `A` to `A_1`). */
 export const refuseCsvCollisions = (
   connection: Connection,
-  path: string
+  path: string,
+  options: CsvOptions = {}
 ): Effect.Effect<void, SqlError | CaseCollision> =>
   Effect.gen(function* () {
-    const header = yield* csvHeader(connection, path)
+    const header = yield* csvHeader(connection, path, options)
     if (header !== undefined) yield* refuseCaseCollisions(header, "column", `The CSV file ${path}`)
   })

@@ -24,6 +24,7 @@ import type {
 } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
 import { Context, Effect, Layer } from "effect"
+import type { CsvOptions } from "./CsvOptions.ts"
 import { type LocalSqlOptions, makeLocalSql } from "./LocalSql.ts"
 import type { Relation } from "./Relation.ts"
 
@@ -35,7 +36,7 @@ export interface SessionContext {
 /** Where `createTable` takes its rows from. */
 export type TableSource =
   | { readonly kind: "parquet"; readonly paths: ReadonlyArray<string> }
-  | { readonly kind: "csv"; readonly path: string }
+  | { readonly kind: "csv"; readonly path: string; readonly options?: CsvOptions }
   | { readonly kind: "relation"; readonly relation: Relation }
 
 export interface CreateTableOptions {
@@ -85,7 +86,9 @@ export interface SqlShape {
     schema: ReadonlyArray<Signature.Feature>
   ) => Effect.Effect<Relation, SqlError | DatabaseBusy | CaseCollision | LocalFileError | InvalidSpec>
   /**
-   * Create a table from local parquet or CSV files (header detected), or from a relation; the database
+   * Create a table from local parquet or CSV files, or from a relation. A CSV file (`.csv`, `.tsv`,
+   * gzip-compressed `.csv.gz`) is read with its dialect sniffed unless `options` say otherwise
+   * (delimiter, NULL strings, decimal comma, header; bad options: InvalidSpec). The database
    * and schema are created on first use. Returns its qualified name and row count. Mode `error`
    * refuses an existing table (TableExists); a table whose name differs only by case
    * is refused in both modes (CaseCollision).
@@ -96,7 +99,14 @@ export interface SqlShape {
     options?: CreateTableOptions
   ) => Effect.Effect<
     { readonly table: string; readonly rows: number },
-    SqlError | DatabaseBusy | CaseCollision | InvalidIdentifier | LocalFileError | TableNotFound | TableExists
+    | SqlError
+    | DatabaseBusy
+    | CaseCollision
+    | InvalidIdentifier
+    | InvalidSpec
+    | LocalFileError
+    | TableNotFound
+    | TableExists
   >
   /** Tables in a schema (default: the current one), as `DB.SCHEMA.NAME`. */
   readonly listTables: (

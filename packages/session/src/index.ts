@@ -5,6 +5,7 @@ import "./SharedLibrariesCheck.ts"
 // files and replicas need no DuckDB); re-exported so code that took them from the session still works.
 export * from "@runbatch/account"
 export type { EffectRunner } from "@runbatch/spec"
+export type { CsvOptions } from "./CsvOptions.ts"
 export * from "./ListStageFiles.ts"
 export { DEFAULT_LOCK_WAIT_MILLIS, type LocalSqlOptions } from "./LocalSql.ts"
 export * from "./Relation.ts"

@@ -365,6 +365,26 @@ describe("relations", () => {
       })
   )
 
+  it.effect(
+    "createDataFrame: the same problem in many rows is said once, with the count and the first rows",
+    () =>
+      Effect.gen(function* () {
+        const rows = Array.from({ length: 178 }, (_, i) => ({ x: i, extra: "y" }))
+        const error = yield* withSql(
+          tempHome(),
+          Sql.use((sql) => Effect.flip(sql.createDataFrame(rows, [Signature.feature("x", "INT32")])))
+        )
+        expect(error).toBeInstanceOf(InvalidSpec)
+        expect((error as InvalidSpec).problems).toEqual([
+          {
+            path: "rows[0, 1, 2, 3, 4, …].extra",
+            message: "no such column; the schema has x (in 178 of 178 rows)"
+          }
+        ])
+        expect(error.message.match(/no such column/g)).toHaveLength(1)
+      })
+  )
+
   it.effect("a data frame's file lives as long as the session", () =>
     Effect.gen(function* () {
       const home = tempHome()

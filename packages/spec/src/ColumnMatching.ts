@@ -7,13 +7,13 @@
 import { Effect } from "effect"
 import {
   AmbiguousColumn,
-  type IncompatibleColumnType,
+  IncompatibleColumnType,
   MissingFeatureColumn,
   OutputColumnConflict,
   UnknownColumn
 } from "./errors/SignatureErrors.ts"
 import { closestNames } from "./internal/closest.ts"
-import { describeType, type Feature } from "./Signature.ts"
+import { describeType, type Feature, isGroup } from "./Signature.ts"
 import * as TypeCompatibility from "./TypeCompatibility.ts"
 
 /** One feature fed by one column: what dry runs and plans show. */
@@ -64,11 +64,22 @@ export const match = (
           columns: names
         })
       }
-      const effective = options.effectiveTypes?.get(column.name) ?? column
+      const handled = options.effectiveTypes?.get(column.name)
+      const effective = handled ?? column
       const compatibility = yield* TypeCompatibility.check({ ...effective, name: column.name }, feature, {
         column: column.name,
         feature: feature.name
-      })
+      }).pipe(
+        // Column handling was given: the fix is another conversion, not to add one.
+        Effect.mapError((error) =>
+          handled === undefined
+            ? error
+            : new IncompatibleColumnType({
+                ...error,
+                fix: `The column handling given for it already reads its files, as ${describeType(handled)}; the feature takes ${describeType(feature)}. ${handlingFix(feature, column.name)}`
+              })
+        )
+      )
       used.add(column.name)
       mappings.push({
         feature: feature.name,
@@ -80,6 +91,14 @@ export const match = (
     }
     return { mappings, unused: columns.map((c) => c.name).filter((name) => !used.has(name)) }
   })
+
+/** Which conversion feeds the feature (in the library's words; the CLI says them as flags). */
+const handlingFix = (feature: Feature, column: string): string =>
+  !isGroup(feature) && feature.dtype === "BYTES"
+    ? `Use convert_to: raw_bytes for "${column}".`
+    : !isGroup(feature) && feature.dtype === "STRING"
+      ? `Use convert_to: base64 (or base64_data_url) for "${column}".`
+      : "No column handling gives that type: log the model with a BYTES or STRING feature for the files."
 
 /** Model outputs are written beside every input column, so their names must not collide. */
 export const checkOutputNames = (

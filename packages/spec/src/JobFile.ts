@@ -110,6 +110,7 @@ const Inference = Schema.Struct({
   num_workers: Schema.optionalKey(PositiveInt("num_workers")),
   max_batch_rows: Schema.optionalKey(PositiveInt("max_batch_rows")),
   on_error: Schema.optionalKey(Schema.Literals(JobSpec.ON_ERROR)),
+  strict_nulls: Schema.optionalKey(Schema.Boolean),
   engine_options: Schema.optionalKey(InferenceEngineOptions.InferenceEngineOptionsWire)
 })
 
@@ -198,7 +199,8 @@ const toDefinition = (f: typeof JobFileSchema.Type): JobDefinition => {
     block: f.block,
     imageRepo: f.image_build?.image_repo,
     forceRebuild: f.image_build?.force_rebuild,
-    onError: f.inference?.on_error
+    onError: f.inference?.on_error,
+    strictNulls: f.inference?.strict_nulls
   })
   return defined<JobDefinition>({
     model: f.model,
@@ -301,6 +303,7 @@ export const toWire = (job: JobDefinition): JobFileWire => {
         num_workers: s.numWorkers,
         max_batch_rows: s.maxBatchRows,
         on_error: s.onError,
+        strict_nulls: s.strictNulls,
         engine_options:
           engineOptions === undefined
             ? undefined

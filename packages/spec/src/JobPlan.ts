@@ -114,6 +114,8 @@ const PlanFields = Schema.Struct({
   ),
   replicas: PositiveInt("replicas"),
   onError: Schema.Literals(ON_ERROR),
+  /** A NULL feeding a non-nullable feature fails its row (JobSpec `strict_nulls`); absent: false. */
+  strictNulls: Schema.optionalKey(Schema.Boolean),
   input: snakeKeys(
     Schema.Struct({
       location: StageLocationText,

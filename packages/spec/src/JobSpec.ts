@@ -3,7 +3,10 @@
  * `function_name`, `num_workers`, `max_batch_rows`, `warehouse`, `cpu_requests`, `memory_requests` with
  * a unit, `gpu_requests`, `replicas`, `block`, `image_repo`, `force_rebuild`), plus runbatch's
  * `onError`: `fail` (default: the first bad row fails the job) or `record` (keep one output row per
- * input row and an `_ERROR` column). Counts of 0 are refused rather than silently ignored.
+ * input row and an `_ERROR` column), and `strictNulls` (default false): a NULL feeding a feature the
+ * signature declares `nullable: false` fails its row (see `onError`); without it such rows are scored
+ * as the original scores them (a NULL reaches the model as its missing value, NaN for numbers).
+ * Counts of 0 are refused rather than silently ignored.
  */
 import { type Effect, Schema } from "effect"
 import type { InvalidSpec } from "./errors/SpecErrors.ts"
@@ -34,7 +37,8 @@ const fields = {
   block: Schema.optionalKey(Schema.Boolean),
   imageRepo: Schema.optionalKey(QualifiedNameText),
   forceRebuild: Schema.optionalKey(Schema.Boolean),
-  onError: Schema.optionalKey(Schema.Literals(ON_ERROR))
+  onError: Schema.optionalKey(Schema.Literals(ON_ERROR)),
+  strictNulls: Schema.optionalKey(Schema.Boolean)
 }
 
 const nameXorPrefix = Schema.makeFilter(
@@ -68,7 +72,8 @@ export const JobSpecWire = Schema.Struct(fields)
       gpuRequests: "gpu_requests",
       imageRepo: "image_repo",
       forceRebuild: "force_rebuild",
-      onError: "on_error"
+      onError: "on_error",
+      strictNulls: "strict_nulls"
     })
   )
 
@@ -80,3 +85,6 @@ export const replicasOf = (spec: JobSpec): number => spec.replicas ?? 1
 
 /** How row errors are handled: `fail` unless `record` was asked for. */
 export const onErrorOf = (spec: JobSpec): OnError => spec.onError ?? "fail"
+
+/** Whether a NULL in a non-nullable feature fails its row: only when asked (the original scores it). */
+export const strictNullsOf = (spec: JobSpec): boolean => spec.strictNulls ?? false

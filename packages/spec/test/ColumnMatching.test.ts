@@ -147,6 +147,18 @@ describe("ColumnMatching.match: errors", () => {
     expect(result.unused).toStrictEqual(["INDEX"])
   })
 
+  it("a column whose handling gives the wrong type: change the conversion, not add one", () => {
+    const columns = [S.feature("IMAGE", "STRING")]
+    const base64 = new Map([["IMAGE", S.feature("IMAGE", "STRING")]])
+    const error = failsWith(
+      ColumnMatching.match(columns, [S.feature("image", "BYTES")], { effectiveTypes: base64 }),
+      "IncompatibleColumnType"
+    )
+    expect(error.message).toContain("The column handling given for it already reads its files, as STRING")
+    expect(error.message).toContain('Use convert_to: raw_bytes for "IMAGE".')
+    expect(error.message).not.toContain("add column handling")
+  })
+
   it("effectiveTypes are keyed by the column's exact name", () => {
     const columns = [S.feature("IMAGES", "STRING")]
     const effectiveTypes = new Map([["images", S.feature("images", "BYTES")]])

@@ -148,6 +148,12 @@ describe("JobFile.parse", () => {
     expect(job.jobSpec).toStrictEqual({})
   })
 
+  it("inference.strict_nulls, written back as read", () => {
+    const job = ok(JobFile.parse(MINIMAL("inference: {strict_nulls: true}\n")))
+    expect(job.jobSpec).toStrictEqual({ strictNulls: true })
+    expect(JobFile.toYaml(job)).toContain("strict_nulls: true")
+  })
+
   it("a name prefix", () => {
     expect(ok(JobFile.parse(MINIMAL("name_prefix: custom_prefix\n"))).jobSpec).toStrictEqual({
       jobNamePrefix: "custom_prefix"

@@ -157,3 +157,25 @@ describe("SignatureYaml.stringify", () => {
     })
   })
 })
+
+describe("nullability defaults, as snowflake-ml-python's", () => {
+  it("FeatureSpec(...) is nullable by default; a feature read from YAML or a dict without nullable is not", () => {
+    expect(S.feature("x", "DOUBLE").nullable).toBe(true)
+    const read = ok(
+      SignatureYaml.parse(`predict:
+  inputs:
+    - {name: x, type: DOUBLE}
+    - {name: z, type: DOUBLE, nullable: true}
+  outputs:
+    - {name: y, type: DOUBLE}
+`)
+    )
+    const inputs = read["predict"]!.inputs as ReadonlyArray<S.FeatureSpec>
+    expect(inputs.map((f) => [f.name, f.nullable])).toEqual([
+      ["x", false],
+      ["z", true]
+    ])
+    // And written back as read: the stored signature keeps nullable: false.
+    expect(SignatureYaml.stringify(read)).toContain("nullable: false")
+  })
+})

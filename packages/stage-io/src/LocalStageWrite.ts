@@ -4,23 +4,19 @@
  * existing file (StageFileExists).
  */
 import { createHash, type Hash, randomUUID } from "node:crypto"
-import { constants, createReadStream } from "node:fs"
-import { copyFile, type FileHandle, link, lstat, mkdir, open, stat, unlink } from "node:fs/promises"
-import { basename, dirname, join } from "node:path"
-import { LocalFileError, type StageFileError, StageFileExists, StageLocation } from "@runbatch/spec"
+import { constants } from "node:fs"
+import { copyFile, type FileHandle, link, lstat, mkdir, open, unlink } from "node:fs/promises"
+import { dirname, join } from "node:path"
+import { type StageFileError, StageFileExists, StageLocation } from "@runbatch/spec"
 import { Effect, Exit, Stream } from "effect"
 import {
   cannotWrite,
   codeOf,
-  isMissing,
   type LocalStage,
   localPathUnlessBlocked,
-  parseWritable,
-  parseWritableFile,
-  reasonOf
+  parseWritableFile
 } from "./LocalStage.ts"
 import { TEMP_PREFIX } from "./LocalStageListing.ts"
-import { READ_CHUNK_BYTES } from "./LocalStageRead.ts"
 import type { StageStoreShape, WriteData, WrittenFile } from "./StageStore.ts"
 
 const FILE_IN_THE_WAY =
@@ -187,33 +183,3 @@ export const write =
     Effect.flatMap(parseWritableFile(stage, text), (location) => writeTo(stage, location, data)).pipe(
       Effect.withSpan("StageStore.write")
     )
-
-/** Copy a local file to a stage location (a folder takes the file's name). */
-export const put = (stage: LocalStage): StageStoreShape["put"] =>
-  Effect.fn("StageStore.put")(function* (localPath: string, text: string) {
-    const stats = yield* Effect.tryPromise({
-      try: () => stat(localPath),
-      catch: (error) =>
-        new LocalFileError({
-          path: localPath,
-          reason: isMissing(error) ? "it does not exist." : reasonOf(error)
-        })
-    })
-    if (!stats.isFile()) {
-      return yield* new LocalFileError({
-        path: localPath,
-        reason: "it is not a file; put copies one file."
-      })
-    }
-    const given = yield* parseWritable(stage, text, "written")
-    const target = given.isDirectory ? yield* StageLocation.child(given, basename(localPath)) : given
-    const formatted = StageLocation.format(target)
-    yield* parseWritableFile(stage, formatted)
-    const source = Stream.suspend(() =>
-      Stream.fromAsyncIterable(
-        createReadStream(localPath, { highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Uint8Array>,
-        (error) => new LocalFileError({ path: localPath, reason: reasonOf(error) })
-      )
-    )
-    yield* writeTo(stage, target, source)
-  })

@@ -110,13 +110,16 @@ export interface StageStoreShape {
     data: WriteData<E>
   ) => Effect.Effect<WrittenFile, StageError | StageFileExists | E>
   /**
-   * Copy a local file onto the stage (write-once, streamed). A folder location (trailing slash) puts
-   * the file under its own name.
+   * Copy local files and folders onto the stage (write-once, streamed); returns the locations
+   * written. A file goes to a file location, or under its own name into a folder location (trailing
+   * slash); a folder's files, and several paths, go under the location taken as a folder, keeping
+   * their paths below the folder. Every target is checked free before the first copy: a refused put
+   * copies nothing (StageFileExists, LocalFileError for a missing path or an empty folder).
    */
   readonly put: (
-    localPath: string,
+    localPaths: string | ReadonlyArray<string>,
     location: string
-  ) => Effect.Effect<void, StageError | StageFileExists | LocalFileError>
+  ) => Effect.Effect<ReadonlyArray<string>, StageError | StageFileExists | LocalFileError>
   /**
    * Remove every file under a location (prefix semantics as `list`: `@S/out` also removes `out2/…`,
    * `@S/out/` only `out/…`); returns how many. Folders left empty are removed too, never the stage.

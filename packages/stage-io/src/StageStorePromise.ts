@@ -85,8 +85,9 @@ export class StageStorePromise implements AsyncDisposable {
     return this.#runner.runPromise(StageStore.use((store) => store.write(location, source)))
   }
 
-  put(localPath: string, location: string): Promise<void> {
-    return this.#runner.runPromise(StageStore.use((store) => store.put(localPath, location)))
+  /** Local files and folders onto the stage, as `StageStore.put`; the locations written. */
+  put(localPaths: string | ReadonlyArray<string>, location: string): Promise<ReadonlyArray<string>> {
+    return this.#runner.runPromise(StageStore.use((store) => store.put(localPaths, location)))
   }
 
   remove(location: string): Promise<number> {

@@ -440,17 +440,58 @@ describe("put", () => {
     }).pipe(Effect.provide(storeLayer(home)))
   })
 
-  it.effect("a missing local file or a local folder is LocalFileError", () => {
+  it.effect("a missing local file or an empty local folder is LocalFileError", () => {
     const home = tempHome()
+    mkdirSync(join(home, "empty"))
     return Effect.gen(function* () {
       const store = yield* StageStore
       const missing = yield* Effect.flip(store.put(join(home, "nope.csv"), "@S/"))
       expect(missing).toBeInstanceOf(LocalFileError)
       expect(missing).toMatchObject({ path: join(home, "nope.csv"), reason: "it does not exist." })
-      const folder = yield* Effect.flip(store.put(home, "@S/x"))
-      expect(folder).toBeInstanceOf(LocalFileError)
-      expect(folder.message).toContain("not a file")
+      const empty = yield* Effect.flip(store.put(join(home, "empty"), "@S/x"))
+      expect(empty).toBeInstanceOf(LocalFileError)
+      expect(empty.message).toContain("the folder holds no files")
       expect(existsSync(join(home, "stages"))).toBe(false)
+    }).pipe(Effect.provide(storeLayer(home)))
+  })
+
+  it.effect("a local folder's files go under the location as a folder, keeping their paths", () => {
+    const home = tempHome()
+    const scans = join(home, "scans")
+    mkdirSync(join(scans, "b"), { recursive: true })
+    writeFileSync(join(scans, "a.png"), "A")
+    writeFileSync(join(scans, "b", "c.png"), "C")
+    const loose = join(home, "loose.txt")
+    writeFileSync(loose, "L")
+    return Effect.gen(function* () {
+      const store = yield* StageStore
+      expect(yield* store.put(scans, "@S/2026")).toStrictEqual([
+        "@ML.PUBLIC.S/2026/a.png",
+        "@ML.PUBLIC.S/2026/b/c.png"
+      ])
+      expect(text(yield* store.readBytes("@S/2026/b/c.png"))).toBe("C")
+      // Several paths go into one folder.
+      expect(yield* store.put([loose, scans], "@S/both")).toStrictEqual([
+        "@ML.PUBLIC.S/both/loose.txt",
+        "@ML.PUBLIC.S/both/a.png",
+        "@ML.PUBLIC.S/both/b/c.png"
+      ])
+    }).pipe(Effect.provide(storeLayer(home)))
+  })
+
+  it.effect("one target taken refuses the whole put: nothing is copied", () => {
+    const home = tempHome()
+    const scans = join(home, "scans")
+    mkdirSync(scans)
+    writeFileSync(join(scans, "a.png"), "A")
+    writeFileSync(join(scans, "z.png"), "Z")
+    return Effect.gen(function* () {
+      const store = yield* StageStore
+      yield* store.put(join(scans, "z.png"), "@S/in/")
+      const refused = yield* Effect.flip(store.put(scans, "@S/in/"))
+      expect(refused).toBeInstanceOf(StageFileExists)
+      expect(refused.message).toContain("@ML.PUBLIC.S/in/z.png")
+      expect(paths(yield* store.list("@S/in/"))).toStrictEqual(["in/z.png"])
     }).pipe(Effect.provide(storeLayer(home)))
   })
 })

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { LocalAccount } from "@runbatch/account"
 import { InvalidStageLocation, LocalFileError, StageFileError, StageFileExists } from "@runbatch/spec"
@@ -20,6 +20,11 @@ describe("StageStorePromise", () => {
     const local = join(home, "local.csv")
     writeFileSync(local, "x\n1\n")
     await stages.put(local, "@DATA/dir/")
+    // Folders too, as `runbatch stage put` copies them.
+    const folder = join(home, "folder")
+    mkdirSync(join(folder, "sub"), { recursive: true })
+    writeFileSync(join(folder, "sub", "c.csv"), "c\n")
+    expect(await stages.put(folder, "@DATA/copied/")).toStrictEqual(["@ML.PUBLIC.DATA/copied/sub/c.csv"])
     const entries = await stages.list("@DATA", { pattern: ".*\\.txt" })
     expect(entries.map((e) => e.location)).toStrictEqual([
       "@ML.PUBLIC.DATA/a.txt",

@@ -35,6 +35,8 @@ export interface JobFixtureOptions {
     Record<string, { readonly inputFormat: string; readonly convertTo: string }>
   >
   readonly onError?: "fail" | "record"
+  /** JobSpec `strictNulls`: a NULL feeding a non-nullable feature fails its row. */
+  readonly strictNulls?: boolean
   readonly replicas?: number
   readonly numWorkers?: number
   readonly maxBatchRows?: number
@@ -110,7 +112,8 @@ export const stageJob = Effect.fn("JobFixture.stageJob")(function* (options: Job
         replicas,
         numWorkers: options.numWorkers,
         maxBatchRows: options.maxBatchRows,
-        onError: options.onError
+        onError: options.onError,
+        strictNulls: options.strictNulls
       })
     )
   ])

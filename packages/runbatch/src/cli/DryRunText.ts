@@ -18,6 +18,15 @@ const compatibilityText = (c: TypeCompatibility.Compatibility): string =>
 const section = (title: string, lines: ReadonlyArray<string>): string =>
   [title, ...lines.map((line) => `  ${line}`)].join("\n")
 
+/**
+ * Why the job would fail, and what to fix: when every sample row failed the rows are not the likely
+ * cause, the model (its signature, options or files) is; when some did, the rows are.
+ */
+const wouldFailText = (sample: DryRunReport["sample"]): string =>
+  sample.rows > 0 && new Set(sample.errors.map((e) => e.row)).size >= sample.rows
+    ? `The job would fail: every sample row failed (${count(sample.errors.length)} of ${count(sample.rows)}), so the model is the likely cause, not the rows: check the error above against the model's signature, options and files (runbatch model show).`
+    : `The job would fail: ${count(new Set(sample.errors.map((e) => e.row)).size)} of ${count(sample.rows)} sample row(s) failed and --on-error is fail. Fix those rows, or run with --on-error record to write them to _ERROR.`
+
 export const dryRunText = (report: DryRunReport): Printable => {
   const { model, input, output, parallelism, sample, estimate } = report
   const encoded = new Map(report.columnHandling.map((h) => [h.column, h]))
@@ -83,16 +92,11 @@ export const dryRunText = (report: DryRunReport): Printable => {
             "nothing to run: the job would end DONE with no rows, its results the output's columns without rows"
           ]
         : [
-            `${count(estimate.rowsPerSecond)} rows/s over ${parallelism.replicas * parallelism.workersPerReplica} worker(s): about ${duration(estimate.seconds)} for ${count(input.rows)} row(s)`,
+            `${count(estimate.rowsPerSecond)} rows/s over ${parallelism.replicas * parallelism.workersPerReplica} worker(s): ${estimate.seconds < 0.5 ? "" : "about "}${duration(estimate.seconds)} for ${count(input.rows)} row(s)`,
             "(the sample's rate times the workers; staging the input and starting replicas come on top)"
           ]
     ),
-    ...(report.wouldFail
-      ? [
-          "",
-          "The job would fail: a sample row failed and on_error is fail. Fix the rows, or run with --on-error record."
-        ]
-      : [])
+    ...(report.wouldFail ? ["", wouldFailText(sample)] : [])
   ]
   return text(
     lines.join("\n"),

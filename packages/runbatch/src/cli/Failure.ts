@@ -7,6 +7,7 @@
 import { ERROR_CATALOGUE } from "@runbatch/spec"
 import { type Command, UsageError } from "./Command.ts"
 import { MissingPackage } from "./OptionalPackage.ts"
+import { type Speaker, speakError } from "./Vocabulary.ts"
 
 /** Failures of running work, not of what the user asked for. */
 const OPERATIONAL = new Set([
@@ -36,7 +37,12 @@ export interface DescribedFailure {
   readonly exitCode: number
 }
 
-export const describeFailure = (error: unknown, command: Command): DescribedFailure => {
+/** `speaker`: whose terms the message is told in (flags on the line by default, or a job file's). */
+export const describeFailure = (
+  error: unknown,
+  command: Command,
+  speaker: Speaker = { vocabulary: "flags" }
+): DescribedFailure => {
   if (error instanceof UsageError) {
     return {
       text: `runbatch ${command.words.join(" ")}: ${error.message}\nUsage: runbatch ${command.words.join(" ")} ${command.usage}`,
@@ -55,7 +61,7 @@ export const describeFailure = (error: unknown, command: Command): DescribedFail
     typeof error === "object" && error !== null && typeof (error as { _tag?: unknown })._tag === "string"
       ? (error as { _tag: string })._tag
       : "Error"
-  const message = error instanceof Error ? error.message : String(error)
+  const message = speakError(error, speaker)
   if (!catalogued.has(tag)) {
     return {
       text: `runbatch: ${message}${error instanceof Error && tag === "Error" && error.stack ? `\n${error.stack.split("\n").slice(1, 4).join("\n")}` : ""}`,

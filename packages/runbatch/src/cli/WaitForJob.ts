@@ -9,6 +9,7 @@ import { Effect, Schedule } from "effect"
 import type { CommandContext } from "./Command.ts"
 import { count, duration } from "./Format.ts"
 import { text } from "./Output.ts"
+import { speak } from "./Vocabulary.ts"
 
 export const progressLine = (progress: JobProgress, width = 30): string => {
   // A job over no rows that has ended (no time left) is done, not at 0%.
@@ -89,7 +90,7 @@ export const waitForJob = (
     const summary =
       status === "DONE"
         ? doneSummary(handle.id, row, final)
-        : `Job ${handle.id} ${status}${row.message === "" ? "." : `: ${row.message}`}`
+        : `Job ${handle.id} ${status}${row.message === "" ? "." : `: ${speak(row.message, { vocabulary: "jobFile", job: handle.id })}`}`
     return text(
       summary,
       { id: handle.id, status, message: row.message, progress: final },

@@ -155,7 +155,8 @@ const main = async (): Promise<number> => {
     if (out !== "") terminal.out(`${out}\n`)
     return exit.value.kind === "none" ? 0 : (exit.value.exitCode ?? 0)
   }
-  const failure = describeFailure(Cause.squash(exit.cause), command)
+  const vocabulary = parsed.values["file"] === undefined ? "flags" : "jobFile"
+  const failure = describeFailure(Cause.squash(exit.cause), command, { vocabulary })
   terminal.err(`${failure.text}\n`)
   if (globals.json) terminal.out(`${JSON.stringify({ error: failure.json }, null, 2)}\n`)
   return failure.exitCode

@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { gzipSync } from "node:zlib"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { LocalLayout } from "@runbatch/spec"
 import { OnnxModels, TestEngine } from "@runbatch/testkit"
@@ -144,6 +145,68 @@ describe("the runbatch command", () => {
     const missing = await runCli(home, [...g, "model", "show", "linaer"])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain("LINEAR")
+  })
+
+  it("table create reads .csv.gz and .tsv files and the CSV dialect its flags give", async () => {
+    const home = tempHome()
+    const g = ["--database", "ML", "--json"]
+    const describe = async (table: string) =>
+      JSON.parse(
+        (
+          await runCli(home, [
+            ...g,
+            "sql",
+            `SELECT column_name AS c, column_type AS t FROM (DESCRIBE ${table})`
+          ])
+        ).stdout
+      )
+    const na = file(home, "na.csv.gz", gzipSync("id;score\n1;4,5\n2;NA\n3;n/a\n"))
+    const created = await runCli(home, [
+      ...g,
+      "table",
+      "create",
+      "eu",
+      "--from",
+      na,
+      "--delimiter",
+      ";",
+      "--decimal-comma",
+      "--null-string",
+      "NA",
+      "--null-string",
+      "n/a"
+    ])
+    expect(created.code, created.stderr).toBe(0)
+    expect(JSON.parse(created.stdout)).toEqual({ table: "ML.PUBLIC.EU", rows: 3 })
+    expect(await describe("eu")).toEqual([
+      { c: "id", t: "BIGINT" },
+      { c: "score", t: "DOUBLE" }
+    ])
+    const tsv = file(home, "w.tsv", "1\tmerlot, 2019\n2\tsyrah\n")
+    const raw = await runCli(home, [...g, "table", "create", "w", "--from", tsv, "--no-header"])
+    expect(raw.code, raw.stderr).toBe(0)
+    expect(JSON.parse(raw.stdout)).toEqual({ table: "ML.PUBLIC.W", rows: 2 })
+    expect(await describe("w")).toEqual([
+      { c: "column0", t: "BIGINT" },
+      { c: "column1", t: "VARCHAR" }
+    ])
+    const both = await runCli(home, ["table", "create", "x", "--from", tsv, "--header", "--no-header"])
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain("--header and --no-header contradict each other")
+    const parquetFlags = await runCli(home, [
+      "table",
+      "create",
+      "x",
+      "--from",
+      "a.parquet",
+      "--delimiter",
+      ";"
+    ])
+    expect(parquetFlags.code).toBe(2)
+    expect(parquetFlags.stderr).toContain('--delimiter applies only to CSV files; "a.parquet" is parquet')
+    const other = await runCli(home, ["table", "create", "x", "--from", "a.json"])
+    expect(other.code).toBe(2)
+    expect(other.stderr).toContain("--from takes a .parquet, .csv, .csv.gz, .tsv or .tsv.gz file")
   })
 
   it("model log refuses what the engine would refuse at run, before anything is written", async () => {

@@ -14,7 +14,9 @@ export class InvalidSignature extends Schema.TaggedError<InvalidSignature>()("In
 export class MissingFeatureColumn extends Schema.TaggedError<MissingFeatureColumn>()("MissingFeatureColumn", {
   feature: Schema.String,
   closest: Schema.Array(Schema.String),
-  columns: Schema.Array(Schema.String)
+  columns: Schema.Array(Schema.String),
+  /** How to fix it when not by renaming in a query (a files input names its path column). */
+  fix: Schema.optionalKey(Schema.String)
 }) {
   override get message(): string {
     const hint =
@@ -24,7 +26,9 @@ export class MissingFeatureColumn extends Schema.TaggedError<MissingFeatureColum
             .slice(0, 20)
             .map((c) => `"${c}"`)
             .join(", ")}${this.columns.length > 20 ? ", …" : ""}.`
-    return `The model expects a feature "${this.feature}" but the input has no column with that name (names are compared case-insensitively).${hint} Rename or alias a column to "${this.feature}", e.g. SELECT <col> AS "${this.feature}".`
+    const fix =
+      this.fix ?? `Rename or alias a column to "${this.feature}", e.g. SELECT <col> AS "${this.feature}".`
+    return `The model expects a feature "${this.feature}" but the input has no column with that name (names are compared case-insensitively).${hint} ${fix}`
   }
 }
 

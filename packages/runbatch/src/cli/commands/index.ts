@@ -112,6 +112,11 @@ export const commands: ReadonlyArray<Command> = [
         value: "fail|record",
         description: "stop at the first bad row (default) or record it in _ERROR"
       },
+      "strict-nulls": {
+        type: "boolean",
+        description:
+          "a NULL in a feature the signature declares nullable: false fails its row (default: scored)"
+      },
       "compute-pool": {
         type: "string",
         value: "POOL",
@@ -307,12 +312,40 @@ export const commands: ReadonlyArray<Command> = [
   },
   {
     words: ["table", "create"],
-    summary: "Create a table from a local parquet or CSV file",
-    usage: "NAME --from FILE.parquet|FILE.csv [--replace]",
+    summary: "Create a table from a local parquet, CSV or TSV file",
+    usage:
+      "NAME --from FILE.parquet|FILE.csv|FILE.csv.gz|FILE.tsv [--delimiter C] [--null-string S]... [--decimal-comma] [--header|--no-header] [--replace]",
     options: {
-      from: { type: "string", value: "FILE", description: "a .parquet or .csv file (CSV: header detected)" },
+      from: {
+        type: "string",
+        value: "FILE",
+        description: "a .parquet, .csv, .csv.gz, .tsv or .tsv.gz file (CSV: dialect and header detected)"
+      },
+      delimiter: {
+        type: "string",
+        value: "C",
+        description: "CSV: the field delimiter, one character (default: a tab for .tsv, else detected)"
+      },
+      "null-string": {
+        type: "string",
+        multiple: true,
+        value: "S",
+        description:
+          "CSV: a string read as NULL, besides an empty field (repeatable: --null-string NA --null-string n/a)"
+      },
+      "decimal-comma": {
+        type: "boolean",
+        description: "CSV: numbers are written with a decimal comma (4,5)"
+      },
+      header: { type: "boolean", description: "CSV: the first line names the columns (default: detected)" },
+      "no-header": {
+        type: "boolean",
+        description: "CSV: the first line is data (columns are named column0, column1, …)"
+      },
       replace: { type: "boolean", description: "replace an existing table of that name" }
     },
+    details:
+      "Example: runbatch table create SAMPLES --from samples.csv --delimiter ';' --decimal-comma --null-string NA",
     load: () => import("./table.ts").then((m) => m.tableCreate)
   },
   {

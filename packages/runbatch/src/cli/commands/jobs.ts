@@ -8,6 +8,7 @@ import { resumeJob } from "../../ResumeJob.ts"
 import { type CommandRun, integerOption, positional } from "../Command.ts"
 import * as LogLines from "../LogLines.ts"
 import { none, rows, text } from "../Output.ts"
+import { speak } from "../Vocabulary.ts"
 import { doneSummary, progressLine, waitForJob } from "../WaitForJob.ts"
 
 export const jobsList: CommandRun = (args, context) =>
@@ -56,7 +57,7 @@ export const jobsStatus: CommandRun = (args) =>
     return text(
       [
         `${handle.id}: ${row.status}${handle.attempt > 1 ? ` (attempt ${handle.attempt})` : ""}`,
-        ...(row.message === "" ? [] : [row.message]),
+        ...(row.message === "" ? [] : [speak(row.message, { vocabulary: "jobFile", job: handle.id })]),
         progressLine(progress),
         ...(row.status === "DONE" ? [doneSummary(handle.id, row, progress)] : [])
       ].join("\n"),

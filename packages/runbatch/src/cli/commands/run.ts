@@ -62,10 +62,12 @@ const SPEC_FLAGS = [
   "engine",
   "engine-option",
   "on-error",
+  "strict-nulls",
   "compute-pool"
 ]
 
-const fromFlags = (args: ParsedArgs): Omit<RunBatchOptions, "plugins" | "cpus"> => {
+/** The job the flags describe (without a job file). */
+export const fromFlags = (args: ParsedArgs): Omit<RunBatchOptions, "plugins" | "cpus"> => {
   const model = stringOption(args, "model")
   if (model === undefined) throw new UsageError("--model is required (or -f job.yaml)")
   const sources = (["table", "query", "files", "parquet"] as const).filter(
@@ -126,7 +128,8 @@ const fromFlags = (args: ParsedArgs): Omit<RunBatchOptions, "plugins" | "cpus"> 
       ...optional("maxBatchRows", integerOption(args, "max-batch-rows")),
       ...optional("jobName", stringOption(args, "job-name")),
       ...optional("jobNamePrefix", stringOption(args, "job-name-prefix")),
-      ...optional("onError", stringOption(args, "on-error"))
+      ...optional("onError", stringOption(args, "on-error")),
+      ...optional("strictNulls", args.values["strict-nulls"] === true ? true : undefined)
     } as RunBatchOptions["jobSpec"],
     ...(engine === undefined && Object.keys(engineOptions).length === 0
       ? {}

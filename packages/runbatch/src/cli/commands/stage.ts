@@ -2,23 +2,15 @@
  * The `runbatch stage …` commands: copy files onto and off a stage, list and remove them. What they
  * do, loaded only when one of them runs; their words, options and help are data in ./index.ts.
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { basename, dirname, join, relative, resolve } from "node:path"
 import { JobLauncher } from "@runbatch/spcs-launcher"
-import { LocalFileError, StageFileExists, StageLocation } from "@runbatch/spec"
+import { StageLocation } from "@runbatch/spec"
 import { OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 import * as ClaimHolder from "../../ClaimHolder.ts"
 import { type CommandRun, positional, stringOption, UsageError } from "../Command.ts"
 import { rows, text } from "../Output.ts"
-
-/** Every file under a local path (itself when it is a file), with its path relative to `root`. */
-const localFiles = (path: string, root: string): Array<{ path: string; relative: string }> =>
-  statSync(path).isDirectory()
-    ? readdirSync(path)
-        .sort()
-        .flatMap((entry) => localFiles(join(path, entry), root))
-    : [{ path, relative: relative(root, path) }]
 
 export const stagePut: CommandRun = (args) =>
   Effect.gen(function* () {
@@ -28,27 +20,12 @@ export const stagePut: CommandRun = (args) =>
       throw new UsageError(`the last argument must be a stage location, got "${target}"`)
     const folder = target.endsWith("/") ? target : `${target}/`
     const store = yield* StageStore
-    // Every local file is found, and every target is free, before the first one is copied.
-    const planned: Array<{ file: string; location: string }> = []
-    for (const local of args.positionals.slice(0, -1)) {
-      const path = resolve(local)
-      const stats = yield* Effect.try({
-        try: () => statSync(path),
-        catch: (error) =>
-          new LocalFileError({
-            path,
-            reason: (error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist." : String(error)
-          })
-      })
-      for (const file of localFiles(path, stats.isDirectory() ? path : dirname(path))) {
-        planned.push({ file: file.path, location: `${folder}${file.relative.split("\\").join("/")}` })
-      }
-    }
-    for (const { location } of planned) {
-      if (yield* store.exists(location)) return yield* new StageFileExists({ location })
-    }
-    for (const { file, location } of planned) yield* store.put(file, location)
-    return text(`Put ${planned.length} file(s) under ${folder}`, planned)
+    // The library's put: files and folders, every target checked free before the first copy.
+    const written = yield* store.put(
+      args.positionals.slice(0, -1).map((local) => resolve(local)),
+      folder
+    )
+    return text(`Put ${written.length} file(s) under ${folder}`, written)
   })
 
 export const stageList: CommandRun = (args) =>

@@ -148,7 +148,7 @@ export const flags: ReadonlyArray<Case> = [
     "table create from a .txt file",
     ["table", "create", "T", "--from", "{file:t.txt}"],
     "UsageError",
-    '--from takes a .parquet or .csv file, got "',
+    '--from takes a .parquet, .csv, .csv.gz, .tsv or .tsv.gz file, got "',
     { files: { "t.txt": "a\n1\n" } }
   ),
   cli(
