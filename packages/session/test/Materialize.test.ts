@@ -73,34 +73,38 @@ describe("materialize", () => {
     )
   }
 
-  it.effect("no rows: one parquet file with the schema and zero shards", () =>
-    Effect.gen(function* () {
-      const home = tempHome()
-      const materialized = yield* withSql(
-        home,
-        Sql.use((sql) =>
-          Effect.flatMap(stage("@JOBS/empty/"), (location) =>
-            sql
-              .sql("SELECT range AS id, 'x' AS label FROM range(0)")
-              .materialize(location, { targetShards: 4 })
+  it.effect(
+    "no rows: one parquet file with the schema, read as one empty shard (the output keeps its columns)",
+    () =>
+      Effect.gen(function* () {
+        const home = tempHome()
+        const materialized = yield* withSql(
+          home,
+          Sql.use((sql) =>
+            Effect.flatMap(stage("@JOBS/empty/"), (location) =>
+              sql
+                .sql("SELECT range AS id, 'x' AS label FROM range(0)")
+                .materialize(location, { targetShards: 4 })
+            )
           )
         )
-      )
-      expect(materialized.rows).toBe(0)
-      expect(materialized.shards).toEqual([])
-      expect(materialized.files.map((f) => ({ path: f.path, rowGroups: f.rowGroups }))).toEqual([
-        { path: "data_00000.parquet", rowGroups: [] }
-      ])
-      const described = yield* Effect.promise(() =>
-        duckRows(
-          `DESCRIBE SELECT * FROM read_parquet(${sqlPath(join(jobsDir(home), "empty", "data_00000.parquet"))})`
+        expect(materialized.rows).toBe(0)
+        expect(materialized.shards).toEqual([
+          { index: 0, file: "data_00000.parquet", rowGroupStart: 0, rowGroupEnd: 0, rows: 0 }
+        ])
+        expect(materialized.files.map((f) => ({ path: f.path, rowGroups: f.rowGroups }))).toEqual([
+          { path: "data_00000.parquet", rowGroups: [] }
+        ])
+        const described = yield* Effect.promise(() =>
+          duckRows(
+            `DESCRIBE SELECT * FROM read_parquet(${sqlPath(join(jobsDir(home), "empty", "data_00000.parquet"))})`
+          )
         )
-      )
-      expect(described.map((row) => [row["column_name"], row["column_type"]])).toEqual([
-        ["id", "BIGINT"],
-        ["label", "VARCHAR"]
-      ])
-    })
+        expect(described.map((row) => [row["column_name"], row["column_type"]])).toEqual([
+          ["id", "BIGINT"],
+          ["label", "VARCHAR"]
+        ])
+      })
   )
 
   it.effect("refuses a target folder that holds anything, and leaves it alone", () =>

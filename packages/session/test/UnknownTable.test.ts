@@ -29,7 +29,7 @@ describe("SQL naming a table that does not exist", () => {
           })
         )
         expect(unqualified).toBeInstanceOf(SqlError)
-        expect(unqualified.refused).toBe(true)
+        expect((unqualified as SqlError).refused).toBe(true)
         expect(unqualified.message).toContain(
           "The table POINTS does not exist in ML.PUBLIC (the current database and schema). Tables of the account with a close name: SHOP.PUBLIC.POINTS, SHOP.RAW.POINT. Choose the database with the session's database option, or qualify the name (DATABASE.SCHEMA.POINTS)."
         )
