@@ -64,7 +64,11 @@ export const checkModel = (options: LogModelOptions, plugins: ReadonlyArray<stri
           function: {
             name: method.toUpperCase(),
             targetMethod: method,
-            kind: options.functionKinds?.[method] ?? "FUNCTION"
+            // An own key only: a method named `constructor` is data, not Object's property.
+            kind:
+              (options.functionKinds !== undefined && Object.hasOwn(options.functionKinds, method)
+                ? options.functionKinds[method]
+                : undefined) ?? "FUNCTION"
           },
           signature,
           options: (options.engineOptions ?? {}) as Readonly<Record<string, Json>>,
