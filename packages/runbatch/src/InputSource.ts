@@ -9,18 +9,9 @@ import { type JobFile, MissingFeatureColumn, NoFilesMatched, type Signature } fr
 import type { StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 
+/** What a job file can name (JobFile.JobSource), or rows given in memory. */
 export type InputSource =
-  | { readonly kind: "table"; readonly table: string }
-  | { readonly kind: "query"; readonly query: string }
-  | { readonly kind: "parquet"; readonly location: string; readonly pattern?: string }
-  | {
-      readonly kind: "files"
-      readonly location: string
-      readonly pattern?: string
-      readonly column?: string
-      /** Run even when no file matches (a job of no rows); default: refused with NoFilesMatched. */
-      readonly allowEmpty?: boolean
-    }
+  | JobFile.JobSource
   | {
       readonly kind: "rows"
       readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>>
