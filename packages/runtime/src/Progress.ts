@@ -22,9 +22,9 @@ export interface ProgressShape {
   readonly shardDone: Effect.Effect<void>
   /**
    * Count shards an earlier attempt of the job committed (a resumed job): done, so they count in
-   * rows and shards, but not by this run, so not in the rate. Emits a progress line.
+   * rows, shards and errors, but not by this run, so not in the rate. Emits a progress line.
    */
-  readonly resumed: (rows: number, shards: number) => Effect.Effect<void>
+  readonly resumed: (rows: number, shards: number, errors: number) => Effect.Effect<void>
   readonly flush: Effect.Effect<void>
 }
 
@@ -47,7 +47,7 @@ export class Progress extends Context.Service<Progress, ProgressShape>()("@runba
           post({ type: "rows", count, errors, ...(metrics === undefined ? {} : { metrics }) })
         ),
       shardDone: Effect.sync(() => post({ type: "shard" })),
-      resumed: (rows, shards) => Effect.sync(() => post({ type: "resumed", rows, shards })),
+      resumed: (rows, shards, errors) => Effect.sync(() => post({ type: "resumed", rows, shards, errors })),
       flush: Effect.void
     })
 
@@ -70,7 +70,7 @@ export type ProgressEvent =
       readonly metrics?: Readonly<Record<string, number>>
     }
   | { readonly type: "shard" }
-  | { readonly type: "resumed"; readonly rows: number; readonly shards: number }
+  | { readonly type: "resumed"; readonly rows: number; readonly shards: number; readonly errors: number }
 
 /** Apply a relayed event to this thread's Progress. */
 export const relay = (progress: ProgressShape, event: ProgressEvent): Effect.Effect<void> =>
@@ -79,7 +79,7 @@ export const relay = (progress: ProgressShape, event: ProgressEvent): Effect.Eff
     : event.type === "rows"
       ? progress.rowsDone(event.count, event.errors, event.metrics)
       : event.type === "resumed"
-        ? progress.resumed(event.rows, event.shards)
+        ? progress.resumed(event.rows, event.shards, event.errors)
         : progress.shardDone
 
 export interface Totals {
@@ -126,10 +126,11 @@ export const make = (replica: number, totals: Totals, emit: (line: ProgressLine)
     shardDone: Effect.sync(() => {
       shardsDone++
     }),
-    resumed: (count, shards) =>
+    resumed: (count, shards, failed) =>
       Effect.sync(() => {
         rows += count
         resumedRows += count
+        errors += failed
         shardsDone += shards
         emitProgress()
       }),

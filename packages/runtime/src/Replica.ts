@@ -129,7 +129,8 @@ export const runReplica = (options: ReplicaOptions) =>
     if (resumed.length > 0) {
       yield* progress.resumed(
         resumed.reduce((n, shard) => n + done.get(shard.index)!.part.rows, 0),
-        resumed.length
+        resumed.length,
+        resumed.reduce((n, shard) => n + (done.get(shard.index)!.part.errors ?? 0), 0)
       )
     }
     yield* progress.log("info", todo.length === 0 ? "Nothing left to run." : "Starting inference.")

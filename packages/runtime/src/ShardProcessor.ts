@@ -273,7 +273,7 @@ export const processShard = (
       )
     )
     const table = outputs.length > 0 ? new Arrow.Table(outputs) : yield* emptyOutput(context.plan, shard)
-    const written = yield* context.committer.writePart(shard.index, attempt, table)
+    const written = yield* context.committer.writePart(shard.index, attempt, table, errors)
     yield* context.committer.commitShard(written)
     yield* progress.shardDone
     return { rows, errors }

@@ -32,7 +32,12 @@ const ProgressEvent = Schema.Union([
     metrics: Schema.optionalKey(Schema.Record(Schema.String, Schema.Number))
   }),
   Schema.Struct({ type: Schema.Literal("shard") }),
-  Schema.Struct({ type: Schema.Literal("resumed"), rows: Schema.Number, shards: Schema.Number })
+  Schema.Struct({
+    type: Schema.Literal("resumed"),
+    rows: Schema.Number,
+    shards: Schema.Number,
+    errors: Schema.Number
+  })
 ])
 
 /** A typed error as ErrorWire carries it. */

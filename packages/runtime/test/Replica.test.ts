@@ -457,4 +457,26 @@ describe("a replica", () => {
     expect(Exit.isSuccess((await runInProcess(home, job, { replica: 0, replicas: 2 })).exit)).toBe(true)
     expect((await results(home)).numRows).toBe(400)
   })
+
+  it("a resumed replica counts the errors its committed shards recorded", async () => {
+    const home = tempHome()
+    const job = await stage(home, {
+      rows: makeRows(400),
+      columns,
+      signature,
+      targetShards: 4,
+      replicas: 2,
+      onError: "record",
+      maxBatchRows: 25,
+      // Row 100 (shard 1) fails alone; rows 200..224 (shard 2) fail as a batch: replica 1 has one.
+      engineOptions: { failRowWhen: { feature: "x", equals: 50 }, fatalWhen: { feature: "x", equals: 100 } }
+    })
+    const last = (lines: ReadonlyArray<{ readonly type: string }>) =>
+      lines.filter((l) => l.type === "progress").at(-1)
+    const first = await runInProcess(home, job, { replica: 1, replicas: 2 })
+    const errors = (last(first.lines) as { errors: number }).errors
+    expect(errors).toBeGreaterThan(0)
+    const again = await runInProcess(home, job, { replica: 1, replicas: 2 })
+    expect(last(again.lines)).toMatchObject({ rows: 200, resumedRows: 200, errors })
+  })
 })

@@ -71,11 +71,12 @@ export const readJson = <A>(schema: Schema.Codec<A, unknown>, location: string) 
 
 export interface OutputCommitter {
   readonly layout: OutputLayout
-  /** Encode and write one attempt's part for a shard. */
+  /** Encode and write one attempt's part for a shard (`errors`: its rows that recorded an error). */
   readonly writePart: (
     shard: number,
     attempt: number,
-    table: Arrow.Table
+    table: Arrow.Table,
+    errors?: number
   ) => Effect.Effect<
     { readonly part: PartInfo; readonly schema: ReadonlyArray<SchemaField> },
     StageError | StageFileExists
@@ -103,7 +104,7 @@ export const make = (options: CommitterOptions) =>
     const provide = <A, E>(effect: Effect.Effect<A, E, StageStore>) =>
       Effect.provideService(effect, StageStore, store)
 
-    const writePart: OutputCommitter["writePart"] = (shard, attempt, table) =>
+    const writePart: OutputCommitter["writePart"] = (shard, attempt, table, errors) =>
       Effect.gen(function* () {
         const name = partName(shard, attempt)
         const bytes = yield* Effect.try({
@@ -121,7 +122,15 @@ export const make = (options: CommitterOptions) =>
         })
         const stored = yield* store.write(StageLocation.format(part(layout, name)), bytes)
         return {
-          part: { name, shard, attempt, rows: table.numRows, bytes: stored.bytes, sha256: stored.sha256 },
+          part: {
+            name,
+            shard,
+            attempt,
+            rows: table.numRows,
+            bytes: stored.bytes,
+            sha256: stored.sha256,
+            ...(errors === undefined ? {} : { errors })
+          },
           schema: ParquetCodec.describeSchema(table.schema)
         }
       })

@@ -19,7 +19,12 @@ export const PartInfo = Schema.Struct({
   attempt: Schema.Number,
   rows: Schema.Number,
   bytes: Schema.Number,
-  sha256: Schema.String
+  sha256: Schema.String,
+  /**
+   * Rows of the part whose `_ERROR` is set (`on_error: record`): a resumed job's figures count the
+   * errors of parts earlier attempts committed. Absent in records written before it was kept.
+   */
+  errors: Schema.optionalKey(Schema.Number)
 })
 export type PartInfo = typeof PartInfo.Type
 

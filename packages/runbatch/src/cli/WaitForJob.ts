@@ -28,11 +28,13 @@ export const progressLine = (progress: JobProgress, width = 30): string => {
     .filter(([, value]) => value !== 0)
     .map(([name, value]) => `  ${count(value)} ${name.replaceAll("_", " ")}`)
     .join("")
-  return `${bar} ${Math.floor(fraction * 100)
+  // A job that ended over no rows has no rate to give.
+  const rate =
+    progress.rows === 0 && fraction >= 1 ? "" : `  ${count(Math.round(progress.rowsPerSecond))} rows/s`
+  const percent = Math.floor(fraction * 100)
     .toString()
-    .padStart(
-      3
-    )}%  ${count(progress.rows)}/${count(progress.totalRows)} rows  ${count(Math.round(progress.rowsPerSecond))} rows/s${eta}${errors}${metrics}`
+    .padStart(3)
+  return `${bar} ${percent}%  ${count(progress.rows)}/${count(progress.totalRows)} rows${rate}${eta}${errors}${metrics}`
 }
 
 /**
@@ -50,7 +52,7 @@ export const doneSummary = (id: string, row: JobRow, progress: JobProgress | und
   }
   if (row.completedTime === null) return `Job ${id} DONE: ${count(rows)} row(s).`
   const seconds = Math.max(0, (row.completedTime.getTime() - row.createdTime.getTime()) / 1000)
-  const rate = seconds > 0 ? `, ${count(Math.round(rows / seconds))} rows/s` : ""
+  const rate = seconds > 0 && rows > 0 ? `, ${count(Math.round(rows / seconds))} rows/s` : ""
   return `Job ${id} DONE: ${count(rows)} row(s) in ${duration(seconds)}${rate}.`
 }
 
