@@ -578,5 +578,10 @@ block: true
     expect(ran.code).toBe(1)
     expect(ran.stdout).toMatch(/FAILED: .*[Rr]eplica 1.*SIGKILL/)
     expect(existsSync(join(stageDir(home, "RESULTS"), "killed", "_SUCCESS"))).toBe(false)
+    // `jobs ls` gives its message in the CLI's words, as `jobs status` does.
+    const listed = await runCli(home, [...g, "--json", "jobs", "ls"])
+    const [job] = JSON.parse(listed.stdout) as Array<{ readonly message: string }>
+    expect(job!.message).toMatch(/runbatch jobs logs \S+ --instance 1/)
+    expect(job!.message).not.toMatch(/getLogs/)
   })
 })

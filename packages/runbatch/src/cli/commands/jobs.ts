@@ -33,18 +33,22 @@ export const jobsList: CommandRun = (args, context) =>
         "created_time",
         "completed_time"
       ],
-      jobs.map((j) => ({
+      jobs.map((j) => {
         // The qualified name `jobs status` and the other commands take from any --database/--schema.
-        id: `${j.databaseName}.${j.schemaName}.${j.name}`,
-        name: j.name,
-        status: j.status,
-        message: j.message,
-        database_name: j.databaseName,
-        schema_name: j.schemaName,
-        target_instances: j.targetInstances,
-        created_time: j.createdTime,
-        completed_time: j.completedTime
-      }))
+        const id = `${j.databaseName}.${j.schemaName}.${j.name}`
+        return {
+          id,
+          name: j.name,
+          status: j.status,
+          // In the CLI's words, as `jobs status` gives it.
+          message: j.message === "" ? "" : speak(j.message, { vocabulary: "jobFile", job: id }),
+          database_name: j.databaseName,
+          schema_name: j.schemaName,
+          target_instances: j.targetInstances,
+          created_time: j.createdTime,
+          completed_time: j.completedTime
+        }
+      })
     )
   })
 
