@@ -5,9 +5,9 @@
  * option is named with what was meant), and the signature binds to the graph. A version never changes
  * once logged, so a model that could only fail at `run` is refused here instead.
  *
- * What the check cannot judge is left to what comes after it: an engine that is not installed here
- * (a third-party plugin named at run time) is not checked, and an artifact that does not exist is the
- * registry's to report (LocalFileError).
+ * An engine that is not installed here fails the check (PluginNotFound): name its package in
+ * `plugins`, or do not check (the CLI's `model log --unchecked`). An artifact that does not exist is
+ * the registry's to report (LocalFileError).
  */
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { basename, resolve } from "node:path"
@@ -53,11 +53,7 @@ export const checkModel = (options: LogModelOptions, plugins: ReadonlyArray<stri
     const artifacts = localArtifacts(options)
     if (artifacts.some((a) => !existsSync(a.path))) return
     const host = yield* makePluginHost({ plugins })
-    const engine = yield* host.engine(options.engine.toLowerCase()).pipe(
-      Effect.map((loaded) => loaded as typeof loaded | undefined),
-      Effect.catchTag("PluginNotFound", () => Effect.succeed(undefined))
-    )
-    if (engine === undefined) return
+    const engine = yield* host.engine(options.engine.toLowerCase())
     for (const [method, signature] of Object.entries(options.signatures)) {
       yield* engine.engine
         .prepare({

@@ -70,9 +70,12 @@ describe("checking a model version before it is logged", () => {
     expect(await refusal(session, options)).toContain("takes 13 values per row but 12 feature(s)")
   })
 
-  it("leaves to others what it cannot judge: an engine not installed here, a file that is missing", async () => {
+  it("refuses an engine not installed here, and leaves a missing file to the registry", async () => {
     const { session, home, onnx } = setup()
-    await expect(session.checkModel(log(onnx, { engine: "not-installed" }))).resolves.toBeUndefined()
+    await expect(session.checkModel(log(onnx, { engine: "not-installed" }))).rejects.toMatchObject({
+      _tag: "PluginNotFound",
+      request: "not-installed"
+    })
     await expect(session.checkModel(log(join(home, "missing.onnx")))).resolves.toBeUndefined()
   })
 
@@ -81,6 +84,7 @@ describe("checking a model version before it is logged", () => {
     const options = { ...log(onnx), engine: TestEngine.id, engineOptions: { weights: "two" } }
     const failure = await Effect.runPromise(Effect.flip(checkModel(options, [TestEngine.packageDir])))
     expect(failure._tag).toBe("EnginePrepareError")
-    await expect(session.checkModel(options)).resolves.toBeUndefined()
+    // Not named as a plugin, it is not there to check with.
+    await expect(session.checkModel(options)).rejects.toMatchObject({ _tag: "PluginNotFound" })
   })
 })

@@ -76,7 +76,9 @@ export const prepareHome = async (rows = 2000, engineOptions = "weights: [2, -1]
     "--signature",
     file(home, "signature.yaml", signatureYaml),
     "--options",
-    file(home, "options.yaml", engineOptions)
+    file(home, "options.yaml", engineOptions),
+    "--plugin",
+    TestEngine.packageDir
   ])
   expect(logged.code, logged.stderr).toBe(0)
   return { home, g }

@@ -248,9 +248,29 @@ describe("the runbatch command", () => {
       file(home, "gray.yaml", "image: {feature: a, height: 8, channels: grey}\n")
     )
     expect(gray.stderr).toContain('image.channels: Expected "rgb" | "bgr" | "gray", got "grey"')
+    // An engine not installed here cannot check it: refused, unless asked to log it unchecked.
+    const elsewhere = await log("--engine", "elsewhere-engine")
+    expect(elsewhere.code).toBe(2)
+    expect(elsewhere.stderr).toContain("No installed engine has the id 'elsewhere-engine'")
+    expect(elsewhere.stderr).toContain("--unchecked")
     expect((await runCli(home, [...g, "--json", "model", "ls"])).stdout.trim()).toBe("[]")
     const logged = await log("--onnx", onnx)
     expect(logged.code, logged.stderr).toBe(0)
+    const unchecked = await runCli(home, [
+      ...g,
+      "model",
+      "log",
+      "--name",
+      "elsewhere",
+      "--version",
+      "v1",
+      "--signature",
+      signature,
+      "--engine",
+      "elsewhere-engine",
+      "--unchecked"
+    ])
+    expect(unchecked.code, unchecked.stderr).toBe(0)
   })
 
   it("runs a job of two replicas to the end with --wait, then prints its results", async () => {

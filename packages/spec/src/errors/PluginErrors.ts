@@ -53,9 +53,15 @@ export class PluginNotFound extends Schema.TaggedError<PluginNotFound>()("Plugin
   request: Schema.String,
   installed: Schema.Array(Schema.String),
   install: Schema.optionalKey(Schema.String),
-  unlisted: Schema.optionalKey(Schema.String)
+  unlisted: Schema.optionalKey(Schema.String),
+  /** What else the caller can do, in its own terms (e.g. `model log --unchecked`). */
+  otherwise: Schema.optionalKey(Schema.String)
 }) {
   override get message(): string {
+    return this.otherwise === undefined ? this.reason : `${this.reason} ${this.otherwise}`
+  }
+
+  private get reason(): string {
     const have =
       this.installed.length === 0
         ? ""

@@ -243,7 +243,9 @@ describe("an app that installs them", () => {
         "--signature",
         "linear.yaml",
         "--options",
-        "linear-options.yaml"
+        "linear-options.yaml",
+        "--plugin",
+        "runbatch-engine-test"
       )
     )
     succeeded(

@@ -231,7 +231,7 @@ export const commands: ReadonlyArray<Command> = [
     words: ["model", "log"],
     summary: "Log a model version into the registry",
     usage:
-      "--name N --version V --signature FILE.yaml [--onnx FILE] [--artifact FILE]... [--engine ID] [--options FILE.yaml] [--comment TEXT] [--plugin PKG]...",
+      "--name N --version V --signature FILE.yaml [--onnx FILE] [--artifact FILE]... [--engine ID] [--options FILE.yaml] [--comment TEXT] [--plugin PKG]... [--unchecked]",
     options: {
       name: {
         type: "string",
@@ -275,10 +275,14 @@ export const commands: ReadonlyArray<Command> = [
         multiple: true,
         value: "PKG",
         description: "the engine's plugin package, when it is not a first-party one (name or folder)"
+      },
+      unchecked: {
+        type: "boolean",
+        description: "log it without the engine's check (e.g. its engine is not installed here)"
       }
     },
     details:
-      "Before anything is written, the engine checks the version as a run would (for onnx: the file is an ONNX graph, the options decode, the signature binds to it); an engine that is not installed is not checked. HTTP engines (custom-http, vllm) need no artifact: their options say where the model runs.",
+      "Before anything is written, the engine checks the version as a run would (for onnx: the file is an ONNX graph, the options decode, the signature binds to it); an engine that is not installed here is refused unless --plugin names its package or --unchecked is given. HTTP engines (custom-http, vllm) need no artifact: their options say where the model runs.",
     load: () => import("./model.ts").then((m) => m.modelLog)
   },
   {

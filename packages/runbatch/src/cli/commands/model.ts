@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs"
 import { basename, resolve } from "node:path"
 import { ModelRegistry } from "@runbatch/registry-client"
-import { type Json, SignatureYaml } from "@runbatch/spec"
+import { type Json, PluginNotFound, SignatureYaml } from "@runbatch/spec"
 import { Effect } from "effect"
 import * as Yaml from "yaml"
 import { checkModel } from "../../ModelCheck.ts"
@@ -68,7 +68,19 @@ export const modelLog: CommandRun = (args) =>
       ...(comment === undefined ? {} : { comment })
     }
     // Versions never change: what the engine would refuse at run is refused before anything is written.
-    yield* checkModel(options, listOption(args, "plugin"))
+    if (args.values["unchecked"] !== true) {
+      yield* checkModel(options, listOption(args, "plugin")).pipe(
+        Effect.catchTag("PluginNotFound", (error) =>
+          Effect.fail(
+            new PluginNotFound({
+              ...error,
+              otherwise:
+                "Or log it without the engine's check: --unchecked (a version that cannot run then fails only at run)."
+            })
+          )
+        )
+      )
+    }
     const registry = yield* ModelRegistry
     const logged = yield* registry.logModel(options)
     const id = `${logged.model.database}.${logged.model.schema}.${logged.model.name}`

@@ -25,6 +25,8 @@ const logCli = (extra: ReadonlyArray<string> = []) => [
   "V1",
   "--engine",
   "test-linear",
+  "--plugin",
+  "{testEngine}",
   "--signature",
   "{file:s.yaml}",
   ...extra
@@ -392,5 +394,24 @@ export const models: ReadonlyArray<Case> = [
     "EnginePrepareError",
     "treads: unknown option. Did you mean 'threads'?",
     { files: { "s.yaml": simpleYaml, "m.onnx": "x,y\n1,2\n", "o.yaml": "treads: 2\n" } }
+  ),
+  cli(
+    "cli-log-engine-not-installed",
+    "model log with an engine that is not installed here (no --plugin)",
+    [
+      "model",
+      "log",
+      "--name",
+      "NEWMODEL",
+      "--version",
+      "V1",
+      "--engine",
+      "test-linear",
+      "--signature",
+      "{file:s.yaml}"
+    ],
+    "PluginNotFound",
+    "--unchecked",
+    { files: { "s.yaml": simpleYaml } }
   )
 ]

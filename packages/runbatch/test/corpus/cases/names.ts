@@ -104,6 +104,8 @@ export const identifiers: ReadonlyArray<Case> = [
       "V1",
       "--engine",
       "test-linear",
+      "--plugin",
+      "{testEngine}",
       "--signature",
       "{file:s.yaml}"
     ],
@@ -123,6 +125,8 @@ export const identifiers: ReadonlyArray<Case> = [
       "1.0",
       "--engine",
       "test-linear",
+      "--plugin",
+      "{testEngine}",
       "--signature",
       "{file:s.yaml}"
     ],
