@@ -90,13 +90,25 @@ const collectRows = (connection: Connection, plan: RelationPlan, limit: number |
     })
   })
 
+/**
+ * `explain`: how a failure of the relation's SQL is told (a missing table in the user's query named
+ * with where it was looked for, not in DuckDB's catalog terms).
+ */
 export const makeRelation = (
   account: LocalAccountShape,
   warehouse: Warehouse,
-  plan: RelationPlan
+  plan: RelationPlan,
+  explain: (error: SqlError) => Effect.Effect<never, SqlError> = Effect.fail
 ): Relation => {
-  const use = <A, E>(body: (connection: Connection) => Effect.Effect<A, E>) =>
-    warehouse.use(plan.access, body)
+  const use = <A, E>(body: (connection: Connection) => Effect.Effect<A, E>) => {
+    const run = warehouse.use(plan.access, body)
+    type Failure = Effect.Error<typeof run>
+    return Effect.catch(
+      run,
+      (error: Failure): Effect.Effect<never, Failure | SqlError> =>
+        error instanceof SqlError ? explain(error) : Effect.fail(error)
+    )
+  }
   const relation: Relation = {
     description: plan.description,
     sql: plan.sql,

@@ -63,7 +63,8 @@ export const makeLocalSql = (
     yield* Effect.addFinalizer(() =>
       Effect.promise(() => rm(sessionDir, { recursive: true, force: true }).catch(() => undefined))
     )
-    const relation = (plan: RelationPlan) => makeRelation(account, warehouse, plan)
+    const relation = (plan: RelationPlan) =>
+      makeRelation(account, warehouse, plan, (error) => explainUnknownTable(session)(error))
     const session: LocalSession = { account, context, warehouse, sessionDir, relation }
 
     const sql: SqlShape = {

@@ -40,6 +40,28 @@ describe("SQL naming a table that does not exist", () => {
       })
   )
 
+  it.effect("a job's query (a relation) is told the same: its schema, count and materialise", () =>
+    Effect.gen(function* () {
+      const home = tempHome()
+      const path = join(home, "p.csv")
+      writeFileSync(path, "x\n1\n")
+      const errors = yield* withSql(
+        home,
+        Effect.gen(function* () {
+          const sql = yield* Sql
+          yield* sql.createTable("ML.PUBLIC.POINTS", { kind: "csv", path })
+          const relation = sql.sql("SELECT x FROM pointz")
+          return [yield* Effect.flip(relation.schema), yield* Effect.flip(relation.count)] as const
+        })
+      )
+      for (const error of errors) {
+        expect(error.message).toContain("The table POINTZ does not exist in ML.PUBLIC")
+        expect(error.message).toContain("ML.PUBLIC.POINTS")
+        expect(error.message).not.toContain("pg_")
+      }
+    })
+  )
+
   it.effect("other SQL errors are DuckDB's own", () =>
     Effect.gen(function* () {
       const error = yield* withSql(
