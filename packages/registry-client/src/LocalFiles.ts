@@ -6,8 +6,8 @@
  */
 import { createHash, randomUUID } from "node:crypto"
 import { createReadStream, createWriteStream } from "node:fs"
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
-import { dirname, join } from "node:path"
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from "node:fs/promises"
+import { dirname, join, sep } from "node:path"
 import { Transform } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import { LocalFileError } from "@runbatch/spec"
@@ -183,6 +183,24 @@ export const removeFolder = (path: string, trash: string): Effect.Effect<void, L
       await rm(aside, { recursive: true, force: true })
     },
     catch: failure(path)
+  })
+
+/**
+ * Remove `folder` and then each parent up to (not including) `root`, while they are empty: what a
+ * failed write created and left bare. `rmdir` never removes a folder with anything in it, so a
+ * concurrent writer's folder stays; every failure just stops the climb.
+ */
+export const removeEmptyFolders = (folder: string, root: string): Effect.Effect<void> =>
+  Effect.promise(async () => {
+    for (let dir = folder; dir.startsWith(`${root}${sep}`); dir = dirname(dir)) {
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false
+        ))
+      )
+        return
+    }
   })
 
 /** Delete a folder and everything in it; nothing to do when it is absent. */

@@ -3,8 +3,8 @@
  * `versions/` in one step; its `version.json`, written last, is what makes the folder a version.
  */
 import { randomUUID } from "node:crypto"
-import { join } from "node:path"
-import { Identifier, ModelVersionExists } from "@runbatch/spec"
+import { dirname, join } from "node:path"
+import { Identifier, LocalLayout, ModelVersionExists } from "@runbatch/spec"
 import { Effect } from "effect"
 import {
   copyWithChecksum,
@@ -13,6 +13,7 @@ import {
   makeDir,
   moveIntoPlace,
   pathExists,
+  removeEmptyFolders,
   removeFolder,
   sweep,
   writeNewFile
@@ -109,7 +110,16 @@ export const logModel = (registry: RegistryFolders): ModelRegistryShape["logMode
       }
       yield* makeDir(yield* registry.inHome(registry.versionsDir(model)))
       return yield* moveIntoPlace(staging, yield* registry.inHome(target))
-    }).pipe(Effect.ensuring(Effect.ignore(deleteTree(staging))))
+    }).pipe(
+      Effect.ensuring(Effect.ignore(deleteTree(staging))),
+      // A failed log leaves no trace: the folders it created for the model, if bare, go too.
+      Effect.onError(() =>
+        Effect.flatMap(
+          Effect.orElseSucceed(registry.inHome(LocalLayout.registryDir(registry.account.home)), () => ""),
+          (root) => (root === "" ? Effect.void : removeEmptyFolders(dirname(staging), root))
+        )
+      )
+    )
     if ((yield* written) === "exists") return yield* new ModelVersionExists({ model: display, version })
 
     yield* ensureModelRecord(registry, model)

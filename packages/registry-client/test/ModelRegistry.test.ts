@@ -21,6 +21,23 @@ import {
 const IRIS = { database: "ML", schema: "PUBLIC", name: "IRIS" }
 
 describe("ModelRegistry.layerLocal", () => {
+  it.effect("a log that fails while copying leaves no folder behind, and keeps a model's others", () => {
+    const home = tempHome()
+    // A file the kernel says is a regular file but cannot be read: the copy fails part way.
+    const unreadable = { artifacts: [{ name: "model.onnx", path: "/proc/self/mem" }] }
+    return Effect.gen(function* () {
+      const registry = yield* ModelRegistry
+      const failure = yield* Effect.flip(registry.logModel(irisOptions(home, unreadable)))
+      expect(failure._tag).toBe("LocalFileError")
+      expect(readdirSync(LocalLayout.registryDir(home))).toEqual([])
+      expect(yield* registry.listModels).toEqual([])
+      // A model that has a version keeps it, and its folders, when a later log fails.
+      yield* registry.logModel(irisOptions(home))
+      yield* Effect.flip(registry.logModel(irisOptions(home, { ...unreadable, version: "v2" })))
+      expect(readdirSync(LocalLayout.modelDir(home, IRIS)).sort()).toEqual(["model.json", "versions"])
+    }).pipe(Effect.provide(registryLayer(home)))
+  })
+
   it.effect("logs a version in Snowflake's layout and reads it back", () => {
     const home = tempHome()
     return Effect.gen(function* () {
