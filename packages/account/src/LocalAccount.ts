@@ -77,6 +77,13 @@ export const containedPath = (home: string, root: string, relativePath: string, 
     try: async (): Promise<string | StageFileError> => {
       const target = join(root, relativePath)
       if (!LocalHome.isInside(root, target)) return escapes(display)
+      const long = LocalHome.nameTooLong(home, target)
+      if (long !== undefined && long._tag === "NameTooLong")
+        return new StageFileError({
+          location: display,
+          problem: "name_too_long",
+          detail: LocalHome.linkReason(long)
+        })
       // One realpath answers for the whole path: when it lands under the real home's copy of `root`,
       // no folder from the home to `root` is a link (a real path holds no links), and the target stays
       // in its stage. Only otherwise are the folders looked at one by one, to say which is the link.
@@ -85,6 +92,12 @@ export const containedPath = (home: string, root: string, relativePath: string, 
       if (realTarget !== undefined && LocalHome.isInside(realRoot, realTarget))
         return join(realRoot, relativePath)
       const placement = await LocalHome.locate(home, root)
+      if (placement._tag === "NameTooLong")
+        return new StageFileError({
+          location: display,
+          problem: "name_too_long",
+          detail: LocalHome.linkReason(placement)
+        })
       if (placement._tag === "Link") return escapes(display, LocalHome.linkReason(placement))
       // The root is real but spelt otherwise on disk (a case-insensitive filesystem).
       if (realTarget !== undefined && LocalHome.isInside(placement.path, realTarget))

@@ -72,7 +72,14 @@ const inHome = (home: string, path: string, statement: string): Effect.Effect<st
     Effect.flatMap((placement) =>
       placement._tag === "Real"
         ? Effect.succeed(placement.path)
-        : Effect.fail(new SqlError({ statement, reason: LocalHome.linkReason(placement) }))
+        : Effect.fail(
+            new SqlError({
+              statement,
+              reason: LocalHome.linkReason(placement),
+              // A name too long to keep is the user's to change, as any SQL the database refuses.
+              ...(placement._tag === "NameTooLong" ? { refused: true } : {})
+            })
+          )
     )
   )
 

@@ -32,6 +32,38 @@ export type Placement =
    * same below the home (`stages/ML/PUBLIC/S`). A link whose target is missing counts too.
    */
   | { readonly _tag: "Link"; readonly link: string; readonly relativeLink: string }
+  /**
+   * A folder or file name of the path (`name`, as the layout spells it) is longer than a filesystem
+   * keeps (255 bytes): a long identifier, non-ASCII characters taking 9–12 bytes each once spelt
+   * safely. `link` and `relativeLink` are the path up to it, as for a link.
+   */
+  | {
+      readonly _tag: "NameTooLong"
+      readonly link: string
+      readonly relativeLink: string
+      readonly name: string
+    }
+
+/** The longest file or folder name most filesystems keep, in bytes. */
+export const MAX_NAME_BYTES = 255
+
+/**
+ * The first component of `path` below `home` too long to be a file name, as a placement; undefined
+ * if none. `locate` checks it first; callers that look at a path otherwise first ask it too.
+ */
+export const nameTooLong = (home: string, path: string): Placement | undefined =>
+  tooLong(home, componentsBelow(home, path) ?? [])
+
+const tooLong = (home: string, parts: ReadonlyArray<string>): Placement | undefined => {
+  const at = parts.findIndex((part) => Buffer.byteLength(part) > MAX_NAME_BYTES)
+  if (at < 0) return undefined
+  return {
+    _tag: "NameTooLong",
+    link: join(home, ...parts.slice(0, at + 1)),
+    relativeLink: parts.slice(0, at + 1).join("/"),
+    name: parts[at]!
+  }
+}
 
 /** Whether `path` is `root` or under it. */
 export const isInside = (root: string, path: string): boolean => {
@@ -147,6 +179,8 @@ export const locate = async (home: string, path: string): Promise<Placement> => 
   const base = await realHome(home)
   const parts = componentsBelow(home, path) ?? componentsBelow(base, path)
   if (parts === undefined) return { _tag: "Link", link: path, relativeLink: path }
+  const long = tooLong(home, parts)
+  if (long !== undefined) return long
   const expected = join(base, ...parts)
   const real = await realpathOfExisting(path)
   if (real === expected) return { _tag: "Real", path: expected }
@@ -166,6 +200,8 @@ export const locateSync = (home: string, path: string): Placement => {
   const base = realHomeSync(home)
   const parts = componentsBelow(home, path) ?? componentsBelow(base, path)
   if (parts === undefined) return { _tag: "Link", link: path, relativeLink: path }
+  const long = tooLong(home, parts)
+  if (long !== undefined) return long
   const expected = join(base, ...parts)
   const real = realpathOfExistingSync(path)
   if (real === expected) return { _tag: "Real", path: expected }
@@ -179,6 +215,17 @@ export const locateSync = (home: string, path: string): Placement => {
     : { _tag: "Real", path: real }
 }
 
-/** Why a `Link` placement is refused, for error messages. */
-export const linkReason = (placement: Extract<Placement, { _tag: "Link" }>): string =>
-  `${placement.relativeLink} is a symbolic link under the runbatch home; runbatch follows no link below its home (the home itself may be one). Replace the link with a real folder (copy or move the data in, or mount it there).`
+/** A layout name as the identifier it spells, when it is one. */
+const readable = (name: string): string => {
+  try {
+    return decodeURIComponent(name.replace(/\.duckdb$/, ""))
+  } catch {
+    return name
+  }
+}
+
+/** Why a placement that is not `Real` is refused, for error messages. */
+export const linkReason = (placement: Exclude<Placement, { _tag: "Real" }>): string =>
+  placement._tag === "NameTooLong"
+    ? `the name ${JSON.stringify(readable(placement.name))} takes ${Buffer.byteLength(placement.name)} bytes as a file or folder name, which holds at most ${MAX_NAME_BYTES}: the local account keeps each database, schema, stage and model as a folder (a database as a file), spelling a character other than an ASCII letter, digit, '_', '$' or '-' as 3 bytes per byte of its UTF-8 (é takes 6). Choose a shorter name.`
+    : `${placement.relativeLink} is a symbolic link under the runbatch home; runbatch follows no link below its home (the home itself may be one). Replace the link with a real folder (copy or move the data in, or mount it there).`

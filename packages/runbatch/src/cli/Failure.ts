@@ -76,6 +76,10 @@ export const describeFailure = (
   }
 }
 
-/** SQL the database refused (a typo, an unknown column) is input, not a failed run. */
+/**
+ * SQL the database refused (a typo, an unknown column) is input, not a failed run; so is a stage name
+ * too long for the local account to keep.
+ */
 const isInputProblem = (tag: string, error: unknown): boolean =>
-  tag === "SqlError" && (error as { refused?: boolean }).refused === true
+  (tag === "SqlError" && (error as { refused?: boolean }).refused === true) ||
+  (tag === "StageFileError" && (error as { problem?: string }).problem === "name_too_long")

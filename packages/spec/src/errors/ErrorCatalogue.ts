@@ -268,8 +268,8 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     tag: "StageFileError",
     area: "Stages",
     summary:
-      "A stage file is missing, larger than the configured limit, or unreadable; or it resolves outside its stage (`escapes_stage`) through a symbolic link inside the stage, or a folder above it (`stages/`, the database, schema or stage folder) is a link.",
-    fix: "Check the path (stage paths are case-sensitive) with `runbatch stage ls`, or raise the size limit. For `escapes_stage`, remove the link the message names (the home itself may be a link)."
+      "A stage file is missing, larger than the configured limit, or unreadable; or it resolves outside its stage (`escapes_stage`) through a symbolic link inside the stage, or a folder above it (`stages/`, the database, schema or stage folder) is a link; or, locally, a database, schema or stage name is too long to be a folder name (`name_too_long`, over 255 bytes once spelt for the disk).",
+    fix: "Check the path (stage paths are case-sensitive) with `runbatch stage ls`, or raise the size limit. For `escapes_stage`, remove the link the message names (the home itself may be a link). For `name_too_long`, choose a shorter name."
   },
   {
     tag: "StageFileExists",

@@ -3,7 +3,14 @@ import { Schema } from "effect"
 /** A file on a stage is missing, over the size limit, or cannot be read. */
 export class StageFileError extends Schema.TaggedError<StageFileError>()("StageFileError", {
   location: Schema.String,
-  problem: Schema.Literals(["not_found", "too_large", "unreadable", "unwritable", "escapes_stage"]),
+  problem: Schema.Literals([
+    "not_found",
+    "too_large",
+    "unreadable",
+    "unwritable",
+    "escapes_stage",
+    "name_too_long"
+  ]),
   detail: Schema.optionalKey(Schema.String),
   limitBytes: Schema.optionalKey(Schema.Number)
 }) {
@@ -17,6 +24,8 @@ export class StageFileError extends Schema.TaggedError<StageFileError>()("StageF
         return `The stage file ${this.location} is larger than the ${this.limitBytes ?? "configured"}-byte limit${this.detail === undefined ? "" : ` (${this.detail})`}. Raise the limit in the encoder options or shrink the file.`
       case "escapes_stage":
         return `The stage file ${this.location} resolves outside its stage (through a symbolic link); runbatch refuses to read or write it.${this.detail === undefined ? "" : ` ${this.detail}`}`
+      case "name_too_long":
+        return `The stage location ${this.location} cannot be kept by the local account${this.detail === undefined ? "." : `: ${this.detail}`}`
       case "unwritable":
         return `The stage file ${this.location} cannot be written${this.detail === undefined ? "." : `: ${this.detail}`}`
       case "unreadable":

@@ -154,6 +154,44 @@ export const identifiers: ReadonlyArray<Case> = [
     ["table", "ls", "A.B.C.D"],
     "InvalidIdentifier",
     "A.B.C.D"
+  ),
+  // A valid identifier (at most 255 characters) whose folder name would pass 255 bytes: refused before
+  // anything is written, naming it, instead of the filesystem's ENAMETOOLONG.
+  cli(
+    "stage-name-too-long-as-folder",
+    "stage put to a stage named with 60 non-ASCII characters (360 bytes as a folder name)",
+    ["stage", "put", "{file:s.yaml}", `@"${"é".repeat(60)}"/x/`],
+    "StageFileError",
+    /takes 360 bytes as a file or folder name, which holds at most 255.*Choose a shorter name/,
+    { files: { "s.yaml": signature } }
+  ),
+  cli(
+    "model-name-too-long-as-folder",
+    "model log of a model named with 60 non-ASCII characters",
+    [
+      "model",
+      "log",
+      "--name",
+      `"${"é".repeat(60)}"`,
+      "--version",
+      "V1",
+      "--engine",
+      "test-linear",
+      "--unchecked",
+      "--signature",
+      "{file:s.yaml}"
+    ],
+    "LocalFileError",
+    `the name "${"é".repeat(60)}" takes 360 bytes`,
+    { files: { "s.yaml": signature } }
+  ),
+  cli(
+    "database-name-too-long-as-file",
+    "table create in a database named with 60 non-ASCII characters",
+    ["table", "create", `"${"é".repeat(60)}".PUBLIC.T`, "--from", "{file:t.csv}"],
+    "SqlError",
+    `the name "${"é".repeat(60)}" takes 367 bytes`,
+    { realCli: true, files: { "t.csv": "x\n1\n" } }
   )
 ]
 
