@@ -3,8 +3,8 @@
  * folders that leaves empty, deepest first — never the stage itself. Model version files are never
  * removed here.
  */
-import { rmdir, unlink } from "node:fs/promises"
-import { dirname, sep } from "node:path"
+import { readdir, rmdir, unlink } from "node:fs/promises"
+import { dirname, join, sep } from "node:path"
 import type { FileLocation } from "@runbatch/spec"
 import { Effect } from "effect"
 import { display, isMissing, type LocalStage, parseWritable, reasonOf, unreadable } from "./LocalStage.ts"
@@ -18,6 +18,8 @@ export const remove = (stage: LocalStage): StageStoreShape["remove"] =>
     const file: FileLocation.FileLocation = { kind: "stage", location }
     const { files } = yield* walkScope(stage, file, text, { matches: () => true })
     const container = yield* stage.account.stagePath({ ...location, path: "", isDirectory: true })
+    const folder =
+      location.isDirectory && location.path !== "" ? yield* stage.account.stagePath(location) : undefined
     return yield* Effect.tryPromise({
       try: async () => {
         let removed = 0
@@ -37,12 +39,39 @@ export const remove = (stage: LocalStage): StageStoreShape["remove"] =>
             folders.add(folder)
           }
         }
+        // A folder removed goes with its empty subfolders, which no file's path names (a job whose
+        // staging failed before its first file leaves `input/` bare), and then its parents, as below.
+        if (folder !== undefined && (await pruneEmptyTree(folder))) {
+          for (
+            let parent = dirname(folder);
+            parent.startsWith(`${container}${sep}`);
+            parent = dirname(parent)
+          )
+            folders.add(parent)
+        }
         // Folders left empty go too, deepest first (an object store has no empty folders); never the stage.
-        for (const folder of [...folders].sort((a, b) => b.length - a.length)) {
-          await rmdir(folder).catch(() => undefined)
+        for (const emptied of [...folders].sort((a, b) => b.length - a.length)) {
+          await rmdir(emptied).catch(() => undefined)
         }
         return removed
       },
       catch: (error) => unreadable(display(file), `cannot remove its files: ${reasonOf(error)}`)
     })
   })
+
+/** Remove `folder` if it holds nothing but empty folders (links are not followed); whether it went. */
+const pruneEmptyTree = async (folder: string): Promise<boolean> => {
+  const entries = await readdir(folder, { withFileTypes: true }).catch(() => undefined)
+  if (entries === undefined) return false
+  let left = entries.length
+  for (const entry of entries) {
+    if (entry.isDirectory() && (await pruneEmptyTree(join(folder, entry.name)))) left--
+  }
+  return (
+    left === 0 &&
+    (await rmdir(folder).then(
+      () => true,
+      () => false
+    ))
+  )
+}

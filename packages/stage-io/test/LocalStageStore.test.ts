@@ -519,6 +519,22 @@ describe.each(modes)("remove ($name)", ({ objectStore }) => {
     }).pipe(Effect.provide(storeLayer(home, { objectStore })))
   })
 
+  it.effect("a folder holding only empty folders goes, and its parents left empty with it", () => {
+    const home = tempHome()
+    seeded(home)
+    // As a job whose staging failed before its first file leaves them.
+    mkdirSync(join(stageDir(home, "S"), "j1/_runbatch/job/input"), { recursive: true })
+    mkdirSync(join(stageDir(home, "S"), "j2/_runbatch/job/input"), { recursive: true })
+    writeFileSync(join(stageDir(home, "S"), "j2/kept.parquet"), "")
+    return Effect.gen(function* () {
+      const store = yield* StageStore
+      expect(yield* store.remove("@S/j1/_runbatch/job/")).toBe(0)
+      expect(existsSync(join(stageDir(home, "S"), "j1"))).toBe(false)
+      expect(yield* store.remove("@S/j2/_runbatch/job/")).toBe(0)
+      expect(readdirSync(join(stageDir(home, "S"), "j2"))).toStrictEqual(["kept.parquet"])
+    }).pipe(Effect.provide(storeLayer(home, { objectStore })))
+  })
+
   it.effect("a location without a slash is a prefix, as REMOVE @stage/path is", () => {
     const home = tempHome()
     seeded(home)
