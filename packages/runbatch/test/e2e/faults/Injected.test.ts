@@ -20,7 +20,15 @@ import { describe, expect, it } from "@effect/vitest"
 import { OutputLayout } from "@runbatch/stage-io"
 import type { Session } from "../../../src/index.ts"
 import { localSession, tempHome } from "../../support.ts"
-import { expectCleanFailure, expectResumedComplete, logLinear, outputDir, rows, startJob } from "./support.ts"
+import {
+  changeOneValueInPlace,
+  expectCleanFailure,
+  expectResumedComplete,
+  logLinear,
+  outputDir,
+  rows,
+  startJob
+} from "./support.ts"
 
 const input = rows(3000)
 
@@ -65,6 +73,35 @@ describe("injected faults", () => {
     })
     writeFileSync(target, original)
     await expectResumedComplete(session, home, "CORRUPT", "corrupt/", input, committed)
+  })
+
+  it("a staged input file changed in place (same size, still parquet) refuses resume, naming it; restored, it resumes", async () => {
+    const home = tempHome()
+    const session = localSession(home)
+    const outage = join(home, "outage")
+    writeFileSync(outage, "")
+    await logLinear(session, {
+      delayMillis: 10,
+      fatalWhen: { feature: "x", equals: 1250 },
+      fatalWhileExists: outage
+    })
+    await start(session, "CHANGED", "changed/")
+    const committed = await expectCleanFailure(session, home, "CHANGED", "changed/")
+    rmSync(outage)
+    // One value of the first staged file changes; its size and parquet framing do not.
+    const inputDir = join(privateDir(home, "changed/", "CHANGED"), "input")
+    const [first] = readdirSync(inputDir)
+      .filter((name) => name.endsWith(".parquet"))
+      .sort()
+    const target = join(inputDir, first!)
+    const original = changeOneValueInPlace(target)
+    expect(readFileSync(target).length).toBe(original.length)
+    await expect(session.resumeJob("CHANGED")).rejects.toMatchObject({
+      _tag: "ResumeRefused",
+      message: expect.stringMatching(new RegExp(`its staged input file \\S*/input/${first} changed`))
+    })
+    writeFileSync(target, original)
+    await expectResumedComplete(session, home, "CHANGED", "changed/", input, committed)
   })
 
   it("an engine failing for good mid-job: FAILED with its reason; after the outage, resumed", async () => {
