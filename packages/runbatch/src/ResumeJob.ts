@@ -2,7 +2,7 @@
  * Resuming a stopped job: a job that failed or was cancelled at 90% costs 10% to finish. Before the
  * launcher starts it again, everything the job ran with is checked to be as it was — the plan (its
  * fingerprint: model version, function, params, engine and options, encoders, input, output), the
- * plugins' versions and files, the model version's files, and the staged input — so a resumed job can
+ * plugins' versions and files, the model version's files, and the staged input (sizes and sha256) — so a resumed job can
  * only produce what an uninterrupted run would have. Anything changed: ResumeRefused, naming it.
  * The replicas then rerun only shards without a commit record, as new attempts (write-once).
  */
@@ -12,6 +12,7 @@ import { type JobHandle, JobLauncher, resumeRefusal } from "@runbatch/spcs-launc
 import { JobName, ResumeRefused, StageLocation } from "@runbatch/spec"
 import { OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
+import { stagedInputChange } from "./StagedInputCheck.ts"
 
 const refuse = (job: string, reason: string) => Effect.fail(new ResumeRefused({ job, reason }))
 
@@ -24,18 +25,9 @@ const changed = (job: JobHandle) =>
     // Its plugins, the model version and its files: what the planner would plan now.
     const replanned = yield* JobPlanner.changedSincePlanned(plan)
     if (replanned !== undefined) return replanned
-    // The staged input: every file still there, whole (one listing of the input folder).
-    const inputFolder = plan.input.location.replace(/\/?$/, "/")
-    const staged = new Map(
-      (yield* store.list(inputFolder, { withoutMd5: true })).map((e) => [e.location, e.size] as const)
-    )
-    for (const file of plan.input.files) {
-      const location = `${inputFolder}${file.path}`
-      const size = staged.get(location)
-      if (size !== file.bytes) {
-        return `its staged input file ${location} is ${size === undefined ? "gone" : "changed"}.`
-      }
-    }
+    // The staged input: every file still there, unchanged (size, and sha256 where the plan has it).
+    const inputChange = yield* stagedInputChange(plan)
+    if (inputChange !== undefined) return inputChange
     // The output: still claimed by this job, and not finished by anything else.
     const jobName = JobName.id(plan.job)
     const layout = OutputLayout.make(yield* StageLocation.parse(plan.output.location), jobName)

@@ -12,7 +12,7 @@
  *   `targetShards` files of one row group each, so even 1,000 rows give every worker a shard;
  * - no rows: one file holding just the schema, and zero shards.
  */
-import { readdir, rm, stat } from "node:fs/promises"
+import { readdir, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { ensureDir } from "@runbatch/account"
 import {
@@ -25,6 +25,7 @@ import {
 } from "@runbatch/spec"
 import { Effect } from "effect"
 import { type Connection, sqlString, uniqueName } from "./Connection.ts"
+import { type HashedFile, hashingPipe } from "./HashingPipe.ts"
 import type { MaterializeOptions } from "./Relation.ts"
 
 /** DuckDB's vector size: the granularity of its parquet row groups. */
@@ -100,7 +101,8 @@ export interface WriteResult {
 }
 
 /**
- * Write `sql` (whose columns `columns` lists) into `folder` and read back each file's row groups.
+ * Write `sql` (whose columns `columns` lists) into `folder`, each file hashed as it is written, and
+ * read back each file's row groups.
  * Files written before a failure are removed again: the folder was empty and is the caller's own.
  */
 export const writeParquet = (
@@ -108,14 +110,25 @@ export const writeParquet = (
   sql: string,
   folder: string,
   options: MaterializeOptions
-): Effect.Effect<WriteResult, SqlError> => {
+): Effect.Effect<WriteResult, SqlError | LocalFileError> => {
   const written: Array<string> = []
+  const hashed = new Map<string, HashedFile>()
   const compression = COMPRESSION[options.compression ?? "zstd"]
+  // DuckDB writes each file through a pipe that hashes it on the way: the plan records every staged
+  // file's sha256 (resume checks it) without reading the file again.
   const copy = (query: string, index: number, rowGroupSize: number) => {
     const name = fileName(index)
     written.push(name)
-    return connection.run(
-      `COPY (\n${query}\n) TO ${sqlString(join(folder, name))} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE ${rowGroupSize}, USE_TMP_FILE false)`
+    return Effect.scoped(
+      Effect.gen(function* () {
+        const pipe = yield* hashingPipe(join(folder, name))
+        yield* connection
+          .run(
+            `COPY (\n${query}\n) TO ${sqlString(pipe.path)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE ${rowGroupSize}, USE_TMP_FILE false)`
+          )
+          .pipe(Effect.mapError((error) => pipe.failure() ?? error))
+        hashed.set(name, yield* pipe.finish)
+      })
     )
   }
   return Effect.gen(function* () {
@@ -148,17 +161,15 @@ export const writeParquet = (
       list.push(Number(groupRows))
       groups.set(String(file), list)
     }
-    const files = yield* Effect.forEach(written, (name) =>
-      Effect.promise(() => stat(join(folder, name))).pipe(
-        Effect.map(
-          (stats): Sharding.InputFile => ({
-            path: name,
-            bytes: stats.size,
-            rowGroups: groups.get(join(folder, name)) ?? []
-          })
-        )
-      )
-    )
+    const files = written.map((name): Sharding.InputFile => {
+      const file = hashed.get(name)!
+      return {
+        path: name,
+        bytes: file.bytes,
+        rowGroups: groups.get(join(folder, name)) ?? [],
+        sha256: file.sha256
+      }
+    })
     return { files, rows: files.reduce((sum, f) => sum + f.rowGroups.reduce((a, b) => a + b, 0), 0) }
   }).pipe(
     Effect.onExit((exit) =>

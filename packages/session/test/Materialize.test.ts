@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs"
+import { createHash } from "node:crypto"
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout, Sharding, SqlError, StageFileError, StageFileExists } from "@runbatch/spec"
@@ -56,6 +57,14 @@ describe("materialize", () => {
           expect(materialized.shards.length).toBeLessThanOrEqual(target)
           expect(materialized.shards.length).toBeGreaterThanOrEqual(Math.ceil(Math.min(target, rows) * 0.75))
           expect(readdirSync(folder).sort()).toEqual(materialized.files.map((f) => f.path).sort())
+          // Each file's size and sha256, counted as DuckDB wrote it, are the file's own.
+          for (const file of materialized.files) {
+            const bytes = readFileSync(join(folder, file.path))
+            expect({ bytes: file.bytes, sha256: file.sha256 }).toEqual({
+              bytes: bytes.byteLength,
+              sha256: createHash("sha256").update(bytes).digest("hex")
+            })
+          }
           const ids: Array<bigint> = []
           for (const shard of materialized.shards) {
             const groups = Array.from(

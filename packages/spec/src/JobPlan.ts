@@ -124,7 +124,9 @@ const PlanFields = Schema.Struct({
           Schema.Struct({
             path: Schema.String,
             bytes: Schema.Number,
-            rowGroups: Schema.Array(Schema.Number)
+            rowGroups: Schema.Array(Schema.Number),
+            /** Hex sha256 of the staged file, computed as it was written; absent in older plans. */
+            sha256: Schema.optionalKey(Schema.String)
           })
         )
       )

@@ -9,6 +9,8 @@ export interface InputFile {
   readonly path: string
   readonly bytes: number
   readonly rowGroups: ReadonlyArray<number>
+  /** Hex sha256 of the file as written, so a resume can tell it was not changed since. */
+  readonly sha256?: string
 }
 
 export interface Shard {

@@ -64,7 +64,11 @@ export const walkScope = (
   stage: LocalStage,
   file: FileLocation.FileLocation,
   text: string,
-  request: { readonly matches: (path: string) => boolean; readonly limit?: number }
+  request: {
+    readonly matches: (path: string) => boolean
+    readonly limit?: number
+    readonly temporaries?: boolean
+  }
 ) =>
   Effect.gen(function* () {
     const scope = scopeOf(file, text)

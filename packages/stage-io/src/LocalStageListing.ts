@@ -7,13 +7,19 @@
  * outside the stage, dangles, or points to a folder is not listed (folders behind links are not walked,
  * which also rules out cycles) and is reported as skipped instead.
  */
-import { createHash } from "node:crypto"
+import { createHash, randomUUID } from "node:crypto"
 import { createReadStream, type Dirent, readFileSync, statSync } from "node:fs"
 import { readdir, realpath, stat } from "node:fs/promises"
 import { isAbsolute, join, relative, sep } from "node:path"
 
 /** Writers' temporary files (normal mode) start with this; listings never show them. */
 export const TEMP_PREFIX = ".runbatch-tmp-"
+
+/**
+ * A new temporary file name for a write by this process: `.runbatch-tmp-<pid>-<uuid>`, so a file a
+ * killed writer left behind says which process it was.
+ */
+export const tempName = (): string => `${TEMP_PREFIX}${process.pid}-${randomUUID()}`
 
 export const isTempName = (name: string): boolean => name.startsWith(TEMP_PREFIX)
 
@@ -30,6 +36,8 @@ export interface WalkRequest {
   readonly matches: (path: string) => boolean
   /** Stop after this many files (existence checks); sizes are then not read. */
   readonly limit?: number
+  /** Find writers' temporary files instead of stage files (links and other entries are left out). */
+  readonly temporaries?: boolean
 }
 
 export interface WalkedFile {
@@ -115,7 +123,10 @@ export const walk = async (request: WalkRequest): Promise<WalkResult> => {
       if (entry.isDirectory()) {
         await visit(localPath, path, undefined)
       } else if (entry.isFile()) {
-        if (!isTempName(entry.name) && request.matches(path)) candidates.push({ path, localPath })
+        const wanted = isTempName(entry.name) === (request.temporaries === true)
+        if (wanted && request.matches(path)) candidates.push({ path, localPath })
+      } else if (request.temporaries === true) {
+        // A writer's temporary file is a regular file: nothing else is one.
       } else if (entry.isSymbolicLink()) {
         if (request.matches(path)) links.push({ path, localPath })
       } else if (request.matches(path)) {

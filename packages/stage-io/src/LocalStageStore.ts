@@ -6,7 +6,9 @@
  * Write-once, two ways:
  * - normal mode writes a hidden temporary file in the target folder, syncs it, then hard-links it to
  *   the final name. `link` fails if the name exists, so the name appears complete or not at all and is
- *   never overwritten; the temporary file is always removed.
+ *   never overwritten; the temporary file is removed, unless the writer is killed first: then
+ *   `removeTemporaryFiles` sweeps it once the folder's writers have all ended. An empty file is
+ *   created exclusively under its final name: it is whole the moment it exists.
  * - object-store mode (`objectStore: true`, what a Snowpark Container Services stage volume or an
  *   object store allows) opens the final name exclusively (`wx`) and writes into it: no rename, no
  *   link, no overwrite. A failed write removes its partial file, but a crash can leave one under the
@@ -23,6 +25,7 @@ import { exists, list } from "./LocalStageList.ts"
 import { put } from "./LocalStagePut.ts"
 import { read, readBytes } from "./LocalStageRead.ts"
 import { remove } from "./LocalStageRemove.ts"
+import { removeTemporaryFiles } from "./LocalStageTemporaries.ts"
 import { write } from "./LocalStageWrite.ts"
 import type { StageStoreShape } from "./StageStore.ts"
 
@@ -59,6 +62,7 @@ export const make = (account: LocalAccountShape, options: LocalStageStoreOptions
     write: write(stage),
     put: put(stage),
     remove: remove(stage),
+    removeTemporaryFiles: removeTemporaryFiles(stage),
     exists: exists(stage),
     localPath: (text) => Effect.flatMap(parse(stage, text), (file) => localPathOf(stage, file))
   }

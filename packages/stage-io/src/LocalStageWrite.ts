@@ -3,7 +3,7 @@
  * slices while their sha256 is computed, and the name appears complete or not at all — never over an
  * existing file (StageFileExists).
  */
-import { createHash, type Hash, randomUUID } from "node:crypto"
+import { createHash, type Hash } from "node:crypto"
 import { constants } from "node:fs"
 import { copyFile, type FileHandle, link, lstat, mkdir, open, unlink } from "node:fs/promises"
 import { dirname, join } from "node:path"
@@ -16,7 +16,7 @@ import {
   localPathUnlessBlocked,
   parseWritableFile
 } from "./LocalStage.ts"
-import { TEMP_PREFIX } from "./LocalStageListing.ts"
+import { tempName } from "./LocalStageListing.ts"
 import type { StageStoreShape, WriteData, WrittenFile } from "./StageStore.ts"
 
 const FILE_IN_THE_WAY =
@@ -118,7 +118,7 @@ const writeDirect = <E>(path: string, data: WriteData<E>, where: string) =>
 
 /** Normal mode: write a temporary file, sync it, hard-link it to the final name (fails if taken). */
 const writeViaTemp = <E>(path: string, data: WriteData<E>, where: string) => {
-  const temp = join(dirname(path), `${TEMP_PREFIX}${randomUUID()}`)
+  const temp = join(dirname(path), tempName())
   return Effect.acquireUseRelease(
     Effect.tryPromise({ try: () => open(temp, "wx"), catch: (error) => cannotWrite(where, error) }),
     (handle) =>
@@ -173,7 +173,12 @@ export const writeTo = <E>(stage: LocalStage, location: StageLocation.StageLocat
           codeOf(error) === "EEXIST" || codeOf(error) === "ENOTDIR" ? FILE_IN_THE_WAY : error
         )
     })
-    return yield* stage.objectStore ? writeDirect(path, data, where) : writeViaTemp(path, data, where)
+    // An empty file is whole the moment it exists: created exclusively, it needs no temporary file, so a
+    // kill cannot leave one beside a marker such as `_SUCCESS`, after which nothing would clean up.
+    const empty = data instanceof Uint8Array && data.byteLength === 0
+    return yield* stage.objectStore || empty
+      ? writeDirect(path, data, where)
+      : writeViaTemp(path, data, where)
   })
 
 /** Write a new file at a stage location. */

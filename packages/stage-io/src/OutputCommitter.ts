@@ -9,10 +9,11 @@
  *    thought dead that was not), the lowest attempt wins, deterministically. A record left unreadable
  *    by a crash mid-write simply does not count, so no shard can be wedged by one.
  * 3. `finalize` (the coordinator, once every shard is committed) writes `_manifest.json` listing the
- *    parts that count, removes every other file of the folder, writes `_SUCCESS` last, and removes the
- *    job's private files. A crash at any point leaves no `_SUCCESS`, and finalising again continues.
+ *    parts that count, removes every other file of the folder and the temporary files its killed
+ *    writers left, writes `_SUCCESS` last, and removes the job's private files. A crash at any point leaves no `_SUCCESS`, and finalising again continues.
  *
- * Only `StageStore.write`, `readBytes`, `list` and `remove` are used: no rename, no overwrite.
+ * Only `StageStore.write`, `readBytes`, `list`, `remove` and `removeTemporaryFiles` are used: no
+ * rename, no overwrite.
  */
 import {
   OutputClaimed,
@@ -233,6 +234,10 @@ export const make = (options: CommitterOptions) =>
           const path = relativeToOutput(layout, entry.path)
           if (!isReserved(path) && !keep.has(path)) yield* store.remove(entry.location)
         }
+        // Listings never show what this job's writers left when killed mid-write (temporary files
+        // beside its parts and manifest, and in its private folder); every one of them has ended now.
+        yield* store.removeTemporaryFiles(output, { recursive: false })
+        yield* store.removeTemporaryFiles(StageLocation.format(layout.job))
         yield* store
           .write(StageLocation.format(layout.success), new Uint8Array())
           .pipe(Effect.catchTag("StageFileExists", () => Effect.void))

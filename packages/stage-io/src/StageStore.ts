@@ -125,6 +125,17 @@ export interface StageStoreShape {
    * `@S/out/` only `out/…`); returns how many. Folders left empty are removed too, never the stage.
    */
   readonly remove: (location: string) => Effect.Effect<number, StageError>
+  /**
+   * Remove what writers killed mid-write left under a location (prefix semantics as `remove`; only
+   * the folder's own files with `recursive: false`): locally, in normal mode, their hidden temporary
+   * files — empty, partial, or a second name of a file they finished — which listings never show.
+   * Returns how many went; a store whose writes leave no such files removes none. Call it only once
+   * every writer of the location has ended: a live writer's write would fail.
+   */
+  readonly removeTemporaryFiles: (
+    location: string,
+    options?: { readonly recursive?: boolean }
+  ) => Effect.Effect<number, StageError>
   /** A file location: whether that file exists. A folder location: whether any file is under it. */
   readonly exists: (location: string) => Effect.Effect<boolean, StageError>
   /**

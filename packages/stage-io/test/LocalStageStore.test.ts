@@ -567,6 +567,36 @@ describe.each(modes)("remove ($name)", ({ objectStore }) => {
   })
 })
 
+describe("removeTemporaryFiles", () => {
+  it.effect("removes writers' temporary files only: in the folder itself, or in the whole tree", () => {
+    const home = tempHome()
+    seed(home, "S", {
+      "out/part-0.parquet": "rows",
+      "out/.runbatch-tmp-4242-a": "",
+      "out/.runbatch-tmp-4242-b": "rows",
+      "out/_runbatch/job/commits/0.json": "{}",
+      "out/_runbatch/job/commits/.runbatch-tmp-4242-c": "",
+      "out2/.runbatch-tmp-4242-d": ""
+    })
+    return Effect.gen(function* () {
+      const store = yield* StageStore
+      expect(yield* store.removeTemporaryFiles("@S/out/", { recursive: false })).toBe(2)
+      expect(filesUnder(join(stageDir(home, "S"), "out"))).toStrictEqual([
+        "_runbatch/job/commits/.runbatch-tmp-4242-c",
+        "_runbatch/job/commits/0.json",
+        "part-0.parquet"
+      ])
+      expect(yield* store.removeTemporaryFiles("@S/out/")).toBe(1)
+      expect(filesUnder(stageDir(home, "S"))).toStrictEqual([
+        "out/_runbatch/job/commits/0.json",
+        "out/part-0.parquet",
+        "out2/.runbatch-tmp-4242-d"
+      ])
+      expect(yield* store.removeTemporaryFiles("@NEVER_USED/")).toBe(0)
+    }).pipe(Effect.provide(storeLayer(home)))
+  })
+})
+
 describe("exists and localPath", () => {
   it.effect("exists: a file location is that file; a folder location is any file under it", () => {
     const home = tempHome()

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto"
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { createHash, randomUUID } from "node:crypto"
+import { existsSync, linkSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join, relative } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { StageFileError, StageLocation } from "@runbatch/spec"
 import * as Arrow from "apache-arrow"
@@ -256,6 +256,70 @@ describe.each(modes)("OutputCommitter ($name)", ({ objectStore }) => {
     const again = await Effect.runPromise(committer.finalize(2, jobInfo))
     expect(again.rows).toBe(20)
     expect(existsSync(join(outDir(home), "_SUCCESS"))).toBe(true)
+  })
+})
+
+/** Every file under `dir`, by its path below it, hidden ones included. */
+const filesUnder = (dir: string): Array<string> =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort()
+
+describe("OutputCommitter and writers killed mid-write", () => {
+  it("finalising removes the temporary files they left: the folder holds only parts, manifest and _SUCCESS", async () => {
+    const home = tempHome()
+    const healthy = storeLayer(home)
+    // Writing _SUCCESS fails once, so the manifest is written and finalising has to run again.
+    let failures = 0
+    const dyingAtSuccess = Layer.effect(
+      StageStore,
+      Effect.map(StageStore, (store) =>
+        StageStore.of({
+          ...store,
+          write: (location, data) =>
+            location.endsWith("/_SUCCESS") && failures++ === 0
+              ? Effect.fail(new StageFileError({ location, problem: "unreadable", detail: "killed" }))
+              : store.write(location, data)
+        })
+      )
+    ).pipe(Layer.provide(healthy))
+    const committer = await Effect.runPromise(writeShards(2).pipe(Effect.provide(healthy)))
+    const out = outDir(home)
+    const commits = join(out, OutputLayout.RESERVED, OutputLayout.jobFolder(JOB), "commits")
+    const temp = (folder: string) => join(folder, `.runbatch-tmp-4242-${randomUUID()}`)
+    // As kills leave them: killed before a byte was written, and killed between link and unlink (a
+    // second name of a part, of a commit record).
+    writeFileSync(temp(out), "")
+    linkSync(join(out, "part-000000-0.parquet"), temp(out))
+    writeFileSync(temp(commits), "")
+    linkSync(join(commits, readdirSync(commits).find((name) => name.endsWith(".json"))!), temp(commits))
+    await Effect.runPromise(
+      Effect.flip(
+        Effect.flatMap(OutputCommitter.make({ layout: committer.layout }), (c) => c.finalize(2, jobInfo))
+      ).pipe(Effect.provide(dyingAtSuccess))
+    )
+    // The coordinator killed between linking the manifest and removing its temporary file.
+    linkSync(join(out, "_manifest.json"), temp(out))
+    // Listings (and so the results reader and save modes) never see them.
+    const listed = await Effect.runPromise(
+      StageStore.use((store) => store.list("@ML.PUBLIC.RESULTS/out/", { withoutMd5: true })).pipe(
+        Effect.provide(healthy)
+      )
+    )
+    expect(listed.some((entry) => entry.path.includes(".runbatch-tmp-"))).toBe(false)
+
+    await Effect.runPromise(committer.finalize(2, jobInfo))
+    expect(filesUnder(out)).toEqual([
+      "_SUCCESS",
+      "_manifest.json",
+      "part-000000-0.parquet",
+      "part-000001-0.parquet"
+    ])
+    const results = await Effect.runPromise(
+      ResultsReader.readTable("@ML.PUBLIC.RESULTS/out/").pipe(Effect.provide(healthy))
+    )
+    expect(results.numRows).toBe(20)
   })
 })
 

@@ -41,12 +41,11 @@ export const relation = Effect.fn("GivenParquetFiles.relation")(function* (files
     materialize: (target, options) =>
       Effect.gen(function* () {
         const folder = StageLocation.format(target)
-        for (const file of encoded) yield* store.write(`${folder}${file.path}`, file.bytes)
-        const written: Array<Sharding.InputFile> = encoded.map(({ path, bytes, rowGroups }) => ({
-          path,
-          bytes: bytes.byteLength,
-          rowGroups
-        }))
+        const written: Array<Sharding.InputFile> = []
+        for (const { path, bytes, rowGroups } of encoded) {
+          const stored = yield* store.write(`${folder}${path}`, bytes)
+          written.push({ path, bytes: stored.bytes, rowGroups, sha256: stored.sha256 })
+        }
         return {
           location: target,
           files: written,

@@ -1,12 +1,14 @@
 /**
- * Faults injected into one part of a running job: a corrupt staged input shard, an engine failing
- * for good, and a write that fails at the output committer (a part file and a commit record that
- * cannot be written). Each job ends FAILED cleanly; once the cause is gone, resuming finishes it with
+ * Faults injected into one part of a running job: a corrupt staged input shard, a staged input file
+ * changed in place, temporary files left by writers killed mid-write, an engine failing for good, and
+ * a write that fails at the output committer (a part file and a commit record that cannot be written). Each job ends FAILED cleanly; once the cause is gone, resuming finishes it with
  * output equal to an uninterrupted run.
  */
+import { randomUUID } from "node:crypto"
 import {
   closeSync,
   existsSync,
+  linkSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -15,12 +17,20 @@ import {
   writeFileSync,
   writeSync
 } from "node:fs"
-import { join } from "node:path"
+import { join, relative } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { OutputLayout } from "@runbatch/stage-io"
 import type { Session } from "../../../src/index.ts"
 import { localSession, tempHome } from "../../support.ts"
-import { expectCleanFailure, expectResumedComplete, logLinear, outputDir, rows, startJob } from "./support.ts"
+import {
+  changeOneValueInPlace,
+  expectCleanFailure,
+  expectResumedComplete,
+  logLinear,
+  outputDir,
+  rows,
+  startJob
+} from "./support.ts"
 
 const input = rows(3000)
 
@@ -65,6 +75,70 @@ describe("injected faults", () => {
     })
     writeFileSync(target, original)
     await expectResumedComplete(session, home, "CORRUPT", "corrupt/", input, committed)
+  })
+
+  it("a staged input file changed in place (same size, still parquet) refuses resume, naming it; restored, it resumes", async () => {
+    const home = tempHome()
+    const session = localSession(home)
+    const outage = join(home, "outage")
+    writeFileSync(outage, "")
+    await logLinear(session, {
+      delayMillis: 10,
+      fatalWhen: { feature: "x", equals: 1250 },
+      fatalWhileExists: outage
+    })
+    await start(session, "CHANGED", "changed/")
+    const committed = await expectCleanFailure(session, home, "CHANGED", "changed/")
+    rmSync(outage)
+    // One value of the first staged file changes; its size and parquet framing do not.
+    const inputDir = join(privateDir(home, "changed/", "CHANGED"), "input")
+    const [first] = readdirSync(inputDir)
+      .filter((name) => name.endsWith(".parquet"))
+      .sort()
+    const target = join(inputDir, first!)
+    const original = changeOneValueInPlace(target)
+    expect(readFileSync(target).length).toBe(original.length)
+    await expect(session.resumeJob("CHANGED")).rejects.toMatchObject({
+      _tag: "ResumeRefused",
+      message: expect.stringMatching(new RegExp(`its staged input file \\S*/input/${first} changed`))
+    })
+    writeFileSync(target, original)
+    await expectResumedComplete(session, home, "CHANGED", "changed/", input, committed)
+  })
+
+  it("temporary files of writers killed mid-write are gone once resumed: the folder holds only parts, manifest and _SUCCESS", async () => {
+    const home = tempHome()
+    const session = localSession(home)
+    const outage = join(home, "outage")
+    writeFileSync(outage, "")
+    await logLinear(session, {
+      delayMillis: 10,
+      fatalWhen: { feature: "x", equals: 1250 },
+      fatalWhileExists: outage
+    })
+    await start(session, "TEMPS", "temps/")
+    const committed = await expectCleanFailure(session, home, "TEMPS", "temps/")
+    rmSync(outage)
+    // What kills -9 during writes leave (normal mode writes a temporary file, then links it): one
+    // killed before writing a byte, one between link and unlink (a second name of a committed part, of
+    // its commit record).
+    const out = outputDir(home, "temps/")
+    const commits = join(privateDir(home, "temps/", "TEMPS"), "commits")
+    const temp = (folder: string) => join(folder, `.runbatch-tmp-4242-${randomUUID()}`)
+    const [part] = [...committed.values()]
+    writeFileSync(temp(out), "")
+    linkSync(join(out, part!), temp(out))
+    writeFileSync(temp(commits), "")
+    linkSync(join(commits, readdirSync(commits).find((name) => name.endsWith(".json"))!), temp(commits))
+
+    await expectResumedComplete(session, home, "TEMPS", "temps/", input, committed)
+    const manifest = JSON.parse(readFileSync(join(out, "_manifest.json"), "utf8")) as {
+      parts: ReadonlyArray<{ name: string }>
+    }
+    const left = readdirSync(out, { recursive: true, withFileTypes: true })
+      .map((entry) => relative(out, join(entry.parentPath, entry.name)))
+      .sort()
+    expect(left).toEqual([...manifest.parts.map((p) => p.name), "_SUCCESS", "_manifest.json"].sort())
   })
 
   it("an engine failing for good mid-job: FAILED with its reason; after the outage, resumed", async () => {

@@ -5,10 +5,10 @@
  * columns equal to the input, the model's outputs right, and the parts committed before the fault
  * being the ones that count.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { LocalLayout } from "@runbatch/spec"
-import { OutputLayout } from "@runbatch/stage-io"
+import { OutputLayout, ParquetCodec } from "@runbatch/stage-io"
 import { TestEngine } from "@runbatch/testkit"
 import { expect } from "vitest"
 import type { Session } from "../../../src/index.ts"
@@ -157,6 +157,37 @@ export const expectRowsEqualInput = async (
     if (Math.abs(y - want) > 1e-9) expect({ id, y }).toEqual({ id, y: want })
   }
   expect(seen.every((n) => n === 1)).toBe(true)
+}
+
+/**
+ * Change one value of a parquet file in place, as a stray write or a bad disk would: the first single
+ * bit, from the start of its data pages, whose flip leaves the file the same size and still readable
+ * (footer, page headers and compression intact) with the same number of rows but other values. Returns
+ * the original bytes.
+ */
+export const changeOneValueInPlace = (path: string): Buffer => {
+  const original = readFileSync(path)
+  const values = (bytes: Uint8Array) => {
+    const table = ParquetCodec.decode(bytes)
+    return { rows: table.numRows, text: JSON.stringify(table.toArray(), (_, v) => String(v)) }
+  }
+  const before = values(original)
+  const dataEnd = original.length - 8 - original.readUInt32LE(original.length - 8)
+  for (let offset = 4; offset < dataEnd; offset++) {
+    const changed = Buffer.from(original)
+    changed[offset]! ^= 0x01
+    let after: ReturnType<typeof values>
+    try {
+      after = values(changed)
+    } catch {
+      continue // This flip breaks the page: not the silent change wanted.
+    }
+    if (after.rows === before.rows && after.text !== before.text) {
+      writeFileSync(path, changed)
+      return original
+    }
+  }
+  throw new Error(`no single-bit change of ${path} keeps it readable`)
 }
 
 /** A small seeded generator, so a failing trial can be replayed (RUNBATCH_FAULT_SEED). */
