@@ -3,6 +3,7 @@ import { join } from "node:path"
 import type { Worker } from "node:worker_threads"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout, Signature } from "@runbatch/spec"
+import type { ProgressLine } from "@runbatch/spec/ReplicaOutput"
 import { TestEngine } from "@runbatch/testkit"
 import * as Arrow from "apache-arrow"
 import { Cause, Effect, Exit, Fiber } from "effect"
@@ -471,10 +472,10 @@ describe("a replica", () => {
       // Row 100 (shard 1) fails alone; rows 200..224 (shard 2) fail as a batch: replica 1 has one.
       engineOptions: { failRowWhen: { feature: "x", equals: 50 }, fatalWhen: { feature: "x", equals: 100 } }
     })
-    const last = (lines: ReadonlyArray<{ readonly type: string }>) =>
-      lines.filter((l) => l.type === "progress").at(-1)
+    const last = (lines: ReadonlyArray<ProgressLine>) =>
+      lines.filter((l): l is Extract<ProgressLine, { type: "progress" }> => l.type === "progress").at(-1)
     const first = await runInProcess(home, job, { replica: 1, replicas: 2 })
-    const errors = (last(first.lines) as { errors: number }).errors
+    const errors = last(first.lines)?.errors ?? 0
     expect(errors).toBeGreaterThan(0)
     const again = await runInProcess(home, job, { replica: 1, replicas: 2 })
     expect(last(again.lines)).toMatchObject({ rows: 200, resumedRows: 200, errors })
