@@ -10,6 +10,7 @@ import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { LocalHome, LocalLayout, StageLocation } from "@runbatch/spec"
 import { Effect } from "effect"
+import { attemptProcesses } from "../AttemptProcesses.ts"
 import { files, type JobRecord, Records, readRecord, type StatusRecord, writeRecord } from "../JobFolder.ts"
 import type { JobRow } from "../JobLauncher.ts"
 import { isTerminal, type JobStatus } from "../JobStatus.ts"
@@ -65,6 +66,8 @@ const endVanished = (
   if (again !== undefined && isTerminal(again.status)) return stateFrom(record, again)
   const deadPid = alive.state === "gone" ? alive.deadPid : undefined
   if (deadPid !== undefined) stopOrphans(deadPid)
+  // Silent is not gone: a hung or stopped supervisor on this machine may wake and write again.
+  const lingering = alive.state === "silent" ? attemptProcesses(dir) : []
   const now = new Date().toISOString()
   const ended = (status: JobStatus, message: string): JobState => {
     const written: StatusRecord = { status, message, updatedTime: now, completedTime: now }
@@ -84,7 +87,9 @@ const endVanished = (
     "FAILED",
     alive.state === "gone" && alive.neverStarted === true
       ? `The job never started: ${alive.reason}. Remove it (runbatch jobs rm ${idOf(record)}) and run it again.`
-      : `The supervisor stopped before the job finished: ${alive.reason}.${deadPid === undefined ? "" : " Its replicas were stopped."} Resume it (runbatch jobs resume ${idOf(record)}): only its uncommitted shards run again.`
+      : lingering.length > 0
+        ? `The supervisor stopped answering before the job finished: ${alive.reason}. Its processes (pid ${lingering.join(", ")}) are still there, stopped or hung: stop them with runbatch jobs cancel ${idOf(record)}, then resume it.`
+        : `The supervisor stopped before the job finished: ${alive.reason}.${deadPid === undefined ? "" : " Its replicas were stopped."} Resume it (runbatch jobs resume ${idOf(record)}): only its uncommitted shards run again.`
   )
 }
 
