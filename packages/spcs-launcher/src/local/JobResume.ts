@@ -3,7 +3,8 @@
  * finds nothing to move), the next attempt is launched under the job's name, and the earlier one moves
  * into it (`attempts/<n>/`). Only a job that stopped before finishing can be resumed, and only once
  * every process of its last attempt is gone: a hung supervisor's job reads FAILED, but it and its
- * replicas could wake and write into the next attempt.
+ * replicas could wake and write into the next attempt. A resume killed half-way is undone by the next
+ * lookup (ResumeAside).
  */
 import { mkdirSync, renameSync } from "node:fs"
 import { dirname, join } from "node:path"
@@ -17,6 +18,7 @@ import { find, notFound } from "./JobLookup.ts"
 import { SILENCE_RECHECK_MILLIS, stateOf } from "./JobState.ts"
 import { idOf, inHome, io, jobDir, type LocalContext } from "./LocalContext.ts"
 import { launchOf, requestOf } from "./LocalJobHandle.ts"
+import { asideOf, recoverAsides } from "./ResumeAside.ts"
 
 /** Move `dir` to `aside`; false when it is not there (resumed or deleted by someone else). */
 const stepAside = (dir: string, aside: string): boolean => {
@@ -50,6 +52,7 @@ export const resume = Effect.fn("LocalLauncher.resume")(function* (
   const job = typeof target === "string" ? yield* find(context, target) : target
   const launched = launchOf(job)
   const dir = yield* inHome(context, launched?.dir ?? jobDir(context, job))
+  yield* Effect.sync(() => recoverAsides(dirname(dir)))
   const state = yield* stateOf(context, dir, launched?.uid)
   if (state === undefined) return yield* notFound(context, job)
   const id = idOf(state.record)
@@ -62,7 +65,7 @@ export const resume = Effect.fn("LocalLauncher.resume")(function* (
       reason: `processes of its last attempt still run on this machine (pid ${alive.join(", ")}: its supervisor, hung or stopped, and its replicas), though it reads ${state.status}; they could still write into its output. Stop them with runbatch jobs cancel ${id}, then resume.`
     })
   }
-  const aside = join(dirname(dir), `.resume-${state.record.uid}`)
+  const aside = asideOf(dir, state.record.uid)
   if (!(yield* io(dir, () => stepAside(dir, aside))))
     return yield* new ResumeRefused({ job: id, reason: "it is being resumed or deleted by someone else." })
   const attempt = (state.record.attempt ?? 1) + 1
