@@ -12,6 +12,7 @@ import { type JobHandle, JobLauncher, resumeRefusal } from "@runbatch/spcs-launc
 import { JobName, ResumeRefused, StageLocation } from "@runbatch/spec"
 import { OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
+import { removeFinishedJobLeftovers } from "./FinishedJobLeftovers.ts"
 
 const refuse = (job: string, reason: string) => Effect.fail(new ResumeRefused({ job, reason }))
 
@@ -68,13 +69,19 @@ const operational = (error: unknown): boolean => {
   )
 }
 
-/** Resume a FAILED or CANCELLED job by id; returns the handle of its next attempt. */
+/**
+ * Resume a FAILED or CANCELLED job by id; returns the handle of its next attempt. A job whose output
+ * was finished but whose working files were left (its replica killed right after `_SUCCESS`) reads
+ * DONE: resuming it removes them and answers with the job itself, DONE, instead of a refusal.
+ */
 export const resumeJob = (id: string | JobHandle) =>
   Effect.gen(function* () {
     const launcher = yield* JobLauncher
     const job = typeof id === "string" ? yield* launcher.getJob(id) : id
+    const status = yield* job.status
+    if (status === "DONE" && (yield* removeFinishedJobLeftovers(job))) return job
     // Checked here too (the launcher checks again) so a refusal comes before the verification's work.
-    const refusal = resumeRefusal(yield* job.status)
+    const refusal = resumeRefusal(status)
     if (refusal !== undefined) return yield* refuse(job.id, refusal)
     const reason = yield* changed(job)
     if (reason !== undefined) return yield* refuse(job.id, `${reason} Run it again as a new job.`)
