@@ -2,8 +2,8 @@
  * Resuming a stopped job: a job that failed or was cancelled at 90% costs 10% to finish. Before the
  * launcher starts it again, everything the job ran with is checked to be as it was — the plan (its
  * fingerprint: model version, function, params, engine and options, encoders, input, output), the
- * plugins' versions and files, the model version's files, and the staged input (sizes and sha256) — so a resumed job can
- * only produce what an uninterrupted run would have. Anything changed: ResumeRefused, naming it.
+ * plugins' versions and files, the model version's files, and the staged input (sizes and sha256) —
+ * so a resumed job can only produce what an uninterrupted run would have. Anything changed: ResumeRefused, naming it.
  * The replicas then rerun only shards without a commit record, as new attempts (write-once).
  */
 import { JobPlanner } from "@runbatch/planner"
@@ -12,6 +12,7 @@ import { type JobHandle, JobLauncher, resumeRefusal } from "@runbatch/spcs-launc
 import { JobName, ResumeRefused, StageLocation } from "@runbatch/spec"
 import { OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
+import { removeFinishedJobLeftovers } from "./FinishedJobLeftovers.ts"
 import { stagedInputChange } from "./StagedInputCheck.ts"
 
 const refuse = (job: string, reason: string) => Effect.fail(new ResumeRefused({ job, reason }))
@@ -60,13 +61,19 @@ const operational = (error: unknown): boolean => {
   )
 }
 
-/** Resume a FAILED or CANCELLED job by id; returns the handle of its next attempt. */
+/**
+ * Resume a FAILED or CANCELLED job by id; returns the handle of its next attempt. A job whose output
+ * was finished but whose working files were left (its replica killed right after `_SUCCESS`) reads
+ * DONE: resuming it removes them and answers with the job itself, DONE, instead of a refusal.
+ */
 export const resumeJob = (id: string | JobHandle) =>
   Effect.gen(function* () {
     const launcher = yield* JobLauncher
     const job = typeof id === "string" ? yield* launcher.getJob(id) : id
+    const status = yield* job.status
+    if (status === "DONE" && (yield* removeFinishedJobLeftovers(job))) return job
     // Checked here too (the launcher checks again) so a refusal comes before the verification's work.
-    const refusal = resumeRefusal(yield* job.status)
+    const refusal = resumeRefusal(status)
     if (refusal !== undefined) return yield* refuse(job.id, refusal)
     const reason = yield* changed(job)
     if (reason !== undefined) return yield* refuse(job.id, `${reason} Run it again as a new job.`)

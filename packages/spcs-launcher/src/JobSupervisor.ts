@@ -100,12 +100,8 @@ const handleSignals = (run: JobRun): void => {
 const checkRequests = (run: JobRun): void => {
   const { paths } = run
   if (run.finished) return
-  if (!existsSync(paths.record)) {
-    // The job was deleted under us: stop everything, there is nothing left to report to.
-    run.killAll()
-    run.exit(0)
-    return
-  }
+  // Deleted or resumed under this run: everything of it is stopped, nothing is written.
+  if (!run.ownsFolder()) return
   const status = readRecord(Records.status, paths.status)
   if (status !== undefined && isTerminal(status.status) && run.ending === undefined) {
     // A client took this supervisor for gone (no heartbeat for too long) and ended the job.
@@ -124,10 +120,12 @@ const checkRequests = (run: JobRun): void => {
 const startTimers = (run: JobRun): void => {
   run.timers.push(
     setInterval(() => {
+      if (!run.ownsFolder()) return
       try {
         utimesSync(run.paths.supervisor, new Date(), new Date())
       } catch {
-        // Checked by the request poll: a deleted job folder stops the supervisor.
+        // It went this instant (the request poll stops the run), or the disk refuses: the heartbeat
+        // goes stale and a client reading the job says why.
       }
     }, HEARTBEAT_MILLIS),
     setInterval(() => checkRequests(run), POLL_MILLIS),

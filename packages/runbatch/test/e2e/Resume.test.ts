@@ -2,10 +2,11 @@
  * Resume: a job killed part-way (a replica's process SIGKILLed, as the OOM killer does) ends FAILED;
  * resuming it reruns only the uncommitted shards and leaves output equal to an uninterrupted run.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout, Signature } from "@runbatch/spec"
+import { OutputLayout } from "@runbatch/stage-io"
 import { TestEngine } from "@runbatch/testkit"
 import { runCli } from "../cli.ts"
 import {
@@ -184,5 +185,60 @@ describe("resuming a job", () => {
     const finished = await session.resumeJob("SLOW")
     expect(await finished.wait({ timeoutSeconds: 60 })).toBe("DONE")
     expect((await session.readResults("@ML.PUBLIC.RESULTS/slow/")).numRows).toBe(50)
+  })
+
+  it("after replica 0 died between _SUCCESS and removing the job's working files: DONE, readable, and resume removes them", async () => {
+    const home = tempHome()
+    const session = localSession(home)
+    await logLinear(session)
+    const input = rows(500)
+    const job = await session.runBatch({
+      model: "LINEAR",
+      input: session.createDataFrame(input, columns),
+      outputSpec: { stageLocation: "@ML.PUBLIC.RESULTS/late/" },
+      jobSpec: { jobName: "LATE", replicas: 1, numWorkers: 1, maxBatchRows: 100 },
+      plugins: [TestEngine.packageDir],
+      cpus: 1
+    })
+    const output = join(
+      LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }),
+      "late"
+    )
+    const privateDir = join(output, OutputLayout.RESERVED, OutputLayout.jobFolder("ML.PUBLIC.LATE"))
+    const plan = readFileSync(join(privateDir, "plan.json"))
+    expect(await job.wait({ timeoutSeconds: 60 })).toBe("DONE")
+    // As the kill leaves it: _SUCCESS written, the private folder still there, the supervisor's record
+    // FAILED (it saw replica 0 die).
+    mkdirSync(join(privateDir, "commits"), { recursive: true })
+    writeFileSync(join(privateDir, "plan.json"), plan)
+    writeFileSync(join(privateDir, "commits", "000000-0.json"), "{}")
+    const statusFile = join(
+      LocalLayout.jobDir(home, { database: "ML", schema: "PUBLIC", name: "LATE" }),
+      "status.json"
+    )
+    const now = new Date().toISOString()
+    writeFileSync(
+      statusFile,
+      JSON.stringify({
+        version: 1,
+        status: "FAILED",
+        message: "Replica 0 of 1 was killed by SIGKILL.",
+        updatedTime: now,
+        completedTime: now
+      })
+    )
+
+    expect(await session.jobs.getJob("LATE").then((j) => j.status())).toBe("DONE")
+    expect((await session.readResults("@ML.PUBLIC.RESULTS/late/")).numRows).toBe(500)
+    // Reading never writes: the working files are still there until an action removes them.
+    expect(existsSync(privateDir)).toBe(true)
+    const resumed = await session.resumeJob("LATE")
+    expect(resumed.attempt).toBe(1)
+    expect(await resumed.wait({ timeoutSeconds: 5 })).toBe("DONE")
+    expect(existsSync(join(output, OutputLayout.RESERVED))).toBe(false)
+    expect(readdirSync(output).filter((name) => !/^part-\d+-0\.parquet$/.test(name))).toEqual([
+      "_SUCCESS",
+      "_manifest.json"
+    ])
   })
 })

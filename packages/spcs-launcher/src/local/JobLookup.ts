@@ -1,6 +1,7 @@
 /**
  * Finding local jobs: one by its id (`getJob`), every one under the home (`listJobs`), and the
  * JobNotFound that names the closest ids when a job is not there. Listings follow no symbolic link.
+ * Each lookup first puts back a job a killed resume left aside (ResumeAside).
  */
 import { readdirSync } from "node:fs"
 import { dirname, join } from "node:path"
@@ -11,6 +12,7 @@ import type { JobName, ListJobsOptions } from "../JobLauncher.ts"
 import { rowOf, stateOf } from "./JobState.ts"
 import { idOf, inHome, io, jobDir, type LocalContext } from "./LocalContext.ts"
 import { makeHandle } from "./LocalJobHandle.ts"
+import { recoverAsides } from "./ResumeAside.ts"
 
 /** Subfolders of `dir` that are job or schema folders (not temporary or deleted ones). */
 const subfolders = (dir: string): Array<string> => {
@@ -27,13 +29,14 @@ const subfolders = (dir: string): Array<string> => {
 /** Every job folder under `root` (the real `jobs/` folder), as names; links are not followed. */
 const allJobs = (root: string): Array<JobName> =>
   subfolders(root).flatMap((db) =>
-    subfolders(join(root, db)).flatMap((schema) =>
-      subfolders(join(root, db, schema)).map((name) => ({
+    subfolders(join(root, db)).flatMap((schema) => {
+      recoverAsides(join(root, db, schema))
+      return subfolders(join(root, db, schema)).map((name) => ({
         database: LocalLayout.fromSegment(db),
         schema: LocalLayout.fromSegment(schema),
         name: LocalLayout.fromSegment(name)
       }))
-    )
+    })
   )
 
 /** JobNotFound for `job`, naming the closest ids of the jobs there are. */
@@ -47,6 +50,7 @@ export const notFound = Effect.fn("LocalLauncher.notFound")(function* (context: 
 export const find = Effect.fn("LocalLauncher.getJob")(function* (context: LocalContext, text: string) {
   const job = yield* Identifier.parseFullyQualified(text, context.names)
   const dir = yield* inHome(context, jobDir(context, job))
+  yield* Effect.sync(() => recoverAsides(dirname(dir)))
   const record = yield* io(dir, () => readRecord(Records.job, files(dir).record))
   if (record === undefined) return yield* notFound(context, job)
   return makeHandle(context, record, dir)

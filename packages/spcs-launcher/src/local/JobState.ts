@@ -3,18 +3,18 @@
  * supervisor writes; it records a status itself (as a best effort: a read never fails for want of a
  * write) only when no supervisor can: a job whose supervisor
  * vanished without a terminal status reads FAILED (or DONE, when its output was finished), and what is
- * left of it is stopped. A supervisor whose heartbeat is late is looked at twice, a moment apart,
+ * left of it is stopped. A job recorded FAILED or CANCELLED whose output it finished itself reads DONE. A supervisor whose heartbeat is late is looked at twice, a moment apart,
  * before it is taken for gone.
  */
 import { existsSync } from "node:fs"
-import { join } from "node:path"
-import { LocalHome, LocalLayout, StageLocation } from "@runbatch/spec"
 import { Effect } from "effect"
+import { attemptProcesses } from "../AttemptProcesses.ts"
 import { files, type JobRecord, Records, readRecord, type StatusRecord, writeRecord } from "../JobFolder.ts"
 import type { JobRow } from "../JobLauncher.ts"
 import { isTerminal, type JobStatus } from "../JobStatus.ts"
 import { type Liveness, liveness, stopOrphans } from "../SupervisorLiveness.ts"
 import { type FolderError, idOf, io, type LocalContext } from "./LocalContext.ts"
+import { outputFinishedBy } from "./OutputFinished.ts"
 
 /** A job's state as a client reads it. */
 export interface JobState {
@@ -36,21 +36,20 @@ const stateFrom = (record: JobRecord, status: StatusRecord | undefined): JobStat
   completedTime: status?.completedTime ?? null
 })
 
-/** Whether the job's output folder on this account has its `_SUCCESS` marker. */
-const outputFinished = (context: LocalContext, record: JobRecord): boolean => {
-  if (record.outputLocation === null) return false
-  // A partly qualified location is the job's: its database and schema fill it in.
-  const parsed = Effect.runSyncExit(
-    StageLocation.parseDirectory(record.outputLocation, { database: record.database, schema: record.schema })
-  )
-  if (parsed._tag === "Failure") return false
-  const output = parsed.value
-  const marker = LocalHome.locateSync(
-    context.home,
-    join(LocalLayout.stageDir(context.home, output), output.path, "_SUCCESS")
-  )
-  return marker._tag === "Real" && existsSync(marker.path)
-}
+/**
+ * A job recorded as ended, as it reads: one recorded FAILED or CANCELLED whose output it finished
+ * itself (replica 0 killed between writing `_SUCCESS` and removing the job's working files) is DONE.
+ * Reading records nothing: the record stays as written, and `resume` of the job removes what the
+ * coordinator left.
+ */
+const endedAs = (context: LocalContext, record: JobRecord, status: StatusRecord): JobState =>
+  (status.status === "FAILED" || status.status === "CANCELLED") && outputFinishedBy(context, record)
+    ? {
+        ...stateFrom(record, status),
+        status: "DONE",
+        message: `The job finished: its output is complete (_SUCCESS written), though it was recorded ${status.status}: ${status.message}`
+      }
+    : stateFrom(record, status)
 
 /** Record the end of a job whose supervisor is gone (or silent for good), and stop what is left of it. */
 const endVanished = (
@@ -62,9 +61,11 @@ const endVanished = (
   const paths = files(dir)
   // It may have finished between the two reads.
   const again = readRecord(Records.status, paths.status)
-  if (again !== undefined && isTerminal(again.status)) return stateFrom(record, again)
+  if (again !== undefined && isTerminal(again.status)) return endedAs(context, record, again)
   const deadPid = alive.state === "gone" ? alive.deadPid : undefined
   if (deadPid !== undefined) stopOrphans(deadPid)
+  // Silent is not gone: a hung or stopped supervisor on this machine may wake and write again.
+  const lingering = alive.state === "silent" ? attemptProcesses(dir) : []
   const now = new Date().toISOString()
   const ended = (status: JobStatus, message: string): JobState => {
     const written: StatusRecord = { status, message, updatedTime: now, completedTime: now }
@@ -78,13 +79,15 @@ const endVanished = (
   }
   // The coordinator wrote _SUCCESS (every shard committed, the manifest written) and only the
   // supervisor's own record of it was lost: the job is done.
-  if (outputFinished(context, record))
+  if (outputFinishedBy(context, record))
     return ended("DONE", "The job finished; its supervisor stopped before recording it.")
   return ended(
     "FAILED",
     alive.state === "gone" && alive.neverStarted === true
       ? `The job never started: ${alive.reason}. Remove it (runbatch jobs rm ${idOf(record)}) and run it again.`
-      : `The supervisor stopped before the job finished: ${alive.reason}.${deadPid === undefined ? "" : " Its replicas were stopped."} Resume it (runbatch jobs resume ${idOf(record)}): only its uncommitted shards run again.`
+      : lingering.length > 0
+        ? `The supervisor stopped answering before the job finished: ${alive.reason}. Its processes (pid ${lingering.join(", ")}) are still there, stopped or hung: stop them with runbatch jobs cancel ${idOf(record)}, then resume it.`
+        : `The supervisor stopped before the job finished: ${alive.reason}.${deadPid === undefined ? "" : " Its replicas were stopped."} Resume it (runbatch jobs resume ${idOf(record)}): only its uncommitted shards run again.`
   )
 }
 
@@ -103,7 +106,7 @@ export const readState = (
   const record = readRecord(Records.job, paths.record)
   if (record === undefined || (uid !== undefined && record.uid !== uid)) return undefined
   const status = readRecord(Records.status, paths.status)
-  if (status !== undefined && isTerminal(status.status)) return stateFrom(record, status)
+  if (status !== undefined && isTerminal(status.status)) return endedAs(context, record, status)
   const alive = liveness(dir, record, context.heartbeatTimeoutMillis)
   if (alive.state === "silent" && !silenceConfirmed) return { ...stateFrom(record, status), silent: true }
   if (alive.state === "gone" || alive.state === "silent") return endVanished(context, dir, record, alive)

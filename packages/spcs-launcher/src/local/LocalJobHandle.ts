@@ -5,6 +5,7 @@
  */
 import { InvalidSpec, JobNotFound } from "@runbatch/spec"
 import { Effect } from "effect"
+import { stopAttempt } from "../AttemptProcesses.ts"
 import {
   type CancelRequest,
   files,
@@ -93,7 +94,10 @@ export const makeHandle = (context: LocalContext, record: JobRecord, dir: string
 
   const cancel = Effect.fn("JobHandle.cancel")(function* () {
     const state = yield* existing
-    if (isTerminal(state.status) || state.status === "CANCELLING") return
+    // A job that reads ended while its hung (or stopped) supervisor and replicas are still there: they
+    // are killed, so the job can be resumed; nothing else would stop them.
+    if (isTerminal(state.status)) return yield* io(dir, () => stopAttempt(dir)).pipe(Effect.asVoid)
+    if (state.status === "CANCELLING") return
     const request: CancelRequest = { requestedTime: new Date().toISOString(), reason: "cancel" }
     yield* io(paths.cancel, () => writeRecord(Records.cancel, paths.cancel, request))
   })

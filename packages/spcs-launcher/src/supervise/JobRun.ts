@@ -3,6 +3,12 @@
  * settled, a stop asked for, the job finished — each writing what the job's clients read (status,
  * progress, monitor files) and noting what it did in supervisor.log. The process exits when every
  * replica settled.
+ *
+ * Every write is fenced: it happens only while the job folder still holds this run's attempt (its
+ * job.json has this run's uid). A supervisor that hung or was stopped while its job was resumed (or
+ * deleted) wakes to a folder that is no longer its own; it then kills its replicas and itself (its
+ * process group) without writing anything, so no line, status or heartbeat of it lands in the next
+ * attempt, and no replica of it goes on committing into the job's output.
  */
 import { appendFileSync, closeSync } from "node:fs"
 import * as ReplicaStatus from "@runbatch/spec/ReplicaStatus"
@@ -67,15 +73,43 @@ export class JobRun {
   constructor(paths: JobFiles, record: JobRecord) {
     this.paths = paths
     this.record = record
-    this.note = noteIn(paths)
+    const note = noteIn(paths)
+    this.note = (message) => {
+      if (this.ownsFolder()) note(message)
+    }
+  }
+
+  /**
+   * Whether the job folder still holds this run's attempt; when it does not (resumed or deleted under
+   * this run), the run's whole process group is killed here, without a write.
+   */
+  ownsFolder(): boolean {
+    let uid: string | undefined
+    try {
+      uid = readRecord(Records.job, this.paths.record)?.uid
+    } catch {
+      uid = undefined
+    }
+    if (uid === this.record.uid) return true
+    this.finished = true
+    for (const timer of this.timers) clearInterval(timer)
+    this.killAll()
+    try {
+      // The supervisor leads the group its replicas are in (it was started detached).
+      process.kill(-process.pid, "SIGKILL")
+    } catch {
+      // Not a group leader (started some other way): its replicas were killed above.
+    }
+    process.exit(0)
   }
 
   writeStatus(status: JobStatus, message: string): boolean {
-    return writeStatus(this.paths, this.note, status, message)
+    return this.ownsFolder() && writeStatus(this.paths, this.note, status, message)
   }
 
   /** Replica `index`'s state, where the runtime's ReplicaMonitor reads it. */
   monitor(replica: Replica, state: ReplicaStatus.ReplicaStatus["state"]): void {
+    if (!this.ownsFolder()) return
     writeTextAtomic(
       this.paths.monitorFile(replica.index),
       ReplicaStatus.format({ replica: replica.index, state, code: replica.code, signal: replica.signal })
@@ -88,7 +122,7 @@ export class JobRun {
   }
 
   flushProgress(): void {
-    if (!this.progressDirty) return
+    if (!this.progressDirty || !this.ownsFolder()) return
     this.progressDirty = false
     writeRecord(Records.progress, this.paths.progress, { replicas: { ...this.progress } })
   }

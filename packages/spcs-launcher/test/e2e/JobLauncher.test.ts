@@ -52,6 +52,16 @@ interface MonitorFile {
   readonly signal: string | null
 }
 
+const resultsStage = (home: string) =>
+  LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" })
+
+/** What the coordinator writes last: the manifest (naming the job that wrote it), then `_SUCCESS`. */
+const finishOutput = (output: string, job: string) => {
+  mkdirSync(output, { recursive: true })
+  writeFileSync(join(output, "_manifest.json"), JSON.stringify({ job_info: { job } }))
+  writeFileSync(join(output, "_SUCCESS"), "")
+}
+
 const envOf = (dir: string, replica: number) =>
   eventually(() => readJsonFile<EnvFile>(join(dir, `env-${replica}.json`)))
 const monitorOf = (home: string, name: string, replica: number) =>
@@ -257,8 +267,7 @@ describe.concurrent("the local launcher", () => {
       LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }),
       "out"
     )
-    mkdirSync(output, { recursive: true })
-    writeFileSync(join(output, "_SUCCESS"), "")
+    finishOutput(output, "ML.PUBLIC.FINISHED")
     const supervisor = readJsonFile<{ pid: number }>(join(jobFolder(home, "FINISHED"), "supervisor.json"))!
     process.kill(supervisor.pid, "SIGKILL")
     await eventually(() => (processAlive(supervisor.pid) ? undefined : true))
@@ -266,6 +275,47 @@ describe.concurrent("the local launcher", () => {
     expect((await run(job.describe)).message).toBe(
       "The job finished; its supervisor stopped before recording it."
     )
+  })
+
+  it("reports DONE when replica 0 was killed after writing _SUCCESS, when the manifest is the job's own", async ({
+    expect
+  }) => {
+    const home = newHome()
+    const envDir = mkdtempSync(join(homes, "env-"))
+    const output = join(resultsStage(home), "late")
+    const launch = (name: string) =>
+      withLauncher(home, (l) =>
+        l.launch(
+          fakeRequest(
+            name,
+            1,
+            { FAKE_MODE: "hang", FAKE_ENV_DIR: join(envDir, name) },
+            { outputLocation: `@ML.PUBLIC.RESULTS/late/${name}/` }
+          )
+        )
+      )
+    // The coordinator wrote the manifest and _SUCCESS, then its replica died before removing the job's
+    // working files: the supervisor records FAILED, the output is complete.
+    for (const [name, writer] of [
+      ["LATE", "ML.PUBLIC.LATE"],
+      ["OTHER", "ML.PUBLIC.SOMEONE_ELSE"]
+    ] as const) {
+      mkdirSync(join(envDir, name))
+      const job = await launch(name)
+      await logReaches(job, "hanging", 0)
+      finishOutput(join(output, name), writer)
+      process.kill((await envOf(join(envDir, name), 0)).pid, "SIGKILL")
+      const status = await run(job.wait({ timeoutSeconds: 30 }))
+      expect(readJsonFile<{ status: string }>(join(jobFolder(home, name), "status.json"))?.status).toBe(
+        "FAILED"
+      )
+      if (name === "LATE") {
+        expect(status).toBe("DONE")
+        expect((await run(job.describe)).message).toMatch(
+          /^The job finished: its output is complete \(_SUCCESS written\), though it was recorded FAILED: Replica 0 of 1 was killed by SIGKILL/
+        )
+      } else expect(status).toBe("FAILED")
+    }
   })
 
   it("fails the job when its supervisor is stopped with SIGTERM, stopping the replicas first", async ({
