@@ -20,6 +20,7 @@ import type { Column, Connection } from "./Connection.ts"
 import { tableFromReader } from "./DuckDbValues.ts"
 import { checkEmptyTarget, normaliseTarget, writeParquet } from "./Materialize.ts"
 import type { Materialized, MaterializeOptions, Relation, RelationError } from "./Relation.ts"
+import { stagedSql } from "./StagedColumns.ts"
 import type { Warehouse } from "./Warehouse.ts"
 
 export interface RelationPlan {
@@ -126,8 +127,8 @@ export const makeRelation = (
         yield* checkEmptyTarget(folder, location)
         return yield* use((connection) =>
           Effect.gen(function* () {
-            const { features } = yield* describeColumns(connection, plan)
-            const written = yield* writeParquet(connection, plan.sql, folder, options)
+            const { columns, features } = yield* describeColumns(connection, plan)
+            const written = yield* writeParquet(connection, stagedSql(plan.sql, columns), folder, options)
             return {
               location,
               files: written.files,

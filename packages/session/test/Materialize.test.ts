@@ -190,6 +190,70 @@ describe("materialize", () => {
     })
   )
 
+  it.effect(
+    "stages each column as the schema describes it: decimals as DOUBLE or BIGINT, dates as timestamps, UUIDs as text",
+    () =>
+      Effect.gen(function* () {
+        const home = tempHome()
+        const staged = yield* withSql(
+          home,
+          Sql.use((sql) =>
+            Effect.flatMap(stage("@JOBS/decimals/"), (location) =>
+              Effect.gen(function* () {
+                const relation = sql.sql(
+                  `SELECT range AS id, (range * 1.5)::DECIMAL(10, 1) AS "Price", range::DECIMAL(18, 0) AS n,
+                   [(range / 4)::DECIMAL(6, 2)] AS xs, {'w': 2.5::DECIMAL(4, 1)} AS s, 'a' AS t,
+                   DATE '2024-01-02' AS d, '0b4b7a7e-1111-4c2d-9e8f-123456789abc'::UUID AS u, MAP {'k': 1} AS m
+                 FROM range(4)`
+                )
+                const schema = yield* relation.schema
+                yield* relation.materialize(location, { targetShards: 1 })
+                return schema
+              })
+            )
+          )
+        )
+        expect(staged.map((f) => ("dtype" in f ? f.dtype : "group"))).toEqual([
+          "INT64",
+          "DOUBLE",
+          "INT64",
+          "DOUBLE",
+          "group",
+          "STRING",
+          "TIMESTAMP_NTZ",
+          "STRING",
+          "OBJECT"
+        ])
+        const file = sqlPath(join(jobsDir(home), "decimals", "data_00000.parquet"))
+        const types = yield* Effect.promise(() =>
+          duckRows(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ${file})`)
+        )
+        expect(types.map((r) => r["column_type"])).toEqual([
+          "BIGINT",
+          "DOUBLE",
+          "BIGINT",
+          "DOUBLE[]",
+          "STRUCT(w DOUBLE)",
+          "VARCHAR",
+          "TIMESTAMP",
+          "VARCHAR",
+          "JSON"
+        ])
+        const values = yield* Effect.promise(() =>
+          duckRows(`SELECT "Price", n, xs, s, d::VARCHAR AS d, u, m FROM ${file} ORDER BY id`)
+        )
+        expect(values[3]).toEqual({
+          Price: 4.5,
+          n: 3n,
+          xs: [0.75],
+          s: { w: 2.5 },
+          d: "2024-01-02 00:00:00",
+          u: "0b4b7a7e-1111-4c2d-9e8f-123456789abc",
+          m: '{"k":1}'
+        })
+      })
+  )
+
   it.effect("a target reached through a link out of the stage is refused", () =>
     Effect.gen(function* () {
       const home = tempHome()
