@@ -10,7 +10,8 @@
  *    by a crash mid-write simply does not count, so no shard can be wedged by one.
  * 3. `finalize` (the coordinator, once every shard is committed) writes `_manifest.json` listing the
  *    parts that count, removes every other file of the folder and the temporary files its killed
- *    writers left, writes `_SUCCESS` last, and removes the job's private files. A crash at any point leaves no `_SUCCESS`, and finalising again continues.
+ *    writers left, writes `_SUCCESS` last, and removes the job's private files. A crash at any point
+ *    leaves no `_SUCCESS`, and finalising again continues.
  *
  * Only `StageStore.write`, `readBytes`, `list`, `remove` and `removeTemporaryFiles` are used: no
  * rename, no overwrite.

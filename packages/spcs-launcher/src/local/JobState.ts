@@ -3,8 +3,8 @@
  * supervisor writes; it records a status itself (as a best effort: a read never fails for want of a
  * write) only when no supervisor can: a job whose supervisor
  * vanished without a terminal status reads FAILED (or DONE, when its output was finished), and what is
- * left of it is stopped. A job recorded FAILED or CANCELLED whose output it finished itself reads DONE. A supervisor whose heartbeat is late is looked at twice, a moment apart,
- * before it is taken for gone.
+ * left of it is stopped. A job recorded FAILED or CANCELLED whose output it finished itself reads DONE.
+ * A supervisor whose heartbeat is late is looked at twice, a moment apart, before it is taken for gone.
  */
 import { existsSync } from "node:fs"
 import { Effect } from "effect"

@@ -1,8 +1,9 @@
 /**
  * Faults injected into one part of a running job: a corrupt staged input shard, a staged input file
  * changed in place, temporary files left by writers killed mid-write, an engine failing for good, and
- * a write that fails at the output committer (a part file and a commit record that cannot be written). Each job ends FAILED cleanly; once the cause is gone, resuming finishes it with
- * output equal to an uninterrupted run.
+ * a write that fails at the output committer (a part file and a commit record that cannot be
+ * written). Each job ends FAILED cleanly; once the cause is gone, resuming finishes it with output
+ * equal to an uninterrupted run.
  */
 import { randomUUID } from "node:crypto"
 import {
