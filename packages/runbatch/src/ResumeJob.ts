@@ -4,7 +4,8 @@
  * fingerprint: model version, function, params, engine and options, encoders, input, output), the
  * plugins' versions and files, the model version's files, and the staged input (sizes and sha256) —
  * so a resumed job can only produce what an uninterrupted run would have. Anything changed:
- * ResumeRefused, naming it. The replicas then rerun only shards without a commit record, as new attempts (write-once).
+ * ResumeRefused, naming it. The replicas then rerun only shards without a commit record, as new
+ * attempts (write-once).
  */
 import { JobPlanner } from "@runbatch/planner"
 import { loadPlan } from "@runbatch/runtime"
