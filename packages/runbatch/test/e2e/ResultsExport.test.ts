@@ -13,7 +13,7 @@ import { OutputCommitter, OutputLayout, SaveMode, StageStore } from "@runbatch/s
 import * as Arrow from "apache-arrow"
 import { Effect, Layer } from "effect"
 import { type Reader, runCli, runCliPiped } from "../cli.ts"
-import { tempHome } from "../support.ts"
+import { localSession, tempHome } from "../support.ts"
 
 const PARTS = 3
 const PART_ROWS = 100_000
@@ -165,5 +165,30 @@ describe("runbatch results, exporting", () => {
     expect(failed.code).toBe(1)
     expect(existsSync(none)).toBe(false)
     expect(readdirSync(home).filter((name) => name.endsWith(".tmp"))).toEqual([])
+  })
+
+  it("session.streamResults yields the rows as record batches of a row group, and stops when asked", async () => {
+    const home = tempHome()
+    await produce(home)
+    const session = localSession(home)
+    const sizes: Array<number> = []
+    let next = 0
+    for await (const batch of session.streamResults(OUT)) {
+      const ids = batch.getChild("id")!.toArray() as Int32Array
+      expect(ids[0]).toBe(next)
+      next += batch.numRows
+      sizes.push(batch.numRows)
+    }
+    expect(next).toBe(ROWS)
+    expect(Math.max(...sizes)).toBe(30_000)
+    let seen = 0
+    for await (const batch of session.streamResults(OUT)) {
+      seen += batch.numRows
+      if (seen >= 30_000) break
+    }
+    expect(seen).toBe(30_000)
+    await expect(session.streamResults("@ML.PUBLIC.RESULTS/none/").next()).rejects.toMatchObject({
+      _tag: "ResultsIncomplete"
+    })
   })
 })
