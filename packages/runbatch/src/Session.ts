@@ -20,7 +20,7 @@ import { JobHandlePromise, LauncherPromise } from "@runbatch/spcs-launcher"
 import type { Signature } from "@runbatch/spec"
 import { ResultsReader, StageStorePromise } from "@runbatch/stage-io"
 import type * as Arrow from "apache-arrow"
-import { type Effect, ManagedRuntime } from "effect"
+import { type Effect, ManagedRuntime, Stream } from "effect"
 import { type LocalOptions, layerLocal, type Services } from "./Account.ts"
 import { type DryRunOptions, type DryRunReport, dryRun } from "./DryRun.ts"
 import * as InputSource from "./InputSource.ts"
@@ -126,6 +126,20 @@ export class Session implements AsyncDisposable {
   /** A finished job's results as one Arrow table, checked against its manifest (see ResultsReader). */
   readResults(location: string, options: ResultsReader.ReadResultsOptions = {}): Promise<Arrow.Table> {
     return this.#runtime.runPromise(ResultsReader.readTable(location, options))
+  }
+
+  /**
+   * A finished job's results as Arrow record batches of at most a row group each, read as they are
+   * iterated: any size of results in bounded memory. The checks of `readResults` run when iteration
+   * starts; each part is verified before any of its rows is yielded, so a damaged part throws
+   * ResultsCorrupt after the batches of the parts before it. Breaking out of the loop stops reading.
+   */
+  async *streamResults(
+    location: string,
+    options: ResultsReader.ReadResultsOptions = {}
+  ): AsyncGenerator<Arrow.RecordBatch, void, undefined> {
+    const context = await this.#runtime.context()
+    yield* Stream.toAsyncIterableWith(ResultsReader.streamResults(location, options), context)
   }
 
   close(): Promise<void> {

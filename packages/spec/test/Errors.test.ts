@@ -223,6 +223,11 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "No results have been committed to '@DB.S.ST/out/'"
   ],
   [
+    "ExportFileExists",
+    new Spec.ExportFileExists({ path: "/tmp/wine.csv" }),
+    "The file /tmp/wine.csv already exists"
+  ],
+  [
     "ResultsCorrupt",
     new Spec.ResultsCorrupt({
       location: "@DB.S.ST/out/",

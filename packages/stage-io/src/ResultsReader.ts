@@ -1,12 +1,11 @@
 /**
  * Reading a job's results back: only the parts its manifest lists, each checked against the manifest's
- * byte count, sha256 and row count, decoded to Arrow one part at a time (memory stays bounded by the
- * largest part). A folder without `_SUCCESS` is refused with ResultsIncomplete unless
+ * byte count, sha256 and row count, decoded to Arrow one row group at a time (memory stays bounded by
+ * the largest row group, whatever the results' size). A folder without `_SUCCESS` is refused with ResultsIncomplete unless
  * `allowIncomplete` is set; then the committed parts of the job(s) in flight are read, and a folder with
  * none is refused with NoResultsCommitted (there are no columns to read, let alone rows). A job over no
  * rows writes one part of no rows: its results have the output's columns.
  */
-import { createHash } from "node:crypto"
 import { NoResultsCommitted, ResultsCorrupt, ResultsIncomplete, StageLocation } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
 import { Effect, Stream } from "effect"
@@ -14,6 +13,7 @@ import { committedRecords, readJson } from "./OutputCommitter.ts"
 import { MANIFEST, make as makeLayout, RESERVED, SUCCESS } from "./OutputLayout.ts"
 import { type CommitRecord, OutputManifest, type PartInfo, type SchemaField } from "./OutputManifest.ts"
 import * as ParquetCodec from "./ParquetCodec.ts"
+import * as ResultPart from "./ResultPart.ts"
 import { type StageError, StageStore } from "./StageStore.ts"
 
 export interface ReadResultsOptions {
@@ -32,35 +32,40 @@ export interface Results {
   readonly parts: ReadonlyArray<PartInfo>
   readonly schema: ReadonlyArray<SchemaField>
   readonly rows: number
-  /** The rows as Arrow record batches, part by part, each part verified before it is yielded. */
+  /**
+   * The rows as Arrow record batches of at most a row group each, part by part, each part verified
+   * before any of its rows is yielded (see ./ResultPart.ts). Pulling it reads; stopping early reads no
+   * further.
+   */
   readonly batches: Stream.Stream<Arrow.RecordBatch, ResultsCorrupt | StageError, StageStore>
 }
 
-const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
-
-/** Read and verify one part. */
-export const readPart = (location: string, part: PartInfo) =>
+/**
+ * Every part the results list is there with the size the manifest gives, checked in one listing before
+ * any row is read, so a missing or cut part fails the read before it has yielded anything. (A part of
+ * the right size whose bytes changed is caught by its sha256, part by part, as it is read.)
+ */
+const checkPartsPresent = (output: string, parts: ReadonlyArray<PartInfo>) =>
   Effect.gen(function* () {
     const store = yield* StageStore
-    const output = StageLocation.format({ ...(yield* StageLocation.parse(location)), isDirectory: true })
-    const partLocation = `${output}${part.name}`
-    const corrupt = (reason: string) => new ResultsCorrupt({ location, reason })
-    if (!(yield* store.exists(partLocation)))
-      return yield* corrupt(`the part ${part.name} listed by the manifest is missing.`)
-    const bytes = yield* store.readBytes(partLocation)
-    if (bytes.byteLength !== part.bytes) {
-      return yield* corrupt(`${part.name} has ${bytes.byteLength} bytes, the manifest says ${part.bytes}.`)
+    const sizes = new Map(
+      (yield* store.list(output, { withoutMd5: true })).map((entry) => [entry.location, entry.size])
+    )
+    for (const part of parts) {
+      const size = sizes.get(ResultPart.partLocation(output, part))
+      if (size === undefined) {
+        return yield* new ResultsCorrupt({
+          location: output,
+          reason: `the part ${part.name} listed by the manifest is missing.`
+        })
+      }
+      if (size !== part.bytes) {
+        return yield* new ResultsCorrupt({
+          location: output,
+          reason: `${part.name} has ${size} bytes, the manifest says ${part.bytes}.`
+        })
+      }
     }
-    if (sha256(bytes) !== part.sha256)
-      return yield* corrupt(`${part.name} does not match its sha256 in the manifest.`)
-    const table = yield* Effect.try({
-      try: () => ParquetCodec.decode(bytes),
-      catch: (error) => corrupt(`${part.name} is not readable parquet: ${String(error)}`)
-    })
-    if (table.numRows !== part.rows) {
-      return yield* corrupt(`${part.name} has ${table.numRows} rows, the manifest says ${part.rows}.`)
-    }
-    return table
   })
 
 /** The committed parts of the job(s) writing a folder that has no manifest yet. */
@@ -120,10 +125,10 @@ export const readResults = (
     if (manifest === undefined && parts.length === 0)
       return yield* new NoResultsCommitted({ location: display })
     const schema = manifest?.schema ?? records[0]?.schema ?? []
+    yield* checkPartsPresent(display, parts)
     // Parts the manifest does not list would be a sign of tampering; results ignore them by design.
     const batches = Stream.fromIterable(parts).pipe(
-      Stream.mapEffect((part) => readPart(display, part)),
-      Stream.flatMap((table) => Stream.fromIterable(table.batches))
+      Stream.flatMap((part) => ResultPart.batches(display, part))
     )
     return {
       location: display,
@@ -147,7 +152,20 @@ export const readTable = (location: string, options: ReadResultsOptions = {}) =>
     const first = results.parts[0]
     const schema =
       batches.length === 0 && first !== undefined
-        ? (yield* readPart(results.location, first)).schema
+        ? yield* ResultPart.schema(results.location, first)
         : undefined
     return ParquetCodec.tableOf(batches, schema)
   })
+
+/**
+ * Every result row as a stream of Arrow record batches (see `Results.batches`): any size of results in
+ * bounded memory. The checks of `readResults` happen when the stream starts.
+ */
+export const streamResults = (
+  location: string,
+  options: ReadResultsOptions = {}
+): Stream.Stream<
+  Arrow.RecordBatch,
+  ResultsIncomplete | NoResultsCommitted | ResultsCorrupt | StageError,
+  StageStore
+> => Stream.unwrap(Effect.map(readResults(location, options), (results) => results.batches))

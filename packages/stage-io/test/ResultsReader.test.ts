@@ -4,7 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { StageLocation } from "@runbatch/spec"
 import * as Arrow from "apache-arrow"
 import { Effect, Stream } from "effect"
-import { OutputCommitter, OutputLayout, ResultsReader, SaveMode } from "../src/index.ts"
+import { OutputCommitter, OutputLayout, ResultsReader, SaveMode, type StageStore } from "../src/index.ts"
 import { stageDir, storeLayer, tempHome } from "./support.ts"
 
 const JOB = "ML.PUBLIC.JOB_1"
@@ -24,12 +24,15 @@ const table = (from: number, n: number) =>
   })
 
 /** Write `shards` shards of `rows` rows each; finalize when asked. */
-const produce = (home: string, shards: number, finalize: boolean, rows = 5) =>
+const produce = (home: string, shards: number, finalize: boolean, rows = 5, rowGroupSize?: number) =>
   Effect.runPromise(
     Effect.gen(function* () {
       const layout = OutputLayout.make(yield* StageLocation.parse("@ML.PUBLIC.RESULTS/out/"), JOB)
       yield* SaveMode.prepare({ layout, mode: "error", job: JOB })
-      const committer = yield* OutputCommitter.make({ layout })
+      const committer = yield* OutputCommitter.make({
+        layout,
+        ...(rowGroupSize === undefined ? {} : { rowGroupSize })
+      })
       for (let shard = 0; shard < shards; shard++) {
         yield* committer.commitShard(yield* committer.writePart(shard, 0, table(shard * rows, rows)))
       }
@@ -139,6 +142,71 @@ describe("ResultsReader", () => {
     writeFileSync(join(dir, "part-000000-0.parquet"), other)
     const result = await read(home)
     expect(result._tag === "Failure" && result.failure.message).toContain("does not match its sha256")
+  })
+})
+
+describe("ResultsReader.streamResults", () => {
+  type Batches = ReturnType<typeof ResultsReader.streamResults>
+  const stream = <A, E>(home: string, run: (batches: Batches) => Effect.Effect<A, E, StageStore>) =>
+    Effect.runPromise(
+      Effect.result(run(ResultsReader.streamResults("@ML.PUBLIC.RESULTS/out/"))).pipe(
+        Effect.provide(storeLayer(home))
+      )
+    )
+  const ids = (batches: ReadonlyArray<Arrow.RecordBatch>) =>
+    batches.flatMap((b) => Array.from(b.getChild("id")!.toArray() as Int32Array))
+
+  it("yields a part's rows one row group at a time", async () => {
+    const home = tempHome()
+    await produce(home, 2, true, 10, 4)
+    const result = await stream(home, Stream.runCollect)
+    expect(result._tag).toBe("Success")
+    if (result._tag === "Success") {
+      expect(result.success.map((b) => b.numRows)).toEqual([4, 4, 2, 4, 4, 2])
+      expect(ids(result.success)).toEqual(Array.from({ length: 20 }, (_, i) => i))
+    }
+  })
+
+  it("yields no row of a part whose bytes changed (same size): the parts before it, then ResultsCorrupt", async () => {
+    const home = tempHome()
+    await produce(home, 3, true)
+    const dir = out(home)
+    const { readFileSync } = await import("node:fs")
+    const swapped = readFileSync(join(dir, "part-000002-0.parquet"))
+    rmSync(join(dir, "part-000001-0.parquet"))
+    writeFileSync(join(dir, "part-000001-0.parquet"), swapped)
+    const seen: Array<Arrow.RecordBatch> = []
+    const result = await stream(home, (batches) =>
+      Stream.runForEach(batches, (batch) => Effect.sync(() => void seen.push(batch)))
+    )
+    expect(result._tag === "Failure" && result.failure).toMatchObject({ _tag: "ResultsCorrupt" })
+    expect(ids(seen)).toEqual([0, 1, 2, 3, 4])
+  })
+
+  it("fails before yielding anything when a later part is missing or cut", async () => {
+    const home = tempHome()
+    await produce(home, 3, true)
+    const { truncateSync } = await import("node:fs")
+    truncateSync(join(out(home), "part-000002-0.parquet"), 100)
+    const seen: Array<Arrow.RecordBatch> = []
+    const result = await stream(home, (batches) =>
+      Stream.runForEach(batches, (batch) => Effect.sync(() => void seen.push(batch)))
+    )
+    expect(result._tag === "Failure" && result.failure.message).toContain("has 100 bytes")
+    expect(seen).toEqual([])
+  })
+
+  it("reads no further than it is pulled: a damaged later part goes unread", async () => {
+    const home = tempHome()
+    await produce(home, 2, true)
+    const dir = out(home)
+    const { readFileSync } = await import("node:fs")
+    const other = readFileSync(join(dir, "part-000000-0.parquet"))
+    rmSync(join(dir, "part-000001-0.parquet"))
+    writeFileSync(join(dir, "part-000001-0.parquet"), other)
+    const result = await stream(home, (batches) => Stream.runCollect(Stream.take(batches, 1)))
+    expect(result._tag).toBe("Success")
+    if (result._tag === "Success") expect(ids(result.success)).toEqual([0, 1, 2, 3, 4])
   })
 })
 

@@ -23,6 +23,11 @@ export interface CommandContext {
   readonly database?: string
   readonly schema?: string
   readonly json: boolean
+  /**
+   * The command's result written on stdout as it goes (an export of any size), resolving once stdout
+   * can take more: a command that waits on each write holds no more than a pipe's buffer of output.
+   */
+  readonly output: (text: string) => Promise<void>
   /** Progress and notices: stderr, so stdout stays the command's result. */
   readonly notice: (line: string) => void
   /** Text on stderr as it is, no newline added (a progress line redrawn in place). */

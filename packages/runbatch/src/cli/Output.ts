@@ -5,9 +5,13 @@
  */
 import type * as Arrow from "apache-arrow"
 
-/** `exitCode`: a result that is still a failure (a job that ended FAILED), default 0. */
+/**
+ * `exitCode`: a result that is still a failure (a job that ended FAILED), default 0. `written`: the
+ * command wrote its result to stdout itself as it went (an export of rows), nothing is left to print.
+ */
 export type Printable =
   | { readonly kind: "none" }
+  | { readonly kind: "written" }
   | { readonly kind: "text"; readonly text: string; readonly json?: unknown; readonly exitCode?: number }
   | {
       readonly kind: "rows"
@@ -20,6 +24,7 @@ export type Printable =
     }
 
 export const none: Printable = { kind: "none" }
+export const written: Printable = { kind: "written" }
 export const text = (value: string, json?: unknown, exitCode?: number): Printable => ({
   kind: "text",
   text: value,
@@ -73,8 +78,11 @@ const cell = (value: unknown, width = 60): string => {
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat
 }
 
-const csvCell = (value: unknown): string => {
+/** A CSV field: NULL is empty; a value with a comma, quote or line break is quoted. */
+export const csvCell = (value: unknown): string => {
   if (value === null || value === undefined) return ""
+  // Numbers and booleans print as JSON prints them, without its cost (an export spends its time here).
+  if (typeof value === "number" || typeof value === "boolean") return String(value)
   const shown = typeof value === "string" ? value : JSON.stringify(value)
   return /[",\n\r]/.test(shown) ? `"${shown.replace(/"/g, '""')}"` : shown
 }
@@ -107,6 +115,8 @@ export const render = (printable: Printable, json: boolean): string => {
   switch (printable.kind) {
     case "none":
       return json ? "null" : ""
+    case "written":
+      return ""
     case "text":
       return json ? JSON.stringify(plain(printable.json ?? printable.text), null, 2) : printable.text
     case "rows": {

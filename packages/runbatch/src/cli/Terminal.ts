@@ -22,6 +22,12 @@ export const BROKEN_PIPE = 141
 export interface Terminal {
   /** Write to stdout (the command's result). */
   readonly out: (text: string) => void
+  /**
+   * Write to stdout, resolving once it can take more: at once unless its buffer is full, else when
+   * the reader has caught up (or output stopped). A producer that waits on each write keeps memory
+   * bounded however slow the reader.
+   */
+  readonly outPaced: (text: string) => Promise<void>
   /** Write to stderr (messages, progress). */
   readonly err: (text: string) => void
   /** True once a write failed (a reader went away): nothing more is written. */
@@ -66,6 +72,28 @@ export const make = (stdout: Writable = process.stdout, stderr: Writable = proce
     }
   }
 
+  const paced = (stream: Writable, text: string) =>
+    new Promise<void>((resolve) => {
+      if (stopped !== undefined || failed.has(stream)) return resolve()
+      let ready: boolean
+      try {
+        ready = stream.write(text)
+      } catch (error) {
+        stop(stream, error)
+        return resolve()
+      }
+      if (ready || stream.destroyed) return resolve()
+      const done = () => {
+        stream.off("drain", done)
+        stream.off("close", done)
+        stream.off("error", done)
+        resolve()
+      }
+      stream.on("drain", done)
+      stream.on("close", done)
+      stream.on("error", done)
+    })
+
   // A pipe's errors arrive as events; without a listener an EPIPE would crash the process.
   for (const stream of [stdout, stderr]) stream.on("error", (error) => stop(stream, error))
 
@@ -82,6 +110,7 @@ export const make = (stdout: Writable = process.stdout, stderr: Writable = proce
 
   return {
     out: (text) => write(stdout, text),
+    outPaced: (text) => paced(stdout, text),
     err: (text) => write(stderr, text),
     closed: () => stopped !== undefined,
     onClosed: (listener) => {

@@ -138,6 +138,7 @@ const main = async (): Promise<number> => {
     home: resolve(globals.home),
     ...resolved.names,
     json: globals.json,
+    output: terminal.outPaced,
     notice: (line) => terminal.err(`${line}\n`),
     stderr: terminal.err,
     isTTY: process.stderr.isTTY === true
@@ -153,7 +154,7 @@ const main = async (): Promise<number> => {
   if (Exit.isSuccess(exit)) {
     const out = render(exit.value, globals.json)
     if (out !== "") terminal.out(`${out}\n`)
-    return exit.value.kind === "none" ? 0 : (exit.value.exitCode ?? 0)
+    return exit.value.kind === "none" || exit.value.kind === "written" ? 0 : (exit.value.exitCode ?? 0)
   }
   const vocabulary = parsed.values["file"] === undefined ? "flags" : "jobFile"
   const failure = describeFailure(Cause.squash(exit.cause), command, { vocabulary })

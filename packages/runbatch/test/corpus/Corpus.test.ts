@@ -67,6 +67,7 @@ const runCommand = (argv: ReadonlyArray<string>): Promise<unknown> => {
     database: DATABASE,
     schema: SCHEMA,
     json: false,
+    output: () => Promise.resolve(),
     notice: () => undefined,
     stderr: () => undefined,
     isTTY: false

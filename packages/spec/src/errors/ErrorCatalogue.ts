@@ -310,6 +310,13 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Check the job (`runbatch jobs status`, `runbatch jobs logs`); wait for it, resume it or run it again."
   },
   {
+    tag: "ExportFileExists",
+    area: "Outputs",
+    summary:
+      "`runbatch results --output FILE` was given a file that already exists; an export never replaces a file unasked.",
+    fix: "Choose another name, or pass `--force` to replace the file (only once the export is complete)."
+  },
+  {
     tag: "ResultsCorrupt",
     area: "Outputs",
     summary:

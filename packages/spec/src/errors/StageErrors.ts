@@ -104,6 +104,15 @@ export class NoResultsCommitted extends Schema.TaggedError<NoResultsCommitted>()
   }
 }
 
+/** `results --output FILE` found FILE already there: an export never replaces a file unasked. */
+export class ExportFileExists extends Schema.TaggedError<ExportFileExists>()("ExportFileExists", {
+  path: Schema.String
+}) {
+  override get message(): string {
+    return `The file ${this.path} already exists. Pass --force to replace it, or choose another name.`
+  }
+}
+
 /** A result part does not match its manifest (rows, bytes or checksum): the output was altered. */
 export class ResultsCorrupt extends Schema.TaggedError<ResultsCorrupt>()("ResultsCorrupt", {
   location: Schema.String,

@@ -153,7 +153,7 @@ export const demo: CommandRun = (args, context) =>
     })
     const ocrEnd = yield* waitForJob(ocr, context)
     context.notice(ocrEnd.kind === "text" ? ocrEnd.text : "")
-    const failed = [gbdtEnd, ocrEnd].some((end) => end.kind !== "none" && (end.exitCode ?? 0) !== 0)
+    const failed = [gbdtEnd, ocrEnd].some((end) => "exitCode" in end && (end.exitCode ?? 0) !== 0)
     if (failed) return text("The demo's jobs did not both finish; see the messages above.", undefined, 1)
 
     // OCR text next to the text each image was drawn from.

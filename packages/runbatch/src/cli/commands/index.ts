@@ -215,16 +215,33 @@ export const commands: ReadonlyArray<Command> = [
   },
   {
     words: ["results"],
-    summary: "Print a finished job's results (checked against its manifest)",
-    usage: "@DB.SCHEMA.STAGE/out/ [--limit N] [--format table|json|csv] [--allow-incomplete]",
+    summary: "Print or export a finished job's results (checked against its manifest)",
+    usage:
+      "@DB.SCHEMA.STAGE/out/ [--limit N] [--format table|json|csv] [--output FILE [--force]] [--allow-incomplete]",
     options: {
-      limit: { type: "string", value: "N", description: "rows to print (default 20; 0 for all)" },
+      limit: {
+        type: "string",
+        value: "N",
+        description: "rows to print (default: 20 for a table, all for csv and json; 0 for all)"
+      },
       format: { type: "string", value: "FORMAT", description: "table (default), json or csv" },
+      output: {
+        type: "string",
+        value: "FILE",
+        description: "export into a new file, which appears only once complete (csv; json for *.json)"
+      },
+      force: { type: "boolean", description: "with --output: replace the file if it exists" },
       "allow-incomplete": {
         type: "boolean",
         description: "read the parts of a job that has not finished (no _SUCCESS) anyway"
       }
     },
+    details:
+      "csv and json stream every row (or --limit N), row group by row group, at the pace of their reader: any size\n" +
+      "of results in bounded memory. Each part is checked against the manifest before its rows go out; a part that\n" +
+      "fails stops the export with ResultsCorrupt and exit code 1 after the rows of the parts before it (--output\n" +
+      "then leaves no file).\n" +
+      "Example: runbatch results @ML.PUBLIC.RESULTS/wine/ --output wine.csv",
     load: () => import("./results.ts").then((m) => m.results)
   },
   {

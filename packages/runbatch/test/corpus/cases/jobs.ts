@@ -103,6 +103,13 @@ export const outputs: ReadonlyArray<Case> = [
     "@ML.PUBLIC.DONE/never/"
   ),
   cli(
+    "results-output-exists",
+    "results --output into a path that exists (here the working folder), without --force",
+    ["results", "@ML.PUBLIC.DONE/altered/", "--output", "."],
+    "ExportFileExists",
+    "--force"
+  ),
+  cli(
     "results-altered",
     "results of a folder whose part was altered",
     ["results", "@ML.PUBLIC.DONE/altered/"],
