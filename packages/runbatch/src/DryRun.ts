@@ -8,7 +8,7 @@ import { JobPlanner } from "@runbatch/planner"
 import { FileReader, PluginLogger } from "@runbatch/plugin-api"
 import type { PlannedPlugin } from "@runbatch/plugin-host"
 import { DEFAULT_BATCH_ROWS, runSample, type SampleRowError } from "@runbatch/runtime"
-import { type JobPlan, JobSpec, OutputSpec, type Signature, StageLocation } from "@runbatch/spec"
+import { type JobPlan, JobSpec, OutputSpec, Sharding, type Signature, StageLocation } from "@runbatch/spec"
 import { SaveMode, StageFileReader, StageStore } from "@runbatch/stage-io"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
@@ -139,7 +139,11 @@ export const dryRun = (options: RunBatchOptions, dry: DryRunOptions = {}) =>
         replicas: parallelism.replicas,
         workersPerReplica: parallelism.workers,
         threadsPerWorker: parallelism.threads,
-        shards: Math.min(parallelism.targetShards, Math.max(1, rows)),
+        // About the target, more when the target's shards would exceed the shard limit.
+        shards: Math.min(
+          Math.max(parallelism.targetShards, Math.ceil(rows / Sharding.DEFAULT_SHARD_LIMITS.maxRows)),
+          Math.max(1, rows)
+        ),
         batchRows
       },
       sample: {

@@ -223,16 +223,20 @@ export const processBatch = (
   })
 
 /**
- * The output of a shard that yielded no rows: no batch, but its columns — the file's, the outputs' as
+ * The output of a shard that yielded no rows: no rows, but its columns — the file's, the outputs' as
  * the plan types them, `_ERROR` when errors are recorded — so a job over no rows still has them.
  */
 const emptyOutput = (plan: JobPlan.JobPlan, shard: Sharding.Shard) =>
   Effect.map(shardSchema(plan, shard), (schema) => {
     const errors = plan.onError === "record" ? [] : undefined
-    return new Arrow.Table([assemble(emptyBatch(schema), nullOutputs(plan.outputSchema, 0), errors)])
+    return assemble(emptyBatch(schema), nullOutputs(plan.outputSchema, 0), errors)
   })
 
-/** Run, write and commit one shard as `attempt`; returns its row and error counts. */
+/**
+ * Run, write and commit one shard as `attempt`; returns its row and error counts. Output batches go
+ * into the part as they are produced (the committer writes them row group by row group), so a
+ * replica's memory holds a few batches and a row group whatever the shard's size.
+ */
 export const processShard = (
   context: ShardContext,
   resources: WorkerResources,
@@ -241,14 +245,11 @@ export const processShard = (
 ) =>
   Effect.gen(function* () {
     const progress = yield* Progress
-    const outputs: Array<Arrow.RecordBatch> = []
-    let rows = 0
-    let errors = 0
     // An engine that takes several batches at once (HTTP engines) gets them: its request slots never
     // idle while one batch ends and the next begins. Outputs keep the input's order either way.
     const inFlight = context.plan.batch.concurrentBatches ?? 1
     let offset = 0
-    yield* readShard(context.plan, shard, context.batchRows).pipe(
+    const outputs = readShard(context.plan, shard, context.batchRows).pipe(
       // Read ahead while the engine works on the previous batches.
       Stream.buffer({ capacity: Math.max(2, inFlight) }),
       Stream.map((batch) => {
@@ -263,20 +264,17 @@ export const processShard = (
         },
         { concurrency: inFlight }
       ),
-      Stream.runForEach((done) =>
-        Effect.gen(function* () {
-          outputs.push(done.batch)
-          rows += done.batch.numRows
-          errors += done.errors
-          yield* progress.rowsDone(done.batch.numRows, done.errors, done.metrics)
-        })
-      )
+      Stream.tap((done) => progress.rowsDone(done.batch.numRows, done.errors, done.metrics))
     )
-    const table = outputs.length > 0 ? new Arrow.Table(outputs) : yield* emptyOutput(context.plan, shard)
-    const written = yield* context.committer.writePart(shard.index, attempt, table, errors)
+    const written = yield* context.committer.writePartStream(
+      shard.index,
+      attempt,
+      outputs,
+      emptyOutput(context.plan, shard)
+    )
     yield* context.committer.commitShard(written)
     yield* progress.shardDone
-    return { rows, errors }
+    return { rows: written.part.rows, errors: written.part.errors ?? 0 }
   })
 
 export type ShardServices = StageStore | FileReader | PluginLogger | Progress

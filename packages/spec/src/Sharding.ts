@@ -25,34 +25,57 @@ export interface Shard {
 }
 
 /**
- * Split `files` into about `target` shards of similar row counts, never across files and never
- * splitting a row group. Empty files and row groups yield no shard — unless every file is empty: then
- * one shard of no rows covers the first file, so that a job over no rows still writes a part carrying
- * its output's columns.
+ * The most a shard holds, whatever the input's size: a replica works on a few shards at a time, and
+ * the plan lists every shard, so neither may grow with the input. 1,048,576 rows fit eight of
+ * DuckDB's 122,880-row groups (the staged input's); 256 MiB of parquet is a bound for wide rows. A
+ * single row group above either bound stays one shard (row groups are never split); it is read in
+ * batches of `maxBatchRows`, and its output written as it comes, so it costs no more memory.
  */
-export const enumerate = (files: ReadonlyArray<InputFile>, target: number): Array<Shard> => {
+export interface ShardLimits {
+  readonly maxRows: number
+  readonly maxBytes: number
+}
+
+export const DEFAULT_SHARD_LIMITS: ShardLimits = { maxRows: 1_048_576, maxBytes: 256 * 1024 * 1024 }
+
+/** A row group's share of its file's bytes (a file's footer does not say how the bytes split). */
+const groupBytes = (file: InputFile, fileRows: number, groupRows: number): number =>
+  fileRows === 0 ? 0 : (file.bytes * groupRows) / fileRows
+
+/**
+ * Split `files` into about `target` shards of similar row counts, each within `limits`, never across
+ * files and never splitting a row group. Empty files and row groups yield no shard — unless every
+ * file is empty: then one shard of no rows covers the first file, so that a job over no rows still
+ * writes a part carrying its output's columns.
+ */
+export const enumerate = (
+  files: ReadonlyArray<InputFile>,
+  target: number,
+  limits: ShardLimits = DEFAULT_SHARD_LIMITS
+): Array<Shard> => {
   const total = files.reduce((sum, f) => sum + f.rowGroups.reduce((a, b) => a + b, 0), 0)
-  const perShard = Math.max(1, Math.ceil(total / Math.max(1, target)))
+  const perShard = Math.min(Math.max(1, Math.ceil(total / Math.max(1, target))), limits.maxRows)
   const shards: Array<Shard> = []
   for (const file of files) {
+    const fileRows = file.rowGroups.reduce((a, b) => a + b, 0)
     let start = 0
     let rows = 0
-    file.rowGroups.forEach((groupRows, i) => {
-      rows += groupRows
-      const last = i === file.rowGroups.length - 1
-      if (rows >= perShard || last) {
-        if (rows > 0) {
-          shards.push({
-            index: shards.length,
-            file: file.path,
-            rowGroupStart: start,
-            rowGroupEnd: i + 1,
-            rows
-          })
-        }
-        start = i + 1
-        rows = 0
+    let bytes = 0
+    const close = (end: number) => {
+      if (rows > 0) {
+        shards.push({ index: shards.length, file: file.path, rowGroupStart: start, rowGroupEnd: end, rows })
       }
+      start = end
+      rows = 0
+      bytes = 0
+    }
+    file.rowGroups.forEach((groupRows, i) => {
+      const size = groupBytes(file, fileRows, groupRows)
+      // The next group would take the shard over a limit: the shard ends before it.
+      if (rows > 0 && (rows + groupRows > limits.maxRows || bytes + size > limits.maxBytes)) close(i)
+      rows += groupRows
+      bytes += size
+      if (rows >= perShard || i === file.rowGroups.length - 1) close(i + 1)
     })
   }
   const first = files[0]

@@ -105,6 +105,74 @@ describe("Sharding.enumerate", () => {
   })
 })
 
+describe("Sharding.enumerate within limits", () => {
+  const noByteLimit = Number.POSITIVE_INFINITY
+
+  it("caps a shard's rows whatever the target", () => {
+    const files = [file("a", Array(100).fill(10))]
+    const shards = Sharding.enumerate(files, 1, { maxRows: 35, maxBytes: noByteLimit })
+    expectValidShards(files, shards)
+    expect(shards.map((s) => s.rows)).toStrictEqual([...Array(33).fill(30), 10])
+  })
+
+  it("caps a shard's bytes (each row group's share of its file)", () => {
+    // 100 bytes a row: a group of 10 rows is 1,000 bytes, so two fit in 2,500.
+    const files = [file("a", Array(6).fill(10))]
+    const shards = Sharding.enumerate(files, 1, { maxRows: 1_000, maxBytes: 2_500 })
+    expectValidShards(files, shards)
+    expect(shards.map((s) => [s.rowGroupStart, s.rowGroupEnd])).toStrictEqual([
+      [0, 2],
+      [2, 4],
+      [4, 6]
+    ])
+  })
+
+  it("keeps a row group larger than the limit whole, as a shard of its own", () => {
+    const files = [file("a", [5, 100, 5, 5])]
+    const shards = Sharding.enumerate(files, 1, { maxRows: 10, maxBytes: noByteLimit })
+    expectValidShards(files, shards)
+    expect(shards.map((s) => s.rows)).toStrictEqual([5, 100, 10])
+  })
+
+  it("bounds shards by default: 50M rows in DuckDB's row groups give shards of eight groups", () => {
+    const groups = Math.ceil(50_000_000 / 122_880)
+    const files = [
+      file(
+        "a",
+        Array.from({ length: groups }, (_, i) => (i < groups - 1 ? 122_880 : 50_000_000 % 122_880))
+      )
+    ]
+    const shards = Sharding.enumerate(files, 4)
+    expectValidShards(files, shards)
+    expect(Math.max(...shards.map((s) => s.rows))).toBeLessThanOrEqual(Sharding.DEFAULT_SHARD_LIMITS.maxRows)
+    expect(shards.length).toBe(Math.ceil(groups / 8))
+  })
+})
+
+describe("Sharding at ten billion rows", () => {
+  // The original's headline: 10B rows, staged as DuckDB writes them (122,880-row groups) in 1,000
+  // files. The plan lists every file's row groups and every shard; it must stay small enough for every
+  // replica to read (measured: 11,000 shards, 1.7 MB of JSON).
+  it("gives bounded shards and a plan of a few MB", () => {
+    const groupRows = 122_880
+    const perFile = 10_000_000
+    const groups = Array.from({ length: Math.ceil(perFile / groupRows) }, (_, g) =>
+      Math.min(groupRows, perFile - g * groupRows)
+    )
+    const files = Array.from({ length: 1_000 }, (_, f) => ({
+      path: `data_${String(f).padStart(5, "0")}.parquet`,
+      bytes: perFile * 60,
+      rowGroups: groups,
+      sha256: "0".repeat(64)
+    }))
+    const shards = Sharding.enumerate(files, Sharding.targetCount(8, 5))
+    expect(shards.reduce((sum, s) => sum + s.rows, 0)).toBe(10_000_000_000)
+    expect(Math.max(...shards.map((s) => s.rows))).toBeLessThanOrEqual(Sharding.DEFAULT_SHARD_LIMITS.maxRows)
+    const planJson = JSON.stringify({ input: { files }, shards })
+    expect(planJson.length).toBeLessThan(4 * 1024 * 1024)
+  })
+})
+
 describe("Sharding.forReplica", () => {
   const files = [file("a", [10]), file("b", Array(7).fill(10)), file("c", Array(100).fill(10))]
   const shards = Sharding.enumerate(files, 24)

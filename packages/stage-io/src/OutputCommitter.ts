@@ -25,7 +25,7 @@ import {
   StageLocation
 } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
-import { Effect, Schema } from "effect"
+import { Effect, Schema, Stream } from "effect"
 import {
   commitRecord,
   isReserved,
@@ -45,6 +45,7 @@ import {
   type SchemaField
 } from "./OutputManifest.ts"
 import * as ParquetCodec from "./ParquetCodec.ts"
+import * as ParquetStream from "./ParquetStream.ts"
 import { claimant } from "./SaveMode.ts"
 import { type StageError, StageStore } from "./StageStore.ts"
 
@@ -71,6 +72,18 @@ export const readJson = <A>(schema: Schema.Codec<A, unknown>, location: string) 
     return yield* decodeJson(schema, bytes, location)
   })
 
+/** Rows of a part as they are produced, with how many of them recorded an error. */
+export interface PartBatch {
+  readonly batch: Arrow.RecordBatch
+  readonly errors: number
+}
+
+/** What writing a part gives: the part, and its columns as its commit record states them. */
+export interface WrittenPart {
+  readonly part: PartInfo
+  readonly schema: ReadonlyArray<SchemaField>
+}
+
 export interface OutputCommitter {
   readonly layout: OutputLayout
   /** Encode and write one attempt's part for a shard (`errors`: its rows that recorded an error). */
@@ -83,6 +96,17 @@ export interface OutputCommitter {
     { readonly part: PartInfo; readonly schema: ReadonlyArray<SchemaField> },
     StageError | StageFileExists
   >
+  /**
+   * Write one attempt's part from batches as they are produced, row group by row group: memory holds a
+   * row group, never the part. `whenEmpty` gives the batch of no rows (the part's columns) written when
+   * there are no batches. A failure of the batches fails the write, leaving no part.
+   */
+  readonly writePartStream: <E, R, E2, R2>(
+    shard: number,
+    attempt: number,
+    batches: Stream.Stream<PartBatch, E, R>,
+    whenEmpty: Effect.Effect<Arrow.RecordBatch, E2, R2>
+  ) => Effect.Effect<WrittenPart, StageError | StageFileExists | E | E2, R | R2>
   /** Make a written part count for its shard. */
   readonly commitShard: (written: {
     readonly part: PartInfo
@@ -134,6 +158,48 @@ export const make = (options: CommitterOptions) =>
             ...(errors === undefined ? {} : { errors })
           },
           schema: ParquetCodec.describeSchema(table.schema)
+        }
+      })
+
+    const writePartStream = <E, R, E2, R2>(
+      shard: number,
+      attempt: number,
+      batches: Stream.Stream<PartBatch, E, R>,
+      whenEmpty: Effect.Effect<Arrow.RecordBatch, E2, R2>
+    ): Effect.Effect<WrittenPart, StageError | StageFileExists | E | E2, R | R2> =>
+      Effect.gen(function* () {
+        const name = partName(shard, attempt)
+        const location = StageLocation.format(part(layout, name))
+        let rows = 0
+        let errors = 0
+        let schema: Arrow.Schema | undefined
+        const counted = batches.pipe(
+          Stream.map(({ batch, errors: batchErrors }) => {
+            schema ??= batch.schema
+            rows += batch.numRows
+            errors += batchErrors
+            return batch
+          })
+        )
+        const bytes = ParquetStream.encodeStream(
+          counted,
+          Effect.tap(whenEmpty, (batch) => Effect.sync(() => (schema = batch.schema))),
+          (error) =>
+            new StageFileError({
+              location,
+              problem: "unreadable",
+              detail: `cannot encode the results as parquet: ${String(error)}`
+            }),
+          {
+            ...(options.compression === undefined ? {} : { compression: options.compression }),
+            ...(options.rowGroupSize === undefined ? {} : { rowGroupSize: options.rowGroupSize })
+          }
+        )
+        const context = yield* Effect.context<R | R2>()
+        const stored = yield* store.write(location, Stream.provideContext(bytes, context))
+        return {
+          part: { name, shard, attempt, rows, bytes: stored.bytes, sha256: stored.sha256, errors },
+          schema: ParquetCodec.describeSchema(schema!)
         }
       })
 
@@ -247,7 +313,7 @@ export const make = (options: CommitterOptions) =>
         return written
       })
 
-    return { layout, writePart, commitShard, committed, finalize } satisfies OutputCommitter
+    return { layout, writePart, writePartStream, commitShard, committed, finalize } satisfies OutputCommitter
   })
 
 /**

@@ -29,15 +29,18 @@ const COMPRESSION: Record<ParquetCompression, Compression> = {
 
 export const DEFAULT_ROW_GROUP_SIZE = 131_072
 
-/** Parquet bytes of an Arrow table. */
-export const encode = (table: Arrow.Table, options: EncodeOptions = {}): Uint8Array => {
-  const properties = new WriterPropertiesBuilder()
+/** The writer's settings: every part of runbatch is written with these. */
+export const writerProperties = (options: EncodeOptions = {}) =>
+  new WriterPropertiesBuilder()
     .setCompression(COMPRESSION[options.compression ?? "zstd"])
     .setMaxRowGroupSize(options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE)
     .setCreatedBy("runbatch")
     .build()
+
+/** Parquet bytes of an Arrow table. */
+export const encode = (table: Arrow.Table, options: EncodeOptions = {}): Uint8Array => {
   const wasmTable = WasmTable.fromIPCStream(Arrow.tableToIPC(table, "stream"))
-  return writeParquet(wasmTable, properties)
+  return writeParquet(wasmTable, writerProperties(options))
 }
 
 export interface DecodeOptions {

@@ -25,6 +25,8 @@ export interface JobFixtureOptions {
   readonly columns?: ReadonlyArray<Signature.Feature>
   /** Or: parquet files written as given, with their row-group sizes (uneven files, odd layouts). */
   readonly files?: ReadonlyArray<GivenParquetFiles.GivenFile>
+  /** Or: a query over the session's DuckDB, materialised as a job's input is (rows at any scale). */
+  readonly query?: string
   /** The signature of the test model's one function, PREDICT. */
   readonly signature: Signature.ModelSignature
   /** The test model's engine (default: the testkit engine) and its options. */
@@ -102,7 +104,9 @@ export const stageJob = Effect.fn("JobFixture.stageJob")(function* (options: Job
   const input =
     options.files !== undefined
       ? yield* GivenParquetFiles.relation(options.files)
-      : yield* sql.createDataFrame(options.rows ?? [], options.columns ?? [])
+      : options.query !== undefined
+        ? sql.sql(options.query)
+        : yield* sql.createDataFrame(options.rows ?? [], options.columns ?? [])
   const [inputSpec, outputSpec, jobSpec] = yield* Effect.all([
     InputSpec.decode(given({ params: options.params, columnHandling: options.columnHandling })),
     OutputSpec.decode({ stageLocation: options.output ?? "@ML.PUBLIC.RESULTS/out/" }),

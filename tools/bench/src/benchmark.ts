@@ -8,7 +8,8 @@ export const benchmarkNames = [
   "vllm",
   "custom-http",
   "job-gbdt",
-  "cli-start"
+  "cli-start",
+  "memory-scale"
 ] as const
 
 export type BenchmarkName = (typeof benchmarkNames)[number]

@@ -5,6 +5,7 @@ import { customHttp } from "./benchmarks/custom-http.ts"
 import { gbdt } from "./benchmarks/gbdt.ts"
 import { jobGbdt } from "./benchmarks/job-gbdt.ts"
 import { materialize } from "./benchmarks/materialize.ts"
+import { memoryScale } from "./benchmarks/memory-scale.ts"
 import { mlp } from "./benchmarks/mlp.ts"
 import { ocr } from "./benchmarks/ocr.ts"
 import { vllm } from "./benchmarks/vllm.ts"
@@ -21,5 +22,6 @@ export const benchmarks: ReadonlyArray<Benchmark> = [
   vllm,
   customHttp,
   jobGbdt,
-  cliStart
+  cliStart,
+  memoryScale
 ]
