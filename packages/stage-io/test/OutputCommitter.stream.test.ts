@@ -6,26 +6,12 @@ import { StageLocation } from "@runbatch/spec"
 import * as Arrow from "apache-arrow"
 import { Data, Effect, Stream } from "effect"
 import { OutputCommitter, OutputLayout, ParquetCodec, SaveMode } from "../src/index.ts"
-import { modes, stageDir, storeLayer, tempHome } from "./support.ts"
+import { modes, stageDir, storeLayer, table, tempHome } from "./support.ts"
 
 const JOB = "ML.PUBLIC.JOB_1"
 
-/** Rows `from`..`from+n`: an id, a value and a nullable label. */
-const batchOf = (from: number, n: number): Arrow.RecordBatch =>
-  new Arrow.Table({
-    id: Arrow.vectorFromArray(
-      Array.from({ length: n }, (_, i) => from + i),
-      new Arrow.Int32()
-    ),
-    value: Arrow.vectorFromArray(
-      Array.from({ length: n }, (_, i) => (from + i) / 2),
-      new Arrow.Float64()
-    ),
-    label: Arrow.vectorFromArray(
-      Array.from({ length: n }, (_, i) => ((from + i) % 3 === 0 ? null : `row-${from + i}`)),
-      new Arrow.Utf8()
-    )
-  }).batches[0]!
+/** Rows `from`..`from+n` as one record batch. */
+const batchOf = (from: number, n: number): Arrow.RecordBatch => table(from, n).batches[0]!
 
 const noBatch = Effect.die("the batches were not empty")
 

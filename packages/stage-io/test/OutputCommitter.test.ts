@@ -3,10 +3,9 @@ import { existsSync, linkSync, readdirSync, readFileSync, writeFileSync } from "
 import { join, relative } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { StageFileError, StageLocation } from "@runbatch/spec"
-import * as Arrow from "apache-arrow"
 import { Effect, Layer } from "effect"
 import { OutputCommitter, OutputLayout, ResultsReader, SaveMode, StageStore } from "../src/index.ts"
-import { modes, stageDir, storeLayer, tempHome } from "./support.ts"
+import { modes, stageDir, storeLayer, table, tempHome } from "./support.ts"
 
 const JOB = "ML.PUBLIC.JOB_1"
 const jobInfo = {
@@ -26,23 +25,6 @@ const jobInfo = {
     }
   ]
 }
-
-/** Rows `from`..`from+n` with an id, a value and a nullable label. */
-const table = (from: number, n: number) =>
-  new Arrow.Table({
-    id: Arrow.vectorFromArray(
-      Array.from({ length: n }, (_, i) => from + i),
-      new Arrow.Int32()
-    ),
-    value: Arrow.vectorFromArray(
-      Array.from({ length: n }, (_, i) => (from + i) / 2),
-      new Arrow.Float64()
-    ),
-    label: Arrow.vectorFromArray(
-      Array.from({ length: n }, (_, i) => ((from + i) % 3 === 0 ? null : `row-${from + i}`)),
-      new Arrow.Utf8()
-    )
-  })
 
 const layoutFor = (job = JOB) =>
   Effect.map(StageLocation.parse("@ML.PUBLIC.RESULTS/out/"), (output) => OutputLayout.make(output, job))

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { LocalAccount } from "@runbatch/account"
 import { LocalLayout } from "@runbatch/spec"
+import * as Arrow from "apache-arrow"
 import { Effect, Layer, Logger } from "effect"
 import { onTestFinished } from "vitest"
 import { StageStore } from "../src/index.ts"
@@ -45,4 +46,21 @@ export const withLogs = <A, E>(effect: Effect.Effect<A, E>) =>
     })
     const result = yield* effect.pipe(Effect.provide(Logger.layer([capture])))
     return { result, messages }
+  })
+
+/** Rows `from`..`from+n` with an id, a value and a nullable label. */
+export const table = (from: number, n: number) =>
+  new Arrow.Table({
+    id: Arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => from + i),
+      new Arrow.Int32()
+    ),
+    value: Arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => (from + i) / 2),
+      new Arrow.Float64()
+    ),
+    label: Arrow.vectorFromArray(
+      Array.from({ length: n }, (_, i) => ((from + i) % 3 === 0 ? null : `row-${from + i}`)),
+      new Arrow.Utf8()
+    )
   })
