@@ -6,7 +6,13 @@
  * none is refused with NoResultsCommitted (there are no columns to read, let alone rows). A job over no
  * rows writes one part of no rows: its results have the output's columns.
  */
-import { NoResultsCommitted, ResultsCorrupt, ResultsIncomplete, StageLocation } from "@runbatch/spec"
+import {
+  NoResultsCommitted,
+  ResultsCorrupt,
+  ResultsIncomplete,
+  StageFileError,
+  StageLocation
+} from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
 import { Effect, Stream } from "effect"
 import { committedRecords, readJson } from "./OutputCommitter.ts"
@@ -105,6 +111,19 @@ export const readResults = (
     const layout = makeLayout(folder, "results-reader")
     const complete = yield* store.exists(StageLocation.format(layout.success))
     const hasManifest = yield* store.exists(StageLocation.format(layout.manifest))
+    // Nothing at all there is a wrong path, not a job that has not finished.
+    if (
+      !complete &&
+      !hasManifest &&
+      options.allowIncomplete !== true &&
+      (yield* store.list(display, { withoutMd5: true })).length === 0
+    ) {
+      return yield* new StageFileError({
+        location: display,
+        problem: "not_found",
+        detail: "it holds no files"
+      })
+    }
     if (!complete && options.allowIncomplete !== true) {
       return yield* new ResultsIncomplete({
         location: display,

@@ -68,6 +68,17 @@ describe("ResultsReader", () => {
     }
   })
 
+  it("says a folder holding nothing is not there, not that its job has not finished", async () => {
+    // (With allowIncomplete it is NoResultsCommitted: a job that failed before its first commit.)
+    const missing = await read(tempHome())
+    expect(missing._tag === "Failure" && missing.failure._tag).toBe("StageFileError")
+    if (missing._tag === "Failure") {
+      expect(missing.failure.message).toContain(
+        "Nothing was found at @ML.PUBLIC.RESULTS/out/: it holds no files"
+      )
+    }
+  })
+
   it("refuses a folder without _SUCCESS, and reads its committed parts when allowed", async () => {
     const home = tempHome()
     await produce(home, 2, false)

@@ -188,7 +188,8 @@ describe("runbatch results, exporting", () => {
     }
     expect(seen).toBe(30_000)
     await expect(session.streamResults("@ML.PUBLIC.RESULTS/none/").next()).rejects.toMatchObject({
-      _tag: "ResultsIncomplete"
+      _tag: "StageFileError",
+      problem: "not_found"
     })
   })
 })

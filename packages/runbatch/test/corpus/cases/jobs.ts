@@ -92,8 +92,8 @@ export const outputs: ReadonlyArray<Case> = [
     "results-empty-folder",
     "results of a folder with nothing in it",
     ["results", "@ML.PUBLIC.DONE/never/"],
-    "ResultsIncomplete",
-    "@ML.PUBLIC.DONE/never/"
+    "StageFileError",
+    "Nothing was found at @ML.PUBLIC.DONE/never/: it holds no files"
   ),
   cli(
     "results-nothing-committed",
