@@ -90,6 +90,19 @@ export interface Reader {
   readonly args: ReadonlyArray<string>
 }
 
+/** Passes what it reads on, pausing 5 ms after each chunk: a reader far slower than the writer. */
+export const slowReader: Reader = {
+  command: process.execPath,
+  args: [
+    "-e",
+    `process.stdin.on("data", (chunk) => {
+       process.stdout.write(chunk)
+       process.stdin.pause()
+       setTimeout(() => process.stdin.resume(), 5)
+     })`
+  ]
+}
+
 export interface PipedResult {
   /** The CLI's exit code (null when a signal ended it) and signal. */
   readonly code: number | null

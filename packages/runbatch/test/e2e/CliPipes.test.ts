@@ -9,7 +9,7 @@ import { closeSync, openSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { TestEngine } from "@runbatch/testkit"
-import { bin, prepareHome, type Reader, runCli, runCliPiped } from "../cli.ts"
+import { bin, prepareHome, type Reader, runCli, runCliPiped, slowReader } from "../cli.ts"
 import { jobDir, tempHome } from "../support.ts"
 
 const ROWS = 100_000
@@ -25,18 +25,6 @@ const formats = {
 
 const head = (bytes: number): Reader => ({ command: "head", args: ["-c", String(bytes)] })
 const cat: Reader = { command: "cat", args: [] }
-/** Passes what it reads on, pausing 5 ms after each chunk: a reader far slower than the writer. */
-const slowReader: Reader = {
-  command: process.execPath,
-  args: [
-    "-e",
-    `process.stdin.on("data", (chunk) => {
-       process.stdout.write(chunk)
-       process.stdin.pause()
-       setTimeout(() => process.stdin.resume(), 5)
-     })`
-  ]
-}
 
 const checkAll = (format: keyof typeof formats, read: Buffer) => {
   if (format === "csv") {

@@ -12,7 +12,7 @@ import { LocalLayout, StageLocation } from "@runbatch/spec"
 import { OutputCommitter, OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
 import * as Arrow from "apache-arrow"
 import { Effect, Layer } from "effect"
-import { type Reader, runCli, runCliPiped } from "../cli.ts"
+import { runCli, runCliPiped, slowReader } from "../cli.ts"
 import { localSession, tempHome } from "../support.ts"
 
 const PARTS = 3
@@ -62,19 +62,6 @@ const produce = (home: string) =>
       )
     )
   )
-
-/** Passes what it reads on, pausing 5 ms after each chunk: a reader far slower than the writer. */
-const slowReader: Reader = {
-  command: process.execPath,
-  args: [
-    "-e",
-    `process.stdin.on("data", (chunk) => {
-       process.stdout.write(chunk)
-       process.stdin.pause()
-       setTimeout(() => process.stdin.resume(), 5)
-     })`
-  ]
-}
 
 const expectedCsv = (rows: number) =>
   `${["id,x,label,half", ...Array.from({ length: rows }, (_, i) => csvRow(i))].join("\n")}\n`

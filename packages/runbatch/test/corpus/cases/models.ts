@@ -16,15 +16,10 @@ const log = (signatures: Record<string, Signature.ModelSignature>, extra: Record
   ...extra
 })
 const simple = Signature.signature([f("x", "DOUBLE")], [f("y", "DOUBLE")])
+/** `model log` of NEWMODEL V1 on the test engine, its plugin not named. */
+const logTestEngine = ["model", "log", "--name", "NEWMODEL", "--version", "V1", "--engine", "test-linear"]
 const logCli = (extra: ReadonlyArray<string> = []) => [
-  "model",
-  "log",
-  "--name",
-  "NEWMODEL",
-  "--version",
-  "V1",
-  "--engine",
-  "test-linear",
+  ...logTestEngine,
   "--plugin",
   "{testEngine}",
   "--signature",
@@ -398,18 +393,7 @@ export const models: ReadonlyArray<Case> = [
   cli(
     "cli-log-engine-not-installed",
     "model log with an engine that is not installed here (no --plugin)",
-    [
-      "model",
-      "log",
-      "--name",
-      "NEWMODEL",
-      "--version",
-      "V1",
-      "--engine",
-      "test-linear",
-      "--signature",
-      "{file:s.yaml}"
-    ],
+    [...logTestEngine, "--signature", "{file:s.yaml}"],
     "PluginNotFound",
     "--unchecked",
     { files: { "s.yaml": simpleYaml } }
