@@ -113,7 +113,7 @@ export const writeParquet = (
 ): Effect.Effect<WriteResult, SqlError | LocalFileError> => {
   const written: Array<string> = []
   const hashed = new Map<string, HashedFile>()
-  const compression = COMPRESSION[options.compression ?? "zstd"]
+  const compression = COMPRESSION[options.compression ?? "snappy"]
   // DuckDB writes each file through a pipe that hashes it on the way: the plan records every staged
   // file's sha256 (resume checks it) without reading the file again.
   const copy = (query: string, index: number, rowGroupSize: number) => {

@@ -160,11 +160,11 @@ describe("materialize", () => {
     })
   )
 
-  it.effect("compression is the one asked for (zstd by default)", () =>
+  it.effect("compression is the one asked for (snappy by default)", () =>
     Effect.gen(function* () {
       const home = tempHome()
       const codecs: Array<unknown> = []
-      for (const compression of [undefined, "snappy", "uncompressed"] as const) {
+      for (const compression of [undefined, "zstd", "uncompressed"] as const) {
         const name = compression ?? "default"
         yield* withSql(
           home,
@@ -186,7 +186,7 @@ describe("materialize", () => {
         )
         codecs.push(rows[0]?.["compression"])
       }
-      expect(codecs).toEqual(["ZSTD", "SNAPPY", "UNCOMPRESSED"])
+      expect(codecs).toEqual(["SNAPPY", "ZSTD", "UNCOMPRESSED"])
     })
   )
 

@@ -12,10 +12,12 @@ import {
   WriterPropertiesBuilder,
   writeParquet
 } from "parquet-wasm"
+import * as DictionaryChoice from "./DictionaryChoice.ts"
 
 export type ParquetCompression = "zstd" | "snappy" | "uncompressed"
 
 export interface EncodeOptions {
+  /** Default snappy: what Snowflake, Spark and pyarrow write by default, and 2× faster than zstd here. */
   readonly compression?: ParquetCompression
   /** Rows per row group; default 131072. */
   readonly rowGroupSize?: number
@@ -29,18 +31,31 @@ const COMPRESSION: Record<ParquetCompression, Compression> = {
 
 export const DEFAULT_ROW_GROUP_SIZE = 131_072
 
-/** The writer's settings: every part of runbatch is written with these. */
-export const writerProperties = (options: EncodeOptions = {}) =>
-  new WriterPropertiesBuilder()
-    .setCompression(COMPRESSION[options.compression ?? "zstd"])
+/**
+ * The writer's settings: every part of runbatch is written with these. `first` is the file's first
+ * batch: which columns get a dictionary is chosen from its values (DictionaryChoice).
+ */
+export const writerProperties = (options: EncodeOptions = {}, first?: Arrow.RecordBatch) => {
+  let builder = new WriterPropertiesBuilder()
+    .setCompression(COMPRESSION[options.compression ?? "snappy"])
     .setMaxRowGroupSize(options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE)
     .setCreatedBy("runbatch")
-    .build()
+  if (first !== undefined) {
+    const choice = DictionaryChoice.choose(first)
+    if (choice.nestedDistinct) {
+      builder = builder.setDictionaryEnabled(false)
+      for (const name of choice.withDictionary) builder = builder.setColumnDictionaryEnabled(name, true)
+    } else {
+      for (const name of choice.withoutDictionary) builder = builder.setColumnDictionaryEnabled(name, false)
+    }
+  }
+  return builder.build()
+}
 
 /** Parquet bytes of an Arrow table. */
 export const encode = (table: Arrow.Table, options: EncodeOptions = {}): Uint8Array => {
   const wasmTable = WasmTable.fromIPCStream(Arrow.tableToIPC(table, "stream"))
-  return writeParquet(wasmTable, writerProperties(options))
+  return writeParquet(wasmTable, writerProperties(options, table.batches[0]))
 }
 
 export interface DecodeOptions {

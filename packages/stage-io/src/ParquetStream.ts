@@ -65,7 +65,7 @@ export const encodeStream = <E, R, E2, R2, E3>(
               strategy: { highWaterMark: 1 },
               signal: stopInput.signal
             }),
-            writerProperties(options)
+            writerProperties(options, head)
           ) as Promise<ReadableStream<Uint8Array>>,
         catch: onError
       })

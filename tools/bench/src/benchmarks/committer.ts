@@ -8,7 +8,7 @@ import { bestOfAlternating } from "../rounds.ts"
 export const committer: Benchmark = {
   name: "committer",
   reference:
-    "parquet-wasm writeParquet of the same tables + fs.promises.writeFile, same compression and row groups",
+    "parquet-wasm writeParquet of the same tables + fs.promises.writeFile, same writer settings and row groups",
   description:
     "Write and commit shards of 5 columns (int64, float64, float32, int32, utf8) through the output committer",
   run: async ({ quick }) => {
@@ -17,15 +17,10 @@ export const committer: Benchmark = {
     const { tmpdir } = await import("node:os")
     const { join } = await import("node:path")
     const Arrow = await import("apache-arrow")
-    const {
-      Compression,
-      Table: WasmTable,
-      WriterPropertiesBuilder,
-      writeParquet
-    } = await import("parquet-wasm")
+    const { Table: WasmTable, writeParquet } = await import("parquet-wasm")
     const { Effect, Layer } = await import("effect")
     const { LocalAccount } = await import("@runbatch/account")
-    const { OutputCommitter, OutputLayout, StageStore } = await import("@runbatch/stage-io")
+    const { OutputCommitter, OutputLayout, ParquetCodec, StageStore } = await import("@runbatch/stage-io")
     const { StageLocation } = await import("@runbatch/spec")
 
     const rowsPerPart = quick ? 100_000 : 250_000
@@ -72,11 +67,8 @@ export const committer: Benchmark = {
     try {
       const bare = async (dir: string) => {
         for (const [i, table] of tables.entries()) {
-          const properties = new WriterPropertiesBuilder()
-            .setCompression(Compression.ZSTD)
-            .setMaxRowGroupSize(rowGroupSize)
-            .setCreatedBy("runbatch")
-            .build()
+          // The committer's writer settings (snappy, dictionaries chosen from the first rows).
+          const properties = ParquetCodec.writerProperties({ rowGroupSize }, table.batches[0])
           const bytes = writeParquet(WasmTable.fromIPCStream(Arrow.tableToIPC(table, "stream")), properties)
           await writeFile(join(dir, `part-${i}.parquet`), bytes)
         }
@@ -90,7 +82,6 @@ export const committer: Benchmark = {
             const output = yield* StageLocation.parse(`@BENCH.PUBLIC.OUT/run-${run}/`)
             const committer = yield* OutputCommitter.make({
               layout: OutputLayout.make(output, `BENCH.PUBLIC.JOB_${run}`),
-              compression: "zstd",
               rowGroupSize
             })
             for (const [shard, table] of tables.entries()) {
@@ -130,7 +121,7 @@ export const committer: Benchmark = {
           parts,
           rowsPerPart,
           rowGroupSize,
-          compression: "zstd",
+          compression: "snappy",
           rounds,
           best: "fastest of the rounds",
           referenceSeconds

@@ -11,7 +11,7 @@ const ORIGINAL_ROWS_PER_VCPU = 10e9 / 1252 / 48
 export const gbdt: Benchmark = {
   name: "gbdt",
   reference:
-    "hand loop: worker thread per core, parquet-wasm read → float32 tensor → onnxruntime (1 thread) → parquet-wasm write, same columns and compression",
+    "hand loop: worker thread per core, parquet-wasm read → float32 tensor → onnxruntime (1 thread) → parquet-wasm write, same columns and writer settings",
   description: "2M rows × 13 float features + ID through a 100-tree depth-6 GBDT (label + 3 probabilities)",
   run: async ({ quick }) => {
     const { OnnxModels } = await import("@runbatch/testkit")

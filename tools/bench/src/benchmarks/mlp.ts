@@ -7,7 +7,7 @@ import type { Benchmark } from "../benchmark.ts"
 export const mlp: Benchmark = {
   name: "mlp",
   reference:
-    "hand loop: worker thread per core, parquet-wasm read → float32 tensor → onnxruntime (1 thread) → parquet-wasm write, same columns and compression",
+    "hand loop: worker thread per core, parquet-wasm read → float32 tensor → onnxruntime (1 thread) → parquet-wasm write, same columns and writer settings",
   description: "64 float features + ID through a 64→256→10 MLP (10 probabilities per row)",
   run: async ({ quick }) => {
     const { OnnxModels } = await import("@runbatch/testkit")

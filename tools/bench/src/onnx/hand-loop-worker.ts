@@ -2,15 +2,10 @@
 import { readFile, writeFile } from "node:fs/promises"
 import { basename, join } from "node:path"
 import { parentPort, workerData } from "node:worker_threads"
+import { ParquetCodec } from "@runbatch/stage-io"
 import * as Arrow from "apache-arrow"
 import * as ort from "onnxruntime-node"
-import {
-  Compression,
-  readParquet,
-  Table as WasmTable,
-  WriterPropertiesBuilder,
-  writeParquet
-} from "parquet-wasm"
+import { readParquet, Table as WasmTable, writeParquet } from "parquet-wasm"
 import sharp from "sharp"
 import type { HandLoopTask, OcrTask, TabularTask } from "./hand-loop.ts"
 
@@ -18,11 +13,10 @@ const { task, files } = workerData as { task: HandLoopTask; files: ReadonlyArray
 
 const read = async (path: string) => Arrow.tableFromIPC(readParquet(await readFile(path)).intoIPCStream())
 
+// The same writer settings as runbatch's parts (snappy, dictionaries chosen from the first rows), so
+// the two sides encode the same bytes.
 const write = async (table: Arrow.Table, path: string) => {
-  const properties = new WriterPropertiesBuilder()
-    .setCompression(Compression.ZSTD)
-    .setMaxRowGroupSize(task.rowGroupSize)
-    .build()
+  const properties = ParquetCodec.writerProperties({ rowGroupSize: task.rowGroupSize }, table.batches[0])
   await writeFile(path, writeParquet(WasmTable.fromIPCStream(Arrow.tableToIPC(table, "stream")), properties))
 }
 
