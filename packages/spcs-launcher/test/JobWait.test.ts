@@ -2,6 +2,9 @@
  * Waiting for a job on the test clock: the poll looks often at first, then every half second, and the
  * timeout is measured on the clock, not the wall — nothing here sleeps.
  */
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { JobTimeout } from "@runbatch/spec"
 import { Effect, Fiber } from "effect"
@@ -61,6 +64,39 @@ describe("waiting for a job", () => {
       yield* TestClock.adjust("2 seconds")
       expect(yield* Fiber.join(fiber)).toBe("DONE")
       expect(reads.at(-1)).toBe(1200)
+    })
+  )
+
+  it.effect("a replaced status.json wakes the wait at once, without the clock moving", () =>
+    Effect.gen(function* () {
+      const dir = mkdtempSync(join(tmpdir(), "runbatch-jobwait-"))
+      let done = false
+      const reads: Array<number> = []
+      const state = Effect.gen(function* () {
+        reads.push(yield* Effect.clockWith((clock) => clock.currentTimeMillis))
+        return { status: done ? "DONE" : "RUNNING" } as JobState
+      })
+      const fiber = yield* Effect.forkChild(waitForJob(state, "ML.PUBLIC.J", -1, dir))
+      // Into the half-second reads, then the supervisor's write: a temporary file renamed over it.
+      yield* TestClock.adjust("3 seconds")
+      const before = reads.length
+      done = true
+      writeFileSync(join(dir, "status.json.tmp"), "{}")
+      renameSync(join(dir, "status.json.tmp"), join(dir, "status.json"))
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 300)))
+      expect(fiber.pollUnsafe()).toBeDefined()
+      expect(yield* Fiber.join(fiber)).toBe("DONE")
+      expect(reads.length).toBe(before + 1)
+      rmSync(dir, { recursive: true, force: true })
+    })
+  )
+
+  it.effect("without a folder to watch, the schedule alone finds the end", () =>
+    Effect.gen(function* () {
+      const { state } = scripted(["RUNNING", "DONE"])
+      const fiber = yield* Effect.forkChild(waitForJob(state, "ML.PUBLIC.J", -1, "/nonexistent/runbatch/job"))
+      yield* TestClock.adjust("50 millis")
+      expect(yield* Fiber.join(fiber)).toBe("DONE")
     })
   )
 })

@@ -122,7 +122,7 @@ export const makeHandle = (context: LocalContext, record: JobRecord, dir: string
     status: status(),
     describe: Effect.map(existing, rowOf),
     wait: (options: WaitOptions = {}) =>
-      waitForJob(existing, id, options.timeoutSeconds ?? -1).pipe(
+      waitForJob(existing, id, options.timeoutSeconds ?? -1, dir).pipe(
         Effect.tap((status) =>
           Effect.sync(() => {
             terminal ??= status
