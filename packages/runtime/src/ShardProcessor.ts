@@ -1,8 +1,8 @@
 /**
  * One shard, start to finish: read it in batches (bounded in rows, and in the bytes of the stage files
- * they name: FileBatchCut), apply column handling, bring each mapped column to
- * its feature's type, run the engine (retrying what can be retried), assemble output batches (input
- * columns passed through + outputs), write them as one part and commit it.
+ * they name: FileBatchCut), apply column handling, bring each mapped column to its feature's type, run
+ * the engine (retrying what can be retried), assemble output batches (input columns passed through +
+ * outputs), write them as one part and commit it.
  *
  * Row errors either fail the job at the first one (`fail`, naming the shard, the row and the cause)
  * or are recorded in `_ERROR` with null outputs (`record`), keeping one output row per input row.
