@@ -48,6 +48,7 @@ export const planOf = (
     params: checked.params,
     batch: {
       ...(checked.maxBatchRows === undefined ? {} : { maxBatchRows: checked.maxBatchRows }),
+      ...(jobSpec.maxBatchBytes === undefined ? {} : { maxBatchBytes: jobSpec.maxBatchBytes }),
       ...(jobSpec.numWorkers === undefined ? {} : { numWorkers: jobSpec.numWorkers }),
       ...(checked.concurrentBatches === undefined ? {} : { concurrentBatches: checked.concurrentBatches })
     },

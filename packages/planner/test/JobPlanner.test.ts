@@ -63,7 +63,7 @@ const logEcho = (home: string, options: { readonly weights: string; readonly out
   })
 
 /** Plan ECHO V1 over three rows, with the echo engine given by a relative path. */
-const planEcho = (jobName: string) =>
+const planEcho = (jobName: string, jobSpec: Omit<JobSpec.JobSpecInput, "jobName"> = {}) =>
   Effect.gen(function* () {
     const registry = yield* ModelRegistry
     const sql = yield* Sql
@@ -71,7 +71,7 @@ const planEcho = (jobName: string) =>
       version: yield* registry.getVersion("ECHO"),
       input: yield* sql.createDataFrame([{ X: 1 }, { X: 2 }, { X: 3 }], [Signature.feature("X", "DOUBLE")]),
       outputSpec: yield* OutputSpec.decode({ stageLocation: `@ML.PUBLIC.RESULTS/${jobName.toLowerCase()}/` }),
-      jobSpec: yield* JobSpec.decode({ jobName }),
+      jobSpec: yield* JobSpec.decode({ ...jobSpec, jobName }),
       plugins: [`./${relative(process.cwd(), echoFolder)}`],
       cpusPerReplica: 1
     })
@@ -94,6 +94,14 @@ describe("JobPlanner", () => {
       ["echo", "runbatch-engine-echo", echoFolder]
     ])
     expect(JobPlan.pluginSpecifiers(onStage)).toStrictEqual([echoFolder])
+  })
+
+  it("records the job's batch bounds in the plan: max_batch_bytes when given, nothing (the runtime's default) when not", async () => {
+    const [bounded, unbounded] = await inFreshAccount(() =>
+      Effect.all([planEcho("BOUNDED", { maxBatchRows: 64, maxBatchBytes: 1_000_000 }), planEcho("DEFAULTS")])
+    )
+    expect(bounded.plan.batch).toMatchObject({ maxBatchRows: 64, maxBatchBytes: 1_000_000 })
+    expect(unbounded.plan.batch.maxBatchBytes).toBeUndefined()
   })
 
   it("refuses a job before writing anything: no job folder, no claim on the output", async () => {

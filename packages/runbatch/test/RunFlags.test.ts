@@ -10,4 +10,12 @@ describe("run's flags", () => {
     })
     expect(fromFlags({ values: base, positionals: [] }).jobSpec).toStrictEqual({})
   })
+
+  it("--max-batch-rows and --max-batch-bytes bound the job's batches", () => {
+    const values = { ...base, "max-batch-rows": "512", "max-batch-bytes": "16777216" }
+    expect(fromFlags({ values, positionals: [] }).jobSpec).toStrictEqual({
+      maxBatchRows: 512,
+      maxBatchBytes: 16_777_216
+    })
+  })
 })

@@ -1,7 +1,8 @@
 /**
- * One shard, start to finish: read it in batches, apply column handling, bring each mapped column to
- * its feature's type, run the engine (retrying what can be retried), assemble output batches (input
- * columns passed through + outputs), write them as one part and commit it.
+ * One shard, start to finish: read it in batches (bounded in rows, and in the bytes of the stage files
+ * they name: FileBatchCut), apply column handling, bring each mapped column to its feature's type, run
+ * the engine (retrying what can be retried), assemble output batches (input columns passed through +
+ * outputs), write them as one part and commit it.
  *
  * Row errors either fail the job at the first one (`fail`, naming the shard, the row and the cause)
  * or are recorded in `_ERROR` with null outputs (`record`), keeping one output row per input row.
@@ -24,6 +25,7 @@ import { Effect, type Semaphore, Stream } from "effect"
 import { assemble, emptyBatch, selectRows, spreadRows } from "./BatchAssembly.ts"
 import { DEFAULT_RETRY, inferWithRetry, type RetryPolicy } from "./EngineCall.ts"
 import * as FeatureColumns from "./FeatureColumns.ts"
+import { cutByFileBytes, DEFAULT_BATCH_BYTES, fileColumns } from "./FileBatchCut.ts"
 import { normalise, nullOutputs } from "./OutputTypes.ts"
 import { Progress } from "./Progress.ts"
 import { readShard, shardSchema } from "./ShardReader.ts"
@@ -248,8 +250,19 @@ export const processShard = (
     // An engine that takes several batches at once (HTTP engines) gets them: its request slots never
     // idle while one batch ends and the next begins. Outputs keep the input's order either way.
     const inFlight = context.plan.batch.concurrentBatches ?? 1
+    const files = fileColumns(context.plan)
+    const maxBytes = context.plan.batch.maxBatchBytes ?? DEFAULT_BATCH_BYTES
+    const rows = readShard(context.plan, shard, context.batchRows)
+    // Batches that read stage files are cut by their files' bytes too, before anything is read.
+    const batches =
+      files.length === 0
+        ? rows
+        : rows.pipe(
+            Stream.mapEffect((batch) => cutByFileBytes(batch, files, maxBytes)),
+            Stream.flattenIterable
+          )
     let offset = 0
-    const outputs = readShard(context.plan, shard, context.batchRows).pipe(
+    const outputs = batches.pipe(
       // Read ahead while the engine works on the previous batches.
       Stream.buffer({ capacity: Math.max(2, inFlight) }),
       Stream.map((batch) => {

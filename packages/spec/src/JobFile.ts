@@ -109,6 +109,7 @@ const Resources = Schema.Struct({
 const Inference = Schema.Struct({
   num_workers: Schema.optionalKey(PositiveInt("num_workers")),
   max_batch_rows: Schema.optionalKey(PositiveInt("max_batch_rows")),
+  max_batch_bytes: Schema.optionalKey(PositiveInt("max_batch_bytes")),
   on_error: Schema.optionalKey(Schema.Literals(JobSpec.ON_ERROR)),
   strict_nulls: Schema.optionalKey(Schema.Boolean),
   engine_options: Schema.optionalKey(InferenceEngineOptions.InferenceEngineOptionsWire)
@@ -191,6 +192,7 @@ const toDefinition = (f: typeof JobFileSchema.Type): JobDefinition => {
     functionName: f.function,
     numWorkers: f.inference?.num_workers,
     maxBatchRows: f.inference?.max_batch_rows,
+    maxBatchBytes: f.inference?.max_batch_bytes,
     warehouse: f.warehouse,
     cpuRequests: f.resources?.cpu_requests,
     memoryRequests: f.resources?.memory_requests,
@@ -302,6 +304,7 @@ export const toWire = (job: JobDefinition): JobFileWire => {
       inference: block({
         num_workers: s.numWorkers,
         max_batch_rows: s.maxBatchRows,
+        max_batch_bytes: s.maxBatchBytes,
         on_error: s.onError,
         strict_nulls: s.strictNulls,
         engine_options:

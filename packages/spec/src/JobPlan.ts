@@ -107,6 +107,8 @@ const PlanFields = Schema.Struct({
   batch: snakeKeys(
     Schema.Struct({
       maxBatchRows: Schema.optionalKey(PositiveInt("max_batch_rows")),
+      /** Bytes of stage files a batch may read (JobSpec `max_batch_bytes`); absent: the runtime's default. */
+      maxBatchBytes: Schema.optionalKey(PositiveInt("max_batch_bytes")),
       numWorkers: Schema.optionalKey(PositiveInt("num_workers")),
       /** Batches a worker keeps in flight at once (the engine's `concurrentBatches`); default 1. */
       concurrentBatches: Schema.optionalKey(PositiveInt("concurrent_batches"))

@@ -2,8 +2,10 @@
  * JobSpec: how the job runs. Field for field the original's (`job_name` xor `job_name_prefix`,
  * `function_name`, `num_workers`, `max_batch_rows`, `warehouse`, `cpu_requests`, `memory_requests` with
  * a unit, `gpu_requests`, `replicas`, `block`, `image_repo`, `force_rebuild`), plus runbatch's
+ * `maxBatchBytes`: the bytes of stage files a batch may read through column handling (a batch is cut
+ * before its files would pass it, so a batch of large images is bounded in memory as well as in rows);
  * `onError`: `fail` (default: the first bad row fails the job) or `record` (keep one output row per
- * input row and an `_ERROR` column), and `strictNulls` (default false): a NULL feeding a feature the
+ * input row and an `_ERROR` column); and `strictNulls` (default false): a NULL feeding a feature the
  * signature declares `nullable: false` fails its row (see `onError`); without it such rows are scored
  * as the original scores them (a NULL reaches the model as its missing value, NaN for numbers).
  * Counts of 0 are refused rather than silently ignored.
@@ -29,6 +31,7 @@ const fields = {
   functionName: Schema.optionalKey(Schema.String.check(Schema.isNonEmpty())),
   numWorkers: Schema.optionalKey(PositiveInt("num_workers")),
   maxBatchRows: Schema.optionalKey(PositiveInt("max_batch_rows")),
+  maxBatchBytes: Schema.optionalKey(PositiveInt("max_batch_bytes")),
   warehouse: Schema.optionalKey(IdentifierText),
   cpuRequests: Schema.optionalKey(CpuText),
   memoryRequests: Schema.optionalKey(MemoryText),
@@ -67,6 +70,7 @@ export const JobSpecWire = Schema.Struct(fields)
       functionName: "function_name",
       numWorkers: "num_workers",
       maxBatchRows: "max_batch_rows",
+      maxBatchBytes: "max_batch_bytes",
       cpuRequests: "cpu_requests",
       memoryRequests: "memory_requests",
       gpuRequests: "gpu_requests",

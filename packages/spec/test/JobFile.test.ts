@@ -30,6 +30,7 @@ resources:
 inference:
   num_workers: 4
   max_batch_rows: 1024
+  max_batch_bytes: 16777216
   on_error: record
   engine_options:
     engine: VLLM
@@ -56,6 +57,7 @@ const FULL: JobFile.JobDefinition = {
     functionName: "predict",
     numWorkers: 4,
     maxBatchRows: 1024,
+    maxBatchBytes: 16777216,
     warehouse: "WH",
     cpuRequests: "2",
     memoryRequests: "8Gi",
@@ -102,6 +104,7 @@ describe("JobFile.parse", () => {
       inference: {
         num_workers: 4,
         max_batch_rows: 1024,
+        max_batch_bytes: 16777216,
         on_error: "record",
         engine_options: {
           engine: "VLLM",
@@ -392,6 +395,7 @@ describe("JobFile round trips", () => {
     expect(wire["inference"]).toStrictEqual({
       num_workers: 4,
       max_batch_rows: 1024,
+      max_batch_bytes: 16777216,
       on_error: "record",
       engine_options: {
         engine: "vllm",

@@ -87,7 +87,7 @@ const base: PlanInput = {
     }
   ],
   params: { temperature: 0.7, config: { top_k: 50 } },
-  batch: { maxBatchRows: 1024, numWorkers: 4 },
+  batch: { maxBatchRows: 1024, maxBatchBytes: 33554432, numWorkers: 4 },
   replicas: 2,
   onError: "fail",
   input: { location: "@ML_DB.JOBS.RUNBATCH_STAGE/jobs/BATCH_INFERENCE_0B8C/_temporary/", files },
@@ -147,7 +147,11 @@ describe("JobPlan wire form", () => {
       "feature_type"
     ])
     expect(wire["function"]).toStrictEqual({ name: "PREDICT", target_method: "predict", kind: "FUNCTION" })
-    expect(wire["batch"]).toStrictEqual({ max_batch_rows: 1024, num_workers: 4 })
+    expect(wire["batch"]).toStrictEqual({
+      max_batch_rows: 1024,
+      max_batch_bytes: 33554432,
+      num_workers: 4
+    })
     expect(wire["engine"]).toStrictEqual({
       id: "onnx",
       options: { intra_op_threads: 4, providers: ["cpu"] },
@@ -231,6 +235,8 @@ describe("JobPlan fingerprint", () => {
     ["createdAt", (p) => ({ ...p, createdAt: "2027-01-01T00:00:00.000Z" })],
     ["replicas", (p) => ({ ...p, replicas: 8 })],
     ["max batch rows", (p) => ({ ...p, batch: { ...p.batch, maxBatchRows: 16384 } })],
+    // Batches cut by bytes hold the same rows in the same order: the results do not change.
+    ["max batch bytes", (p) => ({ ...p, batch: { ...p.batch, maxBatchBytes: 1024 } })],
     ["num workers", (p) => ({ ...p, batch: { numWorkers: 1 } })],
     ["no batch settings", (p) => ({ ...p, batch: {} })],
     ["the runbatch version", (p) => ({ ...p, runbatchVersion: "0.2.0" })],

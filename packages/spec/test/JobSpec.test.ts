@@ -17,6 +17,7 @@ describe.each(["ts", "wire"] as const)("JobSpec.decode (%s form)", (form: Form) 
       functionName: "predict",
       numWorkers: 4,
       maxBatchRows: 16384,
+      maxBatchBytes: 67108864,
       warehouse: "WH",
       cpuRequests: "2",
       memoryRequests: "8GiB",
@@ -71,6 +72,13 @@ describe.each(["ts", "wire"] as const)("JobSpec.decode (%s form)", (form: Form) 
     [{ maxBatchRows: 0 }, "maxBatchRows", "max_batch_rows must be a whole number of at least 1, got 0"],
     [{ maxBatchRows: -1 }, "maxBatchRows", "got -1"],
     [{ maxBatchRows: 1.5 }, "maxBatchRows", "got 1.5"],
+    [
+      { maxBatchBytes: 0 },
+      "maxBatchBytes",
+      "max_batch_bytes must be a whole number of at least 1, got 0. Leave it out to use the default."
+    ],
+    [{ maxBatchBytes: 1.5 }, "maxBatchBytes", "got 1.5"],
+    [{ maxBatchBytes: "64MiB" }, "maxBatchBytes", "Expected number"],
     [{ replicas: 0 }, "replicas", "replicas must be a whole number of at least 1, got 0"],
     [{ replicas: -1 }, "replicas", "got -1"],
     [{ replicas: 1.5 }, "replicas", "got 1.5"],

@@ -1,6 +1,6 @@
 /**
- * Reading a local stage file (or a model version file): as a stream of chunks, or whole into one
- * buffer up to a cap. A folder, a missing file or one a symbolic link takes outside its stage fails
+ * Reading a local stage file (or a model version file): as a stream of chunks, whole into one buffer up
+ * to a cap, or just its size (one `stat`). A folder, a missing file or one a symbolic link takes outside its stage fails
  * with StageFileError.
  */
 import { createReadStream } from "node:fs"
@@ -67,6 +67,12 @@ export const read =
         )
       )
     )
+
+/** A file's size in bytes, from one `stat`: nothing is read. */
+export const size =
+  (stage: LocalStage): StageStoreShape["size"] =>
+  (text) =>
+    Effect.map(existingFile(stage, text), (file) => file.size)
 
 /** A whole file in one buffer, refused past `maxBytes`. */
 export const readBytes = (stage: LocalStage): StageStoreShape["readBytes"] =>

@@ -13,16 +13,7 @@ const asFileError = (location: string) => (error: { readonly _tag: string; reado
     : new StageFileError({ location, problem: "unreadable", detail: error.message })
 
 export const readerOf = (store: StageStoreShape) => {
-  const size = (location: string) =>
-    store.list(location, { withoutMd5: true }).pipe(
-      Effect.mapError(asFileError(location)),
-      Effect.flatMap((entries) => {
-        const entry = entries.find((e) => e.location === location)
-        return entry === undefined
-          ? Effect.fail(new StageFileError({ location, problem: "not_found" }))
-          : Effect.succeed(entry.size)
-      })
-    )
+  const size = (location: string) => store.size(location).pipe(Effect.mapError(asFileError(location)))
   return {
     read: (location: string, options?: { readonly maxBytes?: number }) =>
       store.readBytes(location, options).pipe(Effect.mapError(asFileError(location))),

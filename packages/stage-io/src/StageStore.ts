@@ -100,6 +100,11 @@ export interface StageStoreShape {
   /** A whole file, refused (StageFileError "too_large") beyond `maxBytes` before reading it. */
   readonly readBytes: (location: string, options?: ReadBytesOptions) => Effect.Effect<Uint8Array, StageError>
   /**
+   * A file's size in bytes without reading it (locally one `stat`; what `LIST` reports for it
+   * remotely); StageFileError "not_found" if missing, as `readBytes` fails on the same location.
+   */
+  readonly size: (location: string) => Effect.Effect<number, StageError>
+  /**
    * Write a new file; folders (and the stage, schema and database levels) come into being as needed.
    * Fails with StageFileExists when the name is taken: never overwrites, and of two concurrent writes
    * of one name exactly one succeeds. A failure of the data stream fails the write with that error and

@@ -94,6 +94,11 @@ export class StageStorePromise implements AsyncDisposable {
     return this.#runner.runPromise(StageStore.use((store) => store.remove(location)))
   }
 
+  /** A file's size in bytes, without reading it. */
+  size(location: string): Promise<number> {
+    return this.#runner.runPromise(StageStore.use((store) => store.size(location)))
+  }
+
   exists(location: string): Promise<boolean> {
     return this.#runner.runPromise(StageStore.use((store) => store.exists(location)))
   }

@@ -295,6 +295,25 @@ describe("read", () => {
       expect(error.message).toContain("9-byte limit")
     }).pipe(Effect.provide(storeLayer(home)))
   })
+  it.effect(
+    "size is a file's length without reading it; a missing file or a folder fails as readBytes does",
+    () => {
+      const home = tempHome()
+      seed(home, "S", { ten: "0123456789", empty: "", "dir/f": "x" })
+      return Effect.gen(function* () {
+        const store = yield* StageStore
+        expect(yield* store.size("@S/ten")).toBe(10)
+        expect(yield* store.size("@S/empty")).toBe(0)
+        expect(yield* store.size("@S/dir/f")).toBe(1)
+        expect(yield* Effect.flip(store.size("@S/missing"))).toMatchObject({
+          _tag: "StageFileError",
+          problem: "not_found"
+        })
+        expect(yield* Effect.flip(store.size("@S/dir"))).toMatchObject({ problem: "unreadable" })
+        expect(yield* Effect.flip(store.size("@S/dir/"))).toBeInstanceOf(InvalidStageLocation)
+      }).pipe(Effect.provide(storeLayer(home)))
+    }
+  )
 })
 
 describe.each(modes)("write ($name)", ({ objectStore }) => {

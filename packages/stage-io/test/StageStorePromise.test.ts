@@ -31,6 +31,7 @@ describe("StageStorePromise", () => {
       "@ML.PUBLIC.DATA/dir/b.txt"
     ])
     expect(text(await stages.readBytes("@DATA/dir/b.txt"))).toBe("world")
+    expect(await stages.size("@DATA/dir/b.txt")).toBe(5)
     const read: Array<string> = []
     for await (const chunk of stages.read("@DATA/dir/local.csv")) read.push(text(chunk))
     expect(read.join("")).toBe("x\n1\n")

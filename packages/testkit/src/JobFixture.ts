@@ -42,6 +42,8 @@ export interface JobFixtureOptions {
   readonly replicas?: number
   readonly numWorkers?: number
   readonly maxBatchRows?: number
+  /** JobSpec `maxBatchBytes`: the bytes of stage files a batch may read. */
+  readonly maxBatchBytes?: number
   /** How many shards to aim for (default four per replica), whatever the planner would choose. */
   readonly targetShards?: number
   readonly output?: string
@@ -116,6 +118,7 @@ export const stageJob = Effect.fn("JobFixture.stageJob")(function* (options: Job
         replicas,
         numWorkers: options.numWorkers,
         maxBatchRows: options.maxBatchRows,
+        maxBatchBytes: options.maxBatchBytes,
         onError: options.onError,
         strictNulls: options.strictNulls
       })

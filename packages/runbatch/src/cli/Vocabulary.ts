@@ -29,6 +29,7 @@ const TERMS: ReadonlyArray<Term> = [
   { library: /\bjob_name\b|\bjobName\b/g, cli: { flags: "--job-name" } },
   { library: /\bon_error\b|\bonError\b/g, cli: { flags: "--on-error" } },
   { library: /\bmax_batch_rows\b|\bmaxBatchRows\b/g, cli: { flags: "--max-batch-rows" } },
+  { library: /\bmax_batch_bytes\b|\bmaxBatchBytes\b/g, cli: { flags: "--max-batch-bytes" } },
   { library: /\bnum_workers\b|\bnumWorkers\b/g, cli: { flags: "--workers" } },
   { library: /\bstrict_nulls\b|\bstrictNulls\b/g, cli: { flags: "--strict-nulls" } },
   {

@@ -98,6 +98,11 @@ export const commands: ReadonlyArray<Command> = [
         value: "N",
         description: "rows per batch (default: the engine's choice)"
       },
+      "max-batch-bytes": {
+        type: "string",
+        value: "N",
+        description: "bytes of stage files a batch reads through column handling (default 64 MiB)"
+      },
       "job-name": { type: "string", value: "NAME", description: "the job's name (NAME or DB.SCHEMA.NAME)" },
       "job-name-prefix": { type: "string", value: "PREFIX", description: "name the job <PREFIX>_<UUID>" },
       engine: { type: "string", value: "ID", description: "run with another engine than the version's" },

@@ -1,0 +1,91 @@
+/**
+ * Batches bounded by the bytes of the stage files they read. Column handling reads every file a batch
+ * names into memory at once (an encoder holds the files, then their Arrow copy), so a batch bounded in
+ * rows only — 4,096 rows of 1 MB images — would hold gigabytes. Before a batch is encoded, the files its
+ * stage-path columns name are sized (one `stat` each, nothing read) and the batch is cut into
+ * consecutive batches whose files add up to at most `maxBatchBytes`; a row whose files alone pass the
+ * bound is a batch of its own. Rows keep their order and each is scored exactly as before: only where
+ * batches begin and end changes. A file that cannot be sized counts as empty here — the encoder reading
+ * it reports that row's error, as it would have anyway.
+ */
+import type { JobPlan } from "@runbatch/spec"
+import { StageStore } from "@runbatch/stage-io"
+import type * as Arrow from "apache-arrow"
+import { Effect } from "effect"
+
+/** 64 MiB of files per batch when the job does not say (`max_batch_bytes`). */
+export const DEFAULT_BATCH_BYTES = 64 * 1024 * 1024
+
+/** The input format of a column of full stage paths: the files its encoder will read. */
+export const STAGE_PATH_FORMAT = "full_stage_path"
+
+/** Files sized at once (as many as an encoder reads at once by default). */
+const SIZING_CONCURRENCY = 16
+
+/** The job's columns of stage paths whose files its encoders read. */
+export const fileColumns = (plan: JobPlan.JobPlan): ReadonlyArray<string> =>
+  plan.columnHandling.filter((h) => h.inputFormat === STAGE_PATH_FORMAT).map((h) => h.column)
+
+/**
+ * Consecutive `[start, end)` row ranges covering every row, each as long as it can be while its sizes
+ * add up to at most `maxBytes` — and never empty, so a row larger than the bound is a range alone.
+ */
+export const cutBySize = (
+  sizes: ReadonlyArray<number>,
+  maxBytes: number
+): ReadonlyArray<readonly [number, number]> => {
+  const ranges: Array<readonly [number, number]> = []
+  let start = 0
+  let bytes = 0
+  sizes.forEach((size, row) => {
+    if (row > start && bytes + size > maxBytes) {
+      ranges.push([start, row])
+      start = row
+      bytes = 0
+    }
+    bytes += size
+  })
+  if (sizes.length > start) ranges.push([start, sizes.length])
+  return ranges
+}
+
+/** The bytes of the files each row names in `columns` (0 for a null, a non-path or an unsizable file). */
+const rowSizes = (batch: Arrow.RecordBatch, columns: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const store = yield* StageStore
+    const files: Array<{ readonly row: number; readonly location: string }> = []
+    for (const name of columns) {
+      const column = batch.getChild(name)
+      if (column === null) continue
+      for (let row = 0; row < batch.numRows; row++) {
+        const location = column.get(row) as unknown
+        if (typeof location === "string") files.push({ row, location })
+      }
+    }
+    const fileSizes = yield* Effect.forEach(
+      files,
+      ({ location }) => store.size(location).pipe(Effect.orElseSucceed(() => 0)),
+      { concurrency: SIZING_CONCURRENCY }
+    )
+    const sizes = new Array<number>(batch.numRows).fill(0)
+    files.forEach(({ row }, i) => {
+      sizes[row] = (sizes[row] ?? 0) + (fileSizes[i] ?? 0)
+    })
+    return sizes
+  })
+
+/**
+ * `batch` as consecutive batches whose files in `columns` add up to at most `maxBytes` each (zero-copy
+ * slices); the batch itself when it has no file column or its files fit.
+ */
+export const cutByFileBytes = (
+  batch: Arrow.RecordBatch,
+  columns: ReadonlyArray<string>,
+  maxBytes: number
+): Effect.Effect<ReadonlyArray<Arrow.RecordBatch>, never, StageStore> =>
+  columns.length === 0 || batch.numRows <= 1
+    ? Effect.succeed([batch])
+    : Effect.map(rowSizes(batch, columns), (sizes) => {
+        const ranges = cutBySize(sizes, maxBytes)
+        return ranges.length === 1 ? [batch] : ranges.map(([start, end]) => batch.slice(start, end))
+      })
