@@ -1,6 +1,7 @@
 // First: a second copy of a shared library fails here, by name, before any other module uses one.
 import "./SharedLibrariesCheck.ts"
 
+export * as LocalCopy from "./LocalCopy.ts"
 export { type LocalStageStoreOptions, MAX_READ_BYTES } from "./LocalStageStore.ts"
 export * as OutputCommitter from "./OutputCommitter.ts"
 export * as OutputLayout from "./OutputLayout.ts"
