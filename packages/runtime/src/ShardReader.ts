@@ -1,12 +1,19 @@
 /**
  * Reading one shard — a file's range of row groups — as Arrow record batches of at most `batchRows`
- * rows, a bounded slice of a row group at a time (see ParquetFileReader in stage-io), so memory holds a
- * slice, not a row group or a file. A file on this machine (the local account, or a stage volume
- * mounted in SPCS) is read in place through a file-backed Blob: only the bytes of the needed row groups
- * are read.
+ * rows, a bounded slice of a row group at a time (ParquetFileReader in stage-io), so memory holds a
+ * slice, not a row group or a file. The file is read in place through a file-backed Blob, so only the
+ * bytes of the shard's row groups are read: a file on this machine (the local account, a stage volume
+ * mounted in SPCS) where it is, a remote store's from a private local copy streamed from the store
+ * (LocalCopy in stage-io), removed when the shard's stream ends.
  */
-import { type JobPlan, type Sharding, ShardUnreadable, StageLocation } from "@runbatch/spec"
-import { ParquetCodec, ParquetFileReader, type StageError, StageStore } from "@runbatch/stage-io"
+import {
+  type JobPlan,
+  type LocalCopyFailed,
+  type Sharding,
+  ShardUnreadable,
+  StageLocation
+} from "@runbatch/spec"
+import { LocalCopy, ParquetFileReader, type StageError, type StageStore } from "@runbatch/stage-io"
 import type * as Arrow from "apache-arrow"
 import { Effect, Stream } from "effect"
 
@@ -17,41 +24,25 @@ export const shardFile = (plan: JobPlan.JobPlan, shard: Sharding.Shard): string 
 const unreadable = (shard: Sharding.Shard) => (reason: string) =>
   new ShardUnreadable({ shard: shard.index, file: shard.file, reason: `${reason}.`.replace(/\.\.$/, ".") })
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+/** The shard's file opened for reading, for the scope (and its local copy, if it needs one). */
+const openShardFile = (plan: JobPlan.JobPlan, shard: Sharding.Shard) =>
+  Effect.gen(function* () {
+    const location = shardFile(plan, shard)
+    yield* StageLocation.parse(location)
+    return yield* ParquetFileReader.open(yield* LocalCopy.localFile(location), unreadable(shard))
+  })
 
 /** The shard's rows as record batches, in order. */
 export const readShard = (
   plan: JobPlan.JobPlan,
   shard: Sharding.Shard,
   batchRows: number
-): Stream.Stream<Arrow.RecordBatch, ShardUnreadable | StageError, StageStore> =>
+): Stream.Stream<Arrow.RecordBatch, ShardUnreadable | StageError | LocalCopyFailed, StageStore> =>
+  // The file stays open, and its copy kept, until the stream ends (the scope of `unwrap`).
   Stream.unwrap(
-    Effect.gen(function* () {
-      const store = yield* StageStore
-      const location = shardFile(plan, shard)
-      yield* StageLocation.parse(location)
-      const path = yield* store.localPath(location)
-      if (path === undefined) {
-        // A remote store: the whole file, then its row groups.
-        const groups = Array.from(
-          { length: shard.rowGroupEnd - shard.rowGroupStart },
-          (_, i) => shard.rowGroupStart + i
-        )
-        const bytes = yield* store.readBytes(location)
-        return Stream.fromIterable(groups).pipe(
-          Stream.mapEffect((group) =>
-            Effect.try({
-              try: () => ParquetCodec.decode(bytes, { rowGroups: [group], batchSize: batchRows }).batches,
-              catch: (error) => unreadable(shard)(message(error))
-            })
-          ),
-          Stream.flatMap((batches) => Stream.fromIterable(batches))
-        )
-      }
-      // The file stays open until the stream ends (the scope of `unwrap`).
-      const file = yield* ParquetFileReader.open(path, unreadable(shard))
-      return file.batches({ start: shard.rowGroupStart, end: shard.rowGroupEnd }, batchRows)
-    })
+    Effect.map(openShardFile(plan, shard), (file) =>
+      file.batches({ start: shard.rowGroupStart, end: shard.rowGroupEnd }, batchRows)
+    )
   )
 
 /**
@@ -61,12 +52,5 @@ export const readShard = (
 export const shardSchema = (
   plan: JobPlan.JobPlan,
   shard: Sharding.Shard
-): Effect.Effect<Arrow.Schema, ShardUnreadable | StageError, StageStore> =>
-  Effect.gen(function* () {
-    const store = yield* StageStore
-    const bytes = yield* store.readBytes(shardFile(plan, shard))
-    return yield* Effect.try({
-      try: () => ParquetCodec.schemaOf(bytes),
-      catch: (error) => unreadable(shard)(message(error))
-    })
-  })
+): Effect.Effect<Arrow.Schema, ShardUnreadable | StageError | LocalCopyFailed, StageStore> =>
+  Effect.scoped(Effect.flatMap(openShardFile(plan, shard), (file) => file.schema))
