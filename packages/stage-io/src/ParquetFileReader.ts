@@ -9,9 +9,10 @@
  * 1,000,000-row group). A read with `offset` and `limit` decodes only its rows. When the file has an
  * offset index (runbatch's own writer, Spark, pyarrow with `write_page_index`) it also fetches only the
  * pages holding them. Without one (DuckDB writes none), each slice fetches its row group's compressed
- * column chunks again: memory then also holds those, and a huge row group costs a pass over them per
- * slice. Row groups of at most `MAX_READ_ROWS` rows — the staged input's, every result part's — are read
- * whole, in one read, as before.
+ * column chunks again: memory then also holds those (a few times over, as they pass from a Blob into
+ * WebAssembly), and a huge row group costs a pass over them per slice. Row groups of at most
+ * `MAX_READ_ROWS` rows — the staged input's, every result part's — are read whole, in one read, as
+ * before.
  */
 import { openAsBlob } from "node:fs"
 import { open as openHandle } from "node:fs/promises"
