@@ -135,15 +135,22 @@ export const open = <E>(
         catch: (error) => unreadable(`it has no readable schema: ${message(error)}`)
       }),
       batches: (range, batchRows) =>
-        Stream.fromIterable(
-          rowGroups
-            .slice(range.start, range.end)
-            .flatMap((rows, i) =>
-              slicesOf(rows, batchRows).map((slice) => ({ group: range.start + i, slice }))
+        // A range past the file's row groups is a file changed since it was planned: never fewer rows.
+        range.start < 0 || range.end > rowGroups.length
+          ? Stream.fail(
+              unreadable(
+                `it has ${rowGroups.length} row group(s), not the ${range.start}..${range.end - 1} asked for`
+              )
             )
-        ).pipe(
-          Stream.mapEffect(({ group, slice }) => read(group, slice, batchRows)),
-          Stream.flatMap((batches) => Stream.fromIterable(batches))
-        )
+          : Stream.fromIterable(
+              rowGroups
+                .slice(range.start, range.end)
+                .flatMap((rows, i) =>
+                  slicesOf(rows, batchRows).map((slice) => ({ group: range.start + i, slice }))
+                )
+            ).pipe(
+              Stream.mapEffect(({ group, slice }) => read(group, slice, batchRows)),
+              Stream.flatMap((batches) => Stream.fromIterable(batches))
+            )
     } satisfies ParquetFileReader<E>
   })

@@ -84,6 +84,13 @@ describe("ParquetFileReader", () => {
     })
   )
 
+  it.effect("refuses a range past the file's row groups rather than read fewer rows", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(readAll(parquetFile(1_000, 300), { start: 2, end: 6 }, 4096))
+      expect(error.reason).toBe("it has 4 row group(s), not the 2..5 asked for")
+    })
+  )
+
   it.effect("gives the rows and the schema from the footer", () =>
     Effect.scoped(
       Effect.gen(function* () {
