@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { LocalAccount, Sql } from "@runbatch/session"
-import { ResultsReader, StageStore } from "@runbatch/stage-io"
+import { LocalCopy, ResultsReader, StageStore } from "@runbatch/stage-io"
 import { JobFixture } from "@runbatch/testkit"
 import type * as Arrow from "apache-arrow"
 import { Effect, Fiber, Layer } from "effect"
@@ -30,26 +30,35 @@ export interface ReplicaRun {
   readonly cpus?: number
   readonly monitor?: Layer.Layer<ReplicaMonitor>
   readonly isolation?: "threads" | "fibers"
+  /** Wraps the home's local store (as StoreWithoutLocalPath does). */
+  readonly store?: Layer.Layer<StageStore, never, StageStore>
+  /** The folder a store without local paths has its files copied into to be read. */
+  readonly copies?: string
 }
 
 /** Start one replica in this process; returns its fiber and the lines it reports. */
 export const forkInProcess = (home: string, job: JobFixture.StagedJob, run: ReplicaRun = {}) => {
   const lines: Array<ProgressLine> = []
   const replica = run.replica ?? 0
+  const local = StageStore.layerLocal().pipe(
+    Layer.provide(LocalAccount.layer({ home, database: "ML", schema: "PUBLIC" }))
+  )
+  const replicaRun = runReplica({
+    plan: job.planLocation,
+    replica,
+    replicas: run.replicas ?? 1,
+    cpus: run.cpus ?? 2,
+    retry: { attempts: 4, baseDelayMillis: 5, maxDelayMillis: 50 },
+    ...(run.isolation === undefined ? {} : { isolation: run.isolation })
+  })
   const fiber = Effect.runFork(
-    runReplica({
-      plan: job.planLocation,
-      replica,
-      replicas: run.replicas ?? 1,
-      cpus: run.cpus ?? 2,
-      retry: { attempts: 4, baseDelayMillis: 5, maxDelayMillis: 50 },
-      ...(run.isolation === undefined ? {} : { isolation: run.isolation })
-    }).pipe(
+    (run.copies === undefined
+      ? replicaRun
+      : Effect.provideService(replicaRun, LocalCopy.TemporaryFolder, run.copies)
+    ).pipe(
       Effect.provide(
         Layer.mergeAll(
-          StageStore.layerLocal().pipe(
-            Layer.provide(LocalAccount.layer({ home, database: "ML", schema: "PUBLIC" }))
-          ),
+          run.store === undefined ? local : run.store.pipe(Layer.provide(local)),
           run.monitor ?? ReplicaMonitor.layerAssumeAlive,
           Progress.layerCollect(replica, { rows: 0, shards: 0 }, lines)
         )

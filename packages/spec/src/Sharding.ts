@@ -28,8 +28,10 @@ export interface Shard {
  * The most a shard holds, whatever the input's size: a replica works on a few shards at a time, and
  * the plan lists every shard, so neither may grow with the input. 1,048,576 rows fit eight of
  * DuckDB's 122,880-row groups (the staged input's); 256 MiB of parquet is a bound for wide rows. A
- * single row group above either bound stays one shard (row groups are never split); it is read in
- * batches of `maxBatchRows`, and its output written as it comes, so it costs no more memory.
+ * single row group above either bound (a user's parquet read in place may hold millions of rows in
+ * one) stays one shard of its own, since row groups are never split: the runtime reads it in slices of
+ * at most 131,072 rows and writes its output as it comes (stage-io's ParquetFileReader), so it costs
+ * a replica no more memory than a shard within the bounds.
  */
 export interface ShardLimits {
   readonly maxRows: number

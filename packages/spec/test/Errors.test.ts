@@ -198,6 +198,15 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "written once and never overwritten"
   ],
   [
+    "LocalCopyFailed",
+    new Spec.LocalCopyFailed({
+      location: "@DB.S.ST/in/data_0.parquet",
+      folder: "/tmp/runbatch-copy-Ab12",
+      reason: "ENOSPC: no space left on device."
+    }),
+    "set TMPDIR to a folder with room"
+  ],
+  [
     "OutputNotEmpty",
     new Spec.OutputNotEmpty({ location: "@DB.S.ST/out/", files: 3, sample: ["a.parquet"] }),
     "Found 3 existing files (a.parquet, …)"

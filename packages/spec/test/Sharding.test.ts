@@ -134,6 +134,18 @@ describe("Sharding.enumerate within limits", () => {
     expect(shards.map((s) => s.rows)).toStrictEqual([5, 100, 10])
   })
 
+  it("keeps a row group above both default limits as one shard between its neighbours' shards", () => {
+    // 5M rows in one 2 GiB group, as a user's parquet read in place may hold, between small groups.
+    const files = [{ path: "a", bytes: 2 * 1024 ** 3, rowGroups: [1_000, 5_000_000, 1_000] }]
+    const shards = Sharding.enumerate(files, 1)
+    expectValidShards(files, shards)
+    expect(shards.map((s) => [s.rowGroupStart, s.rowGroupEnd, s.rows])).toStrictEqual([
+      [0, 1, 1_000],
+      [1, 2, 5_000_000],
+      [2, 3, 1_000]
+    ])
+  })
+
   it("bounds shards by default: 50M rows in DuckDB's row groups give shards of eight groups", () => {
     const groups = Math.ceil(50_000_000 / 122_880)
     const files = [

@@ -7,6 +7,7 @@
  * rows writes one part of no rows: its results have the output's columns.
  */
 import {
+  type LocalCopyFailed,
   NoResultsCommitted,
   ResultsCorrupt,
   ResultsIncomplete,
@@ -43,7 +44,11 @@ export interface Results {
    * before any of its rows is yielded (see ./ResultPart.ts). Pulling it reads; stopping early reads no
    * further.
    */
-  readonly batches: Stream.Stream<Arrow.RecordBatch, ResultsCorrupt | StageError, StageStore>
+  readonly batches: Stream.Stream<
+    Arrow.RecordBatch,
+    ResultsCorrupt | StageError | LocalCopyFailed,
+    StageStore
+  >
 }
 
 /**
@@ -185,6 +190,6 @@ export const streamResults = (
   options: ReadResultsOptions = {}
 ): Stream.Stream<
   Arrow.RecordBatch,
-  ResultsIncomplete | NoResultsCommitted | ResultsCorrupt | StageError,
+  ResultsIncomplete | NoResultsCommitted | ResultsCorrupt | StageError | LocalCopyFailed,
   StageStore
 > => Stream.unwrap(Effect.map(readResults(location, options), (results) => results.batches))

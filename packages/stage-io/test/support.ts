@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { LocalAccount } from "@runbatch/account"
-import { LocalLayout } from "@runbatch/spec"
+import { LocalLayout, StageFileError } from "@runbatch/spec"
 import * as Arrow from "apache-arrow"
-import { Effect, Layer, Logger } from "effect"
+import { Effect, Layer, Logger, type Stream } from "effect"
 import { onTestFinished } from "vitest"
-import { StageStore } from "../src/index.ts"
+import { type StageError, StageStore } from "../src/index.ts"
 
 export const DATABASE = "ML"
 export const SCHEMA = "PUBLIC"
@@ -23,6 +23,40 @@ export const accountLayer = (home: string) => LocalAccount.layer({ home, databas
 
 export const storeLayer = (home: string, options: { readonly objectStore?: boolean } = {}) =>
   StageStore.layerLocal(options).pipe(Layer.provide(accountLayer(home)))
+
+/**
+ * The local store over `home` as a remote store (Snowflake's) behaves: no local path and no recipe, so
+ * its files can only be streamed. `readBytes` refuses parquet files, so a test shows they are never
+ * read whole; `mapRead` changes what `read` streams (to break or stall it). testkit has the same double
+ * for the other packages; stage-io's tests cannot use it, since testkit depends on stage-io.
+ */
+export const remoteStoreLayer = (
+  home: string,
+  mapRead: (
+    location: string,
+    bytes: Stream.Stream<Uint8Array, StageError>
+  ) => Stream.Stream<Uint8Array, StageError> = (_, bytes) => bytes
+) =>
+  Layer.effect(
+    StageStore,
+    Effect.map(StageStore, ({ recipe: _, ...local }) =>
+      StageStore.of({
+        ...local,
+        localPath: () => Effect.succeed(undefined),
+        read: (location) => mapRead(location, local.read(location)),
+        readBytes: (location, options) =>
+          location.endsWith(".parquet")
+            ? Effect.fail(
+                new StageFileError({
+                  location,
+                  problem: "too_large",
+                  detail: "a remote parquet file, read whole"
+                })
+              )
+            : local.readBytes(location, options)
+      })
+    )
+  ).pipe(Layer.provide(storeLayer(home)))
 
 /** The folder of `@ML.PUBLIC.<stage>` under `home`. */
 export const stageDir = (home: string, stage: string): string =>

@@ -19,6 +19,7 @@ const OPERATIONAL = new Set([
   "JobTimeout",
   "JobLaunchFailed",
   "StageFileError",
+  "LocalCopyFailed",
   "SqlError",
   "DatabaseBusy",
   "LocalFileError",

@@ -41,6 +41,11 @@ export const UNREACHABLE: ReadonlyArray<Unreachable> = [
       "The job's staged input is written by runbatch as parquet; a shard is unreadable only when the file is damaged after it was written (the fault suite corrupts one)."
   },
   {
+    tag: "LocalCopyFailed",
+    reason:
+      "Only a store without a local path (a remote stage) copies files to be read; the embedded account reads its stages in place. A full or unwritable temporary folder is a state of the machine, not of the input (packages/stage-io/test/LocalCopy.test.ts)."
+  },
+  {
     tag: "ReplicaLost",
     reason:
       "A replica process dying (killed, out of memory) before committing its shards: an event of the machine, not of the input (the fault suite kills replicas)."

@@ -278,6 +278,13 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Remove the file first (`runbatch stage rm`) or write under another name."
   },
   {
+    tag: "LocalCopyFailed",
+    area: "Stages",
+    summary:
+      "A file of a stage that is not a folder on this machine (a remote store) could not be copied into a private temporary folder, where it is read in place by row group: the disk is full or the folder is not writable.",
+    fix: "Free space in the folder the message names, or set `TMPDIR` to a folder with room for the largest input file or result part read at once (one per worker)."
+  },
+  {
     tag: "NoFilesMatched",
     area: "Stages",
     summary:

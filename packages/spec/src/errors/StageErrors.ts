@@ -113,6 +113,20 @@ export class ExportFileExists extends Schema.TaggedError<ExportFileExists>()("Ex
   }
 }
 
+/**
+ * A file of a store with no local path (a remote stage) could not be copied into a private temporary
+ * folder on this machine, where it is read in place: the disk is full, or the folder is not writable.
+ */
+export class LocalCopyFailed extends Schema.TaggedError<LocalCopyFailed>()("LocalCopyFailed", {
+  location: Schema.String,
+  folder: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `The stage file ${this.location} could not be copied into ${this.folder} to be read on this machine: ${this.reason} Free space there, or set TMPDIR to a folder with room for the largest input file or result part.`
+  }
+}
+
 /** A result part does not match its manifest (rows, bytes or checksum): the output was altered. */
 export class ResultsCorrupt extends Schema.TaggedError<ResultsCorrupt>()("ResultsCorrupt", {
   location: Schema.String,
