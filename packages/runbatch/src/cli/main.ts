@@ -7,7 +7,8 @@
  * went away (`| head`).
  *
  * Help, the version and usage errors are answered from the command table alone; effect, the account
- * (DuckDB) and a command's implementation are imported only once a command runs, so they start fast.
+ * (DuckDB) and a command's implementation are imported only once a command runs, so they start fast;
+ * a command that needs only stage files (`results`) gets them without DuckDB.
  */
 import { resolve } from "node:path"
 import { didYouMean } from "@runbatch/spec/closest"
@@ -121,14 +122,11 @@ const main = async (): Promise<number> => {
       `Usage: runbatch ${command.words.join(" ")} ${command.usage}`
     )
   }
-  const [{ Cause, Effect, Exit, Fiber }, { layerLocal }, run, { describeFailure }, { resolveNames }] =
-    await Promise.all([
-      import("effect"),
-      import("../Account.ts"),
-      command.load(),
-      import("./Failure.ts"),
-      import("./Names.ts")
-    ])
+  const [{ Cause, Effect, Exit, Fiber }, { describeFailure }, { resolveNames }] = await Promise.all([
+    import("effect"),
+    import("./Failure.ts"),
+    import("./Names.ts")
+  ])
   const resolved = resolveNames({
     ...(globals.database === undefined ? {} : { database: globals.database }),
     ...(globals.schema === undefined ? {} : { schema: globals.schema })
@@ -143,8 +141,18 @@ const main = async (): Promise<number> => {
     stderr: terminal.err,
     isTTY: process.stderr.isTTY === true
   }
-  const layer = layerLocal({ home: context.home, ...resolved.names })
-  const fiber = Effect.runFork(Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layer)))
+  const account = { home: context.home, ...resolved.names }
+  // A command that reads only stage files runs on them alone: DuckDB and the rest stay unloaded.
+  const program =
+    command.needs === "stages"
+      ? await Promise.all([command.load(), import("../StageAccount.ts")]).then(
+          ([run, { layerLocalStages }]) =>
+            Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocalStages(account)))
+        )
+      : await Promise.all([command.load(), import("../Account.ts")]).then(([run, { layerLocal }]) =>
+          Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocal(account)))
+        )
+  const fiber = Effect.runFork(program)
   // The reader went away: stop the command, as SIGPIPE would (its finalizers run; a job it launched
   // runs on in its own supervisor).
   terminal.onClosed(() => Effect.runFork(Fiber.interrupt(fiber)))

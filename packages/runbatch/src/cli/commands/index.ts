@@ -242,6 +242,7 @@ export const commands: ReadonlyArray<Command> = [
       "fails stops the export with ResultsCorrupt and exit code 1 after the rows of the parts before it (--output\n" +
       "then leaves no file).\n" +
       "Example: runbatch results @ML.PUBLIC.RESULTS/wine/ --output wine.csv",
+    needs: "stages",
     load: () => import("./results.ts").then((m) => m.results)
   },
   {

@@ -4,11 +4,13 @@
  *
  * CSV and JSON are exports: streamed row group by row group to stdout, at the pace of its reader, or
  * into a file with `--output` (see ../ExportFile.ts), so results of any size go out in bounded memory.
- * The table, for people, reads only the rows it shows.
+ * The table, for people, reads only the rows it shows. It needs stage files only, so it runs on the
+ * stage-only account (../../StageAccount.ts): no DuckDB is loaded.
  */
 import { ResultsReader } from "@runbatch/stage-io"
 import * as Arrow from "apache-arrow"
 import { Effect, Stream } from "effect"
+import type { StageServices } from "../../StageAccount.ts"
 import {
   type CommandRun,
   formatOption,
@@ -26,7 +28,7 @@ import { exportRows, firstRows, type Write } from "../RowExport.ts"
 const exportFormat = (file: string, json: boolean): "csv" | "json" =>
   json || file.toLowerCase().endsWith(".json") ? "json" : "csv"
 
-export const results: CommandRun = (args, context) =>
+export const results: CommandRun<StageServices> = (args, context) =>
   Effect.gen(function* () {
     const location = positional(args, 0, "the job's output location")
     const file = stringOption(args, "output")
