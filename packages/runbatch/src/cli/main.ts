@@ -1,10 +1,11 @@
 /**
  * `runbatch`: the command line. Global options anywhere: `--home DIR` (env RUNBATCH_HOME, default
  * ./.runbatch), `--database NAME` / `--schema NAME` (where unqualified names live; env RUNBATCH_DATABASE /
- * RUNBATCH_SCHEMA), `--json`, `--help`, `--version`. Results go to stdout, progress and messages to stderr, both through one
- * Terminal (./Terminal.ts), so all of it arrives even through a slow pipe. Exit codes: 0 ok, 1 a job or
- * operation failed, 2 a usage or validation error (nothing was written), 141 the reader of the output
- * went away (`| head`).
+ * RUNBATCH_SCHEMA), `--json`, `--help`, `--version`; V8's heap growing factor from
+ * RUNBATCH_HEAP_GROWING_PERCENT (./HeapGrowth.ts). Results go to stdout, progress and messages to
+ * stderr, both through one Terminal (./Terminal.ts), so all of it arrives even through a slow pipe.
+ * Exit codes: 0 ok, 1 a job or operation failed, 2 a usage or validation error (nothing was written),
+ * 141 the reader of the output went away (`| head`).
  *
  * Help, the version and usage errors are answered from the command table alone; effect, the account
  * (DuckDB) and a command's implementation are imported only once a command runs, so they start fast;
@@ -20,6 +21,7 @@ import {
   parseCommandArgs
 } from "./Command.ts"
 import { commands } from "./commands/index.ts"
+import { setHeapGrowth } from "./HeapGrowth.ts"
 import { commandHelp, mainHelp, version } from "./Help.ts"
 import { render } from "./Output.ts"
 import * as Terminal from "./Terminal.ts"
@@ -122,6 +124,8 @@ const main = async (): Promise<number> => {
       `Usage: runbatch ${command.words.join(" ")} ${command.usage}`
     )
   }
+  const heapProblem = setHeapGrowth()
+  if (heapProblem !== undefined) return fail(heapProblem)
   const [{ Cause, Effect, Exit, Fiber }, { describeFailure }, { resolveNames }] = await Promise.all([
     import("effect"),
     import("./Failure.ts"),
