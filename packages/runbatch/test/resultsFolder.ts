@@ -15,7 +15,8 @@ export interface ResultsFolderOptions {
   readonly location: string
   readonly parts: number
   readonly partRows: number
-  readonly rowGroupSize: number
+  /** Rows per row group; default the committer's (131,072, as jobs write them). */
+  readonly rowGroupSize?: number
 }
 
 /** Row i's label: every 5th needs quoting in CSV. */
@@ -41,7 +42,9 @@ export const writeResultsFolder = (home: string, options: ResultsFolderOptions):
       const job = "ML.PUBLIC.EXPORT"
       const layout = OutputLayout.make(yield* StageLocation.parse(options.location), job)
       yield* SaveMode.prepare({ layout, mode: "error", job })
-      const committer = yield* OutputCommitter.make({ layout, rowGroupSize: options.rowGroupSize })
+      const committer = yield* OutputCommitter.make(
+        options.rowGroupSize === undefined ? { layout } : { layout, rowGroupSize: options.rowGroupSize }
+      )
       for (let shard = 0; shard < options.parts; shard++) {
         const table = part(shard * options.partRows, options.partRows)
         yield* committer.commitShard(yield* committer.writePart(shard, 0, table))
