@@ -51,6 +51,12 @@ describe("runbatch sql, exporting", () => {
       { i: 1, s: "a,1" }
     ])
 
+    // A folder that is not there: said at once, nothing written.
+    const nowhere = await runCli(home, ["sql", QUERY, "--output", join(home, "missing", "rows.csv")])
+    expect(nowhere.code).toBe(1)
+    expect(nowhere.stderr).toContain(`the folder ${join(home, "missing")} does not exist`)
+    expect(nowhere.stderr).toContain("LocalFileError")
+
     // A statement has no rows to export: refused before it runs.
     const statement = await runCli(home, [
       "sql",
