@@ -7,13 +7,14 @@
 import { randomUUID } from "node:crypto"
 import {
   type DuckDBConnection,
+  type DuckDBDataChunk,
   DuckDBInstance,
   type DuckDBResultReader,
   type DuckDBType,
   type DuckDBValue
 } from "@duckdb/node-api"
 import { SqlError } from "@runbatch/spec"
-import { Effect, type Scope } from "effect"
+import { Effect, type Scope, Stream } from "effect"
 
 export interface Column {
   readonly name: string
@@ -31,8 +32,21 @@ export interface Connection {
   ) => Effect.Effect<DuckDBResultReader, SqlError>
   /** Run a query and read at least `rows` rows of it (or all, if fewer), without computing the rest. */
   readonly first: (sql: string, rows: number) => Effect.Effect<DuckDBResultReader, SqlError>
+  /**
+   * Run a query whose rows are computed as they are pulled, a DuckDB chunk (up to 2,048 rows) at a
+   * time, while the connection is open. Beware: a failure while chunks are fetched ends them as the
+   * end of the result does (DuckDB's node bindings cannot report it), so stream only what cannot fail
+   * and count it, as SpooledQuery does.
+   */
+  readonly stream: (sql: string) => Effect.Effect<StreamedResult, SqlError>
   /** A query's columns, as written (no renaming of colliding names), without running it. */
   readonly columns: (sql: string) => Effect.Effect<ReadonlyArray<Column>, SqlError>
+}
+
+/** A query's columns, and its rows chunk by chunk as they are pulled (no chunk of no rows). */
+export interface StreamedResult {
+  readonly columns: ReadonlyArray<Column>
+  readonly chunks: Stream.Stream<DuckDBDataChunk, SqlError>
 }
 
 /** An error's message, whatever was thrown. */
@@ -82,6 +96,20 @@ export const connectionOf = (connection: DuckDBConnection): Connection => ({
       params === undefined ? connection.runAndReadAll(sql) : connection.runAndReadAll(sql, [...params])
     ),
   first: (sql, rows) => call(connection, sql, () => connection.streamAndReadUntil(sql, rows)),
+  stream: (sql) =>
+    Effect.map(
+      call(connection, sql, () => connection.stream(sql)),
+      (result) => ({
+        columns: result.columnNames().map((name, i) => ({ name, type: result.columnType(i) })),
+        // Each fetch is a call of its own, so stopping the stream waits for DuckDB as a statement does.
+        chunks: Stream.unfold(undefined, () =>
+          Effect.map(
+            call(connection, sql, () => result.fetchChunk()),
+            (chunk) => (chunk === null || chunk.rowCount === 0 ? undefined : ([chunk, undefined] as const))
+          )
+        )
+      })
+    ),
   columns: (sql) =>
     call(connection, sql, async () => {
       const prepared = await connection.prepare(sql)

@@ -7,6 +7,7 @@
 import {
   DuckDBArrayValue,
   DuckDBBlobValue,
+  type DuckDBDataChunk,
   type DuckDBDateValue,
   DuckDBDecimalValue,
   DuckDBListValue,
@@ -24,6 +25,7 @@ import {
 import type * as Arrow from "apache-arrow"
 import { makeTable } from "./ArrowColumns.ts"
 import { fromDuckDb } from "./ColumnType.ts"
+import type { Column } from "./Connection.ts"
 
 /** Converts one non-null DuckDB value; throws a RangeError for a value its column type cannot hold. */
 export type Converter = (value: DuckDBValue) => unknown
@@ -151,4 +153,37 @@ export const tableFromReader = (
     }),
     rows
   )
+}
+
+/**
+ * Streamed rows as Arrow record batches, typed as `tableFromReader` types them: the column types and
+ * converters are worked out once, then each chunk becomes one batch (`empty` is the batch of no rows,
+ * which still carries the columns). `fromChunk` throws a RangeError for a value out of range.
+ */
+export const chunkBatches = (
+  columns: ReadonlyArray<Column>
+): {
+  readonly fromChunk: (chunk: DuckDBDataChunk) => Arrow.RecordBatch
+  readonly empty: () => Arrow.RecordBatch
+} => {
+  const typed = columns.map((column) => ({
+    name: column.name,
+    type: fromDuckDb(column.type),
+    convert: converterFor(column.type)
+  }))
+  const batch = (values: (column: number) => ReadonlyArray<unknown>, rows: number) =>
+    makeTable(
+      typed.map(({ name, type }, i) => ({ name, type, nullable: true, values: values(i) })),
+      rows
+    ).batches[0]!
+  return {
+    fromChunk: (chunk) => {
+      const raw = chunk.getColumns()
+      return batch(
+        (i) => (raw[i] ?? []).map((value) => (value === null ? null : typed[i]!.convert(value))),
+        chunk.rowCount
+      )
+    },
+    empty: () => batch(() => [], 0)
+  }
 }

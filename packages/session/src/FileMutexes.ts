@@ -3,7 +3,7 @@
  * by the process: they do not keep two DuckDB instances of one process apart, and closing either drops
  * the lock of both, so this process's operations on a file take turns here first.
  */
-import { type Effect, Semaphore } from "effect"
+import { Effect, type Scope, Semaphore } from "effect"
 
 const fileMutexes = new Map<string, Semaphore.Semaphore>()
 
@@ -16,12 +16,11 @@ const mutexFor = (path: string): Semaphore.Semaphore => {
   return mutex
 }
 
-/** Hold the mutexes of `paths` (in sorted order, so two operations never wait on each other) around `effect`. */
-export const withFileMutexes = <A, E, R>(
-  paths: ReadonlyArray<string>,
-  effect: Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> =>
-  [...new Set(paths)]
-    .sort()
-    .reverse()
-    .reduce((inner, path) => mutexFor(path).withPermits(1)(inner), effect)
+/**
+ * Hold the mutexes of `paths` until the scope closes, taken in sorted order, so two operations never
+ * wait on each other.
+ */
+export const takeFileMutexes = (paths: ReadonlyArray<string>): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.forEach([...new Set(paths)].sort(), (path) => Semaphore.takeScoped(mutexFor(path), 1), {
+    discard: true
+  })

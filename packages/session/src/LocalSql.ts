@@ -7,9 +7,9 @@
 import { randomUUID } from "node:crypto"
 import { rm } from "node:fs/promises"
 import { join } from "node:path"
-import type { LocalAccountShape } from "@runbatch/account"
+import { ensureDir, type LocalAccountShape } from "@runbatch/account"
 import { SqlError } from "@runbatch/spec"
-import { Effect, type Scope } from "effect"
+import { Effect, type Scope, Stream } from "effect"
 import { type Connection, messageOf } from "./Connection.ts"
 import { createTable } from "./CreateTable.ts"
 import { tableFromReader } from "./DuckDbValues.ts"
@@ -17,6 +17,7 @@ import { makeRelation, type RelationPlan } from "./LocalRelation.ts"
 import { collisionAsSqlError, type LocalSession } from "./LocalSession.ts"
 import { createDataFrame, readParquet } from "./LocalSources.ts"
 import { listTables, table } from "./LocalTables.ts"
+import { spooledRows } from "./SpooledQuery.ts"
 import type { SqlShape } from "./Sql.ts"
 import { explainUnknownTable } from "./UnknownTable.ts"
 import { makeWarehouse } from "./Warehouse.ts"
@@ -78,6 +79,28 @@ export const makeLocalSql = (
             Effect.catchTag("CaseCollision", (e) => Effect.fail(collisionAsSqlError(text)(e))),
             Effect.catchTag("SqlError", explainUnknownTable(session))
           ),
+
+      // The query runs (and its names bind) inside `open`: a failure has released the databases by the
+      // time explainUnknownTable looks at them.
+      streamQuery: (text, options = {}) =>
+        Stream.unwrap(
+          warehouse
+            .open({ userSql: { sql: text, writable: false } }, (connection) =>
+              Effect.andThen(
+                ensureDir(sessionDir).pipe(
+                  Effect.mapError((e) => new SqlError({ statement: text, reason: e.message }))
+                ),
+                spooledRows(connection, asSubquery(text), {
+                  file: join(sessionDir, `query-${randomUUID()}.parquet`),
+                  ...(options.limit === undefined || options.limit <= 0 ? {} : { limit: options.limit })
+                })
+              )
+            )
+            .pipe(
+              Effect.catchTag("CaseCollision", (e) => Effect.fail(collisionAsSqlError(text)(e))),
+              Effect.catchTag("SqlError", explainUnknownTable(session))
+            )
+        ),
 
       execute: (text) =>
         warehouse

@@ -23,7 +23,7 @@ import type {
   TableNotFound
 } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, type Stream } from "effect"
 import type { CsvOptions } from "./CsvOptions.ts"
 import { type LocalSqlOptions, makeLocalSql } from "./LocalSql.ts"
 import type { Relation } from "./Relation.ts"
@@ -53,6 +53,18 @@ export interface SqlShape {
    * Locally it reads the current database and every database it names as `DB.`, read-only.
    */
   readonly query: (sql: string) => Effect.Effect<Arrow.Table, SqlError | DatabaseBusy>
+  /**
+   * Run a query as written; its rows as Arrow record batches (locally of up to 2,048 rows), typed as
+   * `query` types them: a result of any size in bounded memory. A result of no rows is one batch of no
+   * rows, which carries the columns. `limit` (0 or absent for all) stops the query after that many
+   * rows. Locally the query runs to its end first, spooled to a parquet file in the session's folder
+   * (DuckDB's node bindings cannot report a failure in the middle of a streamed result), and the
+   * databases stay attached read-only until the stream ends; each run of the stream runs the query.
+   */
+  readonly streamQuery: (
+    sql: string,
+    options?: { readonly limit?: number }
+  ) => Stream.Stream<Arrow.RecordBatch, SqlError | DatabaseBusy>
   /**
    * Run statements as written for their effect (DDL, DML). The current database and schema are
    * created on first use; other databases it names as `DB.` are written to if they exist.

@@ -19,7 +19,7 @@ import type { LocalAccountOptions } from "@runbatch/account"
 import type { EffectRunner, Signature } from "@runbatch/spec"
 import { StageLocation } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
-import { Effect, ManagedRuntime } from "effect"
+import { Effect, ManagedRuntime, Stream } from "effect"
 import type { LocalSqlOptions } from "./LocalSql.ts"
 import type { Materialized, MaterializeOptions, Relation } from "./Relation.ts"
 import { type CreateTableOptions, type SessionContext, Sql, type TableSource } from "./Sql.ts"
@@ -102,6 +102,15 @@ export class SqlPromise implements AsyncDisposable {
 
   query(sql: string): Promise<Arrow.Table> {
     return this.#runner.runPromise(Sql.use((s) => s.query(sql)))
+  }
+
+  /**
+   * A query's rows as record batches, computed as they are read (`for await`; `break` stops the
+   * query): results of any size in bounded memory. See `Sql.streamQuery`.
+   */
+  async *streamQuery(sql: string): AsyncGenerator<Arrow.RecordBatch, void, undefined> {
+    const service = await this.#runner.runPromise(Sql.use((s) => Effect.succeed(s)))
+    yield* Stream.toAsyncIterable(service.streamQuery(sql))
   }
 
   execute(sql: string): Promise<void> {

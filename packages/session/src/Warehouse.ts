@@ -26,10 +26,10 @@ import {
   LocalLayout,
   SqlError
 } from "@runbatch/spec"
-import { Effect } from "effect"
+import { Effect, Exit, Scope } from "effect"
 import { type Access, type Attachment, attach, planAttachments } from "./Attachments.ts"
 import { type Connection, messageOf, openDuckDb, sqlString } from "./Connection.ts"
-import { withFileMutexes } from "./FileMutexes.ts"
+import { takeFileMutexes } from "./FileMutexes.ts"
 import { retryWhileLocked } from "./LockRetry.ts"
 
 export interface WarehouseOptions {
@@ -52,6 +52,16 @@ export interface Warehouse {
     access: Access,
     body: (connection: Connection) => Effect.Effect<A, E>
   ) => Effect.Effect<A, E | SqlError | DatabaseBusy | CaseCollision>
+  /**
+   * The databases `access` names attached until the scope closes — while a query's rows are streamed
+   * from them — and what `start` makes of the connection (its own resources, in the same scope, go
+   * first); retries while another process holds them. A failed `start` releases everything before its
+   * error is returned, so the error may be explained by another operation on the same files.
+   */
+  readonly open: <S, E>(
+    access: Access,
+    start: (connection: Connection) => Effect.Effect<S, E, Scope.Scope>
+  ) => Effect.Effect<S, E | SqlError | DatabaseBusy | CaseCollision, Scope.Scope>
 }
 
 /** DuckDB's settings for every operation's instance. */
@@ -124,25 +134,37 @@ export const makeWarehouse = (options: WarehouseOptions): Warehouse => {
   const config = duckDbConfig(options)
   const databases = listDatabases(options.home, directory)
 
-  /** One try: a fresh instance with every database attached, then `body`; LockConflict if one is busy. */
-  const attempt = <A, E>(
+  /**
+   * One try, in a scope of its own: the in-process mutexes of the files, a fresh instance with every
+   * database attached, then `start`. It lasts as long as the caller's scope when it succeeds, and is
+   * closed at once when it fails (LockConflict if a database is busy), so a retry starts afresh.
+   */
+  const attempt = <S, E>(
     access: Access,
     attachments: ReadonlyArray<Attachment>,
-    body: (connection: Connection) => Effect.Effect<A, E>
+    start: (connection: Connection) => Effect.Effect<S, E, Scope.Scope>
   ) =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const { raw, connection } = yield* openDuckDb(config)
-        for (const attachment of attachments) yield* attach(raw, connection, attachment)
-        if (access.userSql !== undefined) yield* useCurrent(connection, options)
-        return yield* body(connection)
-      })
-    )
+    Effect.gen(function* () {
+      const scope = yield* Scope.fork(yield* Effect.scope)
+      const exit = yield* Effect.exit(
+        Scope.provide(scope)(
+          Effect.gen(function* () {
+            yield* takeFileMutexes(attachments.flatMap((a) => (a.path === undefined ? [] : [a.path])))
+            const { raw, connection } = yield* openDuckDb(config)
+            for (const attachment of attachments) yield* attach(raw, connection, attachment)
+            if (access.userSql !== undefined) yield* useCurrent(connection, options)
+            return yield* start(connection)
+          })
+        )
+      )
+      if (Exit.isFailure(exit)) yield* Scope.close(scope, exit)
+      return yield* exit
+    })
 
-  const use = Effect.fn("Warehouse.use")(function* <A, E>(
+  const open = Effect.fn("Warehouse.open")(function* <S, E>(
     access: Access,
-    body: (connection: Connection) => Effect.Effect<A, E>
-  ): Effect.fn.Return<A, E | SqlError | DatabaseBusy | CaseCollision> {
+    start: (connection: Connection) => Effect.Effect<S, E, Scope.Scope>
+  ): Effect.fn.Return<S, E | SqlError | DatabaseBusy | CaseCollision, Scope.Scope> {
     const planned = yield* planAttachments(access, {
       directory,
       existing: yield* databases,
@@ -158,12 +180,11 @@ export const makeWarehouse = (options: WarehouseOptions): Warehouse => {
         catch: (error) => new SqlError({ statement: `create ${directory}`, reason: messageOf(error) })
       })
     }
-    const paths = attachments.flatMap((a) => (a.path === undefined ? [] : [a.path]))
-    return yield* retryWhileLocked(
-      withFileMutexes(paths, attempt(access, attachments, body)),
-      options.lockWaitMillis
-    )
+    return yield* retryWhileLocked(attempt(access, attachments, start), options.lockWaitMillis)
   })
 
-  return { options, databases, use }
+  const use = <A, E>(access: Access, body: (connection: Connection) => Effect.Effect<A, E>) =>
+    Effect.scoped(Effect.flatMap(open(access, Effect.succeed), body)).pipe(Effect.withSpan("Warehouse.use"))
+
+  return { options, databases, use, open }
 }

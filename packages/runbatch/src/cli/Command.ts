@@ -8,6 +8,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util"
 import type { Effect } from "effect"
 import type { Services } from "../Account.ts"
+import type { StageServices } from "../StageAccount.ts"
 import type { Printable } from "./Output.ts"
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>[string] & {
@@ -40,7 +41,7 @@ export interface ParsedArgs {
   readonly positionals: ReadonlyArray<string>
 }
 
-export interface Command {
+interface CommandText {
   /** The words that select it: `["stage", "ls"]`. */
   readonly words: ReadonlyArray<string>
   readonly summary: string
@@ -49,18 +50,25 @@ export interface Command {
   readonly options: Readonly<Record<string, OptionSpec>>
   /** Paragraphs shown under the options by --help. */
   readonly details?: string
-  /**
-   * What it does, imported only when the command runs: its module brings effect, the account's
-   * services and their native modules, which help and usage errors must not wait for.
-   */
-  readonly load: () => Promise<CommandRun>
 }
 
-/** What a command does with its parsed arguments: what to print, on the account's services. */
-export type CommandRun = (
+/**
+ * A command: its text, and what it does, imported only when the command runs (its module brings
+ * effect, the account's services and their native modules, which help and usage errors must not wait
+ * for). `needs` says which services it runs on: the whole account (the default), or only the stage
+ * files (`"stages"`: no DuckDB is loaded, so an export of results starts light).
+ */
+export type Command = CommandText &
+  (
+    | { readonly needs?: "account"; readonly load: () => Promise<CommandRun> }
+    | { readonly needs: "stages"; readonly load: () => Promise<CommandRun<StageServices>> }
+  )
+
+/** What a command does with its parsed arguments: what to print, on the services it needs. */
+export type CommandRun<R = Services> = (
   args: ParsedArgs,
   context: CommandContext
-) => Effect.Effect<Printable, unknown, Services>
+) => Effect.Effect<Printable, unknown, R>
 
 export class UsageError extends Error {
   readonly _tag = "UsageError"

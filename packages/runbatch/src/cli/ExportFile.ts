@@ -6,7 +6,15 @@
  * failed or interrupted export removes its temporary file and leaves FILE as it was.
  */
 import { randomBytes } from "node:crypto"
-import { createWriteStream, existsSync, linkSync, renameSync, rmSync, type WriteStream } from "node:fs"
+import {
+  createWriteStream,
+  existsSync,
+  linkSync,
+  openSync,
+  renameSync,
+  rmSync,
+  type WriteStream
+} from "node:fs"
 import { basename, dirname, join, resolve } from "node:path"
 import { ExportFileExists, LocalFileError } from "@runbatch/spec"
 import { Effect } from "effect"
@@ -70,13 +78,22 @@ export const writeOnce = <A, E, R>(
     const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`)
     return yield* Effect.acquireUseRelease(
       Effect.try({
+        // Opened here, not by the stream, so a folder that is missing or read-only fails the export
+        // at once, saying so, before a row is read (a stream would fail its first write, obscurely).
         try: () => {
-          const stream = createWriteStream(temporary, { flags: "wx" })
+          const stream = createWriteStream(temporary, { fd: openSync(temporary, "wx") })
           // Errors reach each write's callback; this keeps one with no write pending from crashing.
           stream.on("error", () => undefined)
           return stream
         },
-        catch: (error) => new LocalFileError({ path, reason: reasonOf(error) })
+        catch: (error) =>
+          new LocalFileError({
+            path,
+            reason:
+              (error as NodeJS.ErrnoException).code === "ENOENT"
+                ? `the folder ${dirname(path)} does not exist`
+                : reasonOf(error)
+          })
       }),
       (stream) =>
         Effect.gen(function* () {

@@ -1,13 +1,15 @@
 /**
  * `runbatch`: the command line. Global options anywhere: `--home DIR` (env RUNBATCH_HOME, default
  * ./.runbatch), `--database NAME` / `--schema NAME` (where unqualified names live; env RUNBATCH_DATABASE /
- * RUNBATCH_SCHEMA), `--json`, `--help`, `--version`. Results go to stdout, progress and messages to stderr, both through one
- * Terminal (./Terminal.ts), so all of it arrives even through a slow pipe. Exit codes: 0 ok, 1 a job or
- * operation failed, 2 a usage or validation error (nothing was written), 141 the reader of the output
- * went away (`| head`).
+ * RUNBATCH_SCHEMA), `--json`, `--help`, `--version`; V8's heap growing factor from
+ * RUNBATCH_HEAP_GROWING_PERCENT (./HeapGrowth.ts). Results go to stdout, progress and messages to
+ * stderr, both through one Terminal (./Terminal.ts), so all of it arrives even through a slow pipe.
+ * Exit codes: 0 ok, 1 a job or operation failed, 2 a usage or validation error (nothing was written),
+ * 141 the reader of the output went away (`| head`).
  *
  * Help, the version and usage errors are answered from the command table alone; effect, the account
- * (DuckDB) and a command's implementation are imported only once a command runs, so they start fast.
+ * (DuckDB) and a command's implementation are imported only once a command runs, so they start fast;
+ * a command that needs only stage files (`results`) gets them without DuckDB.
  */
 import { resolve } from "node:path"
 import { didYouMean } from "@runbatch/spec/closest"
@@ -19,6 +21,7 @@ import {
   parseCommandArgs
 } from "./Command.ts"
 import { commands } from "./commands/index.ts"
+import { setHeapGrowth } from "./HeapGrowth.ts"
 import { commandHelp, mainHelp, version } from "./Help.ts"
 import { render } from "./Output.ts"
 import * as Terminal from "./Terminal.ts"
@@ -121,14 +124,13 @@ const main = async (): Promise<number> => {
       `Usage: runbatch ${command.words.join(" ")} ${command.usage}`
     )
   }
-  const [{ Cause, Effect, Exit, Fiber }, { layerLocal }, run, { describeFailure }, { resolveNames }] =
-    await Promise.all([
-      import("effect"),
-      import("../Account.ts"),
-      command.load(),
-      import("./Failure.ts"),
-      import("./Names.ts")
-    ])
+  const heapProblem = setHeapGrowth()
+  if (heapProblem !== undefined) return fail(heapProblem)
+  const [{ Cause, Effect, Exit, Fiber }, { describeFailure }, { resolveNames }] = await Promise.all([
+    import("effect"),
+    import("./Failure.ts"),
+    import("./Names.ts")
+  ])
   const resolved = resolveNames({
     ...(globals.database === undefined ? {} : { database: globals.database }),
     ...(globals.schema === undefined ? {} : { schema: globals.schema })
@@ -143,8 +145,18 @@ const main = async (): Promise<number> => {
     stderr: terminal.err,
     isTTY: process.stderr.isTTY === true
   }
-  const layer = layerLocal({ home: context.home, ...resolved.names })
-  const fiber = Effect.runFork(Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layer)))
+  const account = { home: context.home, ...resolved.names }
+  // A command that reads only stage files runs on them alone: DuckDB and the rest stay unloaded.
+  const program =
+    command.needs === "stages"
+      ? await Promise.all([command.load(), import("../StageAccount.ts")]).then(
+          ([run, { layerLocalStages }]) =>
+            Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocalStages(account)))
+        )
+      : await Promise.all([command.load(), import("../Account.ts")]).then(([run, { layerLocal }]) =>
+          Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocal(account)))
+        )
+  const fiber = Effect.runFork(program)
   // The reader went away: stop the command, as SIGPIPE would (its finalizers run; a job it launched
   // runs on in its own supervisor).
   terminal.onClosed(() => Effect.runFork(Fiber.interrupt(fiber)))

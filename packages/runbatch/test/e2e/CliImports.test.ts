@@ -1,9 +1,9 @@
 /**
  * What the runbatch command imports, seen from the process itself (module-recorder/record.mjs logs
  * every module it loads): help, the version and usage errors load none of effect, DuckDB, onnxruntime,
- * sharp, apache-arrow or parquet-wasm, so they start about as fast as node. No module of the package
- * loads the demo's @runbatch/samples until the demo runs, and without it the demo says what to
- * install and exits 2.
+ * sharp, apache-arrow or parquet-wasm, so they start about as fast as node; `results`, which reads only
+ * stage files, loads no DuckDB, nor the packages around it. No module of the package loads the demo's
+ * @runbatch/samples until the demo runs, and without it the demo says what to install and exits 2.
  */
 import { existsSync, readdirSync } from "node:fs"
 import { join } from "node:path"
@@ -11,9 +11,13 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 import { beforeAll, describe, expect, it } from "@effect/vitest"
 import { bin } from "../cli.ts"
 import { runNodeRecordingModules } from "../recordModules.ts"
+import { writeResultsFolder } from "../resultsFolder.ts"
 import { tempHome } from "../support.ts"
 
 const HEAVY = /\/node_modules\/(effect|@effect|@duckdb|onnxruntime-node|sharp|apache-arrow|parquet-wasm)\//
+/** What reading stage files never needs: DuckDB, and the packages that bring it or run jobs. */
+const SQL_AND_JOBS =
+  /\/node_modules\/(@duckdb|onnxruntime-node|sharp)\/|\/packages\/(session|registry-client|spcs-launcher|planner|runtime|plugin-host)\//
 const SAMPLES = /\/packages\/samples\/|\/node_modules\/@runbatch\/samples\/|\/node_modules\/@gutenye\//
 
 const runCli = (home: string, args: ReadonlyArray<string>, hidePackages?: ReadonlyArray<string>) =>
@@ -37,6 +41,18 @@ describe("the runbatch command's imports", () => {
     // The recorder saw the command start, so an empty record cannot pass for a light one.
     expect(run.modules.some((url) => /\/cli\/main\.[jt]s$/.test(url))).toBe(true)
     expect(run.modules.filter((url) => HEAVY.test(url))).toEqual([])
+  })
+
+  it("runbatch results exports rows without loading DuckDB or the packages around it", async () => {
+    const home = tempHome()
+    const location = "@ML.PUBLIC.RESULTS/light/"
+    await writeResultsFolder(home, { location, parts: 2, partRows: 1000, rowGroupSize: 500 })
+    const run = await runCli(home, ["--database", "ML", "results", location, "--format", "csv"])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout.split("\n")).toHaveLength(1 + 2000 + 1)
+    // It did read parquet: the record holds the stage store and parquet-wasm, and nothing of SQL.
+    expect(run.modules.some((url) => url.includes("/parquet-wasm/"))).toBe(true)
+    expect(run.modules.filter((url) => SQL_AND_JOBS.test(url))).toEqual([])
   })
 
   it("no module of the package loads @runbatch/samples: the demo imports it when it runs", async () => {

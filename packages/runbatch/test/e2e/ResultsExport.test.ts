@@ -7,12 +7,9 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { LocalAccount } from "@runbatch/account"
-import { LocalLayout, StageLocation } from "@runbatch/spec"
-import { OutputCommitter, OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
-import * as Arrow from "apache-arrow"
-import { Effect, Layer } from "effect"
+import { LocalLayout } from "@runbatch/spec"
 import { runCli, runCliPiped, slowReader } from "../cli.ts"
+import { label, writeResultsFolder } from "../resultsFolder.ts"
 import { localSession, tempHome } from "../support.ts"
 
 const PARTS = 3
@@ -21,47 +18,13 @@ const ROWS = PARTS * PART_ROWS
 const OUT = "@ML.PUBLIC.RESULTS/export/"
 const g = ["--database", "ML", "--schema", "PUBLIC"]
 
-const label = (i: number) => (i % 5 === 0 ? `a, "b" ${i}` : `r${i}`)
 /** Row i of the export as CSV: id, then x (NaN every 1000th row), then label, then NULL or i/2. */
 const csvRow = (i: number) =>
   `${i},${i % 1000 === 1 ? "NaN" : i * 0.5},${i % 5 === 0 ? `"a, ""b"" ${i}"` : `r${i}`},${i % 7 === 0 ? "" : i / 2}`
 
 /** A finished output folder of ROWS rows in PARTS parts, written by the committer as a job would. */
 const produce = (home: string) =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      const job = "ML.PUBLIC.EXPORT"
-      const layout = OutputLayout.make(yield* StageLocation.parse(OUT), job)
-      yield* SaveMode.prepare({ layout, mode: "error", job })
-      const committer = yield* OutputCommitter.make({ layout, rowGroupSize: 30_000 })
-      for (let shard = 0; shard < PARTS; shard++) {
-        const ids = Array.from({ length: PART_ROWS }, (_, k) => shard * PART_ROWS + k)
-        const table = new Arrow.Table({
-          id: Arrow.vectorFromArray(Int32Array.from(ids)),
-          x: Arrow.vectorFromArray(Float64Array.from(ids, (i) => (i % 1000 === 1 ? Number.NaN : i * 0.5))),
-          label: Arrow.vectorFromArray(ids.map(label), new Arrow.Utf8()),
-          half: Arrow.vectorFromArray(
-            ids.map((i) => (i % 7 === 0 ? null : i / 2)),
-            new Arrow.Float64()
-          )
-        })
-        yield* committer.commitShard(yield* committer.writePart(shard, 0, table))
-      }
-      yield* committer.finalize(PARTS, {
-        job,
-        planFingerprint: "sha256:export",
-        runbatchVersion: "0.1.0",
-        startedAt: "2026-12-07T00:00:00Z",
-        plugins: []
-      })
-    }).pipe(
-      Effect.provide(
-        StageStore.layerLocal().pipe(
-          Layer.provide(LocalAccount.layer({ home, database: "ML", schema: "PUBLIC" }))
-        )
-      )
-    )
-  )
+  writeResultsFolder(home, { location: OUT, parts: PARTS, partRows: PART_ROWS, rowGroupSize: 30_000 })
 
 const expectedCsv = (rows: number) =>
   `${["id,x,label,half", ...Array.from({ length: rows }, (_, i) => csvRow(i))].join("\n")}\n`
@@ -122,7 +85,7 @@ describe("runbatch results, exporting", () => {
     const file = join(home, "export.csv")
     const wrote = await runCli(home, [...g, "results", OUT, "--output", file])
     expect(wrote.code, wrote.stderr).toBe(0)
-    expect(wrote.stdout).toBe("300,000 row(s) written to " + file + ".\n")
+    expect(wrote.stdout).toBe(`300,000 row(s) written to ${file}.\n`)
     expect(readFileSync(file, "utf8") === expectedCsv(ROWS)).toBe(true)
 
     const refused = await runCli(home, [...g, "results", OUT, "--output", file, "--limit", "1"])

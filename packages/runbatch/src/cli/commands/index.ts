@@ -247,6 +247,7 @@ export const commands: ReadonlyArray<Command> = [
       "fails stops the export with ResultsCorrupt and exit code 1 after the rows of the parts before it (--output\n" +
       "then leaves no file).\n" +
       "Example: runbatch results @ML.PUBLIC.RESULTS/wine/ --output wine.csv",
+    needs: "stages",
     load: () => import("./results.ts").then((m) => m.results)
   },
   {
@@ -326,14 +327,26 @@ export const commands: ReadonlyArray<Command> = [
   {
     words: ["sql"],
     summary: "Run SQL on the local account: a query prints its rows, a statement runs",
-    usage: '"<query>" [--limit N] [--format table|json|csv]',
+    usage: '"<query>" [--limit N] [--format table|json|csv] [--output FILE [--force]]',
     options: {
-      limit: { type: "string", value: "N", description: "rows to print (default 100; 0 for all)" },
-      format: { type: "string", value: "FORMAT", description: "table (default), json or csv" }
+      limit: {
+        type: "string",
+        value: "N",
+        description: "rows to print (default 100, with --output all; 0 for all)"
+      },
+      format: { type: "string", value: "FORMAT", description: "table (default), json or csv" },
+      output: {
+        type: "string",
+        value: "FILE",
+        description: "export into a new file, which appears only once complete (csv; json for *.json)"
+      },
+      force: { type: "boolean", description: "with --output: replace the file if it exists" }
     },
     details:
       "Names follow Snowflake's rules (unquoted names are upper-cased) and resolve against --database and --schema.\n" +
-      'Example: runbatch sql "SELECT COUNT(*) FROM ML.PUBLIC.SAMPLES"',
+      "csv and json stream the query's rows back from DuckDB (the query runs to its end, or to --limit, first),\n" +
+      "at the pace of their reader: a result of any size in bounded memory.\n" +
+      'Example: runbatch sql "SELECT * FROM ML.PUBLIC.SAMPLES" --output samples.csv',
     load: () => import("./sql.ts").then((m) => m.sql)
   },
   {

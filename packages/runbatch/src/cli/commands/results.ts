@@ -3,40 +3,24 @@
  * when it runs; its words, options and help are data in ./index.ts.
  *
  * CSV and JSON are exports: streamed row group by row group to stdout, at the pace of its reader, or
- * into a file with `--output` (see ../ExportFile.ts), so results of any size go out in bounded memory.
- * The table, for people, reads only the rows it shows.
+ * into a file with `--output` (see ../ExportTarget.ts), so results of any size go out in bounded memory.
+ * The table, for people, reads only the rows it shows. It needs stage files only, so it runs on the
+ * stage-only account (../../StageAccount.ts): no DuckDB is loaded.
  */
 import { ResultsReader } from "@runbatch/stage-io"
 import * as Arrow from "apache-arrow"
 import { Effect, Stream } from "effect"
-import {
-  type CommandRun,
-  formatOption,
-  integerOption,
-  positional,
-  stringOption,
-  UsageError
-} from "../Command.ts"
-import { writeOnce } from "../ExportFile.ts"
-import { count } from "../Format.ts"
-import { arrowRows, rows, text, written } from "../Output.ts"
-import { exportRows, firstRows, type Write } from "../RowExport.ts"
+import type { StageServices } from "../../StageAccount.ts"
+import { type CommandRun, integerOption, positional } from "../Command.ts"
+import { exportTo, rowsOutput } from "../ExportTarget.ts"
+import { arrowRows, rows } from "../Output.ts"
+import { exportRows, firstRows } from "../RowExport.ts"
 
-/** With `--output` and no `--format`: JSON for a `.json` file (or with --json), else CSV. */
-const exportFormat = (file: string, json: boolean): "csv" | "json" =>
-  json || file.toLowerCase().endsWith(".json") ? "json" : "csv"
-
-export const results: CommandRun = (args, context) =>
+export const results: CommandRun<StageServices> = (args, context) =>
   Effect.gen(function* () {
     const location = positional(args, 0, "the job's output location")
-    const file = stringOption(args, "output")
-    const force = args.values["force"] === true
-    if (force && file === undefined)
-      throw new UsageError("--force replaces the file of --output; add --output FILE")
-    const given = args.values["format"] === undefined ? undefined : formatOption(args)
-    if (file !== undefined && given === "table")
-      throw new UsageError("--output writes csv or json, not a table; use --format csv or --format json")
-    const format = given ?? (file === undefined ? "table" : exportFormat(file, context.json))
+    const output = rowsOutput(args, context.json)
+    const { format } = output
     const limit = integerOption(args, "limit") ?? (format === "table" ? 20 : 0)
     const options = { allowIncomplete: args.values["allow-incomplete"] === true }
 
@@ -50,7 +34,7 @@ export const results: CommandRun = (args, context) =>
       })
     }
 
-    const exportTo = <E>(write: Write<E>) =>
+    return yield* exportTo(output, context, (write) =>
       Effect.gen(function* () {
         const opened = yield* ResultsReader.readResults(location, options)
         return yield* exportRows(opened.batches, {
@@ -60,10 +44,5 @@ export const results: CommandRun = (args, context) =>
           write
         })
       })
-    if (file === undefined) {
-      yield* exportTo((chunk) => Effect.promise(() => context.output(chunk)))
-      return written
-    }
-    const exported = yield* writeOnce(file, { force }, exportTo)
-    return text(`${count(exported)} row(s) written to ${file}.`, { rows: exported, file })
+    )
   })

@@ -1,11 +1,18 @@
 /**
  * `runbatch sql`: SQL on the local account. What it does, loaded only when it runs; its words, options
  * and help are data in ./index.ts.
+ *
+ * CSV and JSON (and --json) are exports: the query's rows (up to --limit: the query stops there) are
+ * streamed back from DuckDB a chunk at a time (Sql.streamQuery) and rendered a slice at a time, to
+ * stdout at the pace of its reader or into a file with `--output` (see ../ExportTarget.ts), so a query
+ * of any size goes out in bounded memory. The table, for people, shows the first rows of the whole
+ * result.
  */
 import { Sql } from "@runbatch/session"
-import { Effect, Stream } from "effect"
-import { type CommandRun, formatOption, integerOption, positional } from "../Command.ts"
-import { arrowRows, none, rows, written } from "../Output.ts"
+import { Effect } from "effect"
+import { type CommandRun, integerOption, positional, UsageError } from "../Command.ts"
+import { exportTo, rowsOutput } from "../ExportTarget.ts"
+import { arrowRows, none, rows } from "../Output.ts"
 import { exportRows } from "../RowExport.ts"
 
 /** Statements that return rows; anything else runs for its effect. */
@@ -14,24 +21,29 @@ const QUERY = /^\s*(select|with|show|describe|values|from|explain|table|summariz
 export const sql: CommandRun = (args, context) =>
   Effect.gen(function* () {
     const text = positional(args, 0, "the SQL text")
-    const format = formatOption(args)
-    const limit = integerOption(args, "limit") ?? 100
+    const output = rowsOutput(args, context.json)
+    const { format } = output
+    // Printed rows stop at 100 unless asked; a file gets every row unless asked.
+    const limit = integerOption(args, "limit") ?? (output.file === undefined ? 100 : 0)
     const session = yield* Sql
     if (!QUERY.test(text)) {
+      if (output.file !== undefined)
+        throw new UsageError("--output exports the rows of a query; this statement returns none")
       yield* session.execute(text)
       return none
     }
-    const table = yield* session.query(text)
     if (format !== "table" || context.json) {
-      // Rendered and written a slice at a time, at the pace of stdout's reader: never one string.
-      yield* exportRows(Stream.fromIterable(table.batches), {
-        columns: table.schema.fields.map((f) => f.name),
-        format: context.json || format === "table" ? "json" : format,
-        limit,
-        write: (chunk) => Effect.promise(() => context.output(chunk))
-      })
-      return written
+      return yield* exportTo(output, context, (write) =>
+        exportRows(session.streamQuery(text, { limit }), {
+          // The stream's first batch carries the columns, even for a query of no rows.
+          columns: [],
+          format: context.json || format === "table" ? "json" : format,
+          limit,
+          write
+        })
+      )
     }
+    const table = yield* session.query(text)
     // Only the rows shown are converted.
     return rows(
       table.schema.fields.map((f) => f.name),
