@@ -95,6 +95,9 @@ describe.concurrent("a hung supervisor", () => {
       await eventually(async () => ((await statusOf(home, "WOKEN")).status === "FAILED" ? true : undefined))
       const next = await withLauncher(home, (l) => l.resume("WOKEN"), options)
       expect(await Effect.runPromise(next.wait({ timeoutSeconds: 30 }))).toBe("DONE")
+      // The wait ends when status.json says DONE; the next attempt's supervisor still notes it in its
+      // log and exits. Once it is gone, every file of the folder is final.
+      await gone([pidOf(supervisorFile)])
     } finally {
       process.kill(supervisor, "SIGCONT")
     }
