@@ -14,8 +14,8 @@ import { StageStore } from "@runbatch/stage-io"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
 
-/** 64 MiB of files per batch when the job does not say (`max_batch_bytes`). */
-export const DEFAULT_BATCH_BYTES = 64 * 1024 * 1024
+/** 16 MiB of files per batch when the job does not say (`max_batch_bytes`); see docs/performance.md. */
+export const DEFAULT_BATCH_BYTES = 16 * 1024 * 1024
 
 /** The input format of a column of full stage paths: the files its encoder will read. */
 export const STAGE_PATH_FORMAT = "full_stage_path"
