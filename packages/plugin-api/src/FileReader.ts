@@ -15,6 +15,21 @@ export interface ReadOptions {
 export interface FileReaderShape {
   /** The whole file. */
   readonly read: (location: string, options?: ReadOptions) => Effect.Effect<Uint8Array, StageFileError>
+  /**
+   * The whole file into `into`, a buffer sized to it beforehand (`size`), so that many files can be
+   * read into one buffer with none of their own (`readBinaryColumn` does). Returns the file's size:
+   * `into.byteLength` when its bytes are in `into`; any other number when the file is no longer that
+   * long (it changed since it was sized: `into` holds nothing useful; `read` it instead). Fails as
+   * `read` does (a file over `maxBytes` is refused before it is read).
+   *
+   * Optional: added in plugin-api 0.1 without a new API version, so a host or a test's reader that
+   * lacks it still fits; callers fall back to `read` (`readBinaryColumn` does).
+   */
+  readonly readInto?: (
+    location: string,
+    into: Uint8Array,
+    options?: ReadOptions
+  ) => Effect.Effect<number, StageFileError>
   /** The file in chunks, for files too large to hold at once. */
   readonly stream: (location: string, options?: ReadOptions) => Stream.Stream<Uint8Array, StageFileError>
   /** Size in bytes. */

@@ -5,8 +5,8 @@
  *
  * The contract only: the Encoder and Engine types and their `define*` functions, the manifest schema,
  * `PLUGIN_API_VERSION`, the capabilities the host provides (`FileReader`, `PluginLogger`), the errors a
- * plugin fails with, and the Arrow a batch is made of with two helpers any plugin reading one needs
- * (`plainValue`, `readFileColumn`). Plugins that call a server opt into `@runbatch/plugin-http`.
+ * plugin fails with, and the Arrow a batch is made of with the helpers any plugin reading one needs
+ * (`plainValue`, `readFileColumn`, `readBinaryColumn`). Plugins that call a server opt into `@runbatch/plugin-http`.
  */
 // First: a second copy of a shared library fails here, by name, before any other module uses one.
 import "./SharedLibrariesCheck.ts"

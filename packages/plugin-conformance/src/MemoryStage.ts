@@ -34,6 +34,17 @@ export const fileReader = (files: ReadonlyMap<string, Uint8Array>): Layer.Layer<
         chunks.push(bytes.subarray(offset, offset + CHUNK))
       return Stream.fromIterable(chunks)
     },
+    readInto: (location, into, options) => {
+      const bytes = files.get(location)
+      if (bytes === undefined) return Effect.fail(new StageFileError({ location, problem: "not_found" }))
+      if (options?.maxBytes !== undefined && bytes.length > options.maxBytes) {
+        return Effect.fail(
+          new StageFileError({ location, problem: "too_large", limitBytes: options.maxBytes })
+        )
+      }
+      if (bytes.length === into.length) into.set(bytes)
+      return Effect.succeed(bytes.length)
+    },
     size: (location) => {
       const bytes = files.get(location)
       return bytes === undefined

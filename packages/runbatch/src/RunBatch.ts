@@ -102,6 +102,7 @@ export const runBatch = (options: RunBatchOptions) =>
       planLocation: StageLocation.format(checked.layout.plan),
       replicas,
       replicaCommand: ReplicaCommand.command(),
+      env: ReplicaCommand.environment(),
       cpus,
       ...(options.computePool === undefined ? {} : { computePool: options.computePool }),
       outputLocation: StageLocation.format(checked.layout.output)

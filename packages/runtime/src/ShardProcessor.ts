@@ -18,14 +18,21 @@ import type {
   PluginLogger
 } from "@runbatch/plugin-api"
 import { redact } from "@runbatch/plugin-http"
-import { type JobPlan, PluginBatchError, RowFailed, type Sharding } from "@runbatch/spec"
-import type { OutputCommitter, StageStore } from "@runbatch/stage-io"
+import {
+  type JobPlan,
+  PluginBatchError,
+  RowFailed,
+  type Sharding,
+  type ShardUnreadable
+} from "@runbatch/spec"
+import type { OutputCommitter, StageError, StageStore } from "@runbatch/stage-io"
 import * as Arrow from "apache-arrow"
 import { Effect, type Semaphore, Stream } from "effect"
 import { assemble, emptyBatch, selectRows, spreadRows } from "./BatchAssembly.ts"
 import { DEFAULT_RETRY, inferWithRetry, type RetryPolicy } from "./EngineCall.ts"
 import * as FeatureColumns from "./FeatureColumns.ts"
-import { cutByFileBytes, DEFAULT_BATCH_BYTES, fileColumns } from "./FileBatchCut.ts"
+import { cutByFileBytes, DEFAULT_BATCH_BYTES, type FileBatch, fileColumns } from "./FileBatchCut.ts"
+import * as FileMemory from "./FileMemory.ts"
 import { normalise, nullOutputs } from "./OutputTypes.ts"
 import { Progress } from "./Progress.ts"
 import { readShard, shardSchema } from "./ShardReader.ts"
@@ -254,9 +261,9 @@ export const processShard = (
     const maxBytes = context.plan.batch.maxBatchBytes ?? DEFAULT_BATCH_BYTES
     const rows = readShard(context.plan, shard, context.batchRows)
     // Batches that read stage files are cut by their files' bytes too, before anything is read.
-    const batches =
+    const batches: Stream.Stream<FileBatch, ShardUnreadable | StageError, StageStore> =
       files.length === 0
-        ? rows
+        ? rows.pipe(Stream.map((batch) => ({ batch, fileBytes: 0 })))
         : rows.pipe(
             Stream.mapEffect((batch) => cutByFileBytes(batch, files, maxBytes)),
             Stream.flattenIterable
@@ -265,14 +272,18 @@ export const processShard = (
     const outputs = batches.pipe(
       // Read ahead while the engine works on the previous batches.
       Stream.buffer({ capacity: Math.max(2, inFlight) }),
-      Stream.map((batch) => {
+      Stream.map(({ batch, fileBytes }) => {
         const firstRow = offset
         offset += batch.numRows
-        return { batch, firstRow }
+        return { batch, firstRow, fileBytes }
       }),
       Stream.mapEffect(
-        ({ batch, firstRow }) => {
-          const run = processBatch(context, resources, shard, batch, firstRow)
+        ({ batch, firstRow, fileBytes }) => {
+          const run = Effect.andThen(
+            // The batches before this one are garbage now (FileMemory).
+            Effect.sync(() => FileMemory.beforeFileBatch(fileBytes)),
+            processBatch(context, resources, shard, batch, firstRow)
+          )
           return resources.batchSlots === undefined ? run : resources.batchSlots.withPermits(1)(run)
         },
         { concurrency: inFlight }

@@ -23,7 +23,7 @@ import { Effect } from "effect"
 import { type LocalStage, localPathOf, parse } from "./LocalStage.ts"
 import { exists, list } from "./LocalStageList.ts"
 import { put } from "./LocalStagePut.ts"
-import { read, readBytes, size } from "./LocalStageRead.ts"
+import { read, readBytes, readInto, size } from "./LocalStageRead.ts"
 import { remove } from "./LocalStageRemove.ts"
 import { removeTemporaryFiles } from "./LocalStageTemporaries.ts"
 import { write } from "./LocalStageWrite.ts"
@@ -59,6 +59,7 @@ export const make = (account: LocalAccountShape, options: LocalStageStoreOptions
     list: list(stage),
     read: read(stage),
     readBytes: readBytes(stage),
+    readInto: readInto(stage),
     size: size(stage),
     write: write(stage),
     put: put(stage),

@@ -17,6 +17,8 @@ export const readerOf = (store: StageStoreShape) => {
   return {
     read: (location: string, options?: { readonly maxBytes?: number }) =>
       store.readBytes(location, options).pipe(Effect.mapError(asFileError(location))),
+    readInto: (location: string, into: Uint8Array, options?: { readonly maxBytes?: number }) =>
+      store.readInto(location, into, options).pipe(Effect.mapError(asFileError(location))),
     stream: (location: string, options?: { readonly maxBytes?: number }) =>
       Stream.unwrap(
         Effect.gen(function* () {

@@ -100,6 +100,18 @@ export interface StageStoreShape {
   /** A whole file, refused (StageFileError "too_large") beyond `maxBytes` before reading it. */
   readonly readBytes: (location: string, options?: ReadBytesOptions) => Effect.Effect<Uint8Array, StageError>
   /**
+   * A whole file into a buffer the caller gives, sized to the file beforehand (`size`): a batch of
+   * files read into one buffer, with no buffer per file. Returns the file's size: `into.byteLength`
+   * when its bytes are in `into`; any other number when the file is no longer that long (it changed
+   * since it was sized; `into` holds nothing useful — read it again with `readBytes`). Refused past
+   * `maxBytes` (StageFileError "too_large") and failing as `readBytes` does.
+   */
+  readonly readInto: (
+    location: string,
+    into: Uint8Array,
+    options?: ReadBytesOptions
+  ) => Effect.Effect<number, StageError>
+  /**
    * A file's size in bytes without reading it (locally one `stat`; what `LIST` reports for it
    * remotely); StageFileError "not_found" if missing, as `readBytes` fails on the same location.
    */

@@ -76,6 +76,11 @@ export class StageStorePromise implements AsyncDisposable {
     return this.#runner.runPromise(StageStore.use((store) => store.readBytes(location, options)))
   }
 
+  /** A whole file into `into`, sized to it beforehand; the file's size (see `StageStore.readInto`). */
+  readInto(location: string, into: Uint8Array, options?: ReadBytesOptions): Promise<number> {
+    return this.#runner.runPromise(StageStore.use((store) => store.readInto(location, into, options)))
+  }
+
   /** Write a new file from bytes or chunks; rejects with StageFileExists if the name is taken. */
   write(location: string, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<WrittenFile> {
     const source =

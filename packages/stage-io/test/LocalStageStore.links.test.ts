@@ -155,6 +155,10 @@ describe.each(modes)(
             }
             escapes(yield* Effect.flip(store.list("@ML.PUBLIC.S/sub/")), "list of the folder")
             escapes(yield* Effect.flip(store.readBytes("@ML.PUBLIC.S/sub/secret.txt")), "readBytes")
+            escapes(
+              yield* Effect.flip(store.readInto("@ML.PUBLIC.S/sub/secret.txt", new Uint8Array(6))),
+              "readInto"
+            )
             escapes(yield* Effect.flip(Stream.runCollect(store.read("@ML.PUBLIC.S/sub/secret.txt"))), "read")
             escapes(yield* Effect.flip(store.exists("@ML.PUBLIC.S/sub/secret.txt")), "exists")
             escapes(yield* Effect.flip(store.localPath("@ML.PUBLIC.S/sub/secret.txt")), "localPath")

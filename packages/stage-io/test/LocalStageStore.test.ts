@@ -295,6 +295,58 @@ describe("read", () => {
       expect(error.message).toContain("9-byte limit")
     }).pipe(Effect.provide(storeLayer(home)))
   })
+  it.effect("readInto reads a whole file into a buffer sized to it, in place, byte for byte", () => {
+    const home = tempHome()
+    seed(home, "S", { ten: "0123456789", empty: "" })
+    const big = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251)
+    writeFileSync(join(stageDir(home, "S"), "big.bin"), big)
+    return Effect.gen(function* () {
+      const store = yield* StageStore
+      // Slots of one buffer, as a batch of files is read.
+      const batch = new Uint8Array(4 + 10 + big.length)
+      expect(yield* store.readInto("@S/ten", batch.subarray(4, 14))).toBe(10)
+      expect(yield* store.readInto("@S/big.bin", batch.subarray(14), { maxBytes: big.length })).toBe(
+        big.length
+      )
+      expect(yield* store.readInto("@S/empty", batch.subarray(0, 0))).toBe(0)
+      expect(Array.from(batch.subarray(0, 4))).toEqual([0, 0, 0, 0])
+      expect(text(batch.subarray(4, 14))).toBe("0123456789")
+      expect(Buffer.from(batch.subarray(14)).equals(Buffer.from(big))).toBe(true)
+    }).pipe(Effect.provide(storeLayer(home)))
+  })
+
+  it.effect("readInto reads nothing into a buffer of the wrong size and returns the file's size", () => {
+    const home = tempHome()
+    seed(home, "S", { ten: "0123456789" })
+    return Effect.gen(function* () {
+      const store = yield* StageStore
+      const short = new Uint8Array(9)
+      expect(yield* store.readInto("@S/ten", short)).toBe(10)
+      expect(Array.from(short)).toEqual(new Array(9).fill(0))
+      const long = new Uint8Array(11)
+      expect(yield* store.readInto("@S/ten", long)).toBe(10)
+      expect(Array.from(long)).toEqual(new Array(11).fill(0))
+    }).pipe(Effect.provide(storeLayer(home)))
+  })
+
+  it.effect("readInto fails as readBytes does: too large, missing, a folder", () => {
+    const home = tempHome()
+    seed(home, "S", { ten: "0123456789", "dir/f": "" })
+    return Effect.gen(function* () {
+      const store = yield* StageStore
+      const into = new Uint8Array(10)
+      const tooLarge = yield* Effect.flip(store.readInto("@S/ten", into, { maxBytes: 9 }))
+      expect(tooLarge).toEqual(yield* Effect.flip(store.readBytes("@S/ten", { maxBytes: 9 })))
+      expect(tooLarge).toMatchObject({ problem: "too_large", limitBytes: 9, detail: "10 bytes" })
+      for (const location of ["@S/absent", "@S/dir", "@S/dir/", "@S/ten/child"]) {
+        expect(yield* Effect.flip(store.readInto(location, into))).toEqual(
+          yield* Effect.flip(store.readBytes(location))
+        )
+      }
+      expect(Array.from(into)).toEqual(new Array(10).fill(0))
+    }).pipe(Effect.provide(storeLayer(home)))
+  })
+
   it.effect(
     "size is a file's length without reading it; a missing file or a folder fails as readBytes does",
     () => {

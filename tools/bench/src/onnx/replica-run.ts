@@ -44,8 +44,9 @@ export const runJob = async (home: string, job: JobFixture.StagedJob, cpus: numb
 }
 
 /**
- * Run the whole job as one `runbatch-replica` process, as a launcher does; returns its wall-clock
- * seconds and the peak RSS it reports (every pipeline thread included).
+ * Run the whole job as one `runbatch-replica` process, as a launcher does (the replica command's
+ * environment under this process's); returns its wall-clock seconds and the peak RSS it reports
+ * (every pipeline thread included).
  */
 export const runJobProcess = async (
   home: string,
@@ -56,6 +57,8 @@ export const runJobProcess = async (
   const replica = ReplicaCommand.command()
   const child = spawn(replica.command, [...replica.args, "--plan", job.planLocation], {
     env: {
+      // As a launcher starts it (RunBatch passes the same to the job's launcher).
+      ...ReplicaCommand.environment(),
       ...process.env,
       RUNBATCH_HOME: home,
       RUNBATCH_CPUS: String(cpus)

@@ -101,7 +101,7 @@ export const commands: ReadonlyArray<Command> = [
       "max-batch-bytes": {
         type: "string",
         value: "N",
-        description: "bytes of stage files a batch reads through column handling (default 64 MiB)"
+        description: "bytes of stage files a batch reads through column handling (default 16 MiB)"
       },
       "job-name": { type: "string", value: "NAME", description: "the job's name (NAME or DB.SCHEMA.NAME)" },
       "job-name-prefix": { type: "string", value: "PREFIX", description: "name the job <PREFIX>_<UUID>" },
