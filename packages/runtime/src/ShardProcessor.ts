@@ -20,6 +20,7 @@ import type {
 import { redact } from "@runbatch/plugin-http"
 import {
   type JobPlan,
+  type LocalCopyFailed,
   PluginBatchError,
   RowFailed,
   type Sharding,
@@ -261,7 +262,7 @@ export const processShard = (
     const maxBytes = context.plan.batch.maxBatchBytes ?? DEFAULT_BATCH_BYTES
     const rows = readShard(context.plan, shard, context.batchRows)
     // Batches that read stage files are cut by their files' bytes too, before anything is read.
-    const batches: Stream.Stream<FileBatch, ShardUnreadable | StageError, StageStore> =
+    const batches: Stream.Stream<FileBatch, ShardUnreadable | StageError | LocalCopyFailed, StageStore> =
       files.length === 0
         ? rows.pipe(Stream.map((batch) => ({ batch, fileBytes: 0 })))
         : rows.pipe(
