@@ -76,9 +76,12 @@ export const entryPoint = (
   return realpathSync(path).startsWith(realpathSync(pkg.directory) + sep) ? path : undefined
 }
 
+// Hidden folders hold tools' state, not a package's code (`.git`, `.reports` a test run writes while
+// another job is being planned, `.nx`, caches): hashing them made a plugin's integrity change under a
+// running job in a workspace.
 const files = (root: string, dir: string = root): Array<string> =>
   readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.name !== "node_modules" && entry.name !== ".git")
+    .filter((entry) => entry.name !== "node_modules" && !(entry.isDirectory() && entry.name.startsWith(".")))
     .flatMap((entry) => {
       const path = join(dir, entry.name)
       if (entry.isDirectory()) return files(root, path)
@@ -87,7 +90,7 @@ const files = (root: string, dir: string = root): Array<string> =>
     .sort()
 
 /**
- * `sha256-<base64>` over every file of the package (paths and contents, `node_modules` excluded):
+ * `sha256-<base64>` over every file of the package (paths and contents; `node_modules` and hidden folders excluded):
  * two installs hash equal exactly when their files are equal.
  */
 export const integrity = (pkg: InstalledPackage): string => {
