@@ -48,13 +48,15 @@ export const writeStatus = (
   const current = readRecord(Records.status, paths.status)
   if (current !== undefined && isTerminal(current.status)) return false
   const now = new Date().toISOString()
+  // Noted first: a client that sees the status (a wait wakes as status.json is replaced) then finds
+  // the supervisor's log already saying so.
+  note(`status ${status}${message === "" ? "" : `: ${message.split("\n")[0]}`}`)
   writeRecord(Records.status, paths.status, {
     status,
     message,
     updatedTime: now,
     completedTime: isTerminal(status) ? now : null
   })
-  note(`status ${status}${message === "" ? "" : `: ${message.split("\n")[0]}`}`)
   return true
 }
 
