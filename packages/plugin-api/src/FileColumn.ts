@@ -128,7 +128,9 @@ export const readBinaryColumn = (
       if (total > MAX_BINARY_BYTES) return copiedColumn(yield* readFileColumn(column, options))
       offsets[row + 1] = total
     }
-    const data = new Uint8Array(total)
+    // Not zeroed: every byte of it is a file's by the time it is the column's (else the column is copied).
+    const block = Buffer.allocUnsafeSlow(total)
+    const data = new Uint8Array(block.buffer, block.byteOffset, total)
     const rowErrors: Array<RowError> = []
     const failed =
       (row: number) =>
