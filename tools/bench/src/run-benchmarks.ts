@@ -79,17 +79,20 @@ export const runBenchmarks = async (options: HarnessOptions): Promise<HarnessOut
       continue
     }
     options.onProgress(`${name} (${index + 1}/${options.names.length})${options.quick ? " quick" : ""}…`)
+    const started = Date.now()
+    // Wall clock of the whole child (setup, reference, checks): what the quick budget pays.
+    const wall = () => `${((Date.now() - started) / 1000).toFixed(1)} s`
     try {
       const record = await runInChild(name, options, remainingMs)
       records.push(record)
       options.onRecord(record)
       options.onProgress(
-        `${name}: ${Math.round(record.rowsPerSecond).toLocaleString("en-US")} rows/s, ratio ${record.ratio.toFixed(2)}, peak RSS ${(record.peakRssBytes / 2 ** 20).toFixed(1)} MiB`
+        `${name}: ${Math.round(record.rowsPerSecond).toLocaleString("en-US")} rows/s, ratio ${record.ratio.toFixed(2)}, peak RSS ${(record.peakRssBytes / 2 ** 20).toFixed(1)} MiB, ${wall()} in all`
       )
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       failures.push({ name, error: message })
-      options.onProgress(`${name} failed: ${message}`)
+      options.onProgress(`${name} failed after ${wall()}: ${message}`)
     }
   }
   return { records, failures }

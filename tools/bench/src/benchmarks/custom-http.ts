@@ -62,7 +62,7 @@ export const customHttp: Benchmark = {
       }
     })
 
-    const requests = quick ? 3840 : 19_200
+    const requests = quick ? 2560 : 19_200
     const run = await runHttpJobs((n) => scoreJob(n, []), requests * ROWS_PER_REQUEST)
     const limited = await runHttpJob(scoreJob((quick ? 160 : 640) * ROWS_PER_REQUEST, [LIMITED]))
     return {

@@ -22,7 +22,7 @@ export const materialize: Benchmark = {
     const { Sql } = await import("@runbatch/session")
     const { StageLocation } = await import("@runbatch/spec")
 
-    const rows = quick ? 2_000_000 : 10_000_000
+    const rows = quick ? 1_000_000 : 10_000_000
     const targetShards = 16
     const repetitions = 4
     const query = (n: number) =>

@@ -22,7 +22,7 @@ export const ocr: Benchmark = {
     const { runHandLoop } = await import("../onnx/hand-loop.ts")
     const { runJob, stageJob } = await import("../onnx/replica-run.ts")
 
-    const images = quick ? 192 : 960
+    const images = quick ? 96 : 960
     const files = 8
     const batchRows = 16
     const cpus = availableParallelism()

@@ -60,7 +60,7 @@ export const vllm: Benchmark = {
       }
     })
 
-    const rows = quick ? 3840 : 19_200
+    const rows = quick ? 2560 : 19_200
     const run = await runHttpJobs((n) => chatJob(n, []), rows)
     const limited = await runHttpJob(chatJob(quick ? 320 : 2560, [LIMITED]))
     return {
