@@ -25,7 +25,7 @@ import {
 } from "@runbatch/spec"
 import { Effect } from "effect"
 import { type Connection, sqlString, uniqueName } from "./Connection.ts"
-import { type HashedFile, hashingPipe } from "./HashingPipe.ts"
+import { type FileDigest, fileDigest } from "./FileDigest.ts"
 import type { MaterializeOptions } from "./Relation.ts"
 
 /** DuckDB's vector size: the granularity of its parquet row groups. */
@@ -101,7 +101,7 @@ export interface WriteResult {
 }
 
 /**
- * Write `sql` (whose columns `columns` lists) into `folder`, each file hashed as it is written, and
+ * Write `sql` (whose columns `columns` lists) into `folder`, each file then hashed, and
  * read back each file's row groups.
  * Files written before a failure are removed again: the folder was empty and is the caller's own.
  */
@@ -112,24 +112,19 @@ export const writeParquet = (
   options: MaterializeOptions
 ): Effect.Effect<WriteResult, SqlError | LocalFileError> => {
   const written: Array<string> = []
-  const hashed = new Map<string, HashedFile>()
+  const hashed = new Map<string, FileDigest>()
   const compression = COMPRESSION[options.compression ?? "snappy"]
-  // DuckDB writes each file through a pipe that hashes it on the way: the plan records every staged
-  // file's sha256 (resume checks it) without reading the file again.
+  // The plan records every staged file's sha256 (resume checks it): taken once DuckDB has written it.
   const copy = (query: string, index: number, rowGroupSize: number) => {
     const name = fileName(index)
+    const path = join(folder, name)
     written.push(name)
-    return Effect.scoped(
-      Effect.gen(function* () {
-        const pipe = yield* hashingPipe(join(folder, name))
-        yield* connection
-          .run(
-            `COPY (\n${query}\n) TO ${sqlString(pipe.path)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE ${rowGroupSize}, USE_TMP_FILE false)`
-          )
-          .pipe(Effect.mapError((error) => pipe.failure() ?? error))
-        hashed.set(name, yield* pipe.finish)
-      })
-    )
+    return Effect.gen(function* () {
+      yield* connection.run(
+        `COPY (\n${query}\n) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE ${rowGroupSize}, USE_TMP_FILE false)`
+      )
+      hashed.set(name, yield* fileDigest(path))
+    })
   }
   return Effect.gen(function* () {
     const counted = yield* connection.all(`SELECT count(*) FROM (\n${sql}\n)`)
