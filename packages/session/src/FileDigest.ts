@@ -37,5 +37,6 @@ export const fileDigest = (path: string): Effect.Effect<FileDigest, LocalFileErr
         await handle.close()
       }
     },
-    catch: (error) => new LocalFileError({ path, reason: error instanceof Error ? error.message : String(error) })
+    catch: (error) =>
+      new LocalFileError({ path, reason: error instanceof Error ? error.message : String(error) })
   })

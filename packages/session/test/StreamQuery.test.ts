@@ -12,6 +12,21 @@ const TABLE = `CREATE TABLE t AS SELECT range AS id, range * 0.5 AS x, 'r' || ra
   TIMESTAMP '2026-01-01 00:00:00.123456' + INTERVAL (range) SECOND AS at
   FROM range(5000)`
 
+/** Stream a query expected to fail: the batch sizes seen before it did, and its error. */
+const streamFailure = (query: string) =>
+  Effect.gen(function* () {
+    const seen: Array<number> = []
+    const error = yield* withSql(
+      tempHome(),
+      Sql.use((sql) =>
+        Effect.flip(
+          Stream.runForEach(sql.streamQuery(query), (batch) => Effect.sync(() => seen.push(batch.numRows)))
+        )
+      )
+    )
+    return { seen, error }
+  })
+
 describe("Sql.streamQuery", () => {
   it.effect("rows arrive as record batches of a DuckDB chunk, typed and valued as query gives them", () =>
     Effect.gen(function* () {
@@ -70,19 +85,8 @@ describe("Sql.streamQuery", () => {
 
   it.effect("a value out of range fails the stream with SqlError after the batches before it", () =>
     Effect.gen(function* () {
-      const seen: Array<number> = []
-      const error = yield* withSql(
-        tempHome(),
-        Sql.use((sql) =>
-          Effect.flip(
-            Stream.runForEach(
-              sql.streamQuery(
-                "SELECT CASE WHEN range = 3000 THEN 99999999999999999999999 ELSE range END::DECIMAL(38, 0) AS d FROM range(5000)"
-              ),
-              (batch) => Effect.sync(() => seen.push(batch.numRows))
-            )
-          )
-        )
+      const { seen, error } = yield* streamFailure(
+        "SELECT CASE WHEN range = 3000 THEN 99999999999999999999999 ELSE range END::DECIMAL(38, 0) AS d FROM range(5000)"
       )
       expect(seen).toEqual([2048])
       expect(error).toBeInstanceOf(SqlError)
@@ -92,19 +96,8 @@ describe("Sql.streamQuery", () => {
 
   it.effect("a query failing midway fails the stream with DuckDB's error, never ends it short", () =>
     Effect.gen(function* () {
-      const seen: Array<number> = []
-      const error = yield* withSql(
-        tempHome(),
-        Sql.use((sql) =>
-          Effect.flip(
-            Stream.runForEach(
-              sql.streamQuery(
-                "SELECT CASE WHEN range < 500000 THEN range::VARCHAR ELSE 'x' END::INTEGER AS n FROM range(1000000)"
-              ),
-              (batch) => Effect.sync(() => seen.push(batch.numRows))
-            )
-          )
-        )
+      const { seen, error } = yield* streamFailure(
+        "SELECT CASE WHEN range < 500000 THEN range::VARCHAR ELSE 'x' END::INTEGER AS n FROM range(1000000)"
       )
       expect(seen).toEqual([])
       expect(error).toBeInstanceOf(SqlError)

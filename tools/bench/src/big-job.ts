@@ -15,8 +15,10 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { Session } from "@runbatch/runbatch"
-import { LocalLayout, Signature } from "@runbatch/spec"
+import { LocalLayout } from "@runbatch/spec"
 import { OnnxModels } from "@runbatch/testkit"
+import { gbdtRowsQuery, gbdtSignature } from "./onnx/gbdt-table.ts"
+import { runScript } from "./script-exit.ts"
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +32,6 @@ const { values } = parseArgs({
 const rows = Number(values.rows)
 const replicas = Number(values.replicas)
 const everySeconds = Number(values.every)
-const FEATURES = 13
 const JOB = "BIG_JOB"
 const OUTPUT = "@ML.PUBLIC.RESULTS/big/"
 
@@ -71,21 +72,10 @@ const main = async () => {
     version: "V1",
     engine: "onnx",
     artifacts: [{ name: "model.onnx", path: modelPath }],
-    signatures: {
-      predict: Signature.signature(
-        Array.from({ length: FEATURES }, (_, j) => Signature.feature(`F${j}`, "DOUBLE")),
-        [Signature.feature("label", "INT64"), Signature.feature("probabilities", "FLOAT", { shape: [3] })]
-      )
-    }
+    signatures: { predict: gbdtSignature() }
   })
-  const features = Array.from(
-    { length: FEATURES },
-    (_, j) => `round(((hash(r * ${FEATURES} + ${j}) % 100000) / 10000.0)::DOUBLE, 2) AS F${j}`
-  )
   say(`big-job: generating ${rows.toLocaleString("en")} rows in ${home}`)
-  await session.sql.execute(
-    `CREATE TABLE ML.PUBLIC.BIG AS SELECT r AS ID, ${features.join(", ")} FROM range(${rows}) t(r)`
-  )
+  await session.sql.execute(`CREATE TABLE ML.PUBLIC.BIG AS ${gbdtRowsQuery(rows)}`)
   const generatedSeconds = (Date.now() - started) / 1000
 
   const submitted = Date.now()
@@ -164,15 +154,7 @@ const main = async () => {
   return description.status === "DONE" && complete
 }
 
-main()
-  .then(async (ok) => {
-    await session.close()
-    if (!values.keep) rmSync(scratch, { recursive: true, force: true })
-    process.exit(ok ? 0 : 1)
-  })
-  .catch(async (error) => {
-    process.stderr.write(`big-job: ${(error as Error).stack ?? error}\n`)
-    await session.close()
-    if (!values.keep) rmSync(scratch, { recursive: true, force: true })
-    process.exit(1)
-  })
+runScript("big-job", main, async () => {
+  await session.close()
+  if (!values.keep) rmSync(scratch, { recursive: true, force: true })
+})

@@ -15,6 +15,7 @@ import { parseArgs } from "node:util"
 import { Session } from "@runbatch/runbatch"
 import { LocalLayout, Signature } from "@runbatch/spec"
 import { OnnxModels } from "@runbatch/testkit"
+import { runScript } from "./script-exit.ts"
 
 const { values } = parseArgs({
   options: {
@@ -161,14 +162,8 @@ const main = async () => {
   return problems.length === 0 && done === jobs
 }
 
-main()
-  .then(async (ok) => {
-    await session.close()
-    if (!values.keep) rmSync(scratch, { recursive: true, force: true })
-    process.exit(ok ? 0 : 1)
-  })
-  .catch(async (error) => {
-    process.stderr.write(`soak: ${(error as Error).stack ?? error}\n`)
-    await session.close()
-    process.exit(1)
-  })
+// A failed soak keeps its home for a look (the error names the job); a clean one is removed.
+runScript("soak", main, async (ok) => {
+  await session.close()
+  if (ok && !values.keep) rmSync(scratch, { recursive: true, force: true })
+})

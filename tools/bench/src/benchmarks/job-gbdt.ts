@@ -23,11 +23,10 @@ export const jobGbdt: Benchmark = {
     const { ModelRegistry } = await import("@runbatch/registry-client")
     const { Sql } = await import("@runbatch/session")
     const { OnnxModels } = await import("@runbatch/testkit")
-    const { Signature } = await import("@runbatch/spec")
+    const { gbdtRowsQuery, gbdtSignature } = await import("../onnx/gbdt-table.ts")
     const { runJob } = await import("../onnx/replica-run.ts")
 
     const rows = quick ? 1_000_000 : 2_000_000
-    const features = 13
     const cpus = availableParallelism()
     const scratch = mkdtempSync(join(tmpdir(), "runbatch-bench-job-"))
     const home = join(scratch, "home")
@@ -40,34 +39,16 @@ export const jobGbdt: Benchmark = {
       await run(
         Effect.gen(function* () {
           const sql = yield* Sql
-          const columns = Array.from(
-            { length: features },
-            (_, j) => `round(((hash(i * ${features} + ${j}) % 100000) / 10000.0)::DOUBLE, 2) AS F${j}`
-          )
-          yield* sql.createTable("SAMPLES", {
-            kind: "relation",
-            relation: sql.sql(`SELECT i AS ID, ${columns.join(", ")} FROM range(${rows}) t(i)`)
-          })
+          yield* sql.createTable("SAMPLES", { kind: "relation", relation: sql.sql(gbdtRowsQuery(rows)) })
           // The warm-up compiles the same code (WASM, onnxruntime, DuckDB); it needs no more rows than this.
-          yield* sql.createTable("WARM", {
-            kind: "relation",
-            relation: sql.sql(`SELECT i AS ID, ${columns.join(", ")} FROM range(100000) t(i)`)
-          })
+          yield* sql.createTable("WARM", { kind: "relation", relation: sql.sql(gbdtRowsQuery(100_000)) })
           const registry = yield* ModelRegistry
           yield* registry.logModel({
             name: "GBDT",
             version: "V1",
             engine: "onnx",
             artifacts: [{ name: "model.onnx", path: modelPath }],
-            signatures: {
-              predict: Signature.signature(
-                Array.from({ length: features }, (_, j) => Signature.feature(`F${j}`, "DOUBLE")),
-                [
-                  Signature.feature("label", "INT64"),
-                  Signature.feature("probabilities", "FLOAT", { shape: [3] })
-                ]
-              )
-            }
+            signatures: { predict: gbdtSignature() }
           })
         })
       )

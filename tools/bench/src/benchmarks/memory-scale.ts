@@ -41,11 +41,16 @@ export const memoryScale: Benchmark = {
       `SELECT r::BIGINT AS ID, ${features
         .map((f, j) => `((hash(r * 4 + ${j}) % 100000) / 100.0)::DOUBLE AS ${f}`)
         .join(", ")} FROM range(${rows}) t(r)`
-    const measure = async (name: string, rows: number) => {
+    // One job staged in a home of its own, run as one replica process, the home removed after.
+    const runStaged = async (
+      name: string,
+      options: Omit<Parameters<typeof stageJob>[1], "plugins" | "targetShards" | "output" | "jobName">,
+      prepare: (home: string) => Promise<void> = async () => {}
+    ) => {
       const home = join(scratch, name)
+      await prepare(home)
       const job = await stageJob(home, {
-        query: query(rows),
-        signature,
+        ...options,
         plugins: [TestEngine.packageDir],
         targetShards: cpus * 4,
         output: `@ML.PUBLIC.RESULTS/${name}/`,
@@ -53,29 +58,32 @@ export const memoryScale: Benchmark = {
       })
       const run = await runJobProcess(home, job, cpus)
       rmSync(home, { recursive: true, force: true })
-      return { ...run, shards: job.plan.shards.length, rows }
+      return { ...run, shards: job.plan.shards.length }
     }
+    const measure = async (name: string, rows: number) => ({
+      ...(await runStaged(name, { query: query(rows), signature })),
+      rows
+    })
     const measureFiles = async (name: string, images: number) => {
-      const home = join(scratch, name)
-      const bytes = await writeNoiseImages(
-        LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "IMAGES" }),
-        images
+      let bytes = 0
+      const run = await runStaged(
+        name,
+        {
+          query: `SELECT r::BIGINT AS ID, '@ML.PUBLIC.IMAGES/image_' || r || '.png' AS IMAGE FROM range(${images}) t(r)`,
+          signature: Signature.signature(
+            [Signature.feature("image", "BYTES")],
+            [Signature.feature("bytes", "INT64")]
+          ),
+          columnHandling: { IMAGE: { inputFormat: "full_stage_path", convertTo: "raw_bytes" } }
+        },
+        async (home) => {
+          bytes = await writeNoiseImages(
+            LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "IMAGES" }),
+            images
+          )
+        }
       )
-      const job = await stageJob(home, {
-        query: `SELECT r::BIGINT AS ID, '@ML.PUBLIC.IMAGES/image_' || r || '.png' AS IMAGE FROM range(${images}) t(r)`,
-        signature: Signature.signature(
-          [Signature.feature("image", "BYTES")],
-          [Signature.feature("bytes", "INT64")]
-        ),
-        columnHandling: { IMAGE: { inputFormat: "full_stage_path", convertTo: "raw_bytes" } },
-        plugins: [TestEngine.packageDir],
-        targetShards: cpus * 4,
-        output: `@ML.PUBLIC.RESULTS/${name}/`,
-        jobName: `ML.PUBLIC.${name.toUpperCase()}`
-      })
-      const run = await runJobProcess(home, job, cpus)
-      rmSync(home, { recursive: true, force: true })
-      return { ...run, shards: job.plan.shards.length, images, bytes }
+      return { ...run, images, bytes }
     }
     try {
       const small = await measure("small", 1_000_000)
