@@ -119,10 +119,15 @@ export const runReplica = (options: ReplicaOptions) =>
       ...(options.searchFrom === undefined ? {} : { searchFrom: options.searchFrom })
     })
     yield* host.verify(plan.plugins)
-    const engine = yield* host.engine(plan.engine.id)
-    const encoders = yield* Effect.forEach(plan.columnHandling, (handling) =>
-      Effect.map(host.encoder(handling.inputFormat, handling.convertTo), (loaded) => ({ handling, loaded }))
-    )
+    // Pipeline threads load the engine and encoders themselves; loading them here too (onnxruntime,
+    // sharp…) would only take a core from the threads while they start.
+    const loadPlugins = Effect.gen(function* () {
+      const engine = yield* host.engine(plan.engine.id)
+      const encoders = yield* Effect.forEach(plan.columnHandling, (handling) =>
+        Effect.map(host.encoder(handling.inputFormat, handling.convertTo), (loaded) => ({ handling, loaded }))
+      )
+      return { engine, encoders }
+    })
 
     // Shards an earlier attempt committed are done: the job's figures count them (not in its rate).
     const resumed = mine.filter((shard) => done.has(shard.index))
@@ -138,6 +143,7 @@ export const runReplica = (options: ReplicaOptions) =>
     if (todo.length === 0) result = { rows: 0, errors: 0 }
     else if (pipelines !== undefined) result = yield* pipelines.run(todo)
     else {
+      const { engine, encoders } = yield* loadPlugins
       // Fibers on this thread take shards from one list; they share the thread, so no lock is needed.
       let next = 0
       const results = yield* Effect.forEach(
