@@ -132,7 +132,7 @@ const microseconds = (text: string, column: SnowflakeColumn): bigint => {
 }
 
 /** One value of `column`, given as the driver's text (null stays null); a RangeError when it does not fit. */
-export const valueOf = (column: SnowflakeColumn, text: string | null | undefined): unknown => {
+export const parseValue = (column: SnowflakeColumn, text: string | null | undefined): unknown => {
   if (text === null || text === undefined) return null
   switch (column.type.toLowerCase()) {
     case "fixed":
@@ -163,7 +163,7 @@ export const toTable = (
       name: column.name,
       type: columnTypeOf(column),
       nullable: column.nullable ?? true,
-      values: rows.map((row) => valueOf(column, row[index]))
+      values: rows.map((row) => parseValue(column, row[index]))
     })),
     rows.length
   )

@@ -13,51 +13,53 @@ const column = (name: string, type: string, scale?: number): SnowflakeColumns.Sn
 describe("SnowflakeColumns", () => {
   it("keeps NUMBER(38, 0) exact as INT64 and refuses what does not fit 64 bits", () => {
     const big = column("BIG", "fixed", 0)
-    expect(SnowflakeColumns.valueOf(big, "9007199254740993")).toBe(9007199254740993n)
-    expect(SnowflakeColumns.valueOf(big, "-9223372036854775808")).toBe(-(2n ** 63n))
-    expect(() => SnowflakeColumns.valueOf(big, "9223372036854775808")).toThrow(
+    expect(SnowflakeColumns.parseValue(big, "9007199254740993")).toBe(9007199254740993n)
+    expect(SnowflakeColumns.parseValue(big, "-9223372036854775808")).toBe(-(2n ** 63n))
+    expect(() => SnowflakeColumns.parseValue(big, "9223372036854775808")).toThrow(
       "BIG: 9223372036854775808 does not fit INT64"
     )
   })
 
   it("reads a scaled NUMBER and REAL as doubles, non-finite values included", () => {
-    expect(SnowflakeColumns.valueOf(column("D", "fixed", 2), "12.34")).toBe(12.34)
+    expect(SnowflakeColumns.parseValue(column("D", "fixed", 2), "12.34")).toBe(12.34)
     const real = column("R", "real")
-    expect(SnowflakeColumns.valueOf(real, "inf")).toBe(Number.POSITIVE_INFINITY)
-    expect(SnowflakeColumns.valueOf(real, "-inf")).toBe(Number.NEGATIVE_INFINITY)
-    expect(SnowflakeColumns.valueOf(real, "NaN")).toBeNaN()
-    expect(SnowflakeColumns.valueOf(real, "1.5e-7")).toBe(1.5e-7)
+    expect(SnowflakeColumns.parseValue(real, "inf")).toBe(Number.POSITIVE_INFINITY)
+    expect(SnowflakeColumns.parseValue(real, "-inf")).toBe(Number.NEGATIVE_INFINITY)
+    expect(SnowflakeColumns.parseValue(real, "NaN")).toBeNaN()
+    expect(SnowflakeColumns.parseValue(real, "1.5e-7")).toBe(1.5e-7)
   })
 
   it("reads dates and timestamps as microseconds since the epoch, offsets applied", () => {
     const micros = (iso: string) => BigInt(Date.parse(iso)) * 1000n
-    expect(SnowflakeColumns.valueOf(column("D", "date"), "2026-12-07")).toBe(micros("2026-12-07T00:00:00Z"))
-    expect(SnowflakeColumns.valueOf(column("T", "timestamp_ntz"), "2026-12-07 10:11:12.123456789")).toBe(
+    expect(SnowflakeColumns.parseValue(column("D", "date"), "2026-12-07")).toBe(
+      micros("2026-12-07T00:00:00Z")
+    )
+    expect(SnowflakeColumns.parseValue(column("T", "timestamp_ntz"), "2026-12-07 10:11:12.123456789")).toBe(
       micros("2026-12-07T10:11:12.123Z") + 456n
     )
     // 10:11 at +05:30 is 04:41 UTC; at -08:00 it is 18:11 UTC.
     expect(
-      SnowflakeColumns.valueOf(column("T", "timestamp_tz"), "2026-12-07 10:11:12.000000000 +05:30")
+      SnowflakeColumns.parseValue(column("T", "timestamp_tz"), "2026-12-07 10:11:12.000000000 +05:30")
     ).toBe(micros("2026-12-07T04:41:12Z"))
-    expect(SnowflakeColumns.valueOf(column("T", "timestamp_ltz"), "2026-12-07 10:11:12.5 -08:00")).toBe(
+    expect(SnowflakeColumns.parseValue(column("T", "timestamp_ltz"), "2026-12-07 10:11:12.5 -08:00")).toBe(
       micros("2026-12-07T18:11:12.5Z")
     )
-    expect(SnowflakeColumns.valueOf(column("T", "timestamp_ntz"), "0001-01-01 00:00:00.000000000")).toBe(
+    expect(SnowflakeColumns.parseValue(column("T", "timestamp_ntz"), "0001-01-01 00:00:00.000000000")).toBe(
       micros("0001-01-01T00:00:00Z")
     )
-    expect(() => SnowflakeColumns.valueOf(column("T", "timestamp_ntz"), "yesterday")).toThrow(
+    expect(() => SnowflakeColumns.parseValue(column("T", "timestamp_ntz"), "yesterday")).toThrow(
       'T: "yesterday" is not a date or timestamp'
     )
   })
 
   it("reads booleans, hex binary, JSON and text as they are, and NULL as null", () => {
-    expect(SnowflakeColumns.valueOf(column("B", "boolean"), "true")).toBe(true)
-    expect(SnowflakeColumns.valueOf(column("B", "boolean"), "0")).toBe(false)
-    expect(SnowflakeColumns.valueOf(column("X", "binary"), "00ff10")).toEqual(Uint8Array.of(0, 255, 16))
-    expect(() => SnowflakeColumns.valueOf(column("X", "binary"), "0g")).toThrow("is not hex")
-    expect(SnowflakeColumns.valueOf(column("V", "variant"), '{"a":[1,2]}')).toBe('{"a":[1,2]}')
-    expect(SnowflakeColumns.valueOf(column("S", "text"), "héllo")).toBe("héllo")
-    expect(SnowflakeColumns.valueOf(column("S", "text"), null)).toBeNull()
+    expect(SnowflakeColumns.parseValue(column("B", "boolean"), "true")).toBe(true)
+    expect(SnowflakeColumns.parseValue(column("B", "boolean"), "0")).toBe(false)
+    expect(SnowflakeColumns.parseValue(column("X", "binary"), "00ff10")).toEqual(Uint8Array.of(0, 255, 16))
+    expect(() => SnowflakeColumns.parseValue(column("X", "binary"), "0g")).toThrow("is not hex")
+    expect(SnowflakeColumns.parseValue(column("V", "variant"), '{"a":[1,2]}')).toBe('{"a":[1,2]}')
+    expect(SnowflakeColumns.parseValue(column("S", "text"), "héllo")).toBe("héllo")
+    expect(SnowflakeColumns.parseValue(column("S", "text"), null)).toBeNull()
   })
 
   it.effect("types a result exactly as the local account types the same query", () =>
