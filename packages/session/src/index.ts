@@ -11,3 +11,13 @@ export { DEFAULT_LOCK_WAIT_MILLIS, type LocalSqlOptions } from "./LocalSql.ts"
 export * from "./Relation.ts"
 export * from "./Sql.ts"
 export { RelationPromise, SqlPromise, type TableSourcePromise } from "./SqlPromise.ts"
+export {
+  CONNECTION_KEYS,
+  type ConnectionKey,
+  type ConnectionKeys
+} from "./snowflake/ConnectionKeys.ts"
+export { isLoopbackHost } from "./snowflake/Endpoint.ts"
+export type { Environment } from "./snowflake/Environment.ts"
+export * from "./snowflake/ResolveConnection.ts"
+export * from "./snowflake/SnowflakeConnection.ts"
+export { DEFAULT_SPCS_TOKEN_FILE } from "./snowflake/SpcsSessionToken.ts"

@@ -193,6 +193,55 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "/tmp/x.csv cannot be used"
   ],
   [
+    "ConnectionFileUnsafe",
+    new Spec.ConnectionFileUnsafe({
+      file: "/home/a/.snowflake/connections.toml",
+      mode: "0664",
+      writableBy: "group"
+    }),
+    "Fix: chmod 600 /home/a/.snowflake/connections.toml"
+  ],
+  [
+    "ConnectionFileInvalid",
+    new Spec.ConnectionFileInvalid({
+      file: "connections.toml",
+      reason: "unfinished string",
+      line: 3,
+      column: 12
+    }),
+    "is not valid TOML: unfinished string at line 3, column 12."
+  ],
+  [
+    "ConnectionNotFound",
+    new Spec.ConnectionNotFound({
+      name: "staging",
+      chosenBy: "--connection",
+      known: ["dev", "prod"],
+      searched: ["connections.toml", "config.toml"]
+    }),
+    'There is no Snowflake connection named "staging" (--connection). The connections defined are: "dev", "prod"'
+  ],
+  [
+    "InvalidConnection",
+    new Spec.InvalidConnection({
+      connection: "dev",
+      key: "port",
+      source: "SNOWFLAKE_PORT",
+      reason: "must be a whole number from 1 to 65535."
+    }),
+    "port (from SNOWFLAKE_PORT) must be a whole number"
+  ],
+  [
+    "InsecureTransport",
+    new Spec.InsecureTransport({ connection: "dev", host: "example.com" }),
+    'The Snowflake connection "dev" asks for plain http to example.com'
+  ],
+  [
+    "NoActiveWarehouse",
+    new Spec.NoActiveWarehouse({ connection: "dev" }),
+    'warehouse = "…" in the connection\'s table of connections.toml, the SNOWFLAKE_WAREHOUSE variable, or --warehouse NAME.'
+  ],
+  [
     "StageFileExists",
     new Spec.StageFileExists({ location: "@DB.S.ST/a" }),
     "written once and never overwritten"

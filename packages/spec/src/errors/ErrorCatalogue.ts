@@ -219,8 +219,49 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     tag: "LocalFileError",
     area: "Session",
     summary:
-      "A local file given to a command (stage put, table create, model log) is missing or unreadable, or a folder of the account's home (a model, version or job folder, or one above it) is a symbolic link, which runbatch never follows.",
+      "A local file given to a command (stage put, table create, model log) or a Snowflake connections file is missing or unreadable, or a folder of the account's home (a model, version or job folder, or one above it) is a symbolic link, which runbatch never follows.",
     fix: "Check the path and its permissions. For a link, replace it with a real folder (the home itself may be a link)."
+  },
+  {
+    tag: "ConnectionFileUnsafe",
+    area: "Snowflake",
+    summary:
+      "A `connections.toml` or `config.toml` in `SNOWFLAKE_HOME` (default `~/.snowflake`) is writable by its group or by others, so another user could change where credentials go; runbatch refuses to read it, as Snowflake's own tools do.",
+    fix: "Make the file writable by its owner only: `chmod 600 FILE` (the message names the file)."
+  },
+  {
+    tag: "ConnectionFileInvalid",
+    area: "Snowflake",
+    summary:
+      "A `connections.toml` or `config.toml` is not valid TOML (the message gives the line and column), or its layout is not a connections file's: a connection that is not a table, a connection defined twice, a `default_connection_name` that is not a string.",
+    fix: "Fix the file at the place named. Connections are tables: `[NAME]` in connections.toml (or `[connections.NAME]`), `[connections.NAME]` in config.toml; see docs/snowflake.md."
+  },
+  {
+    tag: "ConnectionNotFound",
+    area: "Snowflake",
+    summary:
+      "No connection of the chosen name (from `--connection`, `SNOWFLAKE_DEFAULT_CONNECTION_NAME`, `default_connection_name` in config.toml, or `default`) is defined in `SNOWFLAKE_HOME`'s files or by `SNOWFLAKE_CONNECTIONS_<NAME>_<KEY>` variables. The message lists the connections that exist and where runbatch looked.",
+    fix: "Choose one of the connections listed with `--connection NAME`, or add a `[NAME]` table to connections.toml. Check `SNOWFLAKE_HOME` if the files are elsewhere."
+  },
+  {
+    tag: "InvalidConnection",
+    area: "Snowflake",
+    summary:
+      "A connection value cannot be used: a port that is not a whole number from 1 to 65535, a protocol other than http or https, a host written as a URL, an account that is not an account identifier, a value that is not a string, or no account (nor host) at all. The message names the key and where its value came from.",
+    fix: "Correct the value where the message says it came from (the file, a `SNOWFLAKE_*` variable, or a flag). `account` is the account identifier (`myorg-myaccount`), `host` a bare host name."
+  },
+  {
+    tag: "InsecureTransport",
+    area: "Snowflake",
+    summary:
+      "A connection asks for plain `http` to a host that is not this machine; runbatch sends credentials over plain http only to loopback (127.0.0.0/8, ::1, localhost), such as the emulator.",
+    fix: 'Remove `protocol = "http"` (https is the default). For a corporate TLS proxy, trust its certificate with `NODE_EXTRA_CA_CERTS=/path/to/ca.pem` instead.'
+  },
+  {
+    tag: "NoActiveWarehouse",
+    area: "Snowflake",
+    summary: "A statement needs a warehouse and the Snowflake session has none.",
+    fix: 'Set one: `warehouse = "…"` in the connection\'s table of connections.toml, `SNOWFLAKE_CONNECTIONS_<NAME>_WAREHOUSE` or `SNOWFLAKE_WAREHOUSE`, or `--warehouse NAME`.'
   },
   {
     tag: "RowFailed",
