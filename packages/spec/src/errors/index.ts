@@ -1,3 +1,4 @@
+export * from "./EmulatorErrors.ts"
 export * from "./ErrorCatalogue.ts"
 export * from "./InstallErrors.ts"
 export * from "./JobErrors.ts"
