@@ -10,7 +10,7 @@ import { Cause, Effect, Exit } from "effect"
 import { type Bindings, literalsOfRow, rowCount } from "./Bindings.ts"
 import type { SessionNames } from "./DuckDbDialect.ts"
 import { toDuckDb } from "./DuckDbDialect.ts"
-import type { QueryHistory } from "./QueryHistory.ts"
+import { type QueryHistory, redact } from "./QueryHistory.ts"
 import { describe, queryRows, rowTypeOfColumns } from "./QueryRows.ts"
 import type { ResultChunks } from "./ResultChunks.ts"
 import { type ParameterValue, toWire } from "./SessionParameters.ts"
@@ -64,11 +64,15 @@ const lexFailure = (sqlText: string, error: LexError) =>
     reason: `SQL compilation error:\nsyntax error at position ${error.offset}: ${error.reason}.`
   })
 
-/** The one statement of `sqlText`, or Snowflake's errors for none and for several. */
-const oneStatement = (sqlText: string): Effect.Effect<Statement, EmulatorSqlError> =>
+/**
+ * The one statement of `sqlText`, or Snowflake's errors for none and for several. Its text is the
+ * redacted one (QueryHistory.redact), so no error message repeats a secret's or a user's literals.
+ */
+const oneStatement = (original: string): Effect.Effect<Statement, EmulatorSqlError> =>
   Effect.gen(function* () {
+    const sqlText = redact(original)
     const tokens = yield* Effect.try({
-      try: () => tokenize(sqlText),
+      try: () => tokenize(original),
       catch: (error) =>
         error instanceof LexError
           ? lexFailure(sqlText, error)
