@@ -247,6 +247,31 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     "written once and never overwritten"
   ],
   [
+    "EmulatorStartFailed",
+    new Spec.EmulatorStartFailed({ host: "127.0.0.1", port: 8123, reason: "listen EADDRINUSE" }),
+    "could not listen on 127.0.0.1:8123: listen EADDRINUSE"
+  ],
+  [
+    "EmulatorBadRequest",
+    new Spec.EmulatorBadRequest({ endpoint: "/queries/v1/query-request", reason: "the body is not JSON" }),
+    "refused a request to /queries/v1/query-request: the body is not JSON"
+  ],
+  [
+    "UnsupportedStatement",
+    new Spec.UnsupportedStatement({ statement: "CREATE WAREHOUSE W", kind: "CREATE WAREHOUSE" }),
+    "not supported by the emulator: CREATE WAREHOUSE"
+  ],
+  [
+    "EmulatorSqlError",
+    new Spec.EmulatorSqlError({
+      statement: "GET @S/missing file:///tmp/",
+      code: "002003",
+      sqlState: "02000",
+      reason: "No file of the stage matches @S/missing"
+    }),
+    "No file of the stage matches @S/missing (in: GET @S/missing file:///tmp/)"
+  ],
+  [
     "LocalCopyFailed",
     new Spec.LocalCopyFailed({
       location: "@DB.S.ST/in/data_0.parquet",

@@ -46,6 +46,18 @@ export const coreBoundaries: Readonly<Record<string, AllowedImports>> = {
   },
   // It starts a replica command it is given; it never imports the runtime.
   "packages/spcs-launcher": { only: ["packages/spec", "packages/session", "packages/stage-io"] },
+  // A Snowflake-protocol server over the embedded account: it runs statements on the session's Sql and
+  // stages' folders (later the registry and the launcher); it never imports snowflake-sdk (its tests do).
+  "packages/emulator": {
+    only: [
+      "packages/spec",
+      "packages/account",
+      "packages/session",
+      "packages/stage-io",
+      "packages/registry-client",
+      "packages/spcs-launcher"
+    ]
+  },
   // The facade depends on the first-party plugins (so they are installed) but never imports them,
   // and testkit is a devDependency only, so the facade never ships it.
   "packages/runbatch": { anyCoreExcept: ["packages/testkit"] },

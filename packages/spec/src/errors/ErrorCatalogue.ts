@@ -441,6 +441,34 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     summary:
       'A replica printed a line of another version of runbatch\'s replica output protocol (its `"runbatch"` field): the replica command runs another runbatch version than the launcher. The job fails with this message.',
     fix: "Start replicas with the replica command of the same install as the launcher: `ReplicaCommand.command()` from the `@runbatch/runtime` installed beside `@runbatch/spcs-launcher`, both of one runbatch version."
+  },
+  {
+    tag: "EmulatorStartFailed",
+    area: "Emulator",
+    summary:
+      "The Snowflake-protocol emulator (`runbatch emulator`, `Emulator.start`) could not listen: the port is taken or the host is not an address of this machine.",
+    fix: "Pass another `--port` (0 picks a free one, printed at start and written to `--port-file`), or stop the process holding it."
+  },
+  {
+    tag: "EmulatorBadRequest",
+    area: "Emulator",
+    summary:
+      "A request to the emulator was refused before any SQL ran: its body is larger than the limit, not JSON, or lacks what the endpoint needs.",
+    fix: "Send what snowflake-sdk sends; for very large binds use fewer rows per statement. The message names the endpoint and the problem."
+  },
+  {
+    tag: "UnsupportedStatement",
+    area: "Emulator",
+    summary:
+      "The emulator recognised a statement that it neither handles itself nor passes to DuckDB (the client gets Snowflake error 000002, SQL state 0A000).",
+    fix: "docs/snowflake.md lists what the emulator runs. Rewrite the statement with supported SQL, or run it against a real Snowflake account."
+  },
+  {
+    tag: "EmulatorSqlError",
+    area: "Emulator",
+    summary:
+      "The emulator refused a statement with a Snowflake error code: a bind it cannot use, a PUT onto an existing file with OVERWRITE=FALSE, a GET of a missing file, an unknown stage, several statements in one request.",
+    fix: "The message says which input is wrong and what to write instead."
   }
 ]
 

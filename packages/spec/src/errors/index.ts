@@ -1,4 +1,5 @@
 export * from "./ConnectionErrors.ts"
+export * from "./EmulatorErrors.ts"
 export * from "./ErrorCatalogue.ts"
 export * from "./InstallErrors.ts"
 export * from "./JobErrors.ts"

@@ -1,0 +1,133 @@
+/**
+ * The statements the emulator passes to the local account's DuckDB (rewritten by DuckDbDialect):
+ * queries (`SELECT`, `WITH`, `VALUES`), DML (`INSERT`, `UPDATE`, `DELETE`, `MERGE`) and the DDL of
+ * tables, views and schemas. Queries answer with their rows; DML and DDL with Snowflake's status row
+ * (`number of rows inserted` / `deleted`, counted on the target table before and after).
+ * `TRANSIENT`, `VOLATILE` and `TEMPORARY` tables are created as ordinary tables: every DuckDB
+ * operation of the local account is its own instance, where a temporary table would not outlive it.
+ */
+import { Identifier } from "@runbatch/spec"
+import { Effect } from "effect"
+import { toDuckDb } from "../DuckDbDialect.ts"
+import { readsHistory, withHistory } from "../QueryHistoryTable.ts"
+import { column } from "../RowTypes.ts"
+import type { Workspace } from "../SessionSql.ts"
+import { isWord, render, type Token } from "../SqlTokens.ts"
+import { STATEMENT_TYPE, type Statement, type StatementContext, type StatementHandler } from "../Statement.ts"
+import { rows, status } from "../StatementRows.ts"
+import { nameAt } from "./SessionStatements.ts"
+
+const QUERY = /^(SELECT|WITH|VALUES)\b/
+const DML = /^(INSERT|UPDATE|DELETE|MERGE)\b/
+const DDL =
+  /^(CREATE (OR REPLACE )?((LOCAL|GLOBAL) )?((TEMP|TEMPORARY|VOLATILE|TRANSIENT) )?(TABLE|VIEW|SCHEMA)|DROP (TABLE|VIEW|SCHEMA)|ALTER (TABLE|VIEW)|TRUNCATE)\b/
+
+/** Words Snowflake allows before TABLE that DuckDB does not know (or would make short-lived). */
+const TABLE_MODIFIERS = new Set(["LOCAL", "GLOBAL", "TEMP", "TEMPORARY", "VOLATILE", "TRANSIENT"])
+
+/** The statement's tokens for DuckDB: history tables in place, table modifiers dropped. */
+const duckDbTokens = (statement: Statement, context: StatementContext): ReadonlyArray<Token> => {
+  const tokens = readsHistory(statement.tokens)
+    ? withHistory(statement.tokens, context.history.entries)
+    : statement.tokens
+  if (!statement.keywords.startsWith("CREATE ")) return tokens
+  let seenTable = false
+  return tokens.filter((token) => {
+    if (seenTable || token.kind !== "word") return true
+    const upper = token.text.toUpperCase()
+    if (upper === "TABLE") seenTable = true
+    return !TABLE_MODIFIERS.has(upper)
+  })
+}
+
+export const duckDbText = (statement: Statement, context: StatementContext): string =>
+  toDuckDb(duckDbTokens(statement, context), context.literals, context.names)
+
+/** The object a DDL or DML statement names (after TABLE/VIEW/SCHEMA/INTO/FROM, past IF [NOT] EXISTS). */
+const targetOf = (words: ReadonlyArray<Token>, after: ReadonlyArray<string>): string | undefined => {
+  const at = words.findIndex((token) => after.some((word) => isWord(token, word)))
+  if (at === -1) return undefined
+  let from = at + 1
+  if (isWord(words[from], "IF")) from += isWord(words[from + 1], "NOT") ? 3 : 2
+  const name = nameAt(words, from).text
+  return name === "" ? undefined : name
+}
+
+const lastPart = (name: string): string =>
+  Effect.runSync(
+    Identifier.parseQualified(name).pipe(
+      Effect.map((parts) => parts.name),
+      Effect.orElseSucceed(() => name)
+    )
+  )
+
+/** The rows of `table` now, or undefined when it cannot be counted (it does not exist yet). */
+const countRows = (workspace: Workspace, table: string, context: StatementContext) =>
+  workspace.sql
+    .query(`SELECT COUNT(*) AS N FROM ${toDuckDb(tokensOfName(table), new Map(), context.names)}`)
+    .pipe(
+      Effect.map((result) => Number(result.getChildAt(0)?.get(0) ?? 0)),
+      Effect.orElseSucceed(() => undefined)
+    )
+
+const tokensOfName = (name: string): ReadonlyArray<Token> =>
+  Identifier.splitParts(name).flatMap(
+    (part, i): Array<Token> => [
+      ...(i === 0 ? [] : [{ kind: "symbol", text: "." } as const]),
+      part.startsWith('"') ? { kind: "quoted", text: part } : { kind: "word", text: part }
+    ]
+  )
+
+const dmlResult = (label: string, changed: number | undefined, statementTypeId: number) =>
+  changed === undefined
+    ? status("Statement executed successfully.")
+    : rows(
+        [column(`number of rows ${label}`, "fixed", { precision: 38, nullable: false })],
+        [[String(changed)]],
+        statementTypeId
+      )
+
+const ddlStatus = (statement: Statement): string => {
+  const words = statement.words
+  const target = targetOf(words, ["TABLE", "VIEW", "SCHEMA"])
+  const name = target === undefined ? "" : lastPart(target)
+  if (statement.keywords.startsWith("CREATE")) {
+    const kind =
+      ["TABLE", "VIEW", "SCHEMA"].find((word) => words.some((token) => isWord(token, word))) ?? "TABLE"
+    return `${kind.charAt(0)}${kind.slice(1).toLowerCase()} ${name} successfully created.`
+  }
+  if (statement.keywords.startsWith("DROP")) return `${name} successfully dropped.`
+  return "Statement executed successfully."
+}
+
+export const passthrough: StatementHandler = {
+  kind: "SQL for DuckDB",
+  matches: ({ keywords }) => QUERY.test(keywords) || DML.test(keywords) || DDL.test(keywords),
+  run: (statement, context) =>
+    Effect.gen(function* () {
+      const duckDb = duckDbText(statement, context)
+      if (QUERY.test(statement.keywords))
+        return { _tag: "Query", duckDb, describeOnly: context.describeOnly } as const
+      const workspace = yield* context.workspace
+      if (context.describeOnly) return status("Statement executed successfully.")
+      const counted = statement.keywords.startsWith("INSERT")
+        ? { target: targetOf(statement.words, ["INTO"]), label: "inserted", type: STATEMENT_TYPE.insert }
+        : statement.keywords.startsWith("DELETE")
+          ? { target: targetOf(statement.words, ["FROM"]), label: "deleted", type: STATEMENT_TYPE.delete }
+          : undefined
+      const before =
+        counted?.target === undefined ? undefined : yield* countRows(workspace, counted.target, context)
+      yield* workspace.sql.execute(duckDb)
+      if (counted !== undefined) {
+        const after =
+          counted.target === undefined ? undefined : yield* countRows(workspace, counted.target, context)
+        const changed = before === undefined || after === undefined ? undefined : Math.abs(after - before)
+        return dmlResult(counted.label, changed, counted.type)
+      }
+      if (DML.test(statement.keywords)) return status("Statement executed successfully.")
+      return status(ddlStatus(statement))
+    })
+}
+
+/** For messages: the statement's first words. */
+export const headOf = (statement: Statement): string => render(statement.words.slice(0, 3))
