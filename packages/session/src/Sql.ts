@@ -6,17 +6,23 @@
  * Names follow Snowflake's rules (`my_table` is `MY_TABLE`; `"My Table"` keeps its case), with one
  * local limit: names that differ only by case are refused, because DuckDB cannot keep them apart.
  * Lookups (`table`, users' SQL) match names case-insensitively, as DuckDB does.
+ *
+ * `Sql.layerSnowflake(connection)` runs the same shape on a Snowflake account through snowflake-sdk (an
+ * optional peer dependency, imported only when that layer is built); see `SnowflakeSql.ts`.
  */
 
 import { LocalAccount, type LocalAccountOptions } from "@runbatch/account"
 import type {
   CaseCollision,
   DatabaseBusy,
+  InsecureTransport,
   InvalidIdentifier,
   InvalidSpec,
   InvalidStageLocation,
   LocalFileError,
   Signature,
+  SnowflakeConnectFailed,
+  SnowflakeDriverMissing,
   SqlError,
   StageFileError,
   TableExists,
@@ -27,6 +33,13 @@ import { Context, Effect, Layer, type Stream } from "effect"
 import type { CsvOptions } from "./CsvOptions.ts"
 import { type LocalSqlOptions, makeLocalSql } from "./LocalSql.ts"
 import type { Relation } from "./Relation.ts"
+import { makeSnowflakeSql } from "./SnowflakeSql.ts"
+import { checkTransport } from "./snowflake/Endpoint.ts"
+import {
+  connectionLabel,
+  type SnowflakeConnection,
+  type SnowflakeConnectionOptions
+} from "./snowflake/SnowflakeConnection.ts"
 
 export interface SessionContext {
   readonly database: string
@@ -126,6 +139,23 @@ export interface SqlShape {
   ) => Effect.Effect<ReadonlyArray<string>, SqlError | DatabaseBusy | InvalidIdentifier>
 }
 
+/** Connection options given directly (not resolved from connections.toml); `name` labels messages. */
+export type SnowflakeSqlOptions = SnowflakeConnectionOptions & { readonly name?: string }
+
+/** What building a Snowflake Sql can fail with. */
+export type SnowflakeSqlError =
+  | SnowflakeConnectFailed
+  | SnowflakeDriverMissing
+  | InsecureTransport
+  | SqlError
+  | InvalidIdentifier
+
+const asConnection = (connection: SnowflakeConnection | SnowflakeSqlOptions): SnowflakeConnection => {
+  if ("origin" in connection && "options" in connection) return connection as SnowflakeConnection
+  const { name, ...options } = connection as SnowflakeSqlOptions
+  return { origin: { kind: "named", name: name ?? "(given options)", files: [] }, options, ignoredKeys: [] }
+}
+
 export class Sql extends Context.Service<Sql, SqlShape>()("@runbatch/session/Sql") {
   /** The embedded local account's Sql over the LocalAccount in context. */
   static readonly layerLocal = (options: LocalSqlOptions = {}): Layer.Layer<Sql, never, LocalAccount> =>
@@ -146,4 +176,23 @@ export class Sql extends Context.Service<Sql, SqlShape>()("@runbatch/session/Sql
       ...(lockWaitMillis === undefined ? {} : { lockWaitMillis })
     }).pipe(Layer.provideMerge(LocalAccount.layer(account)))
   }
+
+  /**
+   * A Snowflake account's Sql: one connection (a resolved `SnowflakeConnection`, see
+   * `resolveConnection`, or options given directly), logged in when the layer is built and logged out
+   * when it is released. snowflake-sdk is imported then, not before; missing, it fails with
+   * SnowflakeDriverMissing. A failed login is SnowflakeConnectFailed, naming the connection, never a
+   * secret. Plain http only to this machine (InsecureTransport otherwise).
+   */
+  static readonly layerSnowflake = (
+    connection: SnowflakeConnection | SnowflakeSqlOptions
+  ): Layer.Layer<Sql, SnowflakeSqlError> =>
+    Layer.effect(
+      Sql,
+      Effect.gen(function* () {
+        const resolved = asConnection(connection)
+        yield* checkTransport(connectionLabel(resolved), resolved.options)
+        return yield* makeSnowflakeSql(resolved)
+      })
+    )
 }

@@ -97,3 +97,35 @@ export class NoActiveWarehouse extends Schema.TaggedError<NoActiveWarehouse>()("
     return `The Snowflake connection "${this.connection}" has no active warehouse, and the statement needs one. Set one: warehouse = "…" in the connection's table of connections.toml, the SNOWFLAKE_WAREHOUSE variable, or --warehouse NAME.`
   }
 }
+
+/**
+ * Logging in to Snowflake failed: a wrong password or key, an unknown account or host, no answer. It
+ * names the connection and describes it (who connects where, and how), never with what.
+ */
+export class SnowflakeConnectFailed extends Schema.TaggedError<SnowflakeConnectFailed>()(
+  "SnowflakeConnectFailed",
+  {
+    connection: Schema.String,
+    /** `alice@myorg-myacct via myorg-myacct.snowflakecomputing.com (password auth)`. */
+    description: Schema.String,
+    reason: Schema.String,
+    /** Snowflake's error code, when it gave one (`390100`: incorrect username or password). */
+    code: Schema.optionalKey(Schema.String)
+  }
+) {
+  override get message(): string {
+    return `Could not connect to Snowflake with the connection "${this.connection}" (${this.description}): ${this.reason}${
+      this.code === undefined ? "" : ` (code ${this.code})`
+    }. Check the connection's account, host, user and credentials.`
+  }
+}
+
+/** A Snowflake session was asked for and the optional peer dependency snowflake-sdk is not installed. */
+export class SnowflakeDriverMissing extends Schema.TaggedError<SnowflakeDriverMissing>()(
+  "SnowflakeDriverMissing",
+  { reason: Schema.String }
+) {
+  override get message(): string {
+    return `runbatch talks to Snowflake through snowflake-sdk, which is not installed (${this.reason}). Install it beside runbatch: npm install snowflake-sdk`
+  }
+}

@@ -264,6 +264,20 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: 'Set one: `warehouse = "…"` in the connection\'s table of connections.toml, `SNOWFLAKE_CONNECTIONS_<NAME>_WAREHOUSE` or `SNOWFLAKE_WAREHOUSE`, or `--warehouse NAME`.'
   },
   {
+    tag: "SnowflakeConnectFailed",
+    area: "Snowflake",
+    summary:
+      "Logging in to Snowflake failed: a wrong password, key or token, an unknown account or user, a host that does not answer. The message names the connection and who connects where and how, never a secret.",
+    fix: "Check the connection's `account`, `host`, `user` and credentials where they come from (connections.toml, `SNOWFLAKE_*` variables, flags); for the emulator, its password (`--password`, `RUNBATCH_EMULATOR_PASSWORD`)."
+  },
+  {
+    tag: "SnowflakeDriverMissing",
+    area: "Snowflake",
+    summary:
+      "A Snowflake session was asked for and snowflake-sdk, runbatch's optional peer dependency for Snowflake, is not installed.",
+    fix: "Install it beside runbatch: `npm install snowflake-sdk`."
+  },
+  {
     tag: "RowFailed",
     area: "Running jobs",
     summary:
