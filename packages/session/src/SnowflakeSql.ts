@@ -165,8 +165,14 @@ export const makeSnowflakeSql = (
         const limit = options.limit === undefined || options.limit <= 0 ? undefined : options.limit
         return Stream.unwrap(
           Effect.gen(function* () {
-            const started = yield* Effect.acquireRelease(client.startStream(text), ({ statement }, exit) =>
-              exit._tag === "Success" ? Effect.void : cancelStatement(statement)
+            // Not acquireRelease: its acquisition cannot be interrupted, and interrupting a query that
+            // is still running is what cancels it (startStream cancels on interruption).
+            const started = yield* Effect.uninterruptibleMask((restore) =>
+              Effect.tap(restore(client.startStream(text)), ({ statement }) =>
+                Effect.addFinalizer((exit) =>
+                  exit._tag === "Success" ? Effect.void : cancelStatement(statement)
+                )
+              )
             )
             const { columns, statement } = started
             const batches = Stream.suspend(() => {
