@@ -4,6 +4,7 @@
  * session's context, relations, createTable, and what is not available on Snowflake yet.
  */
 import { type SnowflakeSqlOptions, Sql } from "@runbatch/session"
+import { StageLocation } from "@runbatch/spec"
 import { Effect, Fiber, Layer, Redacted, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { Emulator } from "../src/index.ts"
@@ -189,7 +190,9 @@ describe("Sql.layerSnowflake", () => {
             yield* Effect.flip(sql.readParquet("@ML.PUBLIC.S/x/")),
             yield* Effect.flip(sql.createDataFrame([{ X: 1 }], [])),
             yield* Effect.flip(sql.createTable("T", { kind: "parquet", paths: ["x.parquet"] })),
-            yield* Effect.flip(relation.materialize("@ML.PUBLIC.S/job/", { targetShards: 1 }))
+            yield* Effect.flip(
+              relation.materialize(yield* StageLocation.parse("@ML.PUBLIC.S/job/"), { targetShards: 1 })
+            )
           ]
         })
       )

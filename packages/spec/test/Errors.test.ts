@@ -242,6 +242,21 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     'warehouse = "…" in the connection\'s table of connections.toml, the SNOWFLAKE_WAREHOUSE variable, or --warehouse NAME.'
   ],
   [
+    "SnowflakeConnectFailed",
+    new Spec.SnowflakeConnectFailed({
+      connection: "dev",
+      description: "alice@myorg-myacct via myorg-myacct.snowflakecomputing.com (password auth)",
+      reason: "Incorrect username or password was specified.",
+      code: "390100"
+    }),
+    'Could not connect to Snowflake with the connection "dev" (alice@myorg-myacct via myorg-myacct.snowflakecomputing.com (password auth)): Incorrect username or password was specified. (code 390100)'
+  ],
+  [
+    "SnowflakeDriverMissing",
+    new Spec.SnowflakeDriverMissing({ reason: "the package snowflake-sdk cannot be found" }),
+    "npm install snowflake-sdk"
+  ],
+  [
     "StageFileExists",
     new Spec.StageFileExists({ location: "@DB.S.ST/a" }),
     "written once and never overwritten"
