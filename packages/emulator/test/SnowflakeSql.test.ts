@@ -3,12 +3,12 @@
  * emulator: a failed login, cancelling statements when their Effect or stream is interrupted, the
  * session's context, relations, createTable, and what is not available on Snowflake yet.
  */
-import { type SnowflakeSqlOptions, Sql } from "@runbatch/session"
+import { type SnowflakeSqlOptions, Sql, SqlPromise } from "@runbatch/session"
 import { StageLocation } from "@runbatch/spec"
 import { Effect, Fiber, Layer, Redacted, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { Emulator } from "../src/index.ts"
-import { PASSWORD, tempDir } from "./support.ts"
+import { emulator, PASSWORD, tempDir } from "./support.ts"
 
 /** A statement DuckDB works on for many seconds (10^10 rows of a cross join). */
 const SLOW = "select sum(a.range * b.range) as s from range(100000) a, range(100000) b"
@@ -179,6 +179,30 @@ describe("Sql.layerSnowflake", () => {
     expect(missing.message).toContain("002003")
     expect(syntax).toMatchObject({ _tag: "SqlError", refused: true })
     expect(syntax.message).toContain("SELEC 1")
+  })
+
+  it("has a Promise face: SqlPromise.snowflake", async () => {
+    const running = await emulator()
+    const sql = SqlPromise.snowflake({
+      name: "emulator",
+      account: running.account,
+      username: "tester",
+      password: Redacted.make(PASSWORD),
+      host: running.host,
+      port: running.port,
+      protocol: "http",
+      database: "ML",
+      schema: "PUBLIC"
+    })
+    try {
+      await sql.execute("CREATE TABLE PROMISED AS SELECT 1 AS X")
+      const table = await sql.table("promised")
+      expect(await table.count()).toBe(1)
+      expect(await sql.listTables()).toEqual(["ML.PUBLIC.PROMISED"])
+      expect(await sql.context()).toEqual({ database: "ML", schema: "PUBLIC" })
+    } finally {
+      await sql.close()
+    }
   })
 
   it("says plainly what needs the stage backend", async () => {

@@ -11,8 +11,8 @@
  * ```
  *
  * `new SqlPromise(runner)` wraps any runner that provides a Sql (the facade's session runtime, say);
- * `SqlPromise.local` builds its own runtime, and `close()` releases it (and the session's temporary
- * data-frame files).
+ * `SqlPromise.local` and `SqlPromise.snowflake` build their own runtime, and `close()` releases it
+ * (and the session's temporary data-frame files, or the Snowflake session).
  */
 
 import type { LocalAccountOptions } from "@runbatch/account"
@@ -22,7 +22,14 @@ import type * as Arrow from "apache-arrow"
 import { Effect, ManagedRuntime, Stream } from "effect"
 import type { LocalSqlOptions } from "./LocalSql.ts"
 import type { Materialized, MaterializeOptions, Relation } from "./Relation.ts"
-import { type CreateTableOptions, type SessionContext, Sql, type TableSource } from "./Sql.ts"
+import {
+  type CreateTableOptions,
+  type SessionContext,
+  type SnowflakeSqlOptions,
+  Sql,
+  type TableSource
+} from "./Sql.ts"
+import type { SnowflakeConnection } from "./snowflake/SnowflakeConnection.ts"
 
 /** A relation with Promise methods; `relation` is the Effect-side value (for `createTable`, jobs). */
 export class RelationPromise {
@@ -89,6 +96,16 @@ export class SqlPromise implements AsyncDisposable {
   /** The embedded local account (home, current database and schema, DuckDB threads, lock wait). */
   static local(options: LocalAccountOptions & LocalSqlOptions = {}): SqlPromise {
     const runtime = ManagedRuntime.make(Sql.layerLocalAccount(options))
+    return new SqlPromise(runtime, () => runtime.dispose())
+  }
+
+  /**
+   * A Snowflake account, through snowflake-sdk (installed beside runbatch): a connection from
+   * `resolveConnectionPromise` or options given directly. It logs in on first use (a failed login
+   * rejects that call with SnowflakeConnectFailed) and logs out on `close()`.
+   */
+  static snowflake(connection: SnowflakeConnection | SnowflakeSqlOptions): SqlPromise {
+    const runtime = ManagedRuntime.make(Sql.layerSnowflake(connection))
     return new SqlPromise(runtime, () => runtime.dispose())
   }
 
