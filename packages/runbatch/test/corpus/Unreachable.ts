@@ -79,5 +79,15 @@ export const UNREACHABLE: ReadonlyArray<Unreachable> = [
     tag: "ReplicaStatusUnreadable",
     reason:
       "The replicas' status files are written whole by the job's supervisor; only a supervisor of another runbatch version, or a file damaged by hand, makes one unreadable (packages/runtime/test/ReplicaMonitor.test.ts)."
+  },
+  {
+    tag: "SnowflakeConnectFailed",
+    reason:
+      "The CLI has no Snowflake connection yet (W2-4 item 5, --connection); Sql.layerSnowflake's failed login is tested through the emulator (packages/emulator/test/SnowflakeSql.test.ts)."
+  },
+  {
+    tag: "SnowflakeDriverMissing",
+    reason:
+      "Only a Snowflake session imports snowflake-sdk, and the CLI opens none yet; a hidden driver is tested in packages/session/test/SnowflakeDriver.test.ts."
   }
 ]
