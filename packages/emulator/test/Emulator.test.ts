@@ -99,6 +99,19 @@ describe("statements", () => {
     ])
   })
 
+  it("binds each driver type as a literal that cannot change the statement", async () => {
+    const running = await emulator()
+    const connection = await connect(running)
+    const { rows } = await execute(connection, "select ? as v, ? as r, ? as b, ? as t, ? as n", {
+      binds: [{ a: [1, "x"] } as unknown as string, 1.5, true, "it's'); drop table t; --", null]
+    })
+    expect(rows).toEqual([{ V: { a: [1, "x"] }, R: 1.5, B: true, T: "it's'); drop table t; --", N: null }])
+    await execute(connection, "create table t (s string)")
+    await execute(connection, "insert into t values (?)", { binds: ["'); drop table t; --"] })
+    const { rows: kept } = await execute(connection, "select s from t")
+    expect(kept).toEqual([{ S: "'); drop table t; --" }])
+  })
+
   it("USE and ALTER SESSION change the session; SHOW lists with Snowflake's lower-case columns", async () => {
     const running = await emulator()
     const connection = await connect(running)

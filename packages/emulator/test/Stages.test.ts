@@ -117,6 +117,10 @@ describe("stages", () => {
       const error = await failing(connection, `PUT file://${local}/evil.txt ${target} AUTO_COMPRESS = FALSE`)
       expect(error.code).toBe("001003")
     }
+    writeFileSync(join(local, "%2e%2e"), "dots")
+    const encoded = await failing(connection, `PUT 'file://${local}/%252e%252e' @s/ AUTO_COMPRESS = FALSE`)
+    expect(encoded.code).toBe("001003")
+    expect(encoded.message).toMatch(/percent-encoded/)
     const quoted = await failing(connection, `PUT file://${local}/evil.txt '@"../x"/' AUTO_COMPRESS = FALSE`)
     expect(quoted.code).toBe("002003")
     const listed = await failing(connection, "list @s/../")
