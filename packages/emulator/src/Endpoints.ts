@@ -124,7 +124,7 @@ export const ENDPOINTS: ReadonlyArray<Endpoint> = [
     handle: (state, info) =>
       info.url.searchParams.get("delete") === "true"
         ? Effect.gen(function* () {
-            yield* state.queries.abortSession(info.session!.id)
+            yield* state.queries.endSession(info.session!.id)
             yield* state.sessions.close(info.session!)
             return ok()
           })

@@ -12,7 +12,7 @@ import { toDuckDb } from "../DuckDbDialect.ts"
 import { readsHistory, withHistory } from "../QueryHistoryTable.ts"
 import { column } from "../RowTypes.ts"
 import type { Workspace } from "../SessionSql.ts"
-import { isWord, render, type Token } from "../SqlTokens.ts"
+import { isWord, type Token } from "../SqlTokens.ts"
 import { STATEMENT_TYPE, type Statement, type StatementContext, type StatementHandler } from "../Statement.ts"
 import { rows, status } from "../StatementRows.ts"
 import { nameAt } from "./SessionStatements.ts"
@@ -128,6 +128,3 @@ export const passthrough: StatementHandler = {
       return status(ddlStatus(statement))
     })
 }
-
-/** For messages: the statement's first words. */
-export const headOf = (statement: Statement): string => render(statement.words.slice(0, 3))

@@ -5,7 +5,7 @@
  * holding the result in memory; its peak resident memory is checked too.
  */
 import { spawn } from "node:child_process"
-import { readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
@@ -85,6 +85,8 @@ it("streams 1M rows of numbers and text in chunks, with the emulator's memory bo
     expect(growth, `the emulator's peak RSS grew by ${growth.toFixed(0)} MiB`).toBeLessThan(300)
     expect(child.exitCode, "the emulator is still serving").toBeNull()
     await new Promise<void>((resolve) => connection.destroy(() => resolve()))
+    // The session ended: its result files went with it.
+    expect(existsSync(join(home, "tmp", chunkDirs[0]!, queryId))).toBe(false)
   } finally {
     child.stdin!.end()
     await new Promise((resolve) => child.once("exit", resolve))
