@@ -140,6 +140,23 @@ describe("statements", () => {
     expect(back).toEqual([{ D: "RUNBATCH", S: "PUBLIC" }])
   })
 
+  it("serves several connections at once on one table", async () => {
+    const running = await emulator()
+    const [a, b] = await Promise.all([connect(running), connect(running)])
+    await execute(a, "create table counts (who string, i int)")
+    await Promise.all(
+      [a, b].map(async (connection, c) => {
+        for (let i = 0; i < 10; i++)
+          await execute(connection, "insert into counts values (?, ?)", { binds: [`c${c}`, i] })
+      })
+    )
+    const { rows } = await execute(b, "select who, count(*) as n from counts group by who order by who")
+    expect(rows).toEqual([
+      { WHO: "c0", N: 10 },
+      { WHO: "c1", N: 10 }
+    ])
+  })
+
   it("describeOnly answers the columns without running the statement", async () => {
     const running = await emulator()
     const connection = await connect(running)

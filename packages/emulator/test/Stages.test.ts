@@ -71,6 +71,10 @@ describe("stages", () => {
     const got = await execute<Record<string, unknown>>(connection, `GET @files/in/a.csv 'file://${target}/'`)
     expect(got.rows.map((r) => r["status"])).toEqual(["DOWNLOADED"])
     expect(readFileSync(join(target, "a.csv"), "utf8")).toBe("x,y\n1,2\n")
+    // Without AUTO_COMPRESS = FALSE the driver gzips the file itself: it lands as a.csv.gz.
+    const gzipped = await execute<Record<string, unknown>>(connection, `PUT file://${local}/a.csv @files/gz/`)
+    expect(gzipped.rows.map((r) => [r["target"], r["status"]])).toEqual([["a.csv.gz", "UPLOADED"]])
+    expect(readdirSync(join(stageFolder(running.home, "FILES"), "gz"))).toEqual(["a.csv.gz"])
     const removed = await execute<Record<string, unknown>>(
       connection,
       "remove @files/in/ pattern = '.*b[.]csv'"
