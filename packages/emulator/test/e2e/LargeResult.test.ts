@@ -81,8 +81,12 @@ it("streams 1M rows of numbers and text in chunks, with the emulator's memory bo
     const chunks = readdirSync(join(home, "tmp", chunkDirs[0]!, queryId))
     // ~60 MB of encoded rows in chunk files of ~8 MB each.
     expect(chunks.length, `${chunks.length} chunk files`).toBeGreaterThanOrEqual(5)
+    // The heap cap above is what proves the rows are not held in JavaScript; resident memory is a
+    // backstop. It is native (DuckDB spooling the result, parquet-wasm reading it back, malloc arenas):
+    // 190 MiB of growth on a quiet machine, 281 in a CI run on a loaded one; the rows alone are ~60 MB
+    // encoded and would take far more as JavaScript values.
     const growth = peakRssMiB(pid) - baseline
-    expect(growth, `the emulator's peak RSS grew by ${growth.toFixed(0)} MiB`).toBeLessThan(300)
+    expect(growth, `the emulator's peak RSS grew by ${growth.toFixed(0)} MiB`).toBeLessThan(400)
     expect(child.exitCode, "the emulator is still serving").toBeNull()
     await new Promise<void>((resolve) => connection.destroy(() => resolve()))
     // The session ended: its result files went with it.
