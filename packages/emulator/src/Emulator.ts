@@ -18,6 +18,7 @@ import { join, resolve } from "node:path"
 import { DEFAULT_DATABASE, DEFAULT_SCHEMA } from "@runbatch/account"
 import { EmulatorStartFailed } from "@runbatch/spec"
 import { Effect, Exit, Scope } from "effect"
+import { parsePublicKey } from "./Credentials.ts"
 import { type EmulatorState, route } from "./Endpoints.ts"
 import { resolvePassword } from "./Login.ts"
 import { makeQueryHistory } from "./QueryHistory.ts"
@@ -36,6 +37,11 @@ export interface EmulatorOptions {
   readonly host?: string
   /** The password every user logs in with; default `RUNBATCH_EMULATOR_PASSWORD`, else `runbatch`. */
   readonly password?: string
+  /**
+   * An RSA public key (PEM, or its base64 body) any user may sign a key-pair login with; users' own
+   * keys come from `ALTER USER … SET RSA_PUBLIC_KEY`.
+   */
+  readonly publicKey?: string
   /** A file that gets one JSON line per statement (`{"sql", "status", …}`), secrets redacted. */
   readonly queryLog?: string
   /** The account name the emulator reports; default `runbatch`. */
@@ -121,6 +127,13 @@ export const start = (
           reason: `the home ${home} cannot be created: ${(error as Error).message}`
         })
     })
+    const publicKey = options.publicKey === undefined ? undefined : parsePublicKey(options.publicKey)
+    if (options.publicKey !== undefined && publicKey === undefined)
+      return yield* new EmulatorStartFailed({
+        host,
+        port: options.port ?? 0,
+        reason: "the publicKey option is not an RSA public key (a PEM, or the base64 body of one)"
+      })
     let baseUrl = ""
     const chunks = makeResultChunks({
       dir: chunksDir,
@@ -137,12 +150,16 @@ export const start = (
       chunks,
       sessions,
       queries,
-      password: resolvePassword(options.password),
-      defaults: {
-        database: options.database ?? DEFAULT_DATABASE,
-        schema: options.schema ?? DEFAULT_SCHEMA,
-        warehouse: "COMPUTE_WH",
-        role: "ACCOUNTADMIN"
+      login: {
+        home,
+        password: resolvePassword(options.password),
+        publicKey,
+        defaults: {
+          database: options.database ?? DEFAULT_DATABASE,
+          schema: options.schema ?? DEFAULT_SCHEMA,
+          warehouse: "COMPUTE_WH",
+          role: "ACCOUNTADMIN"
+        }
       },
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       holdMillis: options.holdMillis ?? 45_000,

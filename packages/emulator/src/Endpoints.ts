@@ -6,7 +6,7 @@
 import type { IncomingMessage } from "node:http"
 import type { EmulatorBadRequest } from "@runbatch/spec"
 import { Effect } from "effect"
-import { type LoginDefaults, login } from "./Login.ts"
+import { type LoginConfig, login } from "./Login.ts"
 import { type Emulated, executeQuery, type QueryOutcome, type QueryRequest } from "./QueryExecution.ts"
 import { badRequest, failure, invalidToken, notFound, ok, type Reply, sessionExpired } from "./Replies.ts"
 import { field, readJson } from "./RequestBody.ts"
@@ -16,8 +16,7 @@ import type { SessionState, Sessions } from "./Sessions.ts"
 export interface EmulatorState extends Emulated {
   readonly sessions: Sessions
   readonly queries: RunningQueries
-  readonly password: string
-  readonly defaults: LoginDefaults
+  readonly login: LoginConfig
   readonly maxBodyBytes: number
   /** How long a query-request waits for its statement before answering "in progress" (333333). */
   readonly holdMillis: number
@@ -95,9 +94,7 @@ export const ENDPOINTS: ReadonlyArray<Endpoint> = [
     path: /^\/session\/v1\/login-request$/,
     auth: "none",
     handle: (state, info) =>
-      Effect.flatMap(info.body, (body) =>
-        login(body, info.url.searchParams, state.sessions, state.password, state.defaults)
-      )
+      Effect.flatMap(info.body, (body) => login(body, info.url.searchParams, state.sessions, state.login))
   },
   {
     method: "POST",
@@ -127,7 +124,7 @@ export const ENDPOINTS: ReadonlyArray<Endpoint> = [
     handle: (state, info) =>
       info.url.searchParams.get("delete") === "true"
         ? Effect.gen(function* () {
-            yield* state.queries.abortSession(info.session!.id)
+            yield* state.queries.endSession(info.session!.id)
             yield* state.sessions.close(info.session!)
             return ok()
           })

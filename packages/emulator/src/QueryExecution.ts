@@ -127,7 +127,7 @@ const expandValues = (
     for (let row = 0; row < rows; row++)
       rendered.push(toDuckDb(tuple, yield* literalsOfRow(statement.text, bindings, row), names))
     const expanded: Array<Token> = [...tokens.slice(0, open), { kind: "raw", text: rendered.join(",\n") }]
-    return { ...statement, tokens: expanded, words: expanded.filter(significant) }
+    return { ...statement, tokens: expanded, words: expanded.filter(significant), valuesRows: rows }
   })
 
 const namesOf = (session: SessionState, account: string): SessionNames => ({

@@ -3,7 +3,8 @@
  * which is all `cancel()` knows before the first answer). Each statement runs in a fiber of its own,
  * so an `asyncExec` statement outlives its request, and an abort-request interrupts it — DuckDB stops
  * the statement. The last answers are kept for `GET /queries/<id>/result` and
- * `GET /monitoring/queries/<id>`; older ones are dropped with their chunk files.
+ * `GET /monitoring/queries/<id>`; older ones, and those of a session that ended, are dropped with
+ * their chunk files.
  */
 import { randomUUID } from "node:crypto"
 import { Deferred, Effect, Exit, Fiber } from "effect"
@@ -38,8 +39,8 @@ export interface RunningQueries {
   ) => { readonly status: QueryStatus; readonly sessionId: number } | undefined
   /** Cancel a query by its id or by the request id it was sent with; false when none is running. */
   readonly abort: (id: { readonly queryId?: string; readonly requestId?: string }) => Effect.Effect<boolean>
-  /** Cancel every query of a session (when it ends). */
-  readonly abortSession: (sessionId: number) => Effect.Effect<void>
+  /** A session ended: cancel its running queries, and forget its answers and their chunk files. */
+  readonly endSession: (sessionId: number) => Effect.Effect<void>
   readonly abortAll: Effect.Effect<void>
 }
 
@@ -110,12 +111,15 @@ export const makeRunningQueries = (chunks: ResultChunks): RunningQueries => {
       const tracked = id === undefined ? undefined : byId.get(id)
       return tracked === undefined ? Effect.succeed(false) : interrupt(tracked)
     },
-    abortSession: (sessionId) =>
-      Effect.forEach(
-        [...byId.values()].filter((t) => t.sessionId === sessionId),
-        interrupt,
-        { discard: true }
-      ),
+    endSession: (sessionId) =>
+      Effect.gen(function* () {
+        const ofSession = [...byId.values()].filter((t) => t.sessionId === sessionId)
+        yield* Effect.forEach(ofSession, interrupt, { discard: true })
+        for (const tracked of ofSession) {
+          byId.delete(tracked.queryId)
+          yield* chunks.remove(tracked.queryId)
+        }
+      }),
     abortAll: Effect.forEach([...byId.values()], interrupt, { discard: true })
   }
 }

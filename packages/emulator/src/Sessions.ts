@@ -83,26 +83,34 @@ export const makeSessions = (validity: SessionValidity = DEFAULT_VALIDITY): Sess
   return {
     validity,
     open: (init) =>
-      Effect.map(Scope.make(), (scope) => {
+      Effect.gen(function* () {
+        // Sessions whose master token expired can never be renewed: clients that vanished end here.
         const now = Date.now()
-        const session: SessionState = {
-          id: nextId++,
-          user: init.user,
-          database: init.database,
-          schema: init.schema,
-          warehouse: init.warehouse,
-          role: init.role,
-          parameters: new Map([...defaults(), ...Object.entries(init.parameters)]),
-          token: newToken("ses-"),
-          tokenExpiresAt: now + validity.sessionSeconds * 1000,
-          masterToken: newToken("mst-"),
-          masterExpiresAt: now + validity.masterSeconds * 1000,
-          scope
-        }
-        byToken.set(session.token, session)
-        byMaster.set(session.masterToken, session)
-        return session
-      }),
+        const expired = [...new Set(byToken.values())].filter((session) => session.masterExpiresAt <= now)
+        yield* Effect.forEach(expired, close, { discard: true })
+        return yield* Scope.make()
+      }).pipe(
+        Effect.map((scope) => {
+          const now = Date.now()
+          const session: SessionState = {
+            id: nextId++,
+            user: init.user,
+            database: init.database,
+            schema: init.schema,
+            warehouse: init.warehouse,
+            role: init.role,
+            parameters: new Map([...defaults(), ...Object.entries(init.parameters)]),
+            token: newToken("ses-"),
+            tokenExpiresAt: now + validity.sessionSeconds * 1000,
+            masterToken: newToken("mst-"),
+            masterExpiresAt: now + validity.masterSeconds * 1000,
+            scope
+          }
+          byToken.set(session.token, session)
+          byMaster.set(session.masterToken, session)
+          return session
+        })
+      ),
     bySessionToken: (token) => check(byToken.get(token), (s) => s.tokenExpiresAt),
     byMasterToken: (token) => check(byMaster.get(token), (s) => s.masterExpiresAt),
     renew: (session) => {

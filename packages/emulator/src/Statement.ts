@@ -32,6 +32,8 @@ export interface Statement {
   readonly words: ReadonlyArray<Token>
   /** Its leading words, upper case, one space apart (`CREATE OR REPLACE STAGE S`), for matching. */
   readonly keywords: string
+  /** `INSERT … VALUES` whose one tuple array binds repeated: how many rows it holds. */
+  readonly valuesRows?: number
 }
 
 export const statementOf = (text: string, tokens: ReadonlyArray<Token>): Statement => {

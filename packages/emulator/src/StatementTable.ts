@@ -16,6 +16,7 @@ import {
   useStatement
 } from "./handlers/SessionStatements.ts"
 import { createStage, describeStage, dropStage, showStages } from "./handlers/Stages.ts"
+import { alterUser } from "./handlers/Users.ts"
 import type {
   Statement,
   StatementContext,
@@ -27,6 +28,7 @@ import type {
 export const STATEMENT_HANDLERS: ReadonlyArray<StatementHandler> = [
   useStatement,
   alterSessionStatement,
+  alterUser,
   contextFunctionsStatement,
   showDatabases,
   showSchemas,

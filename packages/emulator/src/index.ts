@@ -7,6 +7,7 @@
 // First: a second copy of a shared library fails here, by name, before any other module uses one.
 import "./SharedLibrariesCheck.ts"
 
+export { type MintOptions, mintToken, type TokenKind } from "./Credentials.ts"
 export * as Emulator from "./Emulator.ts"
 export {
   DEFAULT_ACCOUNT,

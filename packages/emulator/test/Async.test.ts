@@ -87,6 +87,16 @@ describe("asynchronous statements", () => {
     expect(await connection.getQueryStatus(queryId)).toBe("ABORTED")
   })
 
+  it("a statement still running when the request is held long enough answers 333333, and the driver polls for it", async () => {
+    const running = await emulator({ holdMillis: 50 })
+    const connection = await connect(running)
+    const { rows } = await execute(
+      connection,
+      "select count(*) as n from range(8000) a, range(8000) b where (a.range + b.range) % 7 = 0"
+    )
+    expect(rows).toEqual([{ N: 9_142_857 }])
+  })
+
   it("renews an expired session token with the master token and goes on", async () => {
     const running = await emulator({ validity: { sessionSeconds: 1, masterSeconds: 600 } })
     const connection = await connect(running)

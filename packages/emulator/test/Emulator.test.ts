@@ -99,6 +99,19 @@ describe("statements", () => {
     ])
   })
 
+  it("binds each driver type as a literal that cannot change the statement", async () => {
+    const running = await emulator()
+    const connection = await connect(running)
+    const { rows } = await execute(connection, "select ? as v, ? as r, ? as b, ? as t, ? as n", {
+      binds: [{ a: [1, "x"] } as unknown as string, 1.5, true, "it's'); drop table t; --", null]
+    })
+    expect(rows).toEqual([{ V: { a: [1, "x"] }, R: 1.5, B: true, T: "it's'); drop table t; --", N: null }])
+    await execute(connection, "create table t (s string)")
+    await execute(connection, "insert into t values (?)", { binds: ["'); drop table t; --"] })
+    const { rows: kept } = await execute(connection, "select s from t")
+    expect(kept).toEqual([{ S: "'); drop table t; --" }])
+  })
+
   it("USE and ALTER SESSION change the session; SHOW lists with Snowflake's lower-case columns", async () => {
     const running = await emulator()
     const connection = await connect(running)
@@ -125,6 +138,23 @@ describe("statements", () => {
     await execute(connection, "use database runbatch")
     const { rows: back } = await execute(connection, "select current_database() as d, current_schema() as s")
     expect(back).toEqual([{ D: "RUNBATCH", S: "PUBLIC" }])
+  })
+
+  it("serves several connections at once on one table", async () => {
+    const running = await emulator()
+    const [a, b] = await Promise.all([connect(running), connect(running)])
+    await execute(a, "create table counts (who string, i int)")
+    await Promise.all(
+      [a, b].map(async (connection, c) => {
+        for (let i = 0; i < 10; i++)
+          await execute(connection, "insert into counts values (?, ?)", { binds: [`c${c}`, i] })
+      })
+    )
+    const { rows } = await execute(b, "select who, count(*) as n from counts group by who order by who")
+    expect(rows).toEqual([
+      { WHO: "c0", N: 10 },
+      { WHO: "c1", N: 10 }
+    ])
   })
 
   it("describeOnly answers the columns without running the statement", async () => {

@@ -37,7 +37,7 @@ describe("query log", () => {
       {
         QUERY_TEXT: "alter user me set rsa_public_key = '***'",
         EXECUTION_STATUS: "FAILED_WITH_ERROR",
-        ERROR_CODE: "000002",
+        ERROR_CODE: "002029",
         USER_NAME: "TESTER"
       }
     ])

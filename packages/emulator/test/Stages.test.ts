@@ -71,6 +71,10 @@ describe("stages", () => {
     const got = await execute<Record<string, unknown>>(connection, `GET @files/in/a.csv 'file://${target}/'`)
     expect(got.rows.map((r) => r["status"])).toEqual(["DOWNLOADED"])
     expect(readFileSync(join(target, "a.csv"), "utf8")).toBe("x,y\n1,2\n")
+    // Without AUTO_COMPRESS = FALSE the driver gzips the file itself: it lands as a.csv.gz.
+    const gzipped = await execute<Record<string, unknown>>(connection, `PUT file://${local}/a.csv @files/gz/`)
+    expect(gzipped.rows.map((r) => [r["target"], r["status"]])).toEqual([["a.csv.gz", "UPLOADED"]])
+    expect(readdirSync(join(stageFolder(running.home, "FILES"), "gz"))).toEqual(["a.csv.gz"])
     const removed = await execute<Record<string, unknown>>(
       connection,
       "remove @files/in/ pattern = '.*b[.]csv'"
@@ -117,6 +121,10 @@ describe("stages", () => {
       const error = await failing(connection, `PUT file://${local}/evil.txt ${target} AUTO_COMPRESS = FALSE`)
       expect(error.code).toBe("001003")
     }
+    writeFileSync(join(local, "%2e%2e"), "dots")
+    const encoded = await failing(connection, `PUT 'file://${local}/%252e%252e' @s/ AUTO_COMPRESS = FALSE`)
+    expect(encoded.code).toBe("001003")
+    expect(encoded.message).toMatch(/percent-encoded/)
     const quoted = await failing(connection, `PUT file://${local}/evil.txt '@"../x"/' AUTO_COMPRESS = FALSE`)
     expect(quoted.code).toBe("002003")
     const listed = await failing(connection, "list @s/../")

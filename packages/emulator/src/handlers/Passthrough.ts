@@ -2,7 +2,8 @@
  * The statements the emulator passes to the local account's DuckDB (rewritten by DuckDbDialect):
  * queries (`SELECT`, `WITH`, `VALUES`), DML (`INSERT`, `UPDATE`, `DELETE`, `MERGE`) and the DDL of
  * tables, views and schemas. Queries answer with their rows; DML and DDL with Snowflake's status row
- * (`number of rows inserted` / `deleted`, counted on the target table before and after).
+ * (`number of rows inserted` / `deleted`: the tuples of `INSERT … VALUES`, otherwise the target table
+ * counted before and after — exact unless another client writes to it at the same time).
  * `TRANSIENT`, `VOLATILE` and `TEMPORARY` tables are created as ordinary tables: every DuckDB
  * operation of the local account is its own instance, where a temporary table would not outlive it.
  */
@@ -12,7 +13,7 @@ import { toDuckDb } from "../DuckDbDialect.ts"
 import { readsHistory, withHistory } from "../QueryHistoryTable.ts"
 import { column } from "../RowTypes.ts"
 import type { Workspace } from "../SessionSql.ts"
-import { isWord, render, type Token } from "../SqlTokens.ts"
+import { isSymbol, isWord, type Token } from "../SqlTokens.ts"
 import { STATEMENT_TYPE, type Statement, type StatementContext, type StatementHandler } from "../Statement.ts"
 import { rows, status } from "../StatementRows.ts"
 import { nameAt } from "./SessionStatements.ts"
@@ -78,6 +79,27 @@ const tokensOfName = (name: string): ReadonlyArray<Token> =>
     ]
   )
 
+/**
+ * The rows of `INSERT … VALUES (…), (…)`: its top-level tuples (or the rows array binds expanded it
+ * to); undefined for any other INSERT.
+ */
+const valuesRows = (statement: Statement): number | undefined => {
+  if (statement.valuesRows !== undefined) return statement.valuesRows
+  const words = statement.words
+  const at = words.findIndex((token) => isWord(token, "VALUES"))
+  if (at === -1) return undefined
+  let depth = 0
+  let tuples = 0
+  for (const token of words.slice(at + 1)) {
+    if (isSymbol(token, "(")) {
+      if (depth === 0) tuples++
+      depth++
+    } else if (isSymbol(token, ")")) depth--
+    else if (depth === 0 && !isSymbol(token, ",")) return undefined
+  }
+  return tuples === 0 ? undefined : tuples
+}
+
 const dmlResult = (label: string, changed: number | undefined, statementTypeId: number) =>
   changed === undefined
     ? status("Statement executed successfully.")
@@ -115,6 +137,12 @@ export const passthrough: StatementHandler = {
         : statement.keywords.startsWith("DELETE")
           ? { target: targetOf(statement.words, ["FROM"]), label: "deleted", type: STATEMENT_TYPE.delete }
           : undefined
+      // INSERT … VALUES says how many rows it adds: no counting (each count is a DuckDB operation).
+      const tuples = statement.keywords.startsWith("INSERT") ? valuesRows(statement) : undefined
+      if (tuples !== undefined) {
+        yield* workspace.sql.execute(duckDb)
+        return dmlResult("inserted", tuples, STATEMENT_TYPE.insert)
+      }
       const before =
         counted?.target === undefined ? undefined : yield* countRows(workspace, counted.target, context)
       yield* workspace.sql.execute(duckDb)
@@ -128,6 +156,3 @@ export const passthrough: StatementHandler = {
       return status(ddlStatus(statement))
     })
 }
-
-/** For messages: the statement's first words. */
-export const headOf = (statement: Statement): string => render(statement.words.slice(0, 3))

@@ -81,6 +81,56 @@ export const UNREACHABLE: ReadonlyArray<Unreachable> = [
       "The replicas' status files are written whole by the job's supervisor; only a supervisor of another runbatch version, or a file damaged by hand, makes one unreadable (packages/runtime/test/ReplicaMonitor.test.ts)."
   },
   {
+    tag: "ConnectionFileUnsafe",
+    reason:
+      "Snowflake connections are not yet reachable through runbatch's Session or CLI (`Session.snowflake` and `--connection` come with W2-4 item 5; turn this into a case then): a connections.toml or config.toml others can write, refused with chmod 600 (packages/session/test/ResolveConnection.test.ts)."
+  },
+  {
+    tag: "ConnectionFileInvalid",
+    reason:
+      "Snowflake connections are not yet reachable through runbatch's Session or CLI (`Session.snowflake` and `--connection` come with W2-4 item 5; turn this into a case then): a connections file that is not valid TOML, named with line and column (packages/session/test/ResolveConnection.test.ts)."
+  },
+  {
+    tag: "ConnectionNotFound",
+    reason:
+      "Snowflake connections are not yet reachable through runbatch's Session or CLI (`Session.snowflake` and `--connection` come with W2-4 item 5; turn this into a case then): a connection name no file or variable defines, the known ones listed (packages/session/test/ResolveConnection.test.ts)."
+  },
+  {
+    tag: "InvalidConnection",
+    reason:
+      "Snowflake connections are not yet reachable through runbatch's Session or CLI (`Session.snowflake` and `--connection` come with W2-4 item 5; turn this into a case then): a connection value of the wrong shape (port, host, account), named with its source (packages/session/test/ResolveConnection.test.ts)."
+  },
+  {
+    tag: "InsecureTransport",
+    reason:
+      "Snowflake connections are not yet reachable through runbatch's Session or CLI (`Session.snowflake` and `--connection` come with W2-4 item 5; turn this into a case then): plain http to a host other than loopback (packages/session/test/ResolveConnection.test.ts)."
+  },
+  {
+    tag: "NoActiveWarehouse",
+    reason:
+      "Snowflake connections are not yet reachable through runbatch's Session or CLI (`Session.snowflake` and `--connection` come with W2-4 item 5; turn this into a case then): a statement that needs a warehouse on a connection without one; raised by the Snowflake Sql layer."
+  },
+  {
+    tag: "EmulatorStartFailed",
+    reason:
+      "The emulator could not listen: a port another process holds, or an address this machine does not have — a matter of the machine, not of a job's input (packages/emulator tests; `runbatch emulator --port N`)."
+  },
+  {
+    tag: "EmulatorBadRequest",
+    reason:
+      "Answered over the wire to a Snowflake client that sent a malformed, oversized or unknown request to `runbatch emulator`, never raised by runbatch's own calls (packages/emulator/test/BadInput.test.ts)."
+  },
+  {
+    tag: "UnsupportedStatement",
+    reason:
+      "Answered over the wire to a Snowflake client whose SQL the emulator does not emulate, naming the statement (packages/emulator/test/BadInput.test.ts, Emulator.test.ts); runbatch's local account runs SQL on DuckDB without the emulator."
+  },
+  {
+    tag: "EmulatorSqlError",
+    reason:
+      "Answered over the wire to a Snowflake client with Snowflake's code and SQL state (a missing object, a syntax error, a refused PUT/GET); the local account's own statements fail with SqlError (packages/emulator tests)."
+  },
+  {
     tag: "SnowflakeConnectFailed",
     reason:
       "The CLI has no Snowflake connection yet (W2-4 item 5, --connection); Sql.layerSnowflake's failed login is tested through the emulator (packages/emulator/test/SnowflakeSql.test.ts)."

@@ -432,5 +432,59 @@ export const commands: ReadonlyArray<Command> = [
     details:
       "Prefix semantics as LIST: @S/out removes out/… and out2/…; @S/out/ removes out/… only. Refused (OutputClaimed, exit 2) while a running job's output folder lies in what it would remove, or holds it.",
     load: () => import("./stage.ts").then((m) => m.stageRemove)
+  },
+  {
+    words: ["emulator"],
+    summary: "Serve the local account as a Snowflake account to snowflake-sdk (and runbatch --connection)",
+    usage: "[--port N] [--port-file FILE] [--query-log FILE] [--password P] [--public-key FILE] [--host H]",
+    options: {
+      port: { type: "string", value: "N", description: "port to listen on (default 0: a free one, printed)" },
+      "port-file": {
+        type: "string",
+        value: "FILE",
+        description: "write the port there once listening (for scripts and CI)"
+      },
+      "query-log": {
+        type: "string",
+        value: "FILE",
+        description: "append one JSON line per statement (secrets redacted)"
+      },
+      password: {
+        type: "string",
+        value: "P",
+        description: "every user's password (default $RUNBATCH_EMULATOR_PASSWORD, else runbatch)"
+      },
+      "public-key": {
+        type: "string",
+        value: "FILE",
+        description: "an RSA public key (PEM) any user may sign key-pair logins with"
+      },
+      host: {
+        type: "string",
+        value: "H",
+        description: "interface to listen on (default 127.0.0.1; another exposes the account to that network)"
+      }
+    },
+    details:
+      "Serves --home until interrupted (Ctrl-C): SQL runs on its DuckDB files, stages are its folders, PUT and GET go\n" +
+      "through snowflake-sdk's LOCAL_FS stage type (client and emulator share a filesystem). It prints the URL, the\n" +
+      'account name and a connections.toml entry. See docs/snowflake.md, "The emulator".',
+    load: () => import("./emulator.ts").then((m) => m.emulator)
+  },
+  {
+    words: ["emulator", "token"],
+    summary: "Mint an OAuth or programmatic access token the emulator of --home accepts",
+    usage: "--user NAME [--kind oauth|pat] [--ttl SECONDS]",
+    options: {
+      user: { type: "string", value: "NAME", description: "the user the token logs in as" },
+      kind: {
+        type: "string",
+        value: "oauth|pat",
+        description: "OAUTH or PROGRAMMATIC_ACCESS_TOKEN logins (default oauth)"
+      },
+      ttl: { type: "string", value: "SECONDS", description: "how long it is valid (default 3600)" }
+    },
+    details: "Only the token's hash is kept (in --home's emulator/tokens.json); the token is printed once.",
+    load: () => import("./emulator.ts").then((m) => m.emulatorToken)
   }
 ]
