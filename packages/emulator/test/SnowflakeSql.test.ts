@@ -5,33 +5,14 @@
  */
 import { type SnowflakeSqlOptions, Sql, SqlPromise } from "@runbatch/session"
 import { StageLocation } from "@runbatch/spec"
-import { Effect, Fiber, Layer, Redacted, Stream } from "effect"
+import { Effect, Fiber, Redacted, Stream } from "effect"
 import { describe, expect, it } from "vitest"
-import { Emulator } from "../src/index.ts"
-import { emulator, PASSWORD, tempDir } from "./support.ts"
+import { emulator, PASSWORD, snowflakeOptions, snowflakeSqlLayer } from "./support.ts"
 
 /** A statement DuckDB works on for many seconds (10^10 rows of a cross join). */
 const SLOW = "select sum(a.range * b.range) as s from range(100000) a, range(100000) b"
 
-const layer = (options: Partial<SnowflakeSqlOptions> = {}) =>
-  Layer.unwrap(
-    Effect.map(
-      Emulator.start({ home: tempDir("emulator-sql-"), password: PASSWORD, threads: 2 }),
-      (running) =>
-        Sql.layerSnowflake({
-          name: "emulator",
-          account: running.account,
-          username: "tester",
-          password: Redacted.make(PASSWORD),
-          host: running.host,
-          port: running.port,
-          protocol: "http",
-          database: "ML",
-          schema: "PUBLIC",
-          ...options
-        })
-    )
-  )
+const layer = snowflakeSqlLayer
 
 const run = <A, E>(effect: Effect.Effect<A, E, Sql>, options: Partial<SnowflakeSqlOptions> = {}) =>
   Effect.runPromise(Effect.scoped(effect).pipe(Effect.provide(layer(options))) as Effect.Effect<A, E>)
@@ -183,17 +164,7 @@ describe("Sql.layerSnowflake", () => {
 
   it("has a Promise face: SqlPromise.snowflake", async () => {
     const running = await emulator()
-    const sql = SqlPromise.snowflake({
-      name: "emulator",
-      account: running.account,
-      username: "tester",
-      password: Redacted.make(PASSWORD),
-      host: running.host,
-      port: running.port,
-      protocol: "http",
-      database: "ML",
-      schema: "PUBLIC"
-    })
+    const sql = SqlPromise.snowflake(snowflakeOptions(running))
     try {
       await sql.execute("CREATE TABLE PROMISED AS SELECT 1 AS X")
       const table = await sql.table("promised")

@@ -5,9 +5,11 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { type SnowflakeSqlOptions, Sql } from "@runbatch/session"
+import { Effect, Layer, Redacted } from "effect"
 import snowflake from "snowflake-sdk"
 import { onTestFinished } from "vitest"
-import { type EmulatorOptions, type RunningEmulator, startEmulator } from "../src/index.ts"
+import { Emulator, type EmulatorOptions, type RunningEmulator, startEmulator } from "../src/index.ts"
 
 snowflake.configure({ logLevel: "OFF" })
 
@@ -120,3 +122,29 @@ export const loginToken = async (running: RunningEmulator): Promise<string> => {
   })
   return (json["data"] as { token: string }).token
 }
+
+/** Sql.layerSnowflake's options for logging in to `running` as "tester", database ML, schema PUBLIC. */
+export const snowflakeOptions = (
+  running: Pick<RunningEmulator, "account" | "host" | "port">,
+  overrides: Partial<SnowflakeSqlOptions> = {}
+): SnowflakeSqlOptions => ({
+  name: "emulator",
+  account: running.account,
+  username: "tester",
+  password: Redacted.make(PASSWORD),
+  host: running.host,
+  port: running.port,
+  protocol: "http",
+  database: "ML",
+  schema: "PUBLIC",
+  ...overrides
+})
+
+/** Sql.layerSnowflake logged in to an emulator of its own over a fresh home (both end with the scope). */
+export const snowflakeSqlLayer = (overrides: Partial<SnowflakeSqlOptions> = {}) =>
+  Layer.unwrap(
+    Effect.map(
+      Emulator.start({ home: tempDir("emulator-sql-"), password: PASSWORD, threads: 2 }),
+      (running) => Sql.layerSnowflake(snowflakeOptions(running, overrides))
+    )
+  )
