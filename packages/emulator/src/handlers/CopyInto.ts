@@ -24,6 +24,7 @@ import { nameAt } from "./SessionStatements.ts"
 import {
   argumentAt,
   booleanOption,
+  listMatching,
   type Options,
   optionsFrom,
   stageLocation,
@@ -156,11 +157,7 @@ const load = (statement: Statement, context: StatementContext) =>
     const location = yield* stageLocation(source.text, context)
     yield* requireStage(statement, context, location)
     const workspace = yield* context.workspace
-    const pattern = options.get("PATTERN")
-    const entries = yield* workspace.stages.list(
-      StageLocation.format(location),
-      pattern === undefined ? {} : { pattern }
-    )
+    const { entries } = yield* listMatching(context, location, options)
     if (entries.length === 0) return status("Copy executed with 0 files processed.")
     const paths = yield* Effect.forEach(entries, (entry) =>
       Effect.flatMap(StageLocation.parse(entry.location), workspace.account.stagePath)

@@ -17,13 +17,12 @@ import { EmulatorSqlError, StageLocation } from "@runbatch/spec"
 import { Effect } from "effect"
 import type { Statement, StatementHandler } from "../Statement.ts"
 import {
-  afterWords,
-  argumentAt,
   booleanOption,
+  listMatching,
   localPath,
   optionsFrom,
   stageLocation,
-  syntaxError
+  twoArguments
 } from "./StageSyntax.ts"
 import { requireStage } from "./Stages.ts"
 
@@ -98,13 +97,10 @@ export const put: StatementHandler = {
   matches: ({ keywords }) => keywords === "PUT" || keywords.startsWith("PUT "),
   run: (statement, context) =>
     Effect.gen(function* () {
-      const source = argumentAt(statement.tokens, afterWords(statement.tokens, 1))
-      const target = source === undefined ? undefined : argumentAt(statement.tokens, source.next)
-      if (source === undefined || target === undefined)
-        return yield* syntaxError(
-          statement,
-          "write PUT file:///path/to/file @stage[/folder] [AUTO_COMPRESS = FALSE] [OVERWRITE = TRUE]"
-        )
+      const { source, target } = yield* twoArguments(
+        statement,
+        "write PUT file:///path/to/file @stage[/folder] [AUTO_COMPRESS = FALSE] [OVERWRITE = TRUE]"
+      )
       const path = yield* localPath(statement, source.text)
       const options = yield* optionsFrom(statement, statement.tokens, target.next)
       const location = StageLocation.asDirectory(yield* stageLocation(target.text, context))
@@ -151,13 +147,10 @@ export const get: StatementHandler = {
   matches: ({ keywords }) => keywords === "GET" || keywords.startsWith("GET "),
   run: (statement, context) =>
     Effect.gen(function* () {
-      const source = argumentAt(statement.tokens, afterWords(statement.tokens, 1))
-      const target = source === undefined ? undefined : argumentAt(statement.tokens, source.next)
-      if (source === undefined || target === undefined)
-        return yield* syntaxError(
-          statement,
-          "write GET @stage/path file:///local/folder/ [PATTERN = 'regex']"
-        )
+      const { source, target } = yield* twoArguments(
+        statement,
+        "write GET @stage/path file:///local/folder/ [PATTERN = 'regex']"
+      )
       const location = yield* stageLocation(source.text, context)
       const localFolder = yield* localPath(statement, target.text)
       const options = yield* optionsFrom(statement, statement.tokens, target.next)
@@ -170,11 +163,7 @@ export const get: StatementHandler = {
           `The local folder ${localFolder} does not exist; create it before GET.`
         )
       const workspace = yield* context.workspace
-      const pattern = options.get("PATTERN")
-      const entries = yield* workspace.stages.list(
-        StageLocation.format(location),
-        pattern === undefined ? {} : { pattern }
-      )
+      const { entries, pattern } = yield* listMatching(context, location, options)
       if (entries.length === 0)
         return yield* refuse(
           statement,

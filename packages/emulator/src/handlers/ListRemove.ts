@@ -10,7 +10,14 @@ import { Effect } from "effect"
 import { column } from "../RowTypes.ts"
 import type { Statement, StatementContext, StatementHandler } from "../Statement.ts"
 import { rows } from "../StatementRows.ts"
-import { afterWords, argumentAt, optionsFrom, stageLocation, syntaxError } from "./StageSyntax.ts"
+import {
+  afterWords,
+  argumentAt,
+  listMatching,
+  optionsFrom,
+  stageLocation,
+  syntaxError
+} from "./StageSyntax.ts"
 import { requireStage } from "./Stages.ts"
 
 /** The location and options of `LIST`/`REMOVE`, checked to name an existing stage. */
@@ -23,11 +30,7 @@ const target = (statement: Statement, context: StatementContext) =>
     const options = yield* optionsFrom(statement, statement.tokens, argument.next)
     yield* requireStage(statement, context, location)
     const workspace = yield* context.workspace
-    const pattern = options.get("PATTERN")
-    const entries = yield* workspace.stages.list(
-      StageLocation.format(location),
-      pattern === undefined ? {} : { pattern }
-    )
+    const { entries } = yield* listMatching(context, location, options)
     return { location, entries, workspace }
   })
 

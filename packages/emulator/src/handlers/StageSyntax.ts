@@ -45,6 +45,31 @@ export const afterWords = (tokens: ReadonlyArray<Token>, n: number): number => {
   return tokens.length
 }
 
+/** The two arguments after a statement's first word (`PUT <from> <to>`), or a syntax error giving `usage`. */
+export const twoArguments = (statement: Statement, usage: string) => {
+  const source = argumentAt(statement.tokens, afterWords(statement.tokens, 1))
+  const target = source === undefined ? undefined : argumentAt(statement.tokens, source.next)
+  return source === undefined || target === undefined
+    ? Effect.fail(syntaxError(statement, usage))
+    : Effect.succeed({ source, target })
+}
+
+/** The stage's files under `location`, filtered by the statement's `PATTERN` option when it has one. */
+export const listMatching = (
+  context: StatementContext,
+  location: StageLocation.StageLocation,
+  options: Options
+) =>
+  Effect.gen(function* () {
+    const workspace = yield* context.workspace
+    const pattern = options.get("PATTERN")
+    const entries = yield* workspace.stages.list(
+      StageLocation.format(location),
+      pattern === undefined ? {} : { pattern }
+    )
+    return { entries, pattern }
+  })
+
 /** A stage location written in a statement, resolved against the session's database and schema. */
 export const stageLocation = (text: string, context: StatementContext) =>
   StageLocation.parse(text, { database: context.session.database, schema: context.session.schema })
