@@ -1,7 +1,7 @@
 /**
  * An account as the services a runbatch program uses, in one Layer: SQL and relations, stage files,
- * the model registry and the job launcher. `layerLocal` is the embedded local account (a folder); a
- * Snowflake layer with the same services comes next.
+ * the model registry and the job launcher. `layerLocal` is the embedded local account (a folder);
+ * `layerSnowflakeSql` a Snowflake account's SQL (its other services come in later versions).
  */
 import { LocalAccount, type LocalAccountOptions } from "@runbatch/account"
 import { ModelRegistry } from "@runbatch/registry-client"
@@ -9,6 +9,12 @@ import { Sql } from "@runbatch/session"
 import { JobLauncher } from "@runbatch/spcs-launcher"
 import { StageStore } from "@runbatch/stage-io"
 import { Layer } from "effect"
+
+export {
+  layerSnowflakeSql,
+  type SnowflakeAccountError,
+  type SnowflakeOptions
+} from "./SnowflakeAccount.ts"
 
 export type Services = Sql | StageStore | ModelRegistry | JobLauncher | LocalAccount
 

@@ -1,7 +1,9 @@
 /**
- * The Promise face of runbatch for programs that do not use Effect: a session on an account (the
- * embedded local one today), its SQL, stages, model registry and jobs, and `runBatch`. Every method
- * rejects with the same typed errors the Effect API fails with (`error._tag`, `instanceof`).
+ * The Promise face of runbatch for programs that do not use Effect: a session on an account, its SQL,
+ * stages, model registry and jobs, and `runBatch`. Every method rejects with the same typed errors the
+ * Effect API fails with (`error._tag`, `instanceof`). `Session.local` is the embedded local account;
+ * `Session.snowflake` a Snowflake account, where this version runs SQL and tables (`session.sql`) and
+ * everything else rejects with NotOnSnowflakeYet.
  *
  * ```ts
  * await using session = Session.local({ home: "./.runbatch", database: "ML" })
@@ -15,9 +17,9 @@
  * ```
  */
 import { type LogModelOptions, RegistryPromise } from "@runbatch/registry-client"
-import { SqlPromise } from "@runbatch/session"
+import { type Sql, SqlPromise } from "@runbatch/session"
 import { JobHandlePromise, LauncherPromise } from "@runbatch/spcs-launcher"
-import type { Signature } from "@runbatch/spec"
+import { type EffectRunner, NotOnSnowflakeYet, type Signature } from "@runbatch/spec"
 import { ResultsReader, StageStorePromise } from "@runbatch/stage-io"
 import type * as Arrow from "apache-arrow"
 import { type Effect, ManagedRuntime, Stream } from "effect"
@@ -27,9 +29,19 @@ import * as InputSource from "./InputSource.ts"
 import { checkModel } from "./ModelCheck.ts"
 import { resumeJob } from "./ResumeJob.ts"
 import { type RunBatchOptions, runBatch } from "./RunBatch.ts"
+import { connectionName, layerSnowflakeSql, type SnowflakeOptions } from "./SnowflakeAccount.ts"
+
+/** The account a session is on: the local one with every service, or a Snowflake one with its SQL. */
+type Backend =
+  | { readonly kind: "local"; readonly runtime: ManagedRuntime.ManagedRuntime<Services, never> }
+  | {
+      readonly kind: "snowflake"
+      readonly connection: string
+      readonly runtime: ManagedRuntime.ManagedRuntime<Sql, unknown>
+    }
 
 export class Session implements AsyncDisposable {
-  readonly #runtime: ManagedRuntime.ManagedRuntime<Services, never>
+  readonly #backend: Backend
   /** SQL on the account: queries, statements, tables. */
   readonly sql: SqlPromise
   /** Stage files: list, read, write once, put, remove. */
@@ -39,22 +51,47 @@ export class Session implements AsyncDisposable {
   /** The jobs API: listJobs, getJob, deleteJob. */
   readonly jobs: LauncherPromise
 
-  private constructor(runtime: ManagedRuntime.ManagedRuntime<Services, never>) {
-    this.#runtime = runtime
-    this.sql = new SqlPromise(runtime)
-    this.stages = new StageStorePromise(runtime)
-    this.registry = new RegistryPromise(runtime)
-    this.jobs = new LauncherPromise(runtime)
+  private constructor(backend: Backend) {
+    this.#backend = backend
+    this.sql = new SqlPromise(backend.runtime)
+    this.stages = new StageStorePromise(this.#account("stages"))
+    this.registry = new RegistryPromise(this.#account("the model registry"))
+    this.jobs = new LauncherPromise(this.#account("the jobs API"))
   }
 
   /** A session on the embedded local account: `home` (default `$RUNBATCH_HOME` or `./.runbatch`). */
   static local(options: LocalOptions = {}): Session {
-    return new Session(ManagedRuntime.make(layerLocal(options)))
+    return new Session({ kind: "local", runtime: ManagedRuntime.make(layerLocal(options)) })
+  }
+
+  /**
+   * A session on a Snowflake account through snowflake-sdk (an optional peer dependency: install it
+   * beside runbatch). The connection is found as Snowflake's tools find it (see SnowflakeOptions);
+   * it is resolved and logged in on the first SQL call, which rejects with the typed error when that
+   * fails (ConnectionNotFound, SnowflakeConnectFailed, …), and logged out by `close()`. This version
+   * runs SQL and tables there (`session.sql`); stages, models, jobs and results reject with
+   * NotOnSnowflakeYet.
+   */
+  static snowflake(options: SnowflakeOptions = {}): Session {
+    return new Session({
+      kind: "snowflake",
+      connection: connectionName(options),
+      runtime: ManagedRuntime.make(layerSnowflakeSql(options))
+    })
+  }
+
+  /** The account's services for `feature`: a Snowflake session's runner rejects with NotOnSnowflakeYet. */
+  #account(feature: string): EffectRunner<Services> {
+    const backend = this.#backend
+    if (backend.kind === "local") return backend.runtime
+    return {
+      runPromise: () => Promise.reject(new NotOnSnowflakeYet({ feature, connection: backend.connection }))
+    }
   }
 
   /** Run an Effect program against this session's services. */
   run<A, E>(effect: Effect.Effect<A, E, Services>): Promise<A> {
-    return this.#runtime.runPromise(effect)
+    return this.#account("Session.run").runPromise(effect)
   }
 
   /** Every row of a table (checked when a job is planned). */
@@ -101,17 +138,19 @@ export class Session implements AsyncDisposable {
     options: RunBatchOptions & { readonly dryRun?: boolean | DryRunOptions }
   ): Promise<JobHandlePromise | DryRunReport> {
     const { dryRun: dry, ...rest } = options
+    const account = this.#account("runBatch")
     if (dry !== undefined && dry !== false) {
-      return this.#runtime.runPromise(dryRun(rest, dry === true ? {} : dry))
+      return account.runPromise(dryRun(rest, dry === true ? {} : dry))
     }
-    const handle = await this.#runtime.runPromise(runBatch(rest))
-    return new JobHandlePromise(handle, (effect) => this.#runtime.runPromise(effect))
+    const handle = await account.runPromise(runBatch(rest))
+    return new JobHandlePromise(handle, (effect) => account.runPromise(effect))
   }
 
   /** Resume a FAILED or CANCELLED job: only its uncommitted shards run again (see ResumeJob). */
   async resumeJob(job: string | JobHandlePromise): Promise<JobHandlePromise> {
-    const handle = await this.#runtime.runPromise(resumeJob(typeof job === "string" ? job : job.handle))
-    return new JobHandlePromise(handle, (effect) => this.#runtime.runPromise(effect))
+    const account = this.#account("resumeJob")
+    const handle = await account.runPromise(resumeJob(typeof job === "string" ? job : job.handle))
+    return new JobHandlePromise(handle, (effect) => account.runPromise(effect))
   }
 
   /**
@@ -120,12 +159,12 @@ export class Session implements AsyncDisposable {
    * ModelCheck). The CLI's `model log` runs it first.
    */
   checkModel(options: LogModelOptions, plugins: ReadonlyArray<string> = []): Promise<void> {
-    return this.#runtime.runPromise(checkModel(options, plugins))
+    return this.#account("checkModel").runPromise(checkModel(options, plugins))
   }
 
   /** A finished job's results as one Arrow table, checked against its manifest (see ResultsReader). */
   readResults(location: string, options: ResultsReader.ReadResultsOptions = {}): Promise<Arrow.Table> {
-    return this.#runtime.runPromise(ResultsReader.readTable(location, options))
+    return this.#account("readResults").runPromise(ResultsReader.readTable(location, options))
   }
 
   /**
@@ -138,12 +177,15 @@ export class Session implements AsyncDisposable {
     location: string,
     options: ResultsReader.ReadResultsOptions = {}
   ): AsyncGenerator<Arrow.RecordBatch, void, undefined> {
-    const context = await this.#runtime.context()
+    const backend = this.#backend
+    if (backend.kind === "snowflake")
+      throw new NotOnSnowflakeYet({ feature: "streamResults", connection: backend.connection })
+    const context = await backend.runtime.context()
     yield* Stream.toAsyncIterableWith(ResultsReader.streamResults(location, options), context)
   }
 
   close(): Promise<void> {
-    return this.#runtime.dispose()
+    return this.#backend.runtime.dispose()
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -19,7 +19,10 @@ export interface RecordedRun extends CliResult {
 
 export const runNodeRecordingModules = (
   args: ReadonlyArray<string>,
-  options: { readonly hidePackages?: ReadonlyArray<string> } = {}
+  options: {
+    readonly hidePackages?: ReadonlyArray<string>
+    readonly env?: Readonly<Record<string, string>>
+  } = {}
 ): Promise<RecordedRun> => {
   const dir = mkdtempSync(join(tmpdir(), "runbatch-modules-"))
   const file = join(dir, "modules.txt")
@@ -32,7 +35,8 @@ export const runNodeRecordingModules = (
           ...process.env,
           RUNBATCH_CPUS: "2",
           RUNBATCH_RECORD_MODULES: file,
-          RUNBATCH_HIDE_PACKAGES: (options.hidePackages ?? []).join(",")
+          RUNBATCH_HIDE_PACKAGES: (options.hidePackages ?? []).join(","),
+          ...options.env
         },
         maxBuffer: 64 * 1024 * 1024
       },

@@ -237,6 +237,11 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     'The Snowflake connection "dev" asks for plain http to example.com'
   ],
   [
+    "NotOnSnowflakeYet",
+    new Spec.NotOnSnowflakeYet({ feature: "runbatch stage ls", connection: "dev" }),
+    'runbatch stage ls is not available on Snowflake yet (connection "dev")'
+  ],
+  [
     "NoActiveWarehouse",
     new Spec.NoActiveWarehouse({ connection: "dev" }),
     'warehouse = "…" in the connection\'s table of connections.toml, the SNOWFLAKE_WAREHOUSE variable, or --warehouse NAME.'

@@ -6,6 +6,7 @@
  * every command.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util"
+import type { Sql } from "@runbatch/session"
 import type { Effect } from "effect"
 import type { Services } from "../Account.ts"
 import type { StageServices } from "../StageAccount.ts"
@@ -55,13 +56,15 @@ interface CommandText {
 /**
  * A command: its text, and what it does, imported only when the command runs (its module brings
  * effect, the account's services and their native modules, which help and usage errors must not wait
- * for). `needs` says which services it runs on: the whole account (the default), or only the stage
- * files (`"stages"`: no DuckDB is loaded, so an export of results starts light).
+ * for). `needs` says which services it runs on: the whole account (the default), only the stage
+ * files (`"stages"`: no DuckDB is loaded, so an export of results starts light), or only SQL (`"sql"`:
+ * such a command also runs on a Snowflake account, with `--connection`).
  */
 export type Command = CommandText &
   (
     | { readonly needs?: "account"; readonly load: () => Promise<CommandRun> }
     | { readonly needs: "stages"; readonly load: () => Promise<CommandRun<StageServices>> }
+    | { readonly needs: "sql"; readonly load: () => Promise<CommandRun<Sql>> }
   )
 
 /** What a command does with its parsed arguments: what to print, on the services it needs. */

@@ -17,12 +17,14 @@ export const mainHelp = (): string => {
     ...lines,
     "",
     "Global options:",
-    "  --home DIR        the local account's folder (env RUNBATCH_HOME, default ./.runbatch)",
-    "  --database NAME   database for unqualified names",
-    "  --schema NAME     schema for unqualified names",
-    "  --json            print results as JSON",
-    "  -h, --help        help for runbatch or a command",
-    "  -V, --version     print the version",
+    "  --home DIR         the local account's folder (env RUNBATCH_HOME, default ./.runbatch)",
+    "  --database NAME    database for unqualified names",
+    "  --schema NAME      schema for unqualified names",
+    "  --connection NAME  run on this Snowflake connection (connections.toml): sql, table create, table ls",
+    "  --warehouse NAME   with --connection: the warehouse (default: the connection's)",
+    "  --json             print results as JSON",
+    "  -h, --help         help for runbatch or a command",
+    "  -V, --version      print the version",
     "",
     "Exit codes: 0 ok, 1 a job or operation failed, 2 a usage or validation error (nothing written),",
     "141 the output's reader went away (runbatch … | head).",
@@ -45,7 +47,8 @@ export const commandHelp = (command: Command): string => {
       : ["", "Options:", ...options.map((o) => `  ${o.flag.padEnd(width)}  ${o.text}`)]),
     ...(command.details === undefined ? [] : ["", command.details]),
     "",
-    "Global options: --home DIR, --database NAME, --schema NAME, --json (see runbatch --help)."
+    "Global options: --home DIR, --database NAME, --schema NAME, --connection NAME, --warehouse NAME, --json",
+    "(see runbatch --help)."
   ].join("\n")
 }
 
@@ -77,7 +80,11 @@ export const cliReference = (): string => {
     "Global options go anywhere on the line: `--home DIR` (the local account's folder; env `RUNBATCH_HOME`,",
     "default `./.runbatch`), `--database NAME` and `--schema NAME` (where unqualified names live, read as SQL",
     'reads names: `ml` is `ML`, `"lower"` stays `lower`; env `RUNBATCH_DATABASE` and `RUNBATCH_SCHEMA`, default',
-    "`RUNBATCH.PUBLIC`; the flag wins over the variable),",
+    "`RUNBATCH.PUBLIC`; the flag wins over the variable), `--connection NAME` (run on that Snowflake",
+    "connection, found as Snowflake's tools find it — connections.toml and config.toml in `SNOWFLAKE_HOME`,",
+    "`SNOWFLAKE_*` variables; see docs/snowflake.md — for the commands that need only SQL: `sql`,",
+    "`table create`, `table ls`; other commands answer NotOnSnowflakeYet with exit code 2; `--database` and",
+    "`--schema` then override the connection's, and `--warehouse NAME` its warehouse),",
     "`--json` (results as JSON on stdout), `--help`, and `--version` / `-V` without a command. Results go to",
     "stdout; progress and messages to stderr. A mistyped option gets the closest ones as a suggestion.",
     "`RUNBATCH_HEAP_GROWING_PERCENT` (default 50; 0 for V8's own factor, up to 4× for small heaps) is how far",

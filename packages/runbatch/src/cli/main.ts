@@ -1,7 +1,8 @@
 /**
  * `runbatch`: the command line. Global options anywhere: `--home DIR` (env RUNBATCH_HOME, default
  * ./.runbatch), `--database NAME` / `--schema NAME` (where unqualified names live; env RUNBATCH_DATABASE /
- * RUNBATCH_SCHEMA), `--json`, `--help`, `--version`; V8's heap growing factor from
+ * RUNBATCH_SCHEMA), `--connection NAME` (run on that Snowflake connection: the commands that need only
+ * SQL; `--warehouse NAME` with it), `--json`, `--help`, `--version`; V8's heap growing factor from
  * RUNBATCH_HEAP_GROWING_PERCENT (./HeapGrowth.ts). Results go to stdout, progress and messages to
  * stderr, both through one Terminal (./Terminal.ts), so all of it arrives even through a slow pipe.
  * Exit codes: 0 ok, 1 a job or operation failed, 2 a usage or validation error (nothing was written),
@@ -16,6 +17,7 @@ import { didYouMean } from "@runbatch/spec/closest"
 import {
   type Command,
   type CommandContext,
+  type CommandRun,
   findCommand,
   type ParsedArgs,
   parseCommandArgs
@@ -32,6 +34,10 @@ interface Globals {
   home: string
   database?: string
   schema?: string
+  connection?: string
+  warehouse?: string
+  /** --database and --schema as given on the line (a Snowflake connection takes no RUNBATCH_* default). */
+  named: { database?: string; schema?: string }
   json: boolean
   help: boolean
   version: boolean
@@ -46,6 +52,7 @@ const globalsOf = (argv: ReadonlyArray<string>): Globals => {
     home: process.env["RUNBATCH_HOME"] ?? ".runbatch",
     ...(database === undefined || database === "" ? {} : { database }),
     ...(schema === undefined || schema === "" ? {} : { schema }),
+    named: {},
     json: false,
     help: false,
     version: false,
@@ -59,8 +66,10 @@ const globalsOf = (argv: ReadonlyArray<string>): Globals => {
         : [arg, undefined]
     const next = () => inline ?? argv[++i]
     if (flag === "--home") globals.home = next() ?? ""
-    else if (flag === "--database") globals.database = next() ?? ""
-    else if (flag === "--schema") globals.schema = next() ?? ""
+    else if (flag === "--database") globals.database = globals.named.database = next() ?? ""
+    else if (flag === "--schema") globals.schema = globals.named.schema = next() ?? ""
+    else if (flag === "--connection") globals.connection = next() ?? ""
+    else if (flag === "--warehouse") globals.warehouse = next() ?? ""
     else if (arg === "--json") globals.json = true
     else if (arg === "--help" || arg === "-h") globals.help = true
     else if (arg === "-V") globals.version = true
@@ -73,7 +82,16 @@ const globalsOf = (argv: ReadonlyArray<string>): Globals => {
 }
 
 /** Global flags every command takes, as a flag typo's candidates besides the command's own. */
-const GLOBAL_FLAGS = ["--home", "--database", "--schema", "--json", "--help", "--version"]
+const GLOBAL_FLAGS = [
+  "--home",
+  "--database",
+  "--schema",
+  "--connection",
+  "--warehouse",
+  "--json",
+  "--help",
+  "--version"
+]
 
 /** " Did you mean '--model'?" for an unknown flag close to one the command takes, else "". */
 const flagSuggestion = (error: unknown, command: Command): string => {
@@ -124,6 +142,9 @@ const main = async (): Promise<number> => {
       `Usage: runbatch ${command.words.join(" ")} ${command.usage}`
     )
   }
+  if (globals.connection === "") return fail("--connection needs a connection name")
+  if (globals.warehouse !== undefined && globals.connection === undefined)
+    return fail("--warehouse applies only with --connection NAME (the local account has no warehouses)")
   const heapProblem = setHeapGrowth()
   if (heapProblem !== undefined) return fail(heapProblem)
   const [{ Cause, Effect, Exit, Fiber }, { describeFailure }, { resolveNames }] = await Promise.all([
@@ -131,6 +152,22 @@ const main = async (): Promise<number> => {
     import("./Failure.ts"),
     import("./Names.ts")
   ])
+  const report = (error: unknown): number => {
+    const vocabulary = parsed.values["file"] === undefined ? "flags" : "jobFile"
+    const failure = describeFailure(error, command, { vocabulary })
+    terminal.err(`${failure.text}\n`)
+    if (globals.json) terminal.out(`${JSON.stringify({ error: failure.json }, null, 2)}\n`)
+    return failure.exitCode
+  }
+  if (globals.connection !== undefined && command.needs !== "sql") {
+    const { NotOnSnowflakeYet } = await import("@runbatch/spec")
+    return report(
+      new NotOnSnowflakeYet({
+        feature: `runbatch ${command.words.join(" ")}`,
+        connection: globals.connection
+      })
+    )
+  }
   const resolved = resolveNames({
     ...(globals.database === undefined ? {} : { database: globals.database }),
     ...(globals.schema === undefined ? {} : { schema: globals.schema })
@@ -146,16 +183,32 @@ const main = async (): Promise<number> => {
     isTTY: process.stderr.isTTY === true
   }
   const account = { home: context.home, ...resolved.names }
-  // A command that reads only stage files runs on them alone: DuckDB and the rest stay unloaded.
+  const connection = globals.connection
+  // A command that reads only stage files runs on them alone: DuckDB and the rest stay unloaded. On a
+  // Snowflake connection, a command that needs only SQL runs on the connection's Sql.
   const program =
-    command.needs === "stages"
-      ? await Promise.all([command.load(), import("../StageAccount.ts")]).then(
-          ([run, { layerLocalStages }]) =>
-            Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocalStages(account)))
+    command.needs === "sql" && connection !== undefined
+      ? await Promise.all([command.load(), import("../SnowflakeAccount.ts")]).then(
+          ([run, { layerSnowflakeSql }]) =>
+            Effect.suspend(() => run(parsed, context)).pipe(
+              Effect.provide(
+                layerSnowflakeSql({
+                  connection,
+                  ...(globals.warehouse === undefined ? {} : { warehouse: globals.warehouse }),
+                  ...globals.named
+                })
+              )
+            )
         )
-      : await Promise.all([command.load(), import("../Account.ts")]).then(([run, { layerLocal }]) =>
-          Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocal(account)))
-        )
+      : command.needs === "stages"
+        ? await Promise.all([command.load(), import("../StageAccount.ts")]).then(
+            ([run, { layerLocalStages }]) =>
+              Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocalStages(account)))
+          )
+        : await Promise.all([command.load() as Promise<CommandRun>, import("../Account.ts")]).then(
+            ([run, { layerLocal }]) =>
+              Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocal(account)))
+          )
   const fiber = Effect.runFork(program)
   // The reader went away: stop the command, as SIGPIPE would (its finalizers run; a job it launched
   // runs on in its own supervisor).
@@ -168,11 +221,7 @@ const main = async (): Promise<number> => {
     if (out !== "") terminal.out(`${out}\n`)
     return exit.value.kind === "none" || exit.value.kind === "written" ? 0 : (exit.value.exitCode ?? 0)
   }
-  const vocabulary = parsed.values["file"] === undefined ? "flags" : "jobFile"
-  const failure = describeFailure(Cause.squash(exit.cause), command, { vocabulary })
-  terminal.err(`${failure.text}\n`)
-  if (globals.json) terminal.out(`${JSON.stringify({ error: failure.json }, null, 2)}\n`)
-  return failure.exitCode
+  return report(Cause.squash(exit.cause))
 }
 
 main().then(

@@ -81,34 +81,9 @@ export const UNREACHABLE: ReadonlyArray<Unreachable> = [
       "The replicas' status files are written whole by the job's supervisor; only a supervisor of another runbatch version, or a file damaged by hand, makes one unreadable (packages/runtime/test/ReplicaMonitor.test.ts)."
   },
   {
-    tag: "ConnectionFileUnsafe",
-    reason:
-      "Snowflake connections are not yet reachable through runbatch's Session or CLI (`Session.snowflake` and `--connection` come with W2-4 item 5; turn this into a case then): a connections.toml or config.toml others can write, refused with chmod 600 (packages/session/test/ResolveConnection.test.ts)."
-  },
-  {
-    tag: "ConnectionFileInvalid",
-    reason:
-      "Snowflake connections are not yet reachable through runbatch's Session or CLI (`Session.snowflake` and `--connection` come with W2-4 item 5; turn this into a case then): a connections file that is not valid TOML, named with line and column (packages/session/test/ResolveConnection.test.ts)."
-  },
-  {
-    tag: "ConnectionNotFound",
-    reason:
-      "Snowflake connections are not yet reachable through runbatch's Session or CLI (`Session.snowflake` and `--connection` come with W2-4 item 5; turn this into a case then): a connection name no file or variable defines, the known ones listed (packages/session/test/ResolveConnection.test.ts)."
-  },
-  {
-    tag: "InvalidConnection",
-    reason:
-      "Snowflake connections are not yet reachable through runbatch's Session or CLI (`Session.snowflake` and `--connection` come with W2-4 item 5; turn this into a case then): a connection value of the wrong shape (port, host, account), named with its source (packages/session/test/ResolveConnection.test.ts)."
-  },
-  {
-    tag: "InsecureTransport",
-    reason:
-      "Snowflake connections are not yet reachable through runbatch's Session or CLI (`Session.snowflake` and `--connection` come with W2-4 item 5; turn this into a case then): plain http to a host other than loopback (packages/session/test/ResolveConnection.test.ts)."
-  },
-  {
     tag: "NoActiveWarehouse",
     reason:
-      "Snowflake connections are not yet reachable through runbatch's Session or CLI (`Session.snowflake` and `--connection` come with W2-4 item 5; turn this into a case then): a statement that needs a warehouse on a connection without one; raised by the Snowflake Sql layer."
+      "Answered by a Snowflake server to a statement that needs a warehouse on a session without one: the corpus runs on the embedded local account, which has no warehouses; tested through the emulator with a warehouse required (packages/emulator tests)."
   },
   {
     tag: "EmulatorStartFailed",
@@ -133,11 +108,11 @@ export const UNREACHABLE: ReadonlyArray<Unreachable> = [
   {
     tag: "SnowflakeConnectFailed",
     reason:
-      "The CLI has no Snowflake connection yet (W2-4 item 5, --connection); Sql.layerSnowflake's failed login is tested through the emulator (packages/emulator/test/SnowflakeSql.test.ts)."
+      "A login a Snowflake server refuses (wrong password, unknown user) or a server that does not answer: the corpus runs on the embedded local account and starts no server; tested through the emulator (packages/emulator/test/SnowflakeSql.test.ts, packages/runbatch/test/SnowflakeSession.test.ts, the CLI's e2e SnowflakeCli.test.ts)."
   },
   {
     tag: "SnowflakeDriverMissing",
     reason:
-      "Only a Snowflake session imports snowflake-sdk, and the CLI opens none yet; a hidden driver is tested in packages/session/test/SnowflakeDriver.test.ts."
+      "An installation without the optional peer snowflake-sdk: a state of the installation, not of the input (packages/session/test/SnowflakeDriver.test.ts hides the driver)."
   }
 ]

@@ -87,6 +87,21 @@ export class InsecureTransport extends Schema.TaggedError<InsecureTransport>()("
 }
 
 /**
+ * Something asked of a Snowflake session that this version of runbatch runs only on the local account:
+ * stages, models, jobs and results come to Snowflake in later versions; SQL and tables work there now.
+ */
+export class NotOnSnowflakeYet extends Schema.TaggedError<NotOnSnowflakeYet>()("NotOnSnowflakeYet", {
+  /** What was asked: `stages`, `runbatch stage ls`. */
+  feature: Schema.String,
+  /** The connection the session is on. */
+  connection: Schema.String
+}) {
+  override get message(): string {
+    return `${this.feature} is not available on Snowflake yet (connection "${this.connection}"): this version of runbatch runs SQL and tables on Snowflake (sql, table create, table ls), and stages, models, jobs and results only on the embedded local account. Use the local account for it: Session.local(), or the command without --connection.`
+  }
+}
+
+/**
  * A statement needs a warehouse and the session has none. It names the connection, never the statement
  * (a statement can hold a secret's literal).
  */

@@ -258,6 +258,13 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: 'Remove `protocol = "http"` (https is the default). For a corporate TLS proxy, trust its certificate with `NODE_EXTRA_CA_CERTS=/path/to/ca.pem` instead.'
   },
   {
+    tag: "NotOnSnowflakeYet",
+    area: "Snowflake",
+    summary:
+      "A Snowflake session (`Session.snowflake`, `--connection`) was asked for something this version runs only on the embedded local account: stages, models, jobs, results. SQL and tables (`sql`, `table create`, `table ls`) work on Snowflake now.",
+    fix: "Run it on the local account (`Session.local()`, or the command without `--connection`)."
+  },
+  {
     tag: "NoActiveWarehouse",
     area: "Snowflake",
     summary: "A statement needs a warehouse and the Snowflake session has none.",

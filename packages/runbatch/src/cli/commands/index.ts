@@ -326,7 +326,8 @@ export const commands: ReadonlyArray<Command> = [
   },
   {
     words: ["sql"],
-    summary: "Run SQL on the local account: a query prints its rows, a statement runs",
+    summary:
+      "Run SQL on the account (or on Snowflake with --connection): a query prints its rows, a statement runs",
     usage: '"<query>" [--limit N] [--format table|json|csv] [--output FILE [--force]]',
     options: {
       limit: {
@@ -344,9 +345,11 @@ export const commands: ReadonlyArray<Command> = [
     },
     details:
       "Names follow Snowflake's rules (unquoted names are upper-cased) and resolve against --database and --schema.\n" +
-      "csv and json stream the query's rows back from DuckDB (the query runs to its end, or to --limit, first),\n" +
+      "csv and json stream the query's rows back (the query runs to its end, or to --limit, first),\n" +
       "at the pace of their reader: a result of any size in bounded memory.\n" +
-      'Example: runbatch sql "SELECT * FROM ML.PUBLIC.SAMPLES" --output samples.csv',
+      'Example: runbatch sql "SELECT * FROM ML.PUBLIC.SAMPLES" --output samples.csv\n' +
+      'On Snowflake: runbatch --connection dev sql "SHOW TABLES"',
+    needs: "sql",
     load: () => import("./sql.ts").then((m) => m.sql)
   },
   {
@@ -385,6 +388,7 @@ export const commands: ReadonlyArray<Command> = [
     },
     details:
       "Example: runbatch table create SAMPLES --from samples.csv --delimiter ';' --decimal-comma --null-string NA",
+    needs: "sql",
     load: () => import("./table.ts").then((m) => m.tableCreate)
   },
   {
@@ -392,6 +396,7 @@ export const commands: ReadonlyArray<Command> = [
     summary: "List the tables of a schema",
     usage: "[SCHEMA]",
     options: {},
+    needs: "sql",
     load: () => import("./table.ts").then((m) => m.tableList)
   },
   {

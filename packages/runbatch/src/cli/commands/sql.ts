@@ -1,11 +1,11 @@
 /**
- * `runbatch sql`: SQL on the local account. What it does, loaded only when it runs; its words, options
- * and help are data in ./index.ts.
+ * `runbatch sql`: SQL on the account (the local one, or Snowflake with `--connection`). What it does,
+ * loaded only when it runs; its words, options and help are data in ./index.ts.
  *
  * CSV and JSON (and --json) are exports: the query's rows (up to --limit: the query stops there) are
- * streamed back from DuckDB a chunk at a time (Sql.streamQuery) and rendered a slice at a time, to
- * stdout at the pace of its reader or into a file with `--output` (see ../ExportTarget.ts), so a query
- * of any size goes out in bounded memory. The table, for people, shows the first rows of the whole
+ * streamed back a batch at a time (Sql.streamQuery) and rendered a slice at a time, to stdout at the
+ * pace of its reader or into a file with `--output` (see ../ExportTarget.ts), so a query of any size
+ * goes out in bounded memory. The table, for people, shows the first rows of the whole
  * result.
  */
 import { Sql } from "@runbatch/session"
@@ -15,10 +15,10 @@ import { exportTo, rowsOutput } from "../ExportTarget.ts"
 import { arrowRows, none, rows } from "../Output.ts"
 import { exportRows } from "../RowExport.ts"
 
-/** Statements that return rows; anything else runs for its effect. */
-const QUERY = /^\s*(select|with|show|describe|values|from|explain|table|summarize)\b/i
+/** Statements that return rows (`list` and `desc` are Snowflake's); anything else runs for its effect. */
+const QUERY = /^\s*(select|with|show|describe|desc|list|ls|values|from|explain|table|summarize)\b/i
 
-export const sql: CommandRun = (args, context) =>
+export const sql: CommandRun<Sql> = (args, context) =>
   Effect.gen(function* () {
     const text = positional(args, 0, "the SQL text")
     const output = rowsOutput(args, context.json)

@@ -1,5 +1,6 @@
 /**
- * The `runbatch table …` commands: create a table from a file, list tables. What they do, loaded only
+ * The `runbatch table …` commands: create a table from a file, list tables (on the local account, or
+ * on Snowflake with `--connection`). What they do, loaded only
  * when one of them runs; their words, options and help are data in ./index.ts.
  */
 import { resolve } from "node:path"
@@ -51,7 +52,7 @@ const tableSource = (from: string, args: ParsedArgs): TableSource => {
   return { kind: "parquet", paths: [path] }
 }
 
-export const tableCreate: CommandRun = (args) =>
+export const tableCreate: CommandRun<Sql> = (args) =>
   Effect.gen(function* () {
     const name = positional(args, 0, "the table name")
     const from = stringOption(args, "from")
@@ -64,7 +65,7 @@ export const tableCreate: CommandRun = (args) =>
     return text(`Created ${created.table} with ${created.rows} row(s).`, created)
   })
 
-export const tableList: CommandRun = (args) =>
+export const tableList: CommandRun<Sql> = (args) =>
   Effect.gen(function* () {
     const session = yield* Sql
     const tables = yield* session.listTables(args.positionals[0])

@@ -1,6 +1,7 @@
 /** Every case of the corpus, by area. */
 import type { Case } from "../Case.ts"
 import { columns } from "./columns.ts"
+import { connections } from "./connections.ts"
 import { fileCases } from "./files.ts"
 import { flags } from "./flags.ts"
 import { jobFiles } from "./jobFiles.ts"
@@ -27,5 +28,6 @@ export const CASES: ReadonlyArray<Case> = [
   ...outputs,
   ...jobs,
   ...links,
-  ...fileCases
+  ...fileCases,
+  ...connections
 ]

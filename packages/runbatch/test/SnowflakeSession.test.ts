@@ -1,0 +1,109 @@
+/**
+ * `Session.snowflake` and `Account.layerSnowflakeSql` on the emulator, through the real snowflake-sdk:
+ * the connection found in a SNOWFLAKE_HOME's connections.toml, SQL and tables on the account, the
+ * local account that serves it seeing the same tables, a refused login named without its password,
+ * what is not on Snowflake yet answered with NotOnSnowflakeYet before anything is sent.
+ */
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { startEmulator } from "@runbatch/emulator"
+import { Sql } from "@runbatch/session"
+import { Effect } from "effect"
+import { describe, expect, it, onTestFinished } from "vitest"
+import { Account, Session } from "../src/index.ts"
+import { tempHome } from "./support.ts"
+
+const PASSWORD = "s3cret-pw"
+
+/** An emulator over a fresh home and a SNOWFLAKE_HOME whose connections.toml names it `emu`. */
+const setup = async (password = PASSWORD) => {
+  const home = tempHome()
+  const queryLog = join(home, "queries.jsonl")
+  const running = await startEmulator({ home: join(home, "emu"), password: PASSWORD, threads: 2, queryLog })
+  onTestFinished(() => running.close())
+  const snowflakeHome = join(home, "snowflake")
+  mkdirSync(snowflakeHome)
+  const file = join(snowflakeHome, "connections.toml")
+  writeFileSync(
+    file,
+    `[emu]\naccount = "${running.account}"\nhost = "${running.host}"\nport = ${running.port}\nprotocol = "http"\n` +
+      `user = "tester"\npassword = "${password}"\ndatabase = "ML"\n`
+  )
+  chmodSync(file, 0o600)
+  const statements = () =>
+    readFileSync(queryLog, { encoding: "utf8", flag: "a+" })
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => (JSON.parse(line) as { sql: string }).sql)
+  return { running, snowflakeHome, statements, localHome: join(home, "emu") }
+}
+
+describe("Session.snowflake", () => {
+  it("runs SQL and tables on the connection connections.toml names, the served account seeing them", async () => {
+    const { snowflakeHome, localHome } = await setup()
+    await using session = Session.snowflake({ connection: "emu", snowflakeHome, env: {} })
+    expect(await session.sql.context()).toEqual({ database: "ML", schema: "PUBLIC" })
+    await session.sql.execute("CREATE TABLE points AS SELECT range AS id, range * 0.5 AS x FROM range(5)")
+    const table = await session.sql.query("SELECT COUNT(*) AS n, SUM(x) AS total FROM points")
+    expect(table.toArray().map((row) => ({ ...row.toJSON() }))).toEqual([{ N: 5n, TOTAL: 5 }])
+    expect(await session.sql.listTables()).toEqual(["ML.PUBLIC.POINTS"])
+    await session.close()
+    // The local account the emulator serves holds the same table.
+    await using local = Session.local({ home: localHome, database: "ML" })
+    expect((await local.sql.query('SELECT COUNT(*) AS "N" FROM points')).get(0)?.toJSON()).toEqual({ N: 5n })
+  })
+
+  it("rejects a refused login with SnowflakeConnectFailed, naming the connection and never the password", async () => {
+    const { snowflakeHome } = await setup("wrong-password")
+    await using session = Session.snowflake({ connection: "emu", snowflakeHome, env: {} })
+    const error = (await session.sql.query("SELECT 1").catch((e: unknown) => e)) as Error & { _tag: string }
+    expect(error._tag).toBe("SnowflakeConnectFailed")
+    expect(error.message).toContain('"emu"')
+    expect(error.message).toContain("tester@")
+    expect(JSON.stringify(error)).not.toContain("wrong-password")
+    expect(error.message).not.toContain("wrong-password")
+  })
+
+  it("answers stages, models, jobs and results with NotOnSnowflakeYet, sending nothing", async () => {
+    const { snowflakeHome, statements } = await setup()
+    await using session = Session.snowflake({ connection: "emu", snowflakeHome, env: {} })
+    const refusals = await Promise.all(
+      [
+        session.stages.list("@ML.PUBLIC.S/"),
+        session.registry.listModels(),
+        session.jobs.listJobs(),
+        session.readResults("@ML.PUBLIC.S/out/"),
+        session.runBatch({
+          model: { name: "M", version: "V1" },
+          input: session.table("POINTS"),
+          outputSpec: { stageLocation: "@ML.PUBLIC.S/out/" }
+        } as never),
+        (async () => {
+          for await (const _ of session.streamResults("@ML.PUBLIC.S/out/")) break
+        })()
+      ].map((p) =>
+        p.then(
+          () => undefined,
+          (e: unknown) => e as Error & { _tag: string }
+        )
+      )
+    )
+    expect(refusals.map((e) => e?._tag)).toEqual(Array(6).fill("NotOnSnowflakeYet"))
+    expect(refusals[0]?.message).toMatch(/^stages is not available on Snowflake yet \(connection "emu"\)/)
+    expect(statements()).toEqual([])
+  })
+})
+
+describe("Account.layerSnowflakeSql", () => {
+  it("gives Effect programs the connection's Sql, with the caller's database over the file's", async () => {
+    const { snowflakeHome } = await setup()
+    const context = await Effect.runPromise(
+      Sql.use((sql) => Effect.succeed(sql.context)).pipe(
+        Effect.provide(
+          Account.layerSnowflakeSql({ connection: "emu", snowflakeHome, env: {}, database: "other" })
+        )
+      )
+    )
+    expect(context).toEqual({ database: "OTHER", schema: "PUBLIC" })
+  })
+})

@@ -1,0 +1,113 @@
+/**
+ * The runbatch command on a Snowflake connection (`--connection NAME`), against the emulator: the
+ * issue's Done-when — `sql "CREATE TABLE T AS SELECT 1 AS X"` and `table ls` on the connection a
+ * connections.toml names, and a plain snowflake-sdk script (no runbatch module) reading the table —
+ * snowflake-sdk loaded only then; commands not on Snowflake yet, unknown connections, a
+ * missing driver and a stray --warehouse answered with exit code 2 and the fix.
+ */
+import { execFile } from "node:child_process"
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { type RunningEmulator, startEmulator } from "@runbatch/emulator"
+import { describe, expect, it, onTestFinished } from "vitest"
+import { bin } from "../cli.ts"
+import { runNodeRecordingModules } from "../recordModules.ts"
+import { tempHome } from "../support.ts"
+
+const PASSWORD = "emu-pw"
+
+const setup = async () => {
+  const home = tempHome()
+  const running = await startEmulator({ home: join(home, "emu-home"), password: PASSWORD, threads: 2 })
+  onTestFinished(() => running.close())
+  const snowflakeHome = join(home, "snowflake")
+  mkdirSync(snowflakeHome)
+  const file = join(snowflakeHome, "connections.toml")
+  writeFileSync(
+    file,
+    `[emu]\naccount = "${running.account}"\nhost = "${running.host}"\nport = ${running.port}\n` +
+      `protocol = "http"\nuser = "runbatch"\npassword = "${PASSWORD}"\n`
+  )
+  chmodSync(file, 0o600)
+  // --home points at a folder that must stay untouched: the connection, not the local account, runs.
+  const localHome = join(home, "local")
+  const cli = (args: ReadonlyArray<string>, hidePackages: ReadonlyArray<string> = []) =>
+    runNodeRecordingModules([bin, "--home", localHome, ...args], {
+      hidePackages,
+      env: { SNOWFLAKE_HOME: snowflakeHome }
+    })
+  return { running, cli, localHome }
+}
+
+/** A snowflake-sdk script with no runbatch import: the table's rows as JSON on stdout. */
+const plainDriverRead = (running: RunningEmulator, sql: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const script = `
+      const snowflake = require("snowflake-sdk")
+      snowflake.configure({ logLevel: "OFF" })
+      const c = snowflake.createConnection({ accessUrl: ${JSON.stringify(running.url)}, account: ${JSON.stringify(running.account)}, username: "someone", password: ${JSON.stringify(PASSWORD)} })
+      c.connect((error) => {
+        if (error) { console.error(error.message); process.exit(1) }
+        c.execute({ sqlText: ${JSON.stringify(sql)}, complete: (e, _s, rows) => {
+          if (e) { console.error(e.message); process.exit(1) }
+          console.log(JSON.stringify(rows)); c.destroy(() => process.exit(0))
+        } })
+      })`
+    execFile(process.execPath, ["-e", script], { cwd: import.meta.dirname }, (error, stdout, stderr) =>
+      error === null ? resolve(stdout.trim()) : reject(new Error(`${error.message}\n${stderr}`))
+    )
+  })
+
+describe("runbatch --connection", () => {
+  it("creates and lists a table on the emulator, which a plain snowflake-sdk script then reads", async () => {
+    const { running, cli, localHome } = await setup()
+    const created = await cli(["--connection", "emu", "sql", "CREATE TABLE T AS SELECT 1 AS X"])
+    expect(created.code, created.stderr).toBe(0)
+    expect(created.modules.some((m) => m.includes("/node_modules/snowflake-sdk/"))).toBe(true)
+
+    const listed = await cli(["--connection", "emu", "table", "ls"])
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(listed.stdout).toContain("RUNBATCH.PUBLIC.T")
+    const json = await cli(["--connection", "emu", "--json", "sql", "SELECT X FROM T"])
+    expect(JSON.parse(json.stdout)).toEqual([{ X: 1 }])
+
+    expect(JSON.parse(await plainDriverRead(running, "SELECT X FROM T"))).toEqual([{ X: 1 }])
+    // The local account of --home was never opened.
+    expect(existsSync(localHome)).toBe(false)
+  })
+
+  it("takes --database and --schema over the connection's, and --warehouse only with --connection", async () => {
+    const { cli } = await setup()
+    const context = await cli([
+      "--connection",
+      "emu",
+      "--database",
+      "ml",
+      "--json",
+      "sql",
+      "SELECT CURRENT_DATABASE() AS D, CURRENT_SCHEMA() AS S"
+    ])
+    expect(context.code, context.stderr).toBe(0)
+    expect(JSON.parse(context.stdout)).toEqual([{ D: "ML", S: "PUBLIC" }])
+    const stray = await cli(["--warehouse", "W", "sql", "SELECT 1"])
+    expect(stray.code).toBe(2)
+    expect(stray.stderr).toMatch(/--warehouse applies only with --connection/)
+  })
+
+  it("answers commands not on Snowflake yet, unknown connections and a missing driver with exit code 2", async () => {
+    const { cli } = await setup()
+    const stages = await cli(["--connection", "emu", "--json", "stage", "ls", "@S/"])
+    expect(stages.code).toBe(2)
+    expect(stages.stderr).toMatch(/runbatch stage ls is not available on Snowflake yet \(connection "emu"\)/)
+    expect(JSON.parse(stages.stdout)).toMatchObject({ error: { tag: "NotOnSnowflakeYet" } })
+    expect(stages.modules.some((m) => m.includes("/node_modules/snowflake-sdk/"))).toBe(false)
+
+    const unknown = await cli(["--connection", "prod", "table", "ls"])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/no Snowflake connection named "prod".*"emu"/s)
+
+    const missing = await cli(["--connection", "emu", "table", "ls"], ["snowflake-sdk"])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain("npm install snowflake-sdk")
+  })
+})
