@@ -1,7 +1,8 @@
 /**
  * The behaviour every `Sql` backend shares, as vitest tests: the local account's layer defines it and
  * the Snowflake layer (through the emulator, or a real account) must pass the same tests. Call it from a
- * test file with a layer factory; each test gets a fresh layer, current database ML and schema PUBLIC.
+ * test file with a layer factory; each test gets a fresh layer whose current schema has no tables (ML.PUBLIC
+ * of a fresh home locally and on the emulator; a scratch schema on a real account).
  *
  * The SQL here is written to run unchanged on DuckDB and on Snowflake (no `range()`, no `GENERATOR`).
  */
@@ -13,7 +14,7 @@ import { describe, expect, it } from "vitest"
 export interface SqlConformanceOptions {
   /** Names the describe block: "local", "snowflake (emulator)"… */
   readonly backend: string
-  /** A fresh Sql whose current database is ML and schema PUBLIC, with no tables. */
+  /** A fresh Sql whose current schema has no tables. */
   readonly layer: () => Layer.Layer<Sql, unknown>
   /** Per-test timeout for the large-result tests (ms). */
   readonly largeTimeout?: number
@@ -94,6 +95,7 @@ export const sqlConformance = (options: SqlConformanceOptions): void => {
               yield* sql.createTable("my_points", { kind: "relation", relation: sql.sql(countingQuery(1)) })
               yield* sql.execute('CREATE TABLE "Mixed Case" (id BIGINT)')
               return {
+                where: `${sql.context.database}.${sql.context.schema}`,
                 tables: yield* sql.listTables(),
                 unquoted: (yield* sql.table("MY_POINTS")).description,
                 lower: (yield* sql.table("my_points")).description,
@@ -102,7 +104,7 @@ export const sqlConformance = (options: SqlConformanceOptions): void => {
             })
           )
         )
-        expect(result.tables).toEqual(['ML.PUBLIC."Mixed Case"', "ML.PUBLIC.MY_POINTS"])
+        expect(result.tables).toEqual([`${result.where}."Mixed Case"`, `${result.where}.MY_POINTS`])
         expect(result.unquoted).toBe(result.lower)
         expect(result.quoted).toContain("Mixed Case")
       })
