@@ -7,6 +7,7 @@ import { EmulatorSqlError, UnsupportedStatement } from "@runbatch/spec"
 import { Effect } from "effect"
 import { copyInto } from "./handlers/CopyInto.ts"
 import { createDatabase, showDatabases, showSchemas, showTables } from "./handlers/Databases.ts"
+import { describeTable } from "./handlers/DescribeTable.ts"
 import { get, put } from "./handlers/FileTransfer.ts"
 import { listStage, removeStage } from "./handlers/ListRemove.ts"
 import { passthrough } from "./handlers/Passthrough.ts"
@@ -37,6 +38,7 @@ export const STATEMENT_HANDLERS: ReadonlyArray<StatementHandler> = [
   createDatabase,
   createStage,
   describeStage,
+  describeTable,
   dropStage,
   listStage,
   removeStage,
