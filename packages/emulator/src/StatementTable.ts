@@ -8,6 +8,7 @@ import { Effect } from "effect"
 import { copyInto } from "./handlers/CopyInto.ts"
 import { createDatabase, showDatabases, showSchemas, showTables } from "./handlers/Databases.ts"
 import { describeTable } from "./handlers/DescribeTable.ts"
+import { createFileFormat, dropFileFormat } from "./handlers/FileFormats.ts"
 import { get, put } from "./handlers/FileTransfer.ts"
 import { listStage, removeStage } from "./handlers/ListRemove.ts"
 import { passthrough } from "./handlers/Passthrough.ts"
@@ -40,6 +41,8 @@ export const STATEMENT_HANDLERS: ReadonlyArray<StatementHandler> = [
   describeStage,
   describeTable,
   dropStage,
+  createFileFormat,
+  dropFileFormat,
   listStage,
   removeStage,
   put,

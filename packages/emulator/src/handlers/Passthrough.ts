@@ -14,6 +14,7 @@ import { readsHistory, withHistory } from "../QueryHistoryTable.ts"
 import { column } from "../RowTypes.ts"
 import type { Workspace } from "../SessionSql.ts"
 import { isSymbol, isWord, type Token } from "../SqlTokens.ts"
+import { readsStagedFiles, withStagedFiles } from "../StagedFilesTable.ts"
 import { STATEMENT_TYPE, type Statement, type StatementContext, type StatementHandler } from "../Statement.ts"
 import { rows, status } from "../StatementRows.ts"
 import { nameAt } from "./SessionStatements.ts"
@@ -127,7 +128,10 @@ export const passthrough: StatementHandler = {
   matches: ({ keywords }) => QUERY.test(keywords) || DML.test(keywords) || DDL.test(keywords),
   run: (statement, context) =>
     Effect.gen(function* () {
-      const duckDb = duckDbText(statement, context)
+      const staged = readsStagedFiles(statement.tokens)
+        ? { ...statement, tokens: yield* withStagedFiles(statement, statement.tokens, context) }
+        : statement
+      const duckDb = duckDbText(staged, context)
       if (QUERY.test(statement.keywords))
         return { _tag: "Query", duckDb, describeOnly: context.describeOnly } as const
       const workspace = yield* context.workspace
