@@ -1,0 +1,154 @@
+/**
+ * The Snowflake upload's statements, and its clean-up when Snowflake fails the load, with a client
+ * that records statements instead of a driver (the emulator's tests run the real one): a replace
+ * whose COPY INTO fails never touches the table it would replace, drops its staging table and stage,
+ * removes its folder and puts back the umask the driver's PUT changes.
+ */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { SqlError } from "@runbatch/spec"
+import { Effect } from "effect"
+import { onTestFinished } from "vitest"
+import { openDuckDb } from "../src/Connection.ts"
+import { makeSnowflakeRelation } from "../src/SnowflakeRelation.ts"
+import { createTableFromFiles, type SnowflakeSession } from "../src/SnowflakeSources.ts"
+import type { SnowflakeClient } from "../src/snowflake/SnowflakeClient.ts"
+
+/** A client that records statements, answers counts with 2 and fails the ones `fails` matches. */
+const recordingClient = (fails: RegExp) => {
+  const statements: Array<string> = []
+  const client: SnowflakeClient = {
+    label: "recording",
+    description: "a recording client",
+    run: (sql) =>
+      Effect.suspend(() => {
+        statements.push(sql)
+        // As snowflake-sdk's LOCAL_FS transfer does.
+        if (sql.startsWith("PUT ")) process.umask(0)
+        if (fails.test(sql))
+          return Effect.fail(new SqlError({ statement: sql, reason: "refused by the test" }))
+        return Effect.succeed({ columns: [], rows: sql.startsWith("SELECT COUNT") ? [["2"]] : [] })
+      }),
+    describe: () => Effect.succeed([]),
+    startStream: () => Effect.die("not used")
+  }
+  return { client, statements }
+}
+
+const withTmpdir = () => {
+  const folder = mkdtempSync(join(tmpdir(), "upload-test-"))
+  const before = process.env["TMPDIR"]
+  const umask = process.umask()
+  process.env["TMPDIR"] = folder
+  onTestFinished(() => {
+    if (before === undefined) delete process.env["TMPDIR"]
+    else process.env["TMPDIR"] = before
+    process.umask(umask)
+    rmSync(folder, { recursive: true, force: true })
+  })
+  return { folder, umask }
+}
+
+const session = (client: SnowflakeClient): SnowflakeSession => ({
+  client,
+  context: { database: "ML", schema: "PUBLIC" },
+  exists: () => Effect.succeed(true),
+  relation: (description, sql) => makeSnowflakeRelation(client, description, sql)
+})
+
+const target = { database: "ML", schema: "PUBLIC", name: "T" }
+
+/** Statements with their unique names made readable. */
+const shown = (statements: ReadonlyArray<string>) =>
+  statements.map((s) =>
+    s
+      .replace(/RUNBATCH_(UPLOAD|LOAD)_[0-9A-F]{32}/g, "RUNBATCH_$1_…")
+      .replace(/'file:\/\/[^']*'/, "'file://…'")
+  )
+
+describe("Snowflake upload", () => {
+  it.effect(
+    "replaces a table through a staging table; a failed COPY INTO leaves the old one and no trace",
+    () =>
+      Effect.gen(function* () {
+        const { folder, umask } = withTmpdir()
+        const csv = join(folder, "rows.csv")
+        writeFileSync(csv, "id,label\n1,a\n2,b\n")
+        const { client, statements } = recordingClient(/^COPY INTO/)
+        const failed = yield* Effect.flip(
+          createTableFromFiles(session(client), target, { kind: "csv", path: csv }, true)
+        )
+        expect(failed).toMatchObject({ _tag: "SqlError", reason: "refused by the test" })
+        expect(shown(statements)).toEqual([
+          'CREATE TEMPORARY STAGE "ML"."PUBLIC"."RUNBATCH_UPLOAD_…"',
+          `PUT 'file://…' '@"ML"."PUBLIC"."RUNBATCH_UPLOAD_…"' AUTO_COMPRESS = FALSE OVERWRITE = FALSE`,
+          'CREATE TEMPORARY TABLE "ML"."PUBLIC"."RUNBATCH_LOAD_…" ("id" NUMBER(38,0), "label" TEXT)',
+          `COPY INTO "ML"."PUBLIC"."RUNBATCH_LOAD_…" FROM '@"ML"."PUBLIC"."RUNBATCH_UPLOAD_…"' FILE_FORMAT = (TYPE = PARQUET) MATCH_BY_COLUMN_NAME = CASE_SENSITIVE`,
+          'DROP TABLE IF EXISTS "ML"."PUBLIC"."RUNBATCH_LOAD_…"',
+          'DROP STAGE IF EXISTS "ML"."PUBLIC"."RUNBATCH_UPLOAD_…"',
+          'DROP TABLE IF EXISTS "ML"."PUBLIC"."RUNBATCH_LOAD_…"'
+        ])
+        expect(readdirSync(folder)).toEqual(["rows.csv"])
+        expect(process.umask()).toBe(umask)
+      })
+  )
+
+  it.effect("replaces the old table only once the staging table is loaded", () =>
+    Effect.gen(function* () {
+      const { folder, umask } = withTmpdir()
+      const csv = join(folder, "rows.csv")
+      writeFileSync(csv, "id,label\n1,a\n2,b\n")
+      const { client, statements } = recordingClient(/^$/)
+      const rows = yield* createTableFromFiles(session(client), target, { kind: "csv", path: csv }, true)
+      expect(rows).toBe(2)
+      expect(shown(statements).slice(4)).toEqual([
+        'SELECT COUNT(*) FROM "ML"."PUBLIC"."RUNBATCH_LOAD_…"',
+        'DROP STAGE IF EXISTS "ML"."PUBLIC"."RUNBATCH_UPLOAD_…"',
+        'CREATE OR REPLACE TABLE "ML"."PUBLIC"."T" AS SELECT * FROM "ML"."PUBLIC"."RUNBATCH_LOAD_…"',
+        'SELECT COUNT(*) FROM "ML"."PUBLIC"."T"',
+        'DROP TABLE IF EXISTS "ML"."PUBLIC"."RUNBATCH_LOAD_…"'
+      ])
+      expect(readdirSync(folder)).toEqual(["rows.csv"])
+      expect(process.umask()).toBe(umask)
+    })
+  )
+
+  it.effect("refuses an existing table unless replacing, before anything is read or created", () =>
+    Effect.gen(function* () {
+      withTmpdir()
+      const { client, statements } = recordingClient(/^$/)
+      const failed = yield* Effect.flip(
+        createTableFromFiles(session(client), target, { kind: "parquet", paths: ["x.parquet"] }, false)
+      )
+      expect(failed).toMatchObject({ _tag: "TableExists", table: "ML.PUBLIC.T" })
+      expect(statements).toEqual([])
+    })
+  )
+
+  it.effect("refuses a column Snowflake has no type for, naming it, before anything is created", () =>
+    Effect.gen(function* () {
+      const { folder } = withTmpdir()
+      const file = join(folder, "interval.parquet")
+      yield* Effect.scoped(
+        Effect.flatMap(openDuckDb({ threads: "1" }), ({ connection }) =>
+          connection.run(`COPY (SELECT 1 AS ID, INTERVAL 1 DAY AS "Wait") TO '${file}' (FORMAT parquet)`)
+        )
+      )
+      const { client, statements } = recordingClient(/^$/)
+      const failed = yield* Effect.flip(
+        createTableFromFiles(
+          { ...session(client), exists: () => Effect.succeed(false) },
+          target,
+          { kind: "parquet", paths: [file] },
+          false
+        )
+      )
+      expect(failed).toMatchObject({ _tag: "SqlError", refused: true })
+      expect(failed.message).toContain('"Wait" (INTERVAL)')
+      expect(statements).toEqual([])
+      expect(readdirSync(folder)).toEqual(["interval.parquet"])
+    })
+  )
+})
