@@ -69,49 +69,49 @@ const shown = (statements: ReadonlyArray<string>) =>
   )
 
 describe("Snowflake upload", () => {
-  it.effect(
-    "replaces a table through a staging table; a failed COPY INTO leaves the old one and no trace",
-    () =>
-      Effect.gen(function* () {
-        const { folder, umask } = withTmpdir()
-        const csv = join(folder, "rows.csv")
-        writeFileSync(csv, "id,label\n1,a\n2,b\n")
-        const { client, statements } = recordingClient(/^COPY INTO/)
-        const failed = yield* Effect.flip(
-          createTableFromFiles(session(client), target, { kind: "csv", path: csv }, true)
-        )
-        expect(failed).toMatchObject({ _tag: "SqlError", reason: "refused by the test" })
-        expect(shown(statements)).toEqual([
-          'CREATE TEMPORARY STAGE "ML"."PUBLIC"."RUNBATCH_UPLOAD_…"',
-          `PUT 'file://…' '@"ML"."PUBLIC"."RUNBATCH_UPLOAD_…"' AUTO_COMPRESS = FALSE OVERWRITE = FALSE`,
-          'CREATE TEMPORARY TABLE "ML"."PUBLIC"."RUNBATCH_LOAD_…" ("id" NUMBER(38,0), "label" TEXT)',
-          `COPY INTO "ML"."PUBLIC"."RUNBATCH_LOAD_…" FROM '@"ML"."PUBLIC"."RUNBATCH_UPLOAD_…"' FILE_FORMAT = (TYPE = PARQUET) MATCH_BY_COLUMN_NAME = CASE_SENSITIVE`,
-          'DROP TABLE IF EXISTS "ML"."PUBLIC"."RUNBATCH_LOAD_…"',
-          'DROP STAGE IF EXISTS "ML"."PUBLIC"."RUNBATCH_UPLOAD_…"',
-          'DROP TABLE IF EXISTS "ML"."PUBLIC"."RUNBATCH_LOAD_…"'
-        ])
-        expect(readdirSync(folder)).toEqual(["rows.csv"])
-        expect(process.umask()).toBe(umask)
-      })
-  )
-
-  it.effect("replaces the old table only once the staging table is loaded", () =>
+  /** Replace T from a small CSV file with a client failing `fails`; afterwards, no folder and the umask as it was. */
+  const replaceFromCsv = (fails: RegExp) =>
     Effect.gen(function* () {
       const { folder, umask } = withTmpdir()
       const csv = join(folder, "rows.csv")
       writeFileSync(csv, "id,label\n1,a\n2,b\n")
-      const { client, statements } = recordingClient(/^$/)
-      const rows = yield* createTableFromFiles(session(client), target, { kind: "csv", path: csv }, true)
-      expect(rows).toBe(2)
-      expect(shown(statements).slice(4)).toEqual([
+      const { client, statements } = recordingClient(fails)
+      const exit = yield* Effect.exit(
+        createTableFromFiles(session(client), target, { kind: "csv", path: csv }, true)
+      )
+      expect(readdirSync(folder)).toEqual(["rows.csv"])
+      expect(process.umask()).toBe(umask)
+      return { exit, statements: shown(statements) }
+    })
+
+  it.effect("replaces through a staging table; a failed COPY INTO leaves the old table and no trace", () =>
+    Effect.gen(function* () {
+      const { exit, statements } = yield* replaceFromCsv(/^COPY INTO/)
+      expect(exit._tag).toBe("Failure")
+      expect(String(exit)).toContain("refused by the test")
+      expect(statements).toEqual([
+        'CREATE TEMPORARY STAGE "ML"."PUBLIC"."RUNBATCH_UPLOAD_…"',
+        `PUT 'file://…' '@"ML"."PUBLIC"."RUNBATCH_UPLOAD_…"' AUTO_COMPRESS = FALSE OVERWRITE = FALSE`,
+        'CREATE TEMPORARY TABLE "ML"."PUBLIC"."RUNBATCH_LOAD_…" ("id" NUMBER(38,0), "label" TEXT)',
+        `COPY INTO "ML"."PUBLIC"."RUNBATCH_LOAD_…" FROM '@"ML"."PUBLIC"."RUNBATCH_UPLOAD_…"' FILE_FORMAT = (TYPE = PARQUET) MATCH_BY_COLUMN_NAME = CASE_SENSITIVE`,
+        'DROP TABLE IF EXISTS "ML"."PUBLIC"."RUNBATCH_LOAD_…"',
+        'DROP STAGE IF EXISTS "ML"."PUBLIC"."RUNBATCH_UPLOAD_…"',
+        'DROP TABLE IF EXISTS "ML"."PUBLIC"."RUNBATCH_LOAD_…"'
+      ])
+    })
+  )
+
+  it.effect("replaces the old table only once the staging table is loaded", () =>
+    Effect.gen(function* () {
+      const { exit, statements } = yield* replaceFromCsv(/^$/)
+      expect(exit).toMatchObject({ _tag: "Success", value: 2 })
+      expect(statements.slice(4)).toEqual([
         'SELECT COUNT(*) FROM "ML"."PUBLIC"."RUNBATCH_LOAD_…"',
         'DROP STAGE IF EXISTS "ML"."PUBLIC"."RUNBATCH_UPLOAD_…"',
         'CREATE OR REPLACE TABLE "ML"."PUBLIC"."T" AS SELECT * FROM "ML"."PUBLIC"."RUNBATCH_LOAD_…"',
         'SELECT COUNT(*) FROM "ML"."PUBLIC"."T"',
         'DROP TABLE IF EXISTS "ML"."PUBLIC"."RUNBATCH_LOAD_…"'
       ])
-      expect(readdirSync(folder)).toEqual(["rows.csv"])
-      expect(process.umask()).toBe(umask)
     })
   )
 
