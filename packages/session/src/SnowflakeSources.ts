@@ -32,11 +32,15 @@ export const createTableFromFiles = (
 ) =>
   Effect.gen(function* () {
     const { client, exists } = session
-    const rows = (use: UseConnection<never>) => Effect.map(fileSourceQuery(source, use), (sql) => ({ sql }))
-    if (!replace) {
-      if (yield* exists(target)) return yield* new TableExists({ table: Identifier.formatQualified(target) })
-      return yield* uploadRows(client, { table: target, temporary: false, rows })
-    }
+    // The files first, then the table, as the local account checks them.
+    const rows = (use: UseConnection<never>) =>
+      Effect.gen(function* () {
+        const sql = yield* fileSourceQuery(source, use)
+        if (!replace && (yield* exists(target)))
+          return yield* new TableExists({ table: Identifier.formatQualified(target) })
+        return { sql }
+      })
+    if (!replace) return yield* uploadRows(client, { table: target, temporary: false, rows })
     const staging = uniqueNear(target, "RUNBATCH_LOAD")
     const stagingName = Identifier.quoteQualified(staging)
     return yield* Effect.gen(function* () {

@@ -115,16 +115,21 @@ describe("Snowflake upload", () => {
     })
   )
 
-  it.effect("refuses an existing table unless replacing, before anything is read or created", () =>
-    Effect.gen(function* () {
-      withTmpdir()
-      const { client, statements } = recordingClient(/^$/)
-      const failed = yield* Effect.flip(
-        createTableFromFiles(session(client), target, { kind: "parquet", paths: ["x.parquet"] }, false)
-      )
-      expect(failed).toMatchObject({ _tag: "TableExists", table: "ML.PUBLIC.T" })
-      expect(statements).toEqual([])
-    })
+  it.effect(
+    "refuses an existing table unless replacing, after checking the files, before creating anything",
+    () =>
+      Effect.gen(function* () {
+        const { folder } = withTmpdir()
+        const { client, statements } = recordingClient(/^$/)
+        const refuse = (path: string) =>
+          Effect.flip(createTableFromFiles(session(client), target, { kind: "csv", path }, false))
+        expect(yield* refuse(join(folder, "missing.csv"))).toMatchObject({ _tag: "LocalFileError" })
+        const csv = join(folder, "rows.csv")
+        writeFileSync(csv, "id\n1\n")
+        expect(yield* refuse(csv)).toMatchObject({ _tag: "TableExists", table: "ML.PUBLIC.T" })
+        expect(statements).toEqual([])
+        expect(readdirSync(folder)).toEqual(["rows.csv"])
+      })
   )
 
   it.effect("refuses a column Snowflake has no type for, naming it, before anything is created", () =>
