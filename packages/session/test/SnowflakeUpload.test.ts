@@ -2,11 +2,11 @@
  * The Snowflake upload's statements, and its clean-up when Snowflake fails the load, with a client
  * that records statements instead of a driver (the emulator's tests run the real one): a replace
  * whose COPY INTO fails never touches the table it would replace, drops its staging table and stage,
- * removes its folder and puts back the umask the driver's PUT changes.
+ * removes its private (0700) folder and puts back the umask the driver's PUT changes.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { SqlError } from "@runbatch/spec"
 import { Effect } from "effect"
@@ -19,6 +19,8 @@ import type { SnowflakeClient } from "../src/snowflake/SnowflakeClient.ts"
 /** A client that records statements, answers counts with 2 and fails the ones `fails` matches. */
 const recordingClient = (fails: RegExp) => {
   const statements: Array<string> = []
+  /** The mode of the folder each PUT uploads from. */
+  const putFolderModes: Array<number> = []
   const client: SnowflakeClient = {
     label: "recording",
     description: "a recording client",
@@ -26,7 +28,11 @@ const recordingClient = (fails: RegExp) => {
       Effect.suspend(() => {
         statements.push(sql)
         // As snowflake-sdk's LOCAL_FS transfer does.
-        if (sql.startsWith("PUT ")) process.umask(0)
+        if (sql.startsWith("PUT ")) {
+          const file = /'file:\/\/([^']*)'/.exec(sql)?.[1] ?? ""
+          putFolderModes.push(statSync(dirname(file)).mode & 0o777)
+          process.umask(0)
+        }
         if (fails.test(sql))
           return Effect.fail(new SqlError({ statement: sql, reason: "refused by the test" }))
         return Effect.succeed({ columns: [], rows: sql.startsWith("SELECT COUNT") ? [["2"]] : [] })
@@ -34,7 +40,7 @@ const recordingClient = (fails: RegExp) => {
     describe: () => Effect.succeed([]),
     startStream: () => Effect.die("not used")
   }
-  return { client, statements }
+  return { client, statements, putFolderModes }
 }
 
 const withTmpdir = () => {
@@ -75,12 +81,13 @@ describe("Snowflake upload", () => {
       const { folder, umask } = withTmpdir()
       const csv = join(folder, "rows.csv")
       writeFileSync(csv, "id,label\n1,a\n2,b\n")
-      const { client, statements } = recordingClient(fails)
+      const { client, statements, putFolderModes } = recordingClient(fails)
       const exit = yield* Effect.exit(
         createTableFromFiles(session(client), target, { kind: "csv", path: csv }, true)
       )
       expect(readdirSync(folder)).toEqual(["rows.csv"])
       expect(process.umask()).toBe(umask)
+      expect(putFolderModes).toEqual([0o700])
       return { exit, statements: shown(statements) }
     })
 
