@@ -6,7 +6,7 @@
  * failed load leaves the old table as it was.
  */
 import { join } from "node:path"
-import { Identifier, type Signature, type SqlError, TableExists } from "@runbatch/spec"
+import { Identifier, type Signature, SqlError, TableExists } from "@runbatch/spec"
 import { Effect } from "effect"
 import { type FileSource, fileSourceQuery, type UseConnection } from "./FileSources.ts"
 import { writeFrame } from "./LocalSources.ts"
@@ -60,7 +60,14 @@ export const createDataFrame = (
   schema: ReadonlyArray<Signature.Feature>
 ) =>
   Effect.gen(function* () {
-    const table = uniqueNear({ ...session.context, name: "" }, "RUNBATCH_FRAME")
+    const { context } = session
+    if (context.database === "" || context.schema === "")
+      return yield* new SqlError({
+        statement: "CREATE TEMPORARY TABLE (a data frame)",
+        reason:
+          "a data frame on Snowflake is a temporary table in the current schema, and this session has none: give the connection a database and schema."
+      })
+    const table = uniqueNear(context, "RUNBATCH_FRAME")
     yield* uploadRows(session.client, {
       table,
       temporary: true,

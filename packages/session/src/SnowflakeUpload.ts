@@ -47,8 +47,11 @@ const privateFolder = Effect.acquireRelease(
   (folder) => Effect.promise(() => rm(folder, { recursive: true, force: true }))
 )
 
-/** A uniquely named object next to `near`, spelt as Snowflake stores an unquoted name. */
-export const uniqueNear = (near: Identifier.FullyQualifiedName, prefix: string) => ({
+/** A uniquely named object in `near`'s schema, spelt as Snowflake stores an unquoted name. */
+export const uniqueNear = (
+  near: { readonly database: string; readonly schema: string },
+  prefix: string
+): Identifier.FullyQualifiedName => ({
   database: near.database,
   schema: near.schema,
   name: uniqueName(prefix).toUpperCase()

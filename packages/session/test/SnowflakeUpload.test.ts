@@ -13,7 +13,7 @@ import { Effect } from "effect"
 import { onTestFinished } from "vitest"
 import { openDuckDb } from "../src/Connection.ts"
 import { makeSnowflakeRelation } from "../src/SnowflakeRelation.ts"
-import { createTableFromFiles, type SnowflakeSession } from "../src/SnowflakeSources.ts"
+import { createDataFrame, createTableFromFiles, type SnowflakeSession } from "../src/SnowflakeSources.ts"
 import type { SnowflakeClient } from "../src/snowflake/SnowflakeClient.ts"
 
 /** A client that records statements, answers counts with 2 and fails the ones `fails` matches. */
@@ -161,6 +161,18 @@ describe("Snowflake upload", () => {
       expect(failed.message).toContain('"Wait" (INTERVAL)')
       expect(statements).toEqual([])
       expect(readdirSync(folder)).toEqual(["interval.parquet"])
+    })
+  )
+
+  it.effect("refuses a data frame in a session without a current schema, naming the fix", () =>
+    Effect.gen(function* () {
+      const { client, statements } = recordingClient(/^$/)
+      const failed = yield* Effect.flip(
+        createDataFrame({ ...session(client), context: { database: "", schema: "" } }, [], [])
+      )
+      expect(failed).toMatchObject({ _tag: "SqlError" })
+      expect(failed.message).toContain("give the connection a database and schema")
+      expect(statements).toEqual([])
     })
   )
 })
