@@ -1,7 +1,8 @@
 /**
  * Sql.layerSnowflake beyond the shared conformance suite, with the real snowflake-sdk against the
  * emulator: a failed login, cancelling statements when their Effect or stream is interrupted, the
- * session's context, relations, createTable, and what is not available on Snowflake yet.
+ * session's context, relations, createTable from a relation, and what is not available on Snowflake
+ * yet (tables from local rows: SnowflakeUpload.test.ts).
  */
 import { type SnowflakeSqlOptions, Sql, SqlPromise } from "@runbatch/session"
 import { StageLocation } from "@runbatch/spec"
@@ -183,8 +184,6 @@ describe("Sql.layerSnowflake", () => {
           const relation = sql.sql("SELECT 1 AS X")
           return [
             yield* Effect.flip(sql.readParquet("@ML.PUBLIC.S/x/")),
-            yield* Effect.flip(sql.createDataFrame([{ X: 1 }], [])),
-            yield* Effect.flip(sql.createTable("T", { kind: "parquet", paths: ["x.parquet"] })),
             yield* Effect.flip(
               relation.materialize(yield* StageLocation.parse("@ML.PUBLIC.S/job/"), { targetShards: 1 })
             )

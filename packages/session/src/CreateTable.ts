@@ -1,21 +1,19 @@
 /**
- * `createTable` on the local account: a table from local parquet or CSV files (CSV read with the
- * given CsvOptions, their headers checked
- * for names DuckDB would rename) or from a relation, in a database and schema created on first use. An
+ * `createTable` on the local account: a table from local parquet or CSV files (checked and read as
+ * FileSources says) or from a relation, in a database and schema created on first use. An
  * existing table is refused (TableExists) unless replacing; one whose name differs only by case always
  * (CaseCollision).
  */
-import { CaseCollision, Identifier, InvalidSpec, LocalFileError, TableExists } from "@runbatch/spec"
+import { CaseCollision, type DatabaseBusy, Identifier, type SqlError, TableExists } from "@runbatch/spec"
 import { Effect } from "effect"
 import type { Access } from "./Attachments.ts"
-import { sqlString } from "./Connection.ts"
-import { csvProblems, csvReaderArguments } from "./CsvOptions.ts"
+import { fileSourceQuery } from "./FileSources.ts"
 import { describeColumns, planOf, type RelationPlan } from "./LocalRelation.ts"
 import type { LocalSession } from "./LocalSession.ts"
-import { checkLocalFile } from "./LocalSources.ts"
 import { listObjects, sameName } from "./LocalTables.ts"
-import { refuseCsvCollisions, refuseParquetCollisions } from "./SourceHeaders.ts"
 import type { CreateTableOptions, TableSource } from "./Sql.ts"
+
+type WarehouseError = SqlError | DatabaseBusy | CaseCollision
 
 export const createTable = (session: LocalSession) =>
   Effect.fn("Sql.createTable")(function* (
@@ -31,28 +29,9 @@ export const createTable = (session: LocalSession) =>
     let plan: RelationPlan | undefined
     switch (source.kind) {
       case "parquet":
-        if (source.paths.length === 0) {
-          return yield* new LocalFileError({ path: "(none)", reason: "no parquet files were given." })
-        }
-        for (const path of source.paths) yield* checkLocalFile(path)
-        yield* warehouse.use({}, (connection) =>
-          refuseParquetCollisions(
-            connection,
-            source.paths.map((path) => ({ localPath: path, display: path }))
-          )
-        )
-        select = `SELECT * FROM read_parquet([${source.paths.map(sqlString).join(", ")}])`
+      case "csv":
+        select = yield* fileSourceQuery<WarehouseError>(source, (body) => warehouse.use({}, body))
         break
-      case "csv": {
-        const options = source.options ?? {}
-        const problems = csvProblems(source.path, options)
-        if (problems.length > 0)
-          return yield* new InvalidSpec({ spec: `CSV options for ${source.path}`, problems })
-        yield* checkLocalFile(source.path)
-        yield* warehouse.use({}, (connection) => refuseCsvCollisions(connection, source.path, options))
-        select = `SELECT * FROM read_csv(${sqlString(source.path)}${csvReaderArguments(source.path, options)})`
-        break
-      }
       case "relation":
         plan = planOf(source.relation)
         select = plan.sql

@@ -70,6 +70,26 @@ export const readParquet = (session: LocalSession) =>
     })
   })
 
+/**
+ * Rows given in memory, typed by `schema`, written as the parquet file `file`: their columns, and the
+ * DuckDB query that reads them back, each column cast to its type.
+ */
+export const writeFrame = (
+  rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
+  schema: ReadonlyArray<Signature.Feature>,
+  file: string
+) =>
+  Effect.gen(function* () {
+    const columns = yield* columnsFromRows(rows, schema)
+    yield* writeArrowParquet(makeTable(columns, rows.length), file)
+    const select = columns
+      .map(
+        (c) => `CAST(${Identifier.quote(c.name)} AS ${toDuckDbSql(c.type)}) AS ${Identifier.quote(c.name)}`
+      )
+      .join(", ")
+    return { columns, sql: `SELECT ${select} FROM read_parquet(${sqlString(file)})` }
+  })
+
 /** Rows given in memory, typed by `schema`: written as a parquet file in the session folder, read back cast. */
 export const createDataFrame = (session: LocalSession) =>
   Effect.fn("Sql.createDataFrame")(function* (
@@ -77,18 +97,15 @@ export const createDataFrame = (session: LocalSession) =>
     schema: ReadonlyArray<Signature.Feature>
   ) {
     const { sessionDir, relation } = session
-    const columns = yield* columnsFromRows(rows, schema)
     yield* ensureDir(sessionDir)
-    const file = join(sessionDir, `frame-${randomUUID()}.parquet`)
-    yield* writeArrowParquet(makeTable(columns, rows.length), file)
-    const select = columns
-      .map(
-        (c) => `CAST(${Identifier.quote(c.name)} AS ${toDuckDbSql(c.type)}) AS ${Identifier.quote(c.name)}`
-      )
-      .join(", ")
+    const { columns, sql } = yield* writeFrame(
+      rows,
+      schema,
+      join(sessionDir, `frame-${randomUUID()}.parquet`)
+    )
     return relation({
       description: `data frame (${rows.length} rows)`,
-      sql: `SELECT ${select} FROM read_parquet(${sqlString(file)})`,
+      sql,
       access: {},
       notNull: columns.filter((c) => !c.nullable).map((c) => c.name)
     })

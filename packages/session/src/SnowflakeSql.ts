@@ -6,8 +6,9 @@
  *
  * Results are typed as the local account types the same query (the Sql conformance suite holds both to
  * it). Names follow Snowflake's rules and are kept exactly (Snowflake, unlike the local DuckDB, keeps
- * names that differ only by case apart). Not yet on Snowflake: relations' `materialize`, `readParquet`,
- * `createDataFrame`, and `createTable` from local files — they need the stage backend (W2-5).
+ * names that differ only by case apart). `createTable` from local files and `createDataFrame` upload
+ * their rows (SnowflakeSources, SnowflakeUpload). Not yet on Snowflake: relations' `materialize` and
+ * `readParquet` — they need the stage backend (W2-5).
  */
 import { createRequire } from "node:module"
 import {
@@ -24,6 +25,7 @@ import type * as Arrow from "apache-arrow"
 import { Effect, type Scope, Stream } from "effect"
 import { OUTPUT_FORMATS, toTable } from "./SnowflakeColumns.ts"
 import { makeSnowflakeRelation } from "./SnowflakeRelation.ts"
+import { createDataFrame, createTableFromFiles, type SnowflakeSession } from "./SnowflakeSources.ts"
 import type { SessionContext, SqlShape } from "./Sql.ts"
 import {
   cancelStatement,
@@ -32,6 +34,7 @@ import {
   toSqlError
 } from "./snowflake/SnowflakeClient.ts"
 import type { SnowflakeConnection } from "./snowflake/SnowflakeConnection.ts"
+import { snowflakeString } from "./snowflake/SnowflakeString.ts"
 
 /** Rows per record batch of `streamQuery`, as the local account's DuckDB chunks. */
 export const STREAM_BATCH_ROWS = 2_048
@@ -40,8 +43,6 @@ const packageVersion = (createRequire(import.meta.url)("../package.json") as { v
 
 /** `runbatch/0.1.0`: every statement of a runbatch session carries it (QUERY_HISTORY's QUERY_TAG). */
 export const QUERY_TAG = `runbatch/${packageVersion}`
-
-const sqlString = (text: string): string => `'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`
 
 /** Users' SQL as a relation: without its trailing semicolon, since it becomes a subquery. */
 const asSubquery = (query: string): string => query.trim().replace(/(;\s*)+$/, "")
@@ -90,7 +91,7 @@ export const makeSnowflakeSql = (
     const parameters = { ...OUTPUT_FORMATS, QUERY_TAG }
     yield* client.run(
       `ALTER SESSION SET ${Object.entries(parameters)
-        .map(([name, value]) => `${name} = ${sqlString(value)}`)
+        .map(([name, value]) => `${name} = ${snowflakeString(value)}`)
         .join(" ")}`
     )
     const database = yield* resolveName(connection.options.database)
@@ -154,6 +155,8 @@ export const makeSnowflakeSql = (
           () => Effect.succeed(false)
         )
       )
+
+    const session: SnowflakeSession = { client, context, exists, relation }
 
     const sql: SqlShape = {
       backend: "snowflake",
@@ -222,14 +225,19 @@ export const makeSnowflakeSql = (
 
       readParquet: (location) => Effect.fail(notYet("readParquet", `SELECT … FROM ${location}`)),
 
-      createDataFrame: () => Effect.fail(notYet("createDataFrame", "(rows given in memory)")),
+      createDataFrame: Effect.fn("Sql.createDataFrame")((rows, schema) =>
+        createDataFrame(session, rows, schema)
+      ),
 
       createTable: Effect.fn("Sql.createTable")(function* (name, source, options = {}) {
         const target = yield* Identifier.parseFullyQualified(name, context)
         const qualified = Identifier.quoteQualified(target)
-        if (source.kind !== "relation")
-          return yield* notYet(`createTable from local ${source.kind} files`, `CREATE TABLE ${qualified}`)
         const replace = options.mode === "replace"
+        if (source.kind !== "relation")
+          return {
+            table: Identifier.formatQualified(target),
+            rows: yield* createTableFromFiles(session, target, source, replace)
+          }
         if (!replace && (yield* exists(target)))
           return yield* new TableExists({ table: Identifier.formatQualified(target) })
         yield* client.run(

@@ -6,10 +6,14 @@
  *
  * The SQL here is written to run unchanged on DuckDB and on Snowflake (no `range()`, no `GENERATOR`).
  */
-import { Sql } from "@runbatch/session"
-import type * as Arrow from "apache-arrow"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Sql, type TableSource } from "@runbatch/session"
+import { ParquetCodec } from "@runbatch/stage-io"
+import * as Arrow from "apache-arrow"
 import { Effect, type Layer, Stream } from "effect"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, onTestFinished } from "vitest"
 
 export interface SqlConformanceOptions {
   /** Names the describe block: "local", "snowflake (emulator)"… */
@@ -35,6 +39,19 @@ const firstRow = (table: Arrow.Table): Record<string, unknown> => {
   for (const field of table.schema.fields) row[field.name] = table.getChild(field.name)?.get(0)
   return row
 }
+
+/** A folder for a test's local files, removed when it ends. */
+const localFolder = (): string => {
+  const folder = mkdtempSync(join(tmpdir(), "runbatch-sql-files-"))
+  onTestFinished(() => rmSync(folder, { recursive: true, force: true }))
+  return folder
+}
+
+/** A table's fields (name and Arrow type) and its rows, as plain values. */
+const contentsOf = (table: Arrow.Table) => ({
+  fields: table.schema.fields.map((field) => `${field.name}: ${field.type}`),
+  rows: table.toArray().map((row) => row.toJSON())
+})
 
 export const sqlConformance = (options: SqlConformanceOptions): void => {
   const run = <A, E>(effect: Effect.Effect<A, E, Sql>): Promise<A> =>
@@ -123,6 +140,55 @@ export const sqlConformance = (options: SqlConformanceOptions): void => {
         const error = await failure(Sql.use((sql) => sql.query("SELEC 1")))
         expect(error).toMatchObject({ _tag: "SqlError" })
         expect((error as Error).message).toContain("SELEC")
+      })
+    })
+
+    describe("tables from local files", () => {
+      const createAndRead = (source: TableSource, order: string) =>
+        run(
+          Sql.use((sql) =>
+            Effect.gen(function* () {
+              const created = yield* sql.createTable("from_file", source)
+              const table = yield* sql.query(`SELECT * FROM from_file ORDER BY ${order}`)
+              return { created, ...contentsOf(table) }
+            })
+          )
+        )
+
+      it("creates a table from a parquet file, keeping its column names and types", async () => {
+        const path = join(localFolder(), "rows.parquet")
+        const table = new Arrow.Table({
+          ID: Arrow.vectorFromArray([1n, 2n], new Arrow.Int64()),
+          Score: Arrow.vectorFromArray([0.5, null], new Arrow.Float64()),
+          LABEL: Arrow.vectorFromArray(["héllo ✓", null], new Arrow.Utf8())
+        })
+        writeFileSync(path, ParquetCodec.encode(table))
+        expect(await createAndRead({ kind: "parquet", paths: [path] }, "ID")).toEqual({
+          created: { table: "ML.PUBLIC.FROM_FILE", rows: 2 },
+          fields: ["ID: Int64", "Score: Float64", "LABEL: Utf8"],
+          rows: [
+            { ID: 1n, Score: 0.5, LABEL: "héllo ✓" },
+            { ID: 2n, Score: null, LABEL: null }
+          ]
+        })
+      })
+
+      it("creates a table from a CSV file read with its options", async () => {
+        const path = join(localFolder(), "rows.csv")
+        writeFileSync(path, "id;price;label\n1;4,5;NA\n2;3,25;b\n")
+        const source: TableSource = {
+          kind: "csv",
+          path,
+          options: { delimiter: ";", decimalComma: true, nullStrings: "NA" }
+        }
+        expect(await createAndRead(source, '"id"')).toEqual({
+          created: { table: "ML.PUBLIC.FROM_FILE", rows: 2 },
+          fields: ["id: Int64", "price: Float64", "label: Utf8"],
+          rows: [
+            { id: 1n, price: 4.5, label: null },
+            { id: 2n, price: 3.25, label: "b" }
+          ]
+        })
       })
     })
 

@@ -7,8 +7,8 @@
  *   `rows_unloaded, input_bytes, output_bytes`. Files already under the location are refused unless
  *   OVERWRITE = TRUE, which removes them first, as Snowflake does.
  * - `COPY INTO table FROM @stage[/path] FILE_FORMAT = (TYPE = PARQUET) [PATTERN = 're']
- *   [MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE]` appends the files' rows (by name with
- *   MATCH_BY_COLUMN_NAME, by position otherwise) and answers one row per file. Snowflake's load
+ *   [MATCH_BY_COLUMN_NAME = CASE_SENSITIVE | CASE_INSENSITIVE]` appends the files' rows (by name with
+ *   MATCH_BY_COLUMN_NAME — ignoring case either way, as DuckDB matches names — by position otherwise) and answers one row per file. Snowflake's load
  *   history (skipping files loaded before) is not kept: every matching file is loaded.
  */
 import { mkdir, rm, stat } from "node:fs/promises"

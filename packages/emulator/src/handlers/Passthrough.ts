@@ -6,6 +6,7 @@
  * counted before and after — exact unless another client writes to it at the same time).
  * `TRANSIENT`, `VOLATILE` and `TEMPORARY` tables are created as ordinary tables: every DuckDB
  * operation of the local account is its own instance, where a temporary table would not outlive it.
+ * Temporary (and volatile) ones are dropped when their session ends (TemporaryObjects).
  */
 import { Identifier } from "@runbatch/spec"
 import { Effect } from "effect"
@@ -17,6 +18,7 @@ import { isSymbol, isWord, type Token } from "../SqlTokens.ts"
 import { readsStagedFiles, withStagedFiles } from "../StagedFilesTable.ts"
 import { STATEMENT_TYPE, type Statement, type StatementContext, type StatementHandler } from "../Statement.ts"
 import { rows, status } from "../StatementRows.ts"
+import { forgetTemporary, rememberTemporary } from "../TemporaryObjects.ts"
 import { nameAt } from "./SessionStatements.ts"
 
 const QUERY = /^(SELECT|WITH|VALUES)\b/
@@ -123,6 +125,33 @@ const ddlStatus = (statement: Statement): string => {
   return "Statement executed successfully."
 }
 
+const CREATE_TABLE = /^CREATE (OR REPLACE )?((LOCAL|GLOBAL) )?((TEMP|TEMPORARY|VOLATILE|TRANSIENT) )?TABLE\b/
+
+/** A TEMPORARY table just created is dropped with its session; one dropped or replaced is forgotten. */
+const trackTemporaryTable = (statement: Statement, context: StatementContext, workspace: Workspace) =>
+  Effect.gen(function* () {
+    const create = CREATE_TABLE.exec(statement.keywords)
+    if (create === null && !statement.keywords.startsWith("DROP TABLE")) return
+    const target = targetOf(statement.words, ["TABLE"])
+    if (target === undefined) return
+    const name = yield* Effect.option(
+      Identifier.parseFullyQualified(target, {
+        database: context.session.database,
+        schema: context.session.schema
+      })
+    )
+    if (name._tag === "None") return
+    const qualified = Identifier.quoteQualified(name.value)
+    const key = `TABLE ${qualified}`
+    if (create !== null && create[5] !== undefined && create[5] !== "TRANSIENT")
+      yield* rememberTemporary(
+        context.session,
+        key,
+        Effect.ignore(workspace.sql.execute(`DROP TABLE IF EXISTS ${qualified}`))
+      )
+    else forgetTemporary(context.session, key)
+  })
+
 export const passthrough: StatementHandler = {
   kind: "SQL for DuckDB",
   matches: ({ keywords }) => QUERY.test(keywords) || DML.test(keywords) || DDL.test(keywords),
@@ -157,6 +186,7 @@ export const passthrough: StatementHandler = {
         return dmlResult(counted.label, changed, counted.type)
       }
       if (DML.test(statement.keywords)) return status("Statement executed successfully.")
+      yield* trackTemporaryTable(statement, context, workspace)
       return status(ddlStatus(statement))
     })
 }

@@ -2,8 +2,9 @@
  * Stages of the local account as Snowflake objects: a stage exists when its folder
  * (`stages/<DB>/<SCHEMA>/<STAGE>/`) does. `CREATE STAGE` makes the folder (`OR REPLACE` empties it,
  * as Snowflake drops a replaced stage's files), `DROP STAGE` removes it, `DESCRIBE STAGE` and
- * `SHOW STAGES` describe them. Statements on a stage that does not exist fail with Snowflake's
- * 002003, where the local account's own API would create it on first write.
+ * `SHOW STAGES` describe them; a TEMPORARY stage is removed when its session ends (TemporaryObjects).
+ * Statements on a stage that does not exist fail with Snowflake's 002003, where the local account's
+ * own API would create it on first write.
  */
 import { mkdir, readdir, rm, stat } from "node:fs/promises"
 import { EmulatorSqlError, Identifier, LocalLayout, StageLocation } from "@runbatch/spec"
@@ -12,6 +13,7 @@ import { column } from "../RowTypes.ts"
 import { isWord } from "../SqlTokens.ts"
 import type { Statement, StatementContext, StatementHandler } from "../Statement.ts"
 import { epochText, rows, status } from "../StatementRows.ts"
+import { forgetTemporary, rememberTemporary } from "../TemporaryObjects.ts"
 import { nameAt } from "./SessionStatements.ts"
 import { syntaxError } from "./StageSyntax.ts"
 
@@ -88,6 +90,14 @@ export const createStage: StatementHandler = {
         yield* Effect.promise(() => rm(folder, { recursive: true, force: true }))
       }
       yield* Effect.promise(() => mkdir(folder, { recursive: true }))
+      const key = `STAGE ${stageDisplay(stage)}`
+      if (/ (TEMP|TEMPORARY) STAGE\b/.test(` ${statement.keywords}`))
+        yield* rememberTemporary(
+          context.session,
+          key,
+          Effect.promise(() => rm(folder, { recursive: true, force: true }))
+        )
+      else forgetTemporary(context.session, key)
       return status(`Stage area ${stage.stage} successfully created.`)
     })
 }
@@ -106,6 +116,7 @@ export const dropStage: StatementHandler = {
         return yield* stageMissing(statement, stage)
       }
       yield* Effect.promise(() => rm(folder, { recursive: true, force: true }))
+      forgetTemporary(context.session, `STAGE ${stageDisplay(stage)}`)
       return status(`${stage.stage} successfully dropped.`)
     })
 }
