@@ -136,6 +136,16 @@ export const UNREACHABLE: ReadonlyArray<Unreachable> = [
       "The CLI has no Snowflake connection yet (W2-4 item 5, --connection); Sql.layerSnowflake's failed login is tested through the emulator (packages/emulator/test/SnowflakeSql.test.ts)."
   },
   {
+    tag: "StatementTimedOut",
+    reason:
+      "Raised by the Snowflake Sql backend, which the corpus's local account does not reach: a statement running past statementTimeoutSeconds (packages/emulator/test/SnowflakeTimeouts.test.ts)."
+  },
+  {
+    tag: "InsufficientPrivileges",
+    reason:
+      "Raised by the Snowflake Sql backend, which the corpus's local account does not reach: Snowflake's 003001 for a role without a privilege (packages/emulator/test/SnowflakeErrors.test.ts)."
+  },
+  {
     tag: "SnowflakeDriverMissing",
     reason:
       "Only a Snowflake session imports snowflake-sdk, and the CLI opens none yet; a hidden driver is tested in packages/session/test/SnowflakeDriver.test.ts."
