@@ -11,6 +11,7 @@ import type {
   InvalidIdentifier,
   InvalidStageLocation,
   LocalFileError,
+  SnowflakeStatementError,
   SqlError,
   StageFileError,
   UnsupportedStatement
@@ -48,6 +49,7 @@ export const statementOf = (text: string, tokens: ReadonlyArray<Token>): Stateme
 
 export type StatementFailure =
   | SqlError
+  | SnowflakeStatementError
   | DatabaseBusy
   | CaseCollision
   | EmulatorSqlError

@@ -4,6 +4,7 @@
  * literals beyond the first words (a statement can hold a secret's literal).
  */
 import { Schema } from "effect"
+import type { NoActiveWarehouse } from "./ConnectionErrors.ts"
 
 const head = (statement: string): string => {
   const flat = statement.replace(/\s+/g, " ").trim()
@@ -46,3 +47,6 @@ export class InsufficientPrivileges extends Schema.TaggedError<InsufficientPrivi
     return `${who} on the Snowflake connection "${this.connection}" has insufficient privileges to operate on ${this.object}${needs}: ${head(this.statement)}. Ask its owner to GRANT ${privilege} ON ${this.object} TO ROLE ${role}, or connect with a role that has it (role in connections.toml, or --role).`
   }
 }
+
+/** What a statement on a Snowflake session can fail with beyond SqlError (Sql's shape carries them). */
+export type SnowflakeStatementError = NoActiveWarehouse | InsufficientPrivileges | StatementTimedOut
