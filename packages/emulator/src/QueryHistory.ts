@@ -20,6 +20,8 @@ export interface HistoryEntry {
   readonly warehouse: string | undefined
   readonly database: string
   readonly schema: string
+  /** The session's QUERY_TAG parameter when the statement ran. */
+  readonly queryTag: string | undefined
   readonly startTime: Date
   status: ExecutionStatus
   endTime: Date | undefined
@@ -79,6 +81,7 @@ const logLine = (entry: HistoryEntry): string =>
     user: entry.user,
     database: entry.database,
     schema: entry.schema,
+    queryTag: entry.queryTag,
     startTime: entry.startTime.toISOString(),
     endTime: entry.endTime?.toISOString(),
     elapsedMs: entry.endTime === undefined ? undefined : entry.endTime.getTime() - entry.startTime.getTime(),

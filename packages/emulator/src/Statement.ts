@@ -98,6 +98,8 @@ export interface StatementContext {
   readonly names: SessionNames
   readonly history: QueryHistory
   readonly chunks: ResultChunks
+  /** Cancel a running statement of any session by its query id; false when none runs. */
+  readonly cancelQuery: (queryId: string) => Effect.Effect<boolean>
 }
 
 export interface StatementHandler {

@@ -5,6 +5,7 @@
  */
 import { EmulatorSqlError, UnsupportedStatement } from "@runbatch/spec"
 import { Effect } from "effect"
+import { cancelQueryStatement } from "./handlers/CancelQuery.ts"
 import { copyInto } from "./handlers/CopyInto.ts"
 import { createDatabase, showDatabases, showSchemas, showTables } from "./handlers/Databases.ts"
 import { get, put } from "./handlers/FileTransfer.ts"
@@ -30,6 +31,7 @@ export const STATEMENT_HANDLERS: ReadonlyArray<StatementHandler> = [
   alterSessionStatement,
   alterUser,
   contextFunctionsStatement,
+  cancelQueryStatement,
   showDatabases,
   showSchemas,
   showTables,

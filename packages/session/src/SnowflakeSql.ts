@@ -16,6 +16,7 @@ import {
   InvalidIdentifier,
   type SnowflakeConnectFailed,
   type SnowflakeDriverMissing,
+  type SnowflakeStatementError,
   SqlError,
   TableExists,
   TableNotFound
@@ -82,7 +83,7 @@ export const makeSnowflakeSql = (
   connection: SnowflakeConnection
 ): Effect.Effect<
   SqlShape,
-  SnowflakeConnectFailed | SnowflakeDriverMissing | SqlError | InvalidIdentifier,
+  SnowflakeConnectFailed | SnowflakeDriverMissing | SqlError | SnowflakeStatementError | InvalidIdentifier,
   Scope.Scope
 > =>
   Effect.gen(function* () {
@@ -107,7 +108,7 @@ export const makeSnowflakeSql = (
       schema: currentSchema ?? schema ?? ""
     }
 
-    const query = (text: string): Effect.Effect<Arrow.Table, SqlError> =>
+    const query = (text: string): Effect.Effect<Arrow.Table, SqlError | SnowflakeStatementError> =>
       Effect.flatMap(client.run(text), ({ columns, rows }) =>
         Effect.try({
           try: () => toTable(columns, rows),
@@ -150,7 +151,7 @@ export const makeSnowflakeSql = (
       client.describe(`SELECT * FROM ${Identifier.quoteQualified(name)}`).pipe(
         Effect.as(true),
         Effect.catchIf(
-          (error) => error.refused === true,
+          (error) => error._tag === "SqlError" && error.refused === true,
           () => Effect.succeed(false)
         )
       )

@@ -66,7 +66,9 @@ export interface SqlShape {
    * Run a query as written; its rows as an Arrow table. For small results (listings, previews, counts).
    * Locally it reads the current database and every database it names as `DB.`, read-only.
    */
-  readonly query: (sql: string) => Effect.Effect<Arrow.Table, SqlError | SnowflakeStatementError | DatabaseBusy>
+  readonly query: (
+    sql: string
+  ) => Effect.Effect<Arrow.Table, SqlError | SnowflakeStatementError | DatabaseBusy>
   /**
    * Run a query as written; its rows as Arrow record batches (locally of up to 2,048 rows), typed as
    * `query` types them: a result of any size in bounded memory. A result of no rows is one batch of no
@@ -87,7 +89,10 @@ export interface SqlShape {
   /** A table or view, by name (`T`, `S.T`, `DB.S.T`), checked to exist. */
   readonly table: (
     name: string
-  ) => Effect.Effect<Relation, TableNotFound | InvalidIdentifier | SqlError | SnowflakeStatementError | DatabaseBusy | CaseCollision>
+  ) => Effect.Effect<
+    Relation,
+    TableNotFound | InvalidIdentifier | SqlError | SnowflakeStatementError | DatabaseBusy | CaseCollision
+  >
   /** A query's rows (run as written; a trailing semicolon is dropped). Errors surface when it is evaluated. */
   readonly sql: (query: string) => Relation
   /**
@@ -110,7 +115,10 @@ export interface SqlShape {
   readonly createDataFrame: (
     rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
     schema: ReadonlyArray<Signature.Feature>
-  ) => Effect.Effect<Relation, SqlError | SnowflakeStatementError | DatabaseBusy | CaseCollision | LocalFileError | InvalidSpec>
+  ) => Effect.Effect<
+    Relation,
+    SqlError | SnowflakeStatementError | DatabaseBusy | CaseCollision | LocalFileError | InvalidSpec
+  >
   /**
    * Create a table from local parquet or CSV files, or from a relation. A CSV file (`.csv`, `.tsv`,
    * gzip-compressed `.csv.gz`) is read with its dialect sniffed unless `options` say otherwise
@@ -138,7 +146,10 @@ export interface SqlShape {
   /** Tables in a schema (default: the current one), as `DB.SCHEMA.NAME`. */
   readonly listTables: (
     schema?: string
-  ) => Effect.Effect<ReadonlyArray<string>, SqlError | SnowflakeStatementError | DatabaseBusy | InvalidIdentifier>
+  ) => Effect.Effect<
+    ReadonlyArray<string>,
+    SqlError | SnowflakeStatementError | DatabaseBusy | InvalidIdentifier
+  >
 }
 
 /** Connection options given directly (not resolved from connections.toml); `name` labels messages. */
@@ -150,6 +161,7 @@ export type SnowflakeSqlError =
   | SnowflakeDriverMissing
   | InsecureTransport
   | SqlError
+  | SnowflakeStatementError
   | InvalidIdentifier
 
 const asConnection = (connection: SnowflakeConnection | SnowflakeSqlOptions): SnowflakeConnection => {
