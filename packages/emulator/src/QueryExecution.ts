@@ -41,6 +41,8 @@ export interface QueryRequest {
   readonly sqlText: string
   readonly bindings?: Bindings
   readonly describeOnly?: boolean
+  /** Submitted with asyncExec: answered at once with the query id, polled for. */
+  readonly asyncExec?: boolean
   /** Statement-level parameters: they apply to this statement's response only. */
   readonly parameters?: Readonly<Record<string, ParameterValue>>
 }
@@ -233,6 +235,7 @@ export const executeQuery = (
     warehouse: session.warehouse,
     database: session.database,
     schema: session.schema,
+    asyncExec: request.asyncExec === true,
     queryTag: tagOf(request.parameters?.["QUERY_TAG"] ?? session.parameters.get("QUERY_TAG")),
     startTime: new Date()
   })

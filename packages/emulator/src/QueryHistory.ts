@@ -20,6 +20,8 @@ export interface HistoryEntry {
   readonly warehouse: string | undefined
   readonly database: string
   readonly schema: string
+  /** Whether the client submitted it asynchronously (asyncExec) and polled for its result. */
+  readonly asyncExec: boolean
   /** The session's QUERY_TAG parameter when the statement ran. */
   readonly queryTag: string | undefined
   readonly startTime: Date
@@ -81,6 +83,7 @@ const logLine = (entry: HistoryEntry): string =>
     user: entry.user,
     database: entry.database,
     schema: entry.schema,
+    asyncExec: entry.asyncExec,
     queryTag: entry.queryTag,
     startTime: entry.startTime.toISOString(),
     endTime: entry.endTime?.toISOString(),

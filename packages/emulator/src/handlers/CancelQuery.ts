@@ -9,12 +9,23 @@ import { isSymbol, isWord } from "../SqlTokens.ts"
 import type { Statement, StatementHandler } from "../Statement.ts"
 import { rows } from "../StatementRows.ts"
 
-/** The query id argument, when the statement is exactly `SELECT SYSTEM$CANCEL_QUERY('…')`. */
-const argumentOf = (statement: Statement): string | undefined => {
+/** The query id and the column's name, when the statement is `SELECT SYSTEM$CANCEL_QUERY('…') [[AS] name]`. */
+const parse = (statement: Statement): { queryId: string; column: string } | undefined => {
   const w = statement.words
-  if (!isWord(w[1], "SYSTEM$CANCEL_QUERY") || !isSymbol(w[2], "(") || !isSymbol(w[4], ")")) return undefined
   const id = w[3]
-  return w.length === 5 && id?.kind === "string" ? id.value : undefined
+  if (!isWord(w[1], "SYSTEM$CANCEL_QUERY") || !isSymbol(w[2], "(") || !isSymbol(w[4], ")")) return undefined
+  if (id?.kind !== "string") return undefined
+  const rest = isWord(w[5], "AS") ? w.slice(6) : w.slice(5)
+  const alias = rest[0]
+  if (rest.length > 1 || (alias !== undefined && alias.kind !== "word" && alias.kind !== "quoted"))
+    return undefined
+  const column =
+    alias === undefined
+      ? `SYSTEM$CANCEL_QUERY('${id.value}')`
+      : alias.kind === "quoted"
+        ? alias.text.slice(1, -1).replace(/""/g, '"')
+        : alias.text.toUpperCase()
+  return { queryId: id.value, column }
 }
 
 export const cancelQueryStatement: StatementHandler = {
@@ -22,17 +33,18 @@ export const cancelQueryStatement: StatementHandler = {
   matches: (statement) => statement.keywords.startsWith("SELECT SYSTEM$CANCEL_QUERY"),
   run: (statement, context) =>
     Effect.gen(function* () {
-      const queryId = argumentOf(statement)
-      if (queryId === undefined)
+      const parsed = parse(statement)
+      if (parsed === undefined)
         return yield* new EmulatorSqlError({
           statement: statement.text,
           code: "001003",
           sqlState: "42000",
-          reason: "SQL compilation error:\nwrite SELECT SYSTEM$CANCEL_QUERY('<query id>')"
+          reason: "SQL compilation error:\nwrite SELECT SYSTEM$CANCEL_QUERY('<query id>') [AS name]"
         })
+      const { queryId, column } = parsed
       const cancelled = yield* context.cancelQuery(queryId)
       return rows(
-        [[`SYSTEM$CANCEL_QUERY('${queryId}')`, "text"]],
+        [[column, "text"]],
         [
           [
             cancelled
