@@ -109,7 +109,7 @@ export const makeSnowflakeSql = (
     }
 
     const query = (text: string): Effect.Effect<Arrow.Table, SqlError | SnowflakeStatementError> =>
-      Effect.flatMap(client.run(text), ({ columns, rows }) =>
+      Effect.flatMap(client.runAsync(text), ({ columns, rows }) =>
         Effect.try({
           try: () => toTable(columns, rows),
           catch: (error) => new SqlError({ statement: text, reason: (error as Error).message })
@@ -200,7 +200,7 @@ export const makeSnowflakeSql = (
         )
       },
 
-      execute: (text) => Effect.asVoid(client.run(text)),
+      execute: (text) => Effect.asVoid(client.runAsync(text)),
 
       sql: (text) => relation("query", asSubquery(text)),
 

@@ -3,9 +3,11 @@
  * that takes longer than `loginTimeoutMillis` fails), run a statement for its rows as text, describe
  * one, stream one's rows. Values are always fetched as text (`fetchAsString` for every type, rows as
  * arrays) so `SnowflakeColumns` parses them exactly; the session's output formats are set right after
- * login. Statements run asynchronously (AsyncQuery): interrupting one cancels it by query id, and a
- * statement timeout is enforced here as well as by Snowflake. Failures are typed by Snowflake's code
- * (StatementErrors).
+ * login. `runAsync` and `startStream` run a statement asynchronously (AsyncQuery: no request held
+ * open, cancelled by query id); `run` and `describe` in one request, which costs a round trip less
+ * for runbatch's own short statements (a poll and a fetch are two more). Interrupting any statement
+ * cancels it, a statement timeout is enforced here as well as by Snowflake, and failures are typed
+ * by Snowflake's code (StatementErrors).
  */
 import {
   SnowflakeConnectFailed,
@@ -68,8 +70,10 @@ export interface SnowflakeClient {
   /** The connection's name and description, for messages. */
   readonly label: string
   readonly description: string
-  /** Run a statement (asynchronously); its columns and rows as text. */
+  /** Run a short statement in one request; its columns and rows as text. */
   readonly run: (sql: string) => Effect.Effect<StatementResult, StatementError>
+  /** Run a statement that may be long asynchronously (submit, poll, fetch); its columns and rows as text. */
+  readonly runAsync: (sql: string) => Effect.Effect<StatementResult, StatementError>
   /** Compile a statement without running it: its columns. */
   readonly describe: (sql: string) => Effect.Effect<ReadonlyArray<SnowflakeColumn>, StatementError>
   /** Run a query with a streamed result: its columns once it completes, and the statement to stream rows from. */
@@ -94,21 +98,21 @@ export const cancelStatement = (statement: DriverStatement): Effect.Effect<void>
     }
   }).pipe(Effect.timeoutOption("10 seconds"), Effect.asVoid)
 
-/** Run a statement synchronously (one request; the driver polls a long one): for describe only. */
+/** Run a statement in one request (the driver polls one still running after ~45 s). */
 const executeSync = (
   connection: DriverConnection,
   options: Partial<SnowflakeSdk.StatementOption>
-): Effect.Effect<DriverStatement, DriverFailure> =>
-  Effect.callback<DriverStatement, DriverFailure>((resume) => {
+): Effect.Effect<{ statement: DriverStatement; rows: Array<unknown> | undefined }, DriverFailure> =>
+  Effect.callback((resume) => {
     let finished = false
     let statement: DriverStatement | undefined
     try {
       statement = connection.execute({
         ...options,
-        complete: (error, completed) => {
+        complete: (error, completed, rows) => {
           finished = true
           if (error) resume(Effect.fail(new DriverFailure(error)))
-          else resume(Effect.succeed(completed as DriverStatement))
+          else resume(Effect.succeed({ statement: completed as DriverStatement, rows }))
         }
       } as SnowflakeSdk.StatementOption) as DriverStatement
     } catch (error) {
@@ -211,13 +215,28 @@ export const connectClient = (
                 )
             })
           )
-    const runAsText = (sql: string, streamResult: boolean) =>
+    const runAsText = (sql: string, mode: "sync" | "async" | "stream") =>
       bounded(
         sql,
-        runAsync(client, { sqlText: sql, ...TEXT_ROWS, ...(streamResult ? { streamResult } : {}) }).pipe(
-          Effect.mapError(typed(sql))
-        )
+        (mode === "sync"
+          ? executeSync(client, { sqlText: sql, ...TEXT_ROWS })
+          : runAsync(client, {
+              sqlText: sql,
+              ...TEXT_ROWS,
+              ...(mode === "stream" ? { streamResult: true } : {})
+            })
+        ).pipe(Effect.mapError(typed(sql)))
       )
+    const toResult = ({
+      statement,
+      rows
+    }: {
+      statement: DriverStatement
+      rows: Array<unknown> | undefined
+    }) => ({
+      columns: columnsOf(statement),
+      rows: (rows ?? []) as Array<Array<string | null>>
+    })
 
     if (statementTimeoutSeconds !== undefined) {
       const sql = `ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = ${Math.max(0, Math.floor(statementTimeoutSeconds))}`
@@ -226,16 +245,16 @@ export const connectClient = (
     return {
       label,
       description,
-      run: (sql) =>
-        Effect.map(runAsText(sql, false), ({ statement, rows }) => ({
-          columns: columnsOf(statement),
-          rows: (rows ?? []) as Array<Array<string | null>>
-        })),
+      run: (sql) => Effect.map(runAsText(sql, "sync"), toResult),
+      runAsync: (sql) => Effect.map(runAsText(sql, "async"), toResult),
       describe: (sql) =>
         executeSync(client, { sqlText: sql, ...TEXT_ROWS, describeOnly: true }).pipe(
-          Effect.mapBoth({ onFailure: typed(sql), onSuccess: columnsOf })
+          Effect.mapBoth({ onFailure: typed(sql), onSuccess: ({ statement }) => columnsOf(statement) })
         ),
       startStream: (sql) =>
-        Effect.map(runAsText(sql, true), ({ statement }) => ({ columns: columnsOf(statement), statement }))
+        Effect.map(runAsText(sql, "stream"), ({ statement }) => ({
+          columns: columnsOf(statement),
+          statement
+        }))
     } satisfies SnowflakeClient
   })
