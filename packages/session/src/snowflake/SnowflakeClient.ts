@@ -160,18 +160,28 @@ export const connectClient = (
       })
     }
     const login = Effect.callback<DriverConnection, SnowflakeConnectFailed>((resume) => {
+      let created: DriverConnection | undefined
       try {
-        const created = driver.createConnection({
+        created = driver.createConnection({
           ...driverOptions,
           // A SQL NULL fetched as text is the string 'NULL' unless told otherwise (a process-wide
           // setting of the driver, made by every connection that names it).
           representNullAsStringNull: false
         } as SnowflakeSdk.ConnectionOptions)
         // connectAsync resolves even when the login fails; the callback form reports it.
-        created.connect((error) => resume(error ? Effect.fail(failed(error)) : Effect.succeed(created)))
+        const connecting = created
+        connecting.connect((error) => resume(error ? Effect.fail(failed(error)) : Effect.succeed(connecting)))
       } catch (error) {
         resume(Effect.fail(failed(error)))
       }
+      // Given up on (the login timeout): the driver ends the session should the login still succeed.
+      return Effect.sync(() => {
+        try {
+          created?.destroy(() => undefined)
+        } catch {
+          // Nothing to end.
+        }
+      })
     }).pipe(
       Effect.timeoutOrElse({
         duration: Duration.millis(loginTimeout),
