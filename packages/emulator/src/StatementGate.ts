@@ -32,10 +32,11 @@ const SCANS = /^(SELECT|WITH|VALUES|INSERT|UPDATE|DELETE|MERGE|COPY)\b/
 export const needsWarehouse = (statement: Statement): boolean => {
   if (contextFunctionsStatement.matches(statement) || cancelQueryStatement.matches(statement)) return false
   if (SCANS.test(statement.keywords)) return true
-  // CREATE TABLE … AS SELECT
+  // CREATE TABLE … AS SELECT (a view's AS SELECT runs nothing)
   const words = statement.words
   return (
     statement.keywords.startsWith("CREATE ") &&
+    words.some((t) => t.kind === "word" && t.text.toUpperCase() === "TABLE") &&
     words.some(
       (t, i) =>
         t.kind === "word" &&
