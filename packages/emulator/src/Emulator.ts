@@ -27,6 +27,7 @@ import { DEFAULT_MAX_BODY_BYTES } from "./RequestBody.ts"
 import { type ChunkLimits, makeResultChunks } from "./ResultChunks.ts"
 import { makeRunningQueries } from "./RunningQueries.ts"
 import { makeSessions, type SessionValidity } from "./Sessions.ts"
+import type { Refusal } from "./StatementGate.ts"
 
 export interface EmulatorOptions {
   /** The local account's home folder: its databases and stages are the emulated account's. */
@@ -59,6 +60,17 @@ export interface EmulatorOptions {
   readonly threads?: number
   /** How long a query-request waits for its statement before answering "in progress"; default 45 s. */
   readonly holdMillis?: number
+  /**
+   * Sessions start without a warehouse unless the login names one, and statements that scan data
+   * (queries, DML, COPY, CREATE … AS SELECT) fail with 000606 until `USE WAREHOUSE`, as on Snowflake.
+   * Default false: every session has COMPUTE_WH.
+   */
+  readonly requireWarehouse?: boolean
+  /**
+   * A testing hook: statements whose text matches are answered with that Snowflake error instead of
+   * running (insufficient privileges, a feature not enabled…), so clients see it over the wire.
+   */
+  readonly refuse?: ReadonlyArray<Refusal>
 }
 
 export interface RunningEmulator {
@@ -157,12 +169,14 @@ export const start = (
         defaults: {
           database: options.database ?? DEFAULT_DATABASE,
           schema: options.schema ?? DEFAULT_SCHEMA,
-          warehouse: "COMPUTE_WH",
+          warehouse: options.requireWarehouse === true ? undefined : "COMPUTE_WH",
           role: "ACCOUNTADMIN"
         }
       },
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       holdMillis: options.holdMillis ?? 45_000,
+      requireWarehouse: options.requireWarehouse === true,
+      refuse: options.refuse ?? [],
       ...(options.threads === undefined ? {} : { threads: options.threads })
     }
     const server = createServer((request: IncomingMessage, response: ServerResponse) => {

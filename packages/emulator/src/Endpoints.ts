@@ -82,6 +82,7 @@ const queryRequestOf = (body: unknown): QueryRequest | string => {
       ? {}
       : { bindings: bindings as QueryRequest["bindings"] & object }),
     ...(field(body, "describeOnly") === true ? { describeOnly: true } : {}),
+    ...(field(body, "asyncExec") === true ? { asyncExec: true } : {}),
     ...(typeof parameters === "object" && parameters !== null
       ? { parameters: parameters as Record<string, string | number | boolean> }
       : {})

@@ -30,7 +30,8 @@ export const resolvePassword = (option: string | undefined): string =>
 export interface LoginDefaults {
   readonly database: string
   readonly schema: string
-  readonly warehouse: string
+  /** Undefined: sessions start without one (the requireWarehouse option). */
+  readonly warehouse: string | undefined
   readonly role: string
 }
 
@@ -53,6 +54,9 @@ const nameFrom = (value: string | null, fallback: string): string =>
   value === null || value === ""
     ? fallback
     : Effect.runSync(Identifier.resolve(value).pipe(Effect.orElseSucceed(() => value.toUpperCase())))
+
+const warehouseFrom = (value: string | null, fallback: string | undefined): string | undefined =>
+  value === null || value === "" ? fallback : nameFrom(value, value)
 
 const refused = (message: string, code = "390100"): Reply => failure({ code, sqlState: "08004", message })
 
@@ -126,7 +130,7 @@ export const login = (
       user,
       database: nameFrom(query.get("databaseName"), defaults.database),
       schema: nameFrom(query.get("schemaName"), defaults.schema),
-      warehouse: nameFrom(query.get("warehouse"), defaults.warehouse),
+      warehouse: warehouseFrom(query.get("warehouse"), defaults.warehouse),
       role: nameFrom(query.get("roleName"), defaults.role),
       parameters
     })

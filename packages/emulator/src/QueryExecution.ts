@@ -6,17 +6,18 @@
  * transfer instructions, or a Snowflake error.
  */
 import { EmulatorSqlError } from "@runbatch/spec"
-import { Cause, Effect, Exit } from "effect"
+import { Cause, Duration, Effect, Exit } from "effect"
 import { type Bindings, literalsOfRow, rowCount } from "./Bindings.ts"
 import type { SessionNames } from "./DuckDbDialect.ts"
 import { toDuckDb } from "./DuckDbDialect.ts"
 import { type QueryHistory, redact } from "./QueryHistory.ts"
 import { describe, queryRows, rowTypeOfColumns } from "./QueryRows.ts"
 import type { ResultChunks } from "./ResultChunks.ts"
+import type { RunningQueries } from "./RunningQueries.ts"
 import { type ParameterValue, toWire } from "./SessionParameters.ts"
 import { workspaceOf } from "./SessionSql.ts"
 import type { SessionState } from "./Sessions.ts"
-import { CANCELLED, type SnowflakeError, snowflakeErrorOf } from "./SnowflakeErrors.ts"
+import { CANCELLED, type SnowflakeError, snowflakeErrorOf, timedOut } from "./SnowflakeErrors.ts"
 import {
   isSymbol,
   isWord,
@@ -33,22 +34,26 @@ import {
   type StatementResult,
   statementOf
 } from "./Statement.ts"
+import { type GateOptions, stopped } from "./StatementGate.ts"
 import { runStatement } from "./StatementTable.ts"
 
 export interface QueryRequest {
   readonly sqlText: string
   readonly bindings?: Bindings
   readonly describeOnly?: boolean
+  /** Submitted with asyncExec: answered at once with the query id, polled for. */
+  readonly asyncExec?: boolean
   /** Statement-level parameters: they apply to this statement's response only. */
   readonly parameters?: Readonly<Record<string, ParameterValue>>
 }
 
-export interface Emulated {
+export interface Emulated extends GateOptions {
   readonly home: string
   readonly account: string
   readonly history: QueryHistory
   readonly chunks: ResultChunks
   readonly threads?: number
+  readonly queries: Pick<RunningQueries, "abort">
 }
 
 /** What a query-request answers: Snowflake's `data` on success, or its error. */
@@ -195,6 +200,21 @@ const answer = (result: StatementResult, context: StatementContext) =>
     }
   })
 
+const tagOf = (value: ParameterValue | undefined): string | undefined =>
+  value === undefined || value === "" ? undefined : String(value)
+
+/** The session's STATEMENT_TIMEOUT_IN_SECONDS when set above 0 (Snowflake's 0 means none). */
+const timeoutOf = (session: SessionState): number | undefined => {
+  const value = Number(session.parameters.get("STATEMENT_TIMEOUT_IN_SECONDS") ?? 0)
+  return Number.isFinite(value) && value > 0 ? value : undefined
+}
+
+const asFailure = (error: SnowflakeError) => ({
+  code: error.code,
+  sqlState: error.sqlState,
+  reason: error.message
+})
+
 /**
  * Run one query-request in `session` as `queryId`. Never fails: a failure is a Snowflake error in
  * the outcome; an interruption (cancel) is recorded as ABORTED.
@@ -215,11 +235,15 @@ export const executeQuery = (
     warehouse: session.warehouse,
     database: session.database,
     schema: session.schema,
+    asyncExec: request.asyncExec === true,
+    queryTag: tagOf(request.parameters?.["QUERY_TAG"] ?? session.parameters.get("QUERY_TAG")),
     startTime: new Date()
   })
   const workspaceOptions = emulated.threads === undefined ? {} : { threads: emulated.threads }
   const run = Effect.gen(function* () {
     const statement = yield* oneStatement(request.sqlText)
+    const refusal = stopped(statement, session, emulated, request.describeOnly === true)
+    if (refusal !== undefined) return yield* refusal
     const bindings = request.bindings ?? {}
     const rows = yield* rowCount(statement.text, bindings)
     const expanded = rows > 1 ? yield* expandValues(statement, bindings, rows, names) : undefined
@@ -237,7 +261,8 @@ export const executeQuery = (
         workspaceOf(emulated.home, session, database, schema, workspaceOptions),
       names,
       history: emulated.history,
-      chunks: emulated.chunks
+      chunks: emulated.chunks,
+      cancelQuery: (id) => emulated.queries.abort({ queryId: id })
     })
     if (expanded !== undefined)
       return yield* Effect.flatMap(runStatement(expanded, contextFor(new Map())), (r) =>
@@ -250,7 +275,20 @@ export const executeQuery = (
     }
     return last!
   })
-  return Effect.exit(run).pipe(
+  const timeout = timeoutOf(session)
+  const bounded =
+    timeout === undefined
+      ? run
+      : run.pipe(
+          Effect.timeoutOrElse({
+            duration: Duration.seconds(timeout),
+            orElse: () =>
+              Effect.fail(
+                new EmulatorSqlError({ statement: request.sqlText, ...asFailure(timedOut(timeout)) })
+              )
+          })
+        )
+  return Effect.exit(bounded).pipe(
     Effect.map((exit): QueryOutcome => {
       if (Exit.isSuccess(exit)) {
         emulated.history.finish(queryId, { status: "SUCCESS", rows: exit.value.rows })

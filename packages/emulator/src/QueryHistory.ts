@@ -20,6 +20,10 @@ export interface HistoryEntry {
   readonly warehouse: string | undefined
   readonly database: string
   readonly schema: string
+  /** Whether the client submitted it asynchronously (asyncExec) and polled for its result. */
+  readonly asyncExec: boolean
+  /** The session's QUERY_TAG parameter when the statement ran. */
+  readonly queryTag: string | undefined
   readonly startTime: Date
   status: ExecutionStatus
   endTime: Date | undefined
@@ -79,6 +83,8 @@ const logLine = (entry: HistoryEntry): string =>
     user: entry.user,
     database: entry.database,
     schema: entry.schema,
+    asyncExec: entry.asyncExec,
+    queryTag: entry.queryTag,
     startTime: entry.startTime.toISOString(),
     endTime: entry.endTime?.toISOString(),
     elapsedMs: entry.endTime === undefined ? undefined : entry.endTime.getTime() - entry.startTime.getTime(),

@@ -4,7 +4,7 @@
  * Sql (which spools to parquet, so memory stays bounded) into inline rows and chunk files.
  */
 import type { SqlShape } from "@runbatch/session"
-import type { DatabaseBusy, EmulatorBadRequest, SqlError } from "@runbatch/spec"
+import type { DatabaseBusy, EmulatorBadRequest, SnowflakeStatementError, SqlError } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
 import type { EncodedRows, ResultChunks } from "./ResultChunks.ts"
@@ -26,7 +26,7 @@ const textColumn = (table: Arrow.Table, name: string): Array<string> => {
 export const describe = (
   sql: SqlShape,
   query: string
-): Effect.Effect<ReadonlyArray<DescribedColumn>, SqlError | DatabaseBusy> =>
+): Effect.Effect<ReadonlyArray<DescribedColumn>, SqlError | SnowflakeStatementError | DatabaseBusy> =>
   Effect.map(sql.query(`DESCRIBE ${query}`), (table) => {
     const names = textColumn(table, "column_name")
     const types = textColumn(table, "column_type")
@@ -57,7 +57,7 @@ export const queryRows = (
   queryId: string,
   query: string,
   columns: ReadonlyArray<DescribedColumn>
-): Effect.Effect<EncodedRows, SqlError | DatabaseBusy | EmulatorBadRequest> =>
+): Effect.Effect<EncodedRows, SqlError | SnowflakeStatementError | DatabaseBusy | EmulatorBadRequest> =>
   columns.length === 0
     ? Effect.succeed({ rowset: [], chunks: [], total: 0 })
     : chunks.write(queryId, sql.streamQuery(renderedQuery(query, columns)))

@@ -15,6 +15,9 @@
  * | other failures while running                     | 100132 | P0000     |
  * | a database locked by another process for too long| 000625 | 57014     |
  * | the statement was cancelled                      | 000604 | 57014     |
+ * | the statement ran past STATEMENT_TIMEOUT_IN_SECONDS | 000630 | 57014   |
+ * | no warehouse (the requireWarehouse option)       | 000606 | 57P03     |
+ * | insufficient privileges                          | 003001 | 42501     |
  */
 import type { StatementFailure } from "./Statement.ts"
 
@@ -28,6 +31,20 @@ export const CANCELLED: SnowflakeError = {
   code: "000604",
   sqlState: "57014",
   message: "SQL execution canceled"
+}
+
+/** Snowflake's answer to a statement that ran past its STATEMENT_TIMEOUT_IN_SECONDS. */
+export const timedOut = (seconds: number): SnowflakeError => ({
+  code: "000630",
+  sqlState: "57014",
+  message: `Statement reached its statement or warehouse timeout of ${seconds} second(s) and was canceled.`
+})
+
+export const NO_WAREHOUSE: SnowflakeError = {
+  code: "000606",
+  sqlState: "57P03",
+  message:
+    "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command."
 }
 
 const compilation = (message: string) => `SQL compilation error:\n${message}`
@@ -51,6 +68,16 @@ export const snowflakeErrorOf = (failure: StatementFailure): SnowflakeError => {
       return { code: "100132", sqlState: "P0000", message: failure.message }
     case "CaseCollision":
       return { code: "002000", sqlState: "42000", message: compilation(failure.message) }
+    case "StatementTimedOut":
+      return timedOut(failure.timeoutSeconds)
+    case "NoActiveWarehouse":
+      return NO_WAREHOUSE
+    case "InsufficientPrivileges":
+      return {
+        code: "003001",
+        sqlState: "42501",
+        message: `SQL access control error:\nInsufficient privileges to operate on ${failure.object}`
+      }
     case "DatabaseBusy":
       return { code: "000625", sqlState: "57014", message: failure.message }
     case "SqlError": {

@@ -11,6 +11,7 @@ import type {
   InvalidIdentifier,
   InvalidStageLocation,
   LocalFileError,
+  SnowflakeStatementError,
   SqlError,
   StageFileError,
   UnsupportedStatement
@@ -48,6 +49,7 @@ export const statementOf = (text: string, tokens: ReadonlyArray<Token>): Stateme
 
 export type StatementFailure =
   | SqlError
+  | SnowflakeStatementError
   | DatabaseBusy
   | CaseCollision
   | EmulatorSqlError
@@ -96,6 +98,8 @@ export interface StatementContext {
   readonly names: SessionNames
   readonly history: QueryHistory
   readonly chunks: ResultChunks
+  /** Cancel a running statement of any session by its query id; false when none runs. */
+  readonly cancelQuery: (queryId: string) => Effect.Effect<boolean>
 }
 
 export interface StatementHandler {

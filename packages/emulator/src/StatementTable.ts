@@ -5,6 +5,7 @@
  */
 import { EmulatorSqlError, UnsupportedStatement } from "@runbatch/spec"
 import { Effect } from "effect"
+import { cancelQueryStatement } from "./handlers/CancelQuery.ts"
 import { copyInto } from "./handlers/CopyInto.ts"
 import { createDatabase, showDatabases, showSchemas, showTables } from "./handlers/Databases.ts"
 import { describeTable } from "./handlers/DescribeTable.ts"
@@ -32,6 +33,7 @@ export const STATEMENT_HANDLERS: ReadonlyArray<StatementHandler> = [
   alterSessionStatement,
   alterUser,
   contextFunctionsStatement,
+  cancelQueryStatement,
   showDatabases,
   showSchemas,
   showTables,

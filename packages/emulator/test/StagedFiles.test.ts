@@ -44,7 +44,7 @@ describe("staged parquet files", () => {
       { ID: "1", Label: "one", SCORE: "0.5" },
       { ID: "2", Label: "two", SCORE: "1.5" }
     ])
-    expect(read.statement.getColumns().map((c) => [c.getName(), c.getType()])).toEqual([
+    expect((read.statement.getColumns() ?? []).map((c) => [c.getName(), c.getType()])).toEqual([
       ["ID", "fixed"],
       ["Label", "text"],
       ["SCORE", "real"]

@@ -140,11 +140,17 @@ export const snowflakeOptions = (
   ...overrides
 })
 
-/** Sql.layerSnowflake logged in to an emulator of its own over a fresh home (both end with the scope). */
-export const snowflakeSqlLayer = (overrides: Partial<SnowflakeSqlOptions> = {}) =>
+/**
+ * Sql.layerSnowflake logged in to an emulator of its own over a fresh home (both end with the scope),
+ * the emulator started with `emulatorOptions`.
+ */
+export const snowflakeSqlLayer = (
+  overrides: Partial<SnowflakeSqlOptions> = {},
+  emulatorOptions: Partial<EmulatorOptions> = {}
+) =>
   Layer.unwrap(
     Effect.map(
-      Emulator.start({ home: tempDir("emulator-sql-"), password: PASSWORD, threads: 2 }),
+      Emulator.start({ home: tempDir("emulator-sql-"), password: PASSWORD, threads: 2, ...emulatorOptions }),
       (running) => Sql.layerSnowflake(snowflakeOptions(running, overrides))
     )
   )

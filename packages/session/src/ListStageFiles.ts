@@ -13,6 +13,7 @@ import {
   type InvalidIdentifier,
   type InvalidSpec,
   type LocalFileError,
+  type SnowflakeStatementError,
   type SqlError
 } from "@runbatch/spec"
 import { OutputLayout, type StageError, StageStore } from "@runbatch/stage-io"
@@ -32,6 +33,7 @@ export type ListStageFilesError =
   | StageError
   | InvalidIdentifier
   | SqlError
+  | SnowflakeStatementError
   | DatabaseBusy
   | CaseCollision
   | LocalFileError

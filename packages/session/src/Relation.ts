@@ -10,6 +10,7 @@ import type {
   LocalFileError,
   Sharding,
   Signature,
+  SnowflakeStatementError,
   SqlError,
   StageFileError,
   StageFileExists,
@@ -21,6 +22,7 @@ import type { Effect } from "effect"
 /** What can go wrong evaluating a relation. */
 export type RelationError =
   | SqlError
+  | SnowflakeStatementError
   | DatabaseBusy
   | CaseCollision
   | StageFileError

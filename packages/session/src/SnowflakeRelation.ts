@@ -22,11 +22,13 @@ export const makeSnowflakeRelation = (
   description,
   sql,
   schema: Effect.map(client.describe(sql), featuresOf),
-  count: Effect.map(client.run(`SELECT COUNT(*) FROM (\n${sql}\n)`), ({ rows }) => Number(rows[0]?.[0] ?? 0)),
+  count: Effect.map(client.runAsync(`SELECT COUNT(*) FROM (\n${sql}\n)`), ({ rows }) =>
+    Number(rows[0]?.[0] ?? 0)
+  ),
   collect: (options = {}) => {
     const limit = options.limit === undefined ? undefined : Math.max(0, Math.floor(options.limit))
     const text = limit === undefined ? sql : `SELECT * FROM (\n${sql}\n) LIMIT ${limit}`
-    return Effect.flatMap(client.run(text), ({ columns, rows }) =>
+    return Effect.flatMap(client.runAsync(text), ({ columns, rows }) =>
       Effect.try({
         try: (): Arrow.Table => toTable(columns, rows),
         catch: (error) => new SqlError({ statement: text, reason: (error as Error).message })

@@ -13,13 +13,13 @@ import { writeFrame } from "./LocalSources.ts"
 import type { Relation } from "./Relation.ts"
 import { uniqueNear, uploadRows } from "./SnowflakeUpload.ts"
 import type { SessionContext } from "./Sql.ts"
-import type { SnowflakeClient } from "./snowflake/SnowflakeClient.ts"
+import type { SnowflakeClient, StatementError } from "./snowflake/SnowflakeClient.ts"
 
 export interface SnowflakeSession {
   readonly client: SnowflakeClient
   readonly context: SessionContext
   /** Whether a table or view of this name exists. */
-  readonly exists: (name: Identifier.FullyQualifiedName) => Effect.Effect<boolean, SqlError>
+  readonly exists: (name: Identifier.FullyQualifiedName) => Effect.Effect<boolean, StatementError>
   readonly relation: (description: string, sql: string) => Relation
 }
 

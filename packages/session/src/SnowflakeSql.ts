@@ -17,6 +17,7 @@ import {
   InvalidIdentifier,
   type SnowflakeConnectFailed,
   type SnowflakeDriverMissing,
+  type SnowflakeStatementError,
   SqlError,
   TableExists,
   TableNotFound
@@ -83,7 +84,7 @@ export const makeSnowflakeSql = (
   connection: SnowflakeConnection
 ): Effect.Effect<
   SqlShape,
-  SnowflakeConnectFailed | SnowflakeDriverMissing | SqlError | InvalidIdentifier,
+  SnowflakeConnectFailed | SnowflakeDriverMissing | SqlError | SnowflakeStatementError | InvalidIdentifier,
   Scope.Scope
 > =>
   Effect.gen(function* () {
@@ -108,8 +109,8 @@ export const makeSnowflakeSql = (
       schema: currentSchema ?? schema ?? ""
     }
 
-    const query = (text: string): Effect.Effect<Arrow.Table, SqlError> =>
-      Effect.flatMap(client.run(text), ({ columns, rows }) =>
+    const query = (text: string): Effect.Effect<Arrow.Table, SqlError | SnowflakeStatementError> =>
+      Effect.flatMap(client.runAsync(text), ({ columns, rows }) =>
         Effect.try({
           try: () => toTable(columns, rows),
           catch: (error) => new SqlError({ statement: text, reason: (error as Error).message })
@@ -151,7 +152,7 @@ export const makeSnowflakeSql = (
       client.describe(`SELECT * FROM ${Identifier.quoteQualified(name)}`).pipe(
         Effect.as(true),
         Effect.catchIf(
-          (error) => error.refused === true,
+          (error) => error._tag === "SqlError" && error.refused === true,
           () => Effect.succeed(false)
         )
       )
@@ -202,7 +203,7 @@ export const makeSnowflakeSql = (
         )
       },
 
-      execute: (text) => Effect.asVoid(client.run(text)),
+      execute: (text) => Effect.asVoid(client.runAsync(text)),
 
       sql: (text) => relation("query", asSubquery(text)),
 

@@ -13,7 +13,7 @@ import { Effect } from "effect"
 import { messageOf, openDuckDb, sqlString, uniqueName } from "./Connection.ts"
 import type { UseConnection } from "./FileSources.ts"
 import { snowflakeTypeOf } from "./SnowflakeColumnTypes.ts"
-import type { SnowflakeClient } from "./snowflake/SnowflakeClient.ts"
+import type { SnowflakeClient, StatementError } from "./snowflake/SnowflakeClient.ts"
 import { putFile } from "./snowflake/SnowflakePut.ts"
 import { snowflakeString } from "./snowflake/SnowflakeString.ts"
 
@@ -61,7 +61,7 @@ export const uniqueNear = (
 export const uploadRows = <E>(
   client: SnowflakeClient,
   upload: Upload<E>
-): Effect.Effect<number, E | SqlError> =>
+): Effect.Effect<number, E | StatementError> =>
   Effect.scoped(
     Effect.gen(function* () {
       const folder = yield* privateFolder

@@ -23,6 +23,7 @@ import type {
   Signature,
   SnowflakeConnectFailed,
   SnowflakeDriverMissing,
+  SnowflakeStatementError,
   SqlError,
   StageFileError,
   TableExists,
@@ -65,7 +66,9 @@ export interface SqlShape {
    * Run a query as written; its rows as an Arrow table. For small results (listings, previews, counts).
    * Locally it reads the current database and every database it names as `DB.`, read-only.
    */
-  readonly query: (sql: string) => Effect.Effect<Arrow.Table, SqlError | DatabaseBusy>
+  readonly query: (
+    sql: string
+  ) => Effect.Effect<Arrow.Table, SqlError | SnowflakeStatementError | DatabaseBusy>
   /**
    * Run a query as written; its rows as Arrow record batches (locally of up to 2,048 rows), typed as
    * `query` types them: a result of any size in bounded memory. A result of no rows is one batch of no
@@ -77,16 +80,19 @@ export interface SqlShape {
   readonly streamQuery: (
     sql: string,
     options?: { readonly limit?: number }
-  ) => Stream.Stream<Arrow.RecordBatch, SqlError | DatabaseBusy>
+  ) => Stream.Stream<Arrow.RecordBatch, SqlError | SnowflakeStatementError | DatabaseBusy>
   /**
    * Run statements as written for their effect (DDL, DML). The current database and schema are
    * created on first use; other databases it names as `DB.` are written to if they exist.
    */
-  readonly execute: (sql: string) => Effect.Effect<void, SqlError | DatabaseBusy>
+  readonly execute: (sql: string) => Effect.Effect<void, SqlError | SnowflakeStatementError | DatabaseBusy>
   /** A table or view, by name (`T`, `S.T`, `DB.S.T`), checked to exist. */
   readonly table: (
     name: string
-  ) => Effect.Effect<Relation, TableNotFound | InvalidIdentifier | SqlError | DatabaseBusy | CaseCollision>
+  ) => Effect.Effect<
+    Relation,
+    TableNotFound | InvalidIdentifier | SqlError | SnowflakeStatementError | DatabaseBusy | CaseCollision
+  >
   /** A query's rows (run as written; a trailing semicolon is dropped). Errors surface when it is evaluated. */
   readonly sql: (query: string) => Relation
   /**
@@ -100,7 +106,7 @@ export interface SqlShape {
     options?: { readonly pattern?: string }
   ) => Effect.Effect<
     Relation,
-    InvalidStageLocation | StageFileError | CaseCollision | SqlError | DatabaseBusy
+    InvalidStageLocation | StageFileError | CaseCollision | SqlError | SnowflakeStatementError | DatabaseBusy
   >
   /**
    * Rows given in memory (plain objects keyed by column name), typed by `schema`. Values that do not
@@ -109,7 +115,10 @@ export interface SqlShape {
   readonly createDataFrame: (
     rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
     schema: ReadonlyArray<Signature.Feature>
-  ) => Effect.Effect<Relation, SqlError | DatabaseBusy | CaseCollision | LocalFileError | InvalidSpec>
+  ) => Effect.Effect<
+    Relation,
+    SqlError | SnowflakeStatementError | DatabaseBusy | CaseCollision | LocalFileError | InvalidSpec
+  >
   /**
    * Create a table from local parquet or CSV files, or from a relation. A CSV file (`.csv`, `.tsv`,
    * gzip-compressed `.csv.gz`) is read with its dialect sniffed unless `options` say otherwise
@@ -125,6 +134,7 @@ export interface SqlShape {
   ) => Effect.Effect<
     { readonly table: string; readonly rows: number },
     | SqlError
+    | SnowflakeStatementError
     | DatabaseBusy
     | CaseCollision
     | InvalidIdentifier
@@ -136,7 +146,10 @@ export interface SqlShape {
   /** Tables in a schema (default: the current one), as `DB.SCHEMA.NAME`. */
   readonly listTables: (
     schema?: string
-  ) => Effect.Effect<ReadonlyArray<string>, SqlError | DatabaseBusy | InvalidIdentifier>
+  ) => Effect.Effect<
+    ReadonlyArray<string>,
+    SqlError | SnowflakeStatementError | DatabaseBusy | InvalidIdentifier
+  >
 }
 
 /** Connection options given directly (not resolved from connections.toml); `name` labels messages. */
@@ -148,6 +161,7 @@ export type SnowflakeSqlError =
   | SnowflakeDriverMissing
   | InsecureTransport
   | SqlError
+  | SnowflakeStatementError
   | InvalidIdentifier
 
 const asConnection = (connection: SnowflakeConnection | SnowflakeSqlOptions): SnowflakeConnection => {

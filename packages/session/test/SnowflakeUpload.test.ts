@@ -21,22 +21,23 @@ const recordingClient = (fails: RegExp) => {
   const statements: Array<string> = []
   /** The mode of the folder each PUT uploads from. */
   const putFolderModes: Array<number> = []
+  const run: SnowflakeClient["run"] = (sql) =>
+    Effect.suspend(() => {
+      statements.push(sql)
+      // As snowflake-sdk's LOCAL_FS transfer does.
+      if (sql.startsWith("PUT ")) {
+        const file = /'file:\/\/([^']*)'/.exec(sql)?.[1] ?? ""
+        putFolderModes.push(statSync(dirname(file)).mode & 0o777)
+        process.umask(0)
+      }
+      if (fails.test(sql)) return Effect.fail(new SqlError({ statement: sql, reason: "refused by the test" }))
+      return Effect.succeed({ columns: [], rows: sql.startsWith("SELECT COUNT") ? [["2"]] : [] })
+    })
   const client: SnowflakeClient = {
     label: "recording",
     description: "a recording client",
-    run: (sql) =>
-      Effect.suspend(() => {
-        statements.push(sql)
-        // As snowflake-sdk's LOCAL_FS transfer does.
-        if (sql.startsWith("PUT ")) {
-          const file = /'file:\/\/([^']*)'/.exec(sql)?.[1] ?? ""
-          putFolderModes.push(statSync(dirname(file)).mode & 0o777)
-          process.umask(0)
-        }
-        if (fails.test(sql))
-          return Effect.fail(new SqlError({ statement: sql, reason: "refused by the test" }))
-        return Effect.succeed({ columns: [], rows: sql.startsWith("SELECT COUNT") ? [["2"]] : [] })
-      }),
+    run,
+    runAsync: run,
     describe: () => Effect.succeed([]),
     startStream: () => Effect.die("not used")
   }

@@ -237,6 +237,21 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
     'The Snowflake connection "dev" asks for plain http to example.com'
   ],
   [
+    "StatementTimedOut",
+    new Spec.StatementTimedOut({ connection: "dev", statement: "SELECT * FROM BIG", timeoutSeconds: 60 }),
+    "ran longer than its timeout of 60 s"
+  ],
+  [
+    "InsufficientPrivileges",
+    new Spec.InsufficientPrivileges({
+      connection: "dev",
+      statement: "SELECT * FROM PAYROLL",
+      object: "TABLE PAYROLL",
+      role: "ANALYST"
+    }),
+    "GRANT <privilege> ON TABLE PAYROLL TO ROLE ANALYST"
+  ],
+  [
     "NotOnSnowflakeYet",
     new Spec.NotOnSnowflakeYet({ feature: "runbatch stage ls", connection: "dev" }),
     'runbatch stage ls is not available on Snowflake yet (connection "dev")'

@@ -21,6 +21,7 @@ const OPERATIONAL = new Set([
   "StageFileError",
   "LocalCopyFailed",
   "SqlError",
+  "StatementTimedOut",
   "DatabaseBusy",
   "LocalFileError",
   // A job folder written by another runbatch version, or damaged: nothing the command asked was wrong.

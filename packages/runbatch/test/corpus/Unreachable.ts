@@ -111,6 +111,16 @@ export const UNREACHABLE: ReadonlyArray<Unreachable> = [
       "A login a Snowflake server refuses (wrong password, unknown user) or a server that does not answer: the corpus runs on the embedded local account and starts no server; tested through the emulator (packages/emulator/test/SnowflakeSql.test.ts, packages/runbatch/test/SnowflakeSession.test.ts, the CLI's e2e SnowflakeCli.test.ts)."
   },
   {
+    tag: "StatementTimedOut",
+    reason:
+      "Raised by the Snowflake Sql backend, which the corpus's local account does not reach: a statement running past statementTimeoutSeconds (packages/emulator/test/SnowflakeTimeouts.test.ts)."
+  },
+  {
+    tag: "InsufficientPrivileges",
+    reason:
+      "Raised by the Snowflake Sql backend, which the corpus's local account does not reach: Snowflake's 003001 for a role without a privilege (packages/emulator/test/SnowflakeErrors.test.ts)."
+  },
+  {
     tag: "SnowflakeDriverMissing",
     reason:
       "An installation without the optional peer snowflake-sdk: a state of the installation, not of the input (packages/session/test/SnowflakeDriver.test.ts hides the driver)."

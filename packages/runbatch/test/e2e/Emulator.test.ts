@@ -84,6 +84,32 @@ describe("runbatch emulator", () => {
     expect(readdirSync(join(home, "tmp"))).toEqual([])
   })
 
+  it("--require-warehouse: queries fail with 000606 until USE WAREHOUSE", async () => {
+    const home = tempHome()
+    const portFile = join(home, "emulator.port")
+    const child = spawn(
+      process.execPath,
+      [bin, "--home", home, "emulator", "--port-file", portFile, "--password", "pw", "--require-warehouse"],
+      { stdio: ["ignore", "ignore", "ignore"] }
+    )
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve))
+    try {
+      const url = `http://127.0.0.1:${Number((await waitFor(portFile)).trim())}`
+      const login = await post(`${url}/session/v1/login-request`, {
+        data: { LOGIN_NAME: "me", PASSWORD: "pw" }
+      })
+      const token = String(login.data["token"])
+      const refused = await post(`${url}/queries/v1/query-request`, { sqlText: "select 1 as x" }, token)
+      expect(refused.code).toBe("000606")
+      await post(`${url}/queries/v1/query-request`, { sqlText: "use warehouse wh" }, token)
+      const query = await post(`${url}/queries/v1/query-request`, { sqlText: "select 1 as x" }, token)
+      expect(query.data["rowset"]).toEqual([["1"]])
+    } finally {
+      child.kill("SIGINT")
+    }
+    expect(await exited).toBe(0)
+  })
+
   it("mints a token the emulator of the same home accepts", async () => {
     const home = tempHome()
     const minted = await runCli(home, ["emulator", "token", "--user", "bob", "--kind", "oauth", "--json"])

@@ -1,13 +1,25 @@
 /**
- * One snowflake-sdk connection as Effects: log in (scoped: destroyed when the scope closes), run a
- * statement for its rows as text, describe one, stream one's rows. Values are always fetched as text
- * (`fetchAsString` for every type, rows as arrays) so `SnowflakeColumns` parses them exactly; the
- * session's output formats are set right after login. Interrupting a statement cancels it.
+ * One snowflake-sdk connection as Effects: log in (scoped: destroyed when the scope closes; a login
+ * that takes longer than `loginTimeoutMillis` fails), run a statement for its rows as text, describe
+ * one, stream one's rows. Values are always fetched as text (`fetchAsString` for every type, rows as
+ * arrays) so `SnowflakeColumns` parses them exactly; the session's output formats are set right after
+ * login. `runAsync` and `startStream` run a statement asynchronously (AsyncQuery: no request held
+ * open, cancelled by query id); `run` and `describe` in one request, which costs a round trip less
+ * for runbatch's own short statements (a poll and a fetch are two more). Interrupting any statement
+ * cancels it, a statement timeout is enforced here as well as by Snowflake, and failures are typed
+ * by Snowflake's code (StatementErrors).
  */
-import { SnowflakeConnectFailed, type SnowflakeDriverMissing, SqlError } from "@runbatch/spec"
-import { Effect, type Scope } from "effect"
+import {
+  SnowflakeConnectFailed,
+  type SnowflakeDriverMissing,
+  type SnowflakeStatementError,
+  type SqlError,
+  StatementTimedOut
+} from "@runbatch/spec"
+import { Duration, Effect, type Scope } from "effect"
 import type SnowflakeSdk from "snowflake-sdk"
 import type { SnowflakeColumn } from "../SnowflakeColumns.ts"
+import { DriverFailure, runAsync } from "./AsyncQuery.ts"
 import { loadDriver } from "./Driver.ts"
 import {
   connectionLabel,
@@ -15,9 +27,23 @@ import {
   type SnowflakeConnection,
   toDriverOptions
 } from "./SnowflakeConnection.ts"
+import { codeOf, messageOf, type StatementErrorContext, toStatementError } from "./StatementErrors.ts"
+
+export { toSqlError } from "./StatementErrors.ts"
 
 type DriverConnection = SnowflakeSdk.Connection
 type DriverStatement = SnowflakeSdk.RowStatement
+
+/** What a statement on the connection fails with. */
+export type StatementError = SqlError | SnowflakeStatementError
+
+export const DEFAULT_LOGIN_TIMEOUT_MILLIS = 60_000
+
+/**
+ * How much longer than the statement timeout runbatch waits before cancelling the statement itself:
+ * Snowflake's own cancel (000630) normally comes first.
+ */
+export const STATEMENT_TIMEOUT_GRACE_MILLIS = 2_000
 
 const FETCH_AS_STRING: Array<SnowflakeSdk.DataType> = [
   "String",
@@ -28,37 +54,7 @@ const FETCH_AS_STRING: Array<SnowflakeSdk.DataType> = [
   "Buffer"
 ]
 
-/** Snowflake's codes for a statement it refused to compile: it needs fixing, not retrying. */
-const REFUSED_CODES: ReadonlySet<string> = new Set([
-  "001003", // SQL compilation error: syntax error
-  "002003", // object does not exist or not authorized
-  "000904", // invalid identifier
-  "002140", // unknown function
-  "002043" // object does not exist (schema-level)
-])
-
-const codeOf = (error: unknown): string | undefined => {
-  const code = (error as { code?: unknown } | undefined)?.code
-  return code === undefined || code === null ? undefined : String(code)
-}
-
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : typeof error === "string" ? error : JSON.stringify(error)
-
-/** A driver failure of `statement`, with Snowflake's code and SQL state when it gave them. */
-export const toSqlError = (statement: string, error: unknown): SqlError => {
-  const code = codeOf(error)
-  const sqlState = (error as { sqlState?: unknown } | undefined)?.sqlState
-  const details = [
-    code === undefined ? undefined : `code ${code}`,
-    typeof sqlState === "string" && sqlState !== "" ? `SQL state ${sqlState}` : undefined
-  ].filter((d) => d !== undefined)
-  return new SqlError({
-    statement,
-    reason: `${messageOf(error)}${details.length > 0 ? ` (Snowflake ${details.join(", ")})` : ""}`,
-    ...(code !== undefined && REFUSED_CODES.has(code) ? { refused: true } : {})
-  })
-}
+const TEXT_ROWS = { fetchAsString: FETCH_AS_STRING, rowMode: "array" } as const
 
 export interface StatementResult {
   readonly columns: ReadonlyArray<SnowflakeColumn>
@@ -74,12 +70,14 @@ export interface SnowflakeClient {
   /** The connection's name and description, for messages. */
   readonly label: string
   readonly description: string
-  /** Run a statement; its columns and rows as text. */
-  readonly run: (sql: string) => Effect.Effect<StatementResult, SqlError>
+  /** Run a short statement in one request; its columns and rows as text. */
+  readonly run: (sql: string) => Effect.Effect<StatementResult, StatementError>
+  /** Run a statement that may be long asynchronously (submit, poll, fetch); its columns and rows as text. */
+  readonly runAsync: (sql: string) => Effect.Effect<StatementResult, StatementError>
   /** Compile a statement without running it: its columns. */
-  readonly describe: (sql: string) => Effect.Effect<ReadonlyArray<SnowflakeColumn>, SqlError>
+  readonly describe: (sql: string) => Effect.Effect<ReadonlyArray<SnowflakeColumn>, StatementError>
   /** Run a query with a streamed result: its columns once it completes, and the statement to stream rows from. */
-  readonly startStream: (sql: string) => Effect.Effect<StreamingStatement, SqlError>
+  readonly startStream: (sql: string) => Effect.Effect<StreamingStatement, StatementError>
 }
 
 const columnsOf = (statement: DriverStatement | undefined): Array<SnowflakeColumn> =>
@@ -100,30 +98,26 @@ export const cancelStatement = (statement: DriverStatement): Effect.Effect<void>
     }
   }).pipe(Effect.timeoutOption("10 seconds"), Effect.asVoid)
 
-const execute = <A>(
+/** Run a statement in one request (the driver polls one still running after ~45 s). */
+const executeSync = (
   connection: DriverConnection,
-  sql: string,
-  options: Partial<SnowflakeSdk.StatementOption>,
-  done: (statement: DriverStatement, rows: Array<Array<string | null>> | undefined) => A
-): Effect.Effect<A, SqlError> =>
-  Effect.callback<A, SqlError>((resume) => {
+  options: Partial<SnowflakeSdk.StatementOption>
+): Effect.Effect<{ statement: DriverStatement; rows: Array<unknown> | undefined }, DriverFailure> =>
+  Effect.callback((resume) => {
     let finished = false
     let statement: DriverStatement | undefined
     try {
       statement = connection.execute({
-        sqlText: sql,
-        fetchAsString: FETCH_AS_STRING,
-        rowMode: "array",
         ...options,
         complete: (error, completed, rows) => {
           finished = true
-          if (error) resume(Effect.fail(toSqlError(sql, error)))
-          else resume(Effect.succeed(done(completed as DriverStatement, rows as Array<Array<string | null>>)))
+          if (error) resume(Effect.fail(new DriverFailure(error)))
+          else resume(Effect.succeed({ statement: completed as DriverStatement, rows }))
         }
       } as SnowflakeSdk.StatementOption) as DriverStatement
     } catch (error) {
       finished = true
-      resume(Effect.fail(toSqlError(sql, error)))
+      resume(Effect.fail(new DriverFailure(error)))
     }
     return Effect.suspend(() =>
       finished || statement === undefined ? Effect.void : cancelStatement(statement)
@@ -140,14 +134,22 @@ const destroy = (connection: DriverConnection): Effect.Effect<void> =>
     }
   }).pipe(Effect.timeoutOption("10 seconds"), Effect.asVoid)
 
+const seconds = (millis: number): string => `${Number((millis / 1000).toFixed(1))} s`
+
 /** Log in with `connection`; the session ends (destroyed) when the scope closes. */
 export const connectClient = (
   connection: SnowflakeConnection
-): Effect.Effect<SnowflakeClient, SnowflakeConnectFailed | SnowflakeDriverMissing, Scope.Scope> =>
+): Effect.Effect<
+  SnowflakeClient,
+  SnowflakeConnectFailed | SnowflakeDriverMissing | StatementError,
+  Scope.Scope
+> =>
   Effect.gen(function* () {
     const driver = yield* loadDriver
     const label = connectionLabel(connection)
     const description = describeConnection(connection)
+    const { loginTimeoutMillis, statementTimeoutSeconds, ...driverOptions } = toDriverOptions(connection)
+    const loginTimeout = loginTimeoutMillis ?? DEFAULT_LOGIN_TIMEOUT_MILLIS
     const failed = (error: unknown) => {
       const code = codeOf(error)
       return new SnowflakeConnectFailed({
@@ -157,31 +159,110 @@ export const connectClient = (
         ...(code === undefined ? {} : { code })
       })
     }
-    const client = yield* Effect.acquireRelease(
-      Effect.callback<DriverConnection, SnowflakeConnectFailed>((resume) => {
+    const login = Effect.callback<DriverConnection, SnowflakeConnectFailed>((resume) => {
+      let created: DriverConnection | undefined
+      try {
+        created = driver.createConnection({
+          ...driverOptions,
+          // A SQL NULL fetched as text is the string 'NULL' unless told otherwise (a process-wide
+          // setting of the driver, made by every connection that names it).
+          representNullAsStringNull: false
+        } as SnowflakeSdk.ConnectionOptions)
+        // connectAsync resolves even when the login fails; the callback form reports it.
+        const connecting = created
+        connecting.connect((error) => resume(error ? Effect.fail(failed(error)) : Effect.succeed(connecting)))
+      } catch (error) {
+        resume(Effect.fail(failed(error)))
+      }
+      // Given up on (the login timeout): the driver ends the session should the login still succeed.
+      return Effect.sync(() => {
         try {
-          const created = driver.createConnection({
-            ...toDriverOptions(connection),
-            // A SQL NULL fetched as text is the string 'NULL' unless told otherwise (a process-wide
-            // setting of the driver, made by every connection that names it).
-            representNullAsStringNull: false
-          } as SnowflakeSdk.ConnectionOptions)
-          // connectAsync resolves even when the login fails; the callback form reports it.
-          created.connect((error) => resume(error ? Effect.fail(failed(error)) : Effect.succeed(created)))
-        } catch (error) {
-          resume(Effect.fail(failed(error)))
+          created?.destroy(() => undefined)
+        } catch {
+          // Nothing to end.
         }
-      }),
-      destroy
+      })
+    }).pipe(
+      Effect.timeoutOrElse({
+        duration: Duration.millis(loginTimeout),
+        orElse: () =>
+          Effect.fail(
+            new SnowflakeConnectFailed({
+              connection: label,
+              description,
+              reason: `the login got no answer within ${seconds(loginTimeout)} (loginTimeoutMillis). Check that the host is right and reachable from here (a proxy or firewall may hold the request), or raise loginTimeoutMillis`
+            })
+          )
+      })
     )
+    // Not acquireRelease: a login that hangs must stay interruptible (by its timeout).
+    const client = yield* Effect.uninterruptibleMask((restore) =>
+      Effect.tap(restore(login), (created) => Effect.addFinalizer(() => destroy(created)))
+    )
+    const errorContext: StatementErrorContext = {
+      connection: label,
+      role: connection.options.role,
+      statementTimeoutSeconds
+    }
+    const typed =
+      (sql: string) =>
+      (failure: DriverFailure): StatementError =>
+        toStatementError(errorContext, sql, failure.error)
+    /** Past the statement timeout (and a grace), runbatch cancels the statement itself. */
+    const bounded = <A>(sql: string, effect: Effect.Effect<A, StatementError>) =>
+      statementTimeoutSeconds === undefined
+        ? effect
+        : effect.pipe(
+            Effect.timeoutOrElse({
+              duration: Duration.millis(statementTimeoutSeconds * 1000 + STATEMENT_TIMEOUT_GRACE_MILLIS),
+              orElse: () =>
+                Effect.fail(
+                  new StatementTimedOut({
+                    connection: label,
+                    statement: sql,
+                    timeoutSeconds: statementTimeoutSeconds
+                  })
+                )
+            })
+          )
+    const runAsText = (sql: string, mode: "sync" | "async" | "stream") =>
+      bounded(
+        sql,
+        (mode === "sync"
+          ? executeSync(client, { sqlText: sql, ...TEXT_ROWS })
+          : runAsync(client, {
+              sqlText: sql,
+              ...TEXT_ROWS,
+              ...(mode === "stream" ? { streamResult: true } : {})
+            })
+        ).pipe(Effect.mapError(typed(sql)))
+      )
+    const toResult = ({
+      statement,
+      rows
+    }: {
+      statement: DriverStatement
+      rows: Array<unknown> | undefined
+    }) => ({
+      columns: columnsOf(statement),
+      rows: (rows ?? []) as Array<Array<string | null>>
+    })
+
+    if (statementTimeoutSeconds !== undefined) {
+      const sql = `ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = ${Math.max(0, Math.floor(statementTimeoutSeconds))}`
+      yield* executeSync(client, { sqlText: sql }).pipe(Effect.mapError(typed(sql)))
+    }
     return {
       label,
       description,
-      run: (sql) =>
-        execute(client, sql, {}, (statement, rows) => ({ columns: columnsOf(statement), rows: rows ?? [] })),
-      describe: (sql) => execute(client, sql, { describeOnly: true }, (statement) => columnsOf(statement)),
+      run: (sql) => Effect.map(runAsText(sql, "sync"), toResult),
+      runAsync: (sql) => Effect.map(runAsText(sql, "async"), toResult),
+      describe: (sql) =>
+        executeSync(client, { sqlText: sql, ...TEXT_ROWS, describeOnly: true }).pipe(
+          Effect.mapBoth({ onFailure: typed(sql), onSuccess: ({ statement }) => columnsOf(statement) })
+        ),
       startStream: (sql) =>
-        execute(client, sql, { streamResult: true }, (statement) => ({
+        Effect.map(runAsText(sql, "stream"), ({ statement }) => ({
           columns: columnsOf(statement),
           statement
         }))

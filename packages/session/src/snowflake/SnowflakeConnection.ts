@@ -23,6 +23,13 @@ export interface SnowflakeConnectionOptions {
   readonly database?: string
   readonly schema?: string
   readonly role?: string
+  /** How long a login may take before it fails with SnowflakeConnectFailed; default 60 s. */
+  readonly loginTimeoutMillis?: number
+  /**
+   * A statement running longer is cancelled (StatementTimedOut): the session's
+   * STATEMENT_TIMEOUT_IN_SECONDS, enforced by runbatch too. Absent: Snowflake's (2 days by default).
+   */
+  readonly statementTimeoutSeconds?: number
 }
 
 export type ConnectionOrigin =

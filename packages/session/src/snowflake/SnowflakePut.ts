@@ -4,9 +4,8 @@
  * snowflake-sdk's LOCAL_FS transfer (the emulator's) sets `process.umask(0)` and leaves it so: the
  * process's own umask is put back afterwards, whatever the outcome.
  */
-import type { SqlError } from "@runbatch/spec"
 import { Effect } from "effect"
-import type { SnowflakeClient } from "./SnowflakeClient.ts"
+import type { SnowflakeClient, StatementError } from "./SnowflakeClient.ts"
 import { snowflakeString } from "./SnowflakeString.ts"
 
 /** PUT `localPath` (absolute) into `stageLocation` (`@DB.SCHEMA.STAGE[/folder/]`). */
@@ -14,7 +13,7 @@ export const putFile = (
   client: SnowflakeClient,
   localPath: string,
   stageLocation: string
-): Effect.Effect<void, SqlError> =>
+): Effect.Effect<void, StatementError> =>
   Effect.suspend(() => {
     const umask = process.umask()
     return client

@@ -285,6 +285,20 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Install it beside runbatch: `npm install snowflake-sdk`."
   },
   {
+    tag: "StatementTimedOut",
+    area: "Snowflake",
+    summary:
+      "A statement on a Snowflake connection ran longer than the session's statement timeout (`statementTimeoutSeconds`, Snowflake's `STATEMENT_TIMEOUT_IN_SECONDS`) and was cancelled, by Snowflake (code 000630) or by runbatch.",
+    fix: "Raise `statementTimeoutSeconds` (or the user's or warehouse's `STATEMENT_TIMEOUT_IN_SECONDS`), or run the statement on a larger warehouse."
+  },
+  {
+    tag: "InsufficientPrivileges",
+    area: "Snowflake",
+    summary:
+      "Snowflake refused a statement because the session's role lacks a privilege on an object (code 003001, SQL state 42501). The message names the object, and the privilege and role when known.",
+    fix: "Ask the object's owner to `GRANT <privilege> ON <object> TO ROLE <role>`, or connect with a role that has it (`role` in connections.toml, or `--role`)."
+  },
+  {
     tag: "RowFailed",
     area: "Running jobs",
     summary:

@@ -73,6 +73,7 @@ export const emulator: CommandRun = (args, context) =>
         port,
         ...names,
         ...(host === undefined ? {} : { host }),
+        ...(args.values["require-warehouse"] === true ? { requireWarehouse: true } : {}),
         ...(password === undefined ? {} : { password }),
         ...(queryLog === undefined ? {} : { queryLog: resolve(queryLog) }),
         ...(keyFile === undefined ? {} : { publicKey: yield* readKey(keyFile) })

@@ -441,7 +441,8 @@ export const commands: ReadonlyArray<Command> = [
   {
     words: ["emulator"],
     summary: "Serve the local account as a Snowflake account to snowflake-sdk (and runbatch --connection)",
-    usage: "[--port N] [--port-file FILE] [--query-log FILE] [--password P] [--public-key FILE] [--host H]",
+    usage:
+      "[--port N] [--port-file FILE] [--query-log FILE] [--password P] [--public-key FILE] [--host H] [--require-warehouse]",
     options: {
       port: { type: "string", value: "N", description: "port to listen on (default 0: a free one, printed)" },
       "port-file": {
@@ -468,6 +469,11 @@ export const commands: ReadonlyArray<Command> = [
         type: "string",
         value: "H",
         description: "interface to listen on (default 127.0.0.1; another exposes the account to that network)"
+      },
+      "require-warehouse": {
+        type: "boolean",
+        description:
+          "sessions start without a warehouse; queries and DML fail with 000606 until USE WAREHOUSE (as Snowflake)"
       }
     },
     details:
