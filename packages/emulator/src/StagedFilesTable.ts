@@ -97,15 +97,16 @@ const stagedFiles = (
     yield* requireStage(statement, context, location)
     const workspace = yield* context.workspace
     const pattern = text(values, "PATTERN")
+    // FILES name files relative to the location's folder.
     const files = values.get("FILES")
+    const folder = location.isDirectory
+      ? location.path
+      : location.path.slice(0, Math.max(0, location.path.lastIndexOf("/")))
+    const prefix = folder === "" ? "" : `${folder}/`
     const entries = (yield* workspace.stages.list(
       StageLocation.format(location),
       pattern === undefined ? {} : { pattern }
-    )).filter(
-      (entry) =>
-        typeof files !== "object" ||
-        files.some((file) => entry.path === `${location.path}${file}` || entry.path === file)
-    )
+    )).filter((entry) => typeof files !== "object" || files.some((file) => entry.path === `${prefix}${file}`))
     if (entries.length === 0)
       return yield* new EmulatorSqlError({
         statement: statement.text,

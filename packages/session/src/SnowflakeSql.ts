@@ -7,8 +7,8 @@
  * Results are typed as the local account types the same query (the Sql conformance suite holds both to
  * it). Names follow Snowflake's rules and are kept exactly (Snowflake, unlike the local DuckDB, keeps
  * names that differ only by case apart). `createTable` from local files and `createDataFrame` upload
- * their rows (SnowflakeSources, SnowflakeUpload). Not yet on Snowflake: relations' `materialize` and
- * `readParquet` — they need the stage backend (W2-5).
+ * their rows (SnowflakeSources, SnowflakeUpload); `readParquet` reads staged files in SQL
+ * (SnowflakeParquet). Not yet on Snowflake: relations' `materialize`, which needs the stage backend (W2-5).
  */
 import { createRequire } from "node:module"
 import {
@@ -25,6 +25,7 @@ import {
 import type * as Arrow from "apache-arrow"
 import { Effect, type Scope, Stream } from "effect"
 import { OUTPUT_FORMATS, toTable } from "./SnowflakeColumns.ts"
+import { parquetFormatOf, readStagedParquet } from "./SnowflakeParquet.ts"
 import { makeSnowflakeRelation } from "./SnowflakeRelation.ts"
 import { createDataFrame, createTableFromFiles, type SnowflakeSession } from "./SnowflakeSources.ts"
 import type { SessionContext, SqlShape } from "./Sql.ts"
@@ -47,13 +48,6 @@ export const QUERY_TAG = `runbatch/${packageVersion}`
 
 /** Users' SQL as a relation: without its trailing semicolon, since it becomes a subquery. */
 const asSubquery = (query: string): string => query.trim().replace(/(;\s*)+$/, "")
-
-/** A feature that needs the stage backend. */
-const notYet = (what: string, statement: string) =>
-  new SqlError({
-    statement,
-    reason: `${what} is not available on Snowflake yet (it needs the Snowflake stage backend, W2-5).`
-  })
 
 /** The names Snowflake stores: `ml` is `ML`, `"Ml"` stays `Ml`. */
 const resolveName = (text: string | undefined) =>
@@ -158,6 +152,7 @@ export const makeSnowflakeSql = (
       )
 
     const session: SnowflakeSession = { client, context, exists, relation }
+    const parquetFormat = parquetFormatOf(session)
 
     const sql: SqlShape = {
       backend: "snowflake",
@@ -224,7 +219,7 @@ export const makeSnowflakeSql = (
         })
       }),
 
-      readParquet: (location) => Effect.fail(notYet("readParquet", `SELECT … FROM ${location}`)),
+      readParquet: readStagedParquet(session, parquetFormat),
 
       createDataFrame: Effect.fn("Sql.createDataFrame")((rows, schema) =>
         createDataFrame(session, rows, schema)
