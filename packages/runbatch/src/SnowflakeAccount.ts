@@ -28,6 +28,10 @@ export interface SnowflakeOptions {
   readonly database?: string
   readonly schema?: string
   readonly role?: string
+  /** How long a login may take before it fails with SnowflakeConnectFailed; default 60 s. */
+  readonly loginTimeoutMillis?: number
+  /** Statements running longer are cancelled (StatementTimedOut); default: the account's own limit. */
+  readonly statementTimeoutSeconds?: number
   /** The folder of connections.toml and config.toml; default `SNOWFLAKE_HOME`, then `~/.snowflake`. */
   readonly snowflakeHome?: string
   /** The environment to read the `SNOWFLAKE_*` variables from; default `process.env`. */
@@ -36,23 +40,37 @@ export interface SnowflakeOptions {
 
 export type SnowflakeAccountError = ResolveConnectionError | SnowflakeSqlError
 
-/** The connection `options` name (or hold), with their values on top. */
+/** The connection `options` name (or hold), with their values and timeouts on top. */
 export const snowflakeConnection = (
   options: SnowflakeOptions
 ): Effect.Effect<SnowflakeConnection, ResolveConnectionError> => {
   const { connection } = options
-  if (connection !== undefined && typeof connection !== "string") return Effect.succeed(connection)
+  const timeouts = {
+    ...(options.loginTimeoutMillis === undefined ? {} : { loginTimeoutMillis: options.loginTimeoutMillis }),
+    ...(options.statementTimeoutSeconds === undefined
+      ? {}
+      : { statementTimeoutSeconds: options.statementTimeoutSeconds })
+  }
+  const withTimeouts = (resolved: SnowflakeConnection): SnowflakeConnection => ({
+    ...resolved,
+    options: { ...resolved.options, ...timeouts }
+  })
+  if (connection !== undefined && typeof connection !== "string")
+    return Effect.succeed(withTimeouts(connection))
   const overrides: Partial<Record<keyof ConnectionKeys, string>> = {}
   for (const key of ["warehouse", "database", "schema", "role"] as const) {
     const value = options[key]
     if (value !== undefined && value !== "") overrides[key] = value
   }
-  return resolveConnection({
-    ...(connection === undefined ? {} : { connection }),
-    overrides,
-    ...(options.snowflakeHome === undefined ? {} : { snowflakeHome: options.snowflakeHome }),
-    ...(options.env === undefined ? {} : { env: options.env })
-  })
+  return Effect.map(
+    resolveConnection({
+      ...(connection === undefined ? {} : { connection }),
+      overrides,
+      ...(options.snowflakeHome === undefined ? {} : { snowflakeHome: options.snowflakeHome }),
+      ...(options.env === undefined ? {} : { env: options.env })
+    }),
+    withTimeouts
+  )
 }
 
 /** The label of the connection `options` name, for messages before it is resolved. */

@@ -94,6 +94,21 @@ describe("Session.snowflake", () => {
   })
 })
 
+describe("Session.snowflake timeouts", () => {
+  it("sets the statement timeout on the session it opens", async () => {
+    const { snowflakeHome, statements } = await setup()
+    await using session = Session.snowflake({
+      connection: "emu",
+      snowflakeHome,
+      env: {},
+      statementTimeoutSeconds: 7,
+      loginTimeoutMillis: 20_000
+    })
+    await session.sql.query("SELECT 1")
+    expect(statements()).toContain("ALTER SESSION SET STATEMENT_TIMEOUT_IN_SECONDS = 7")
+  })
+})
+
 describe("Account.layerSnowflakeSql", () => {
   it("gives Effect programs the connection's Sql, with the caller's database over the file's", async () => {
     const { snowflakeHome } = await setup()

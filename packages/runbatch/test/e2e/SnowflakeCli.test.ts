@@ -72,6 +72,31 @@ describe("runbatch --connection", () => {
     expect(JSON.parse(json.stdout)).toEqual([{ X: 1 }])
 
     expect(JSON.parse(await plainDriverRead(running, "SELECT X FROM T"))).toEqual([{ X: 1 }])
+
+    // A table from a local CSV file: read here as the local account reads it, PUT and loaded there.
+    const csv = join(localHome, "..", "samples.csv")
+    writeFileSync(csv, "id;score\n1;0,5\n2;1,5\n")
+    const loaded = await cli([
+      "--connection",
+      "emu",
+      "table",
+      "create",
+      "samples",
+      "--from",
+      csv,
+      "--delimiter",
+      ";",
+      "--decimal-comma"
+    ])
+    expect(loaded.code, loaded.stderr).toBe(0)
+    expect(loaded.stdout).toContain("Created RUNBATCH.PUBLIC.SAMPLES with 2 row(s).")
+    // The header's names are kept as written, as the local account keeps them: quoted lower case.
+    expect(
+      JSON.parse(await plainDriverRead(running, 'SELECT "id", "score" FROM SAMPLES ORDER BY "id"'))
+    ).toEqual([
+      { id: 1, score: 0.5 },
+      { id: 2, score: 1.5 }
+    ])
     // The local account of --home was never opened.
     expect(existsSync(localHome)).toBe(false)
   })
