@@ -12,7 +12,7 @@ import { join } from "node:path"
 import { Sql, type TableSource } from "@runbatch/session"
 import { ParquetCodec } from "@runbatch/stage-io"
 import * as Arrow from "apache-arrow"
-import { Effect, type Layer, Stream } from "effect"
+import { Effect, Fiber, type Layer, Stream } from "effect"
 import { describe, expect, it, onTestFinished } from "vitest"
 
 export interface SqlConformanceOptions {
@@ -270,6 +270,28 @@ export const sqlConformance = (options: SqlConformanceOptions): void => {
         )
         expect(rows).toBe(2_500)
       })
+
+      // Ten billion rows: it runs for minutes unless the interruption stops it.
+      it("cancels a running query when it is interrupted, and the session goes on", async () => {
+        const outcome = await run(
+          Sql.use((sql) =>
+            Effect.gen(function* () {
+              const long = yield* Effect.forkChild(
+                sql.query(`SELECT COUNT(*) AS N FROM (${countingQuery(10)}) t`)
+              )
+              yield* Effect.sleep("500 millis")
+              const started = Date.now()
+              yield* Fiber.interrupt(long)
+              const stoppedAfter = Date.now() - started
+              const after = yield* sql.query("SELECT 1 AS ONE")
+              return { stoppedAfter, one: Number(after.getChild("ONE")?.get(0)) }
+            })
+          )
+        )
+        // A bound on liveness, not speed: without a cancel the query would run on for minutes.
+        expect(outcome.stoppedAfter).toBeLessThan(20_000)
+        expect(outcome.one).toBe(1)
+      }, 60_000)
     })
   })
 }
