@@ -10,7 +10,7 @@ import { Sql } from "@runbatch/session"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { emulator, snowflakeOptions, tempDir } from "./support.ts"
+import { emulator, onSnowflake, tempDir } from "./support.ts"
 
 const shapeOf = (table: Arrow.Table) => ({
   fields: table.schema.fields.map((f) => `${f.name}: ${f.type}`),
@@ -19,12 +19,7 @@ const shapeOf = (table: Arrow.Table) => ({
 
 const prepare = async () => {
   const running = await emulator()
-  const onSnowflake = <A, E>(effect: Effect.Effect<A, E, Sql>) =>
-    Effect.runPromise(
-      Effect.scoped(effect).pipe(
-        Effect.provide(Sql.layerSnowflake(snowflakeOptions(running)))
-      ) as Effect.Effect<A, E>
-    )
+  const runOnSnowflake = onSnowflake(running)
   const onLocal = <A, E>(effect: Effect.Effect<A, E, Sql>) =>
     Effect.runPromise(
       Effect.scoped(effect).pipe(
@@ -35,7 +30,7 @@ const prepare = async () => {
     )
   const marker = join(tempDir("markers-"), "_SUCCESS")
   writeFileSync(marker, "")
-  await onSnowflake(
+  await runOnSnowflake(
     Sql.use((sql) =>
       Effect.gen(function* () {
         yield* sql.execute("CREATE STAGE S")
@@ -50,7 +45,7 @@ const prepare = async () => {
       })
     )
   )
-  return { onSnowflake, onLocal }
+  return { onSnowflake: runOnSnowflake, onLocal }
 }
 
 const readAll = (location: string, pattern?: string) =>

@@ -11,7 +11,7 @@ import { Signature } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { emulator, snowflakeOptions, snowflakeSqlLayer, tempDir } from "./support.ts"
+import { emulator, onSnowflake, snowflakeSqlLayer, tempDir } from "./support.ts"
 
 // The upload puts its folder under os.tmpdir(): a folder of the test's own, to see it removed.
 let tmp: string | undefined
@@ -216,12 +216,7 @@ describe("Sql.layerSnowflake: tables from local rows", () => {
 
   it("drops a data frame's temporary table when the session ends", async () => {
     const running = await emulator()
-    const session = <A, E>(effect: Effect.Effect<A, E, Sql>) =>
-      Effect.runPromise(
-        Effect.scoped(effect).pipe(
-          Effect.provide(Sql.layerSnowflake(snowflakeOptions(running)))
-        ) as Effect.Effect<A, E>
-      )
+    const session = onSnowflake(running)
     const during = await session(
       Sql.use((sql) =>
         Effect.gen(function* () {

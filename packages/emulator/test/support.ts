@@ -154,3 +154,13 @@ export const snowflakeSqlLayer = (
       (running) => Sql.layerSnowflake(snowflakeOptions(running, overrides))
     )
   )
+
+/** Run Effect programs on Sql.layerSnowflake logged in to `running` (a session per program). */
+export const onSnowflake =
+  (running: RunningEmulator) =>
+  <A, E>(effect: Effect.Effect<A, E, Sql>): Promise<A> =>
+    Effect.runPromise(
+      Effect.scoped(effect).pipe(
+        Effect.provide(Sql.layerSnowflake(snowflakeOptions(running)))
+      ) as Effect.Effect<A, E>
+    )

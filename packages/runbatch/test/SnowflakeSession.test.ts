@@ -4,38 +4,30 @@
  * local account that serves it seeing the same tables, a refused login named without its password,
  * what is not on Snowflake yet answered with NotOnSnowflakeYet before anything is sent.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { startEmulator } from "@runbatch/emulator"
 import { Sql } from "@runbatch/session"
 import { Effect } from "effect"
-import { describe, expect, it, onTestFinished } from "vitest"
+import { describe, expect, it } from "vitest"
 import { Account, Session } from "../src/index.ts"
-import { tempHome } from "./support.ts"
+import { emulatorConnection } from "./emulatorConnection.ts"
 
 const PASSWORD = "s3cret-pw"
 
-/** An emulator over a fresh home and a SNOWFLAKE_HOME whose connections.toml names it `emu`. */
-const setup = async (password = PASSWORD) => {
-  const home = tempHome()
-  const queryLog = join(home, "queries.jsonl")
-  const running = await startEmulator({ home: join(home, "emu"), password: PASSWORD, threads: 2, queryLog })
-  onTestFinished(() => running.close())
-  const snowflakeHome = join(home, "snowflake")
-  mkdirSync(snowflakeHome)
-  const file = join(snowflakeHome, "connections.toml")
-  writeFileSync(
-    file,
-    `[emu]\naccount = "${running.account}"\nhost = "${running.host}"\nport = ${running.port}\nprotocol = "http"\n` +
-      `user = "tester"\npassword = "${password}"\ndatabase = "ML"\n`
-  )
-  chmodSync(file, 0o600)
+/** An emulator whose queries are logged, and a SNOWFLAKE_HOME naming it `emu` (database ML). */
+const setup = async (connectionPassword = PASSWORD) => {
+  const { running, folder, snowflakeHome } = await emulatorConnection({
+    password: PASSWORD,
+    connectionPassword,
+    extra: 'database = "ML"\n',
+    queryLog: true
+  })
   const statements = () =>
-    readFileSync(queryLog, { encoding: "utf8", flag: "a+" })
+    readFileSync(join(folder, "queries.jsonl"), { encoding: "utf8", flag: "a+" })
       .split("\n")
       .filter((line) => line !== "")
       .map((line) => (JSON.parse(line) as { sql: string }).sql)
-  return { running, snowflakeHome, statements, localHome: join(home, "emu") }
+  return { running, snowflakeHome, statements, localHome: running.home }
 }
 
 describe("Session.snowflake", () => {

@@ -6,31 +6,20 @@
  * missing driver and a stray --warehouse answered with exit code 2 and the fix.
  */
 import { execFile } from "node:child_process"
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { type RunningEmulator, startEmulator } from "@runbatch/emulator"
-import { describe, expect, it, onTestFinished } from "vitest"
+import type { RunningEmulator } from "@runbatch/emulator"
+import { describe, expect, it } from "vitest"
 import { bin } from "../cli.ts"
+import { emulatorConnection } from "../emulatorConnection.ts"
 import { runNodeRecordingModules } from "../recordModules.ts"
-import { tempHome } from "../support.ts"
 
 const PASSWORD = "emu-pw"
 
 const setup = async () => {
-  const home = tempHome()
-  const running = await startEmulator({ home: join(home, "emu-home"), password: PASSWORD, threads: 2 })
-  onTestFinished(() => running.close())
-  const snowflakeHome = join(home, "snowflake")
-  mkdirSync(snowflakeHome)
-  const file = join(snowflakeHome, "connections.toml")
-  writeFileSync(
-    file,
-    `[emu]\naccount = "${running.account}"\nhost = "${running.host}"\nport = ${running.port}\n` +
-      `protocol = "http"\nuser = "runbatch"\npassword = "${PASSWORD}"\n`
-  )
-  chmodSync(file, 0o600)
+  const { running, folder, snowflakeHome } = await emulatorConnection({ password: PASSWORD })
   // --home points at a folder that must stay untouched: the connection, not the local account, runs.
-  const localHome = join(home, "local")
+  const localHome = join(folder, "local")
   const cli = (args: ReadonlyArray<string>, hidePackages: ReadonlyArray<string> = []) =>
     runNodeRecordingModules([bin, "--home", localHome, ...args], {
       hidePackages,
