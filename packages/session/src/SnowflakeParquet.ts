@@ -18,7 +18,7 @@ import {
 } from "@runbatch/spec"
 import { Effect } from "effect"
 import type { Relation } from "./Relation.ts"
-import type { SnowflakeSession } from "./SnowflakeSources.ts"
+import type { SnowflakeSqlSession } from "./SnowflakeSources.ts"
 import type { StatementError } from "./snowflake/SnowflakeClient.ts"
 import { snowflakeString } from "./snowflake/SnowflakeString.ts"
 
@@ -46,7 +46,7 @@ const fromReference = (location: StageLocation.StageLocation) =>
     : Effect.succeed(StageLocation.format(location))
 
 export const readStagedParquet = (
-  session: SnowflakeSession,
+  session: SnowflakeSqlSession,
   parquetFormat: Effect.Effect<string, StatementError>
 ) =>
   Effect.fn("Sql.readParquet")(function* (location: string, options: { readonly pattern?: string } = {}) {
@@ -105,7 +105,7 @@ export const readStagedParquet = (
  * again after a failed attempt.
  */
 export const parquetFormatOf = (
-  session: Pick<SnowflakeSession, "client" | "context">
+  session: Pick<SnowflakeSqlSession, "client" | "context">
 ): Effect.Effect<string, StatementError> => {
   const { database, schema } = session.context
   const target = { database, schema, name: "RUNBATCH_PARQUET" }

@@ -15,7 +15,7 @@ import { uniqueNear, uploadRows } from "./SnowflakeUpload.ts"
 import type { SessionContext } from "./Sql.ts"
 import type { SnowflakeClient, StatementError } from "./snowflake/SnowflakeClient.ts"
 
-export interface SnowflakeSession {
+export interface SnowflakeSqlSession {
   readonly client: SnowflakeClient
   readonly context: SessionContext
   /** Whether a table or view of this name exists. */
@@ -25,7 +25,7 @@ export interface SnowflakeSession {
 
 /** A table `target` from local files; `replace` replaces an existing one, else it is refused. */
 export const createTableFromFiles = (
-  session: SnowflakeSession,
+  session: SnowflakeSqlSession,
   target: Identifier.FullyQualifiedName,
   source: FileSource,
   replace: boolean
@@ -55,7 +55,7 @@ export const createTableFromFiles = (
 
 /** Rows given in memory, typed by `schema`, as a relation over a TEMPORARY table of the session. */
 export const createDataFrame = (
-  session: SnowflakeSession,
+  session: SnowflakeSqlSession,
   rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
   schema: ReadonlyArray<Signature.Feature>
 ) =>

@@ -1,8 +1,6 @@
 /**
- * The Sql service on a Snowflake account, through snowflake-sdk (loaded when the layer is built, never
- * by the local account). One connection per layer: logged in when it is built, its session parameters
- * set (the output formats `SnowflakeColumns` parses, a query tag naming runbatch and its version), the
- * connection's database and schema made current, and the session ended when the layer's scope closes.
+ * The Sql service on a Snowflake account, over one logged-in SnowflakeSession (its login, session
+ * parameters and context: snowflake/SnowflakeSession.ts).
  *
  * Results are typed as the local account types the same query (the Sql conformance suite holds both to
  * it). Names follow Snowflake's rules and are kept exactly (Snowflake, unlike the local DuckDB, keeps
@@ -10,48 +8,30 @@
  * their rows (SnowflakeSources, SnowflakeUpload); `readParquet` reads staged files in SQL
  * (SnowflakeParquet). Not yet on Snowflake: relations' `materialize`, which needs the stage backend (W2-5).
  */
-import { createRequire } from "node:module"
 import {
   closestNames,
   Identifier,
   InvalidIdentifier,
-  type SnowflakeConnectFailed,
-  type SnowflakeDriverMissing,
   type SnowflakeStatementError,
   SqlError,
   TableExists,
   TableNotFound
 } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
-import { Effect, type Scope, Stream } from "effect"
-import { OUTPUT_FORMATS, toTable } from "./SnowflakeColumns.ts"
+import { Effect, Stream } from "effect"
+import { toTable } from "./SnowflakeColumns.ts"
 import { parquetFormatOf, readStagedParquet } from "./SnowflakeParquet.ts"
 import { makeSnowflakeRelation } from "./SnowflakeRelation.ts"
-import { createDataFrame, createTableFromFiles, type SnowflakeSession } from "./SnowflakeSources.ts"
+import { createDataFrame, createTableFromFiles, type SnowflakeSqlSession } from "./SnowflakeSources.ts"
 import type { SessionContext, SqlShape } from "./Sql.ts"
-import {
-  cancelStatement,
-  connectClient,
-  type SnowflakeClient,
-  toSqlError
-} from "./snowflake/SnowflakeClient.ts"
-import type { SnowflakeConnection } from "./snowflake/SnowflakeConnection.ts"
-import { snowflakeString } from "./snowflake/SnowflakeString.ts"
+import { cancelStatement, toSqlError } from "./snowflake/SnowflakeClient.ts"
+import type { SnowflakeSessionShape } from "./snowflake/SnowflakeSession.ts"
 
 /** Rows per record batch of `streamQuery`, as the local account's DuckDB chunks. */
 export const STREAM_BATCH_ROWS = 2_048
 
-const packageVersion = (createRequire(import.meta.url)("../package.json") as { version: string }).version
-
-/** `runbatch/0.1.0`: every statement of a runbatch session carries it (QUERY_HISTORY's QUERY_TAG). */
-export const QUERY_TAG = `runbatch/${packageVersion}`
-
 /** Users' SQL as a relation: without its trailing semicolon, since it becomes a subquery. */
 const asSubquery = (query: string): string => query.trim().replace(/(;\s*)+$/, "")
-
-/** The names Snowflake stores: `ml` is `ML`, `"Ml"` stays `Ml`. */
-const resolveName = (text: string | undefined) =>
-  text === undefined ? Effect.succeed(undefined) : Identifier.resolve(text)
 
 /** The rows of a streamed statement, in batches of up to `size` (the first `limit` when given). */
 async function* rowBatches(
@@ -74,180 +54,156 @@ async function* rowBatches(
   if (batch.length > 0) yield batch
 }
 
-export const makeSnowflakeSql = (
-  connection: SnowflakeConnection
-): Effect.Effect<
-  SqlShape,
-  SnowflakeConnectFailed | SnowflakeDriverMissing | SqlError | SnowflakeStatementError | InvalidIdentifier,
-  Scope.Scope
-> =>
-  Effect.gen(function* () {
-    const client: SnowflakeClient = yield* connectClient(connection)
-    const parameters = { ...OUTPUT_FORMATS, QUERY_TAG }
-    yield* client.run(
-      `ALTER SESSION SET ${Object.entries(parameters)
-        .map(([name, value]) => `${name} = ${snowflakeString(value)}`)
-        .join(" ")}`
-    )
-    const database = yield* resolveName(connection.options.database)
-    const schema = yield* resolveName(connection.options.schema)
-    if (database !== undefined) yield* client.run(`USE DATABASE ${Identifier.quote(database)}`)
-    if (schema !== undefined)
-      yield* client.run(
-        `USE SCHEMA ${database === undefined ? "" : `${Identifier.quote(database)}.`}${Identifier.quote(schema)}`
-      )
-    const current = yield* client.run("SELECT CURRENT_DATABASE() AS D, CURRENT_SCHEMA() AS S")
-    const [currentDatabase, currentSchema] = current.rows[0] ?? []
-    const context: SessionContext = {
-      database: currentDatabase ?? database ?? "",
-      schema: currentSchema ?? schema ?? ""
-    }
+/** The Sql of a logged-in Snowflake session. */
+export const makeSnowflakeSql = (snowflake: SnowflakeSessionShape): SqlShape => {
+  const { client } = snowflake
+  const context: SessionContext = snowflake.context
 
-    const query = (text: string): Effect.Effect<Arrow.Table, SqlError | SnowflakeStatementError> =>
-      Effect.flatMap(client.runAsync(text), ({ columns, rows }) =>
-        Effect.try({
-          try: () => toTable(columns, rows),
-          catch: (error) => new SqlError({ statement: text, reason: (error as Error).message })
-        })
-      )
-
-    const relation = (description: string, text: string) => makeSnowflakeRelation(client, description, text)
-
-    /** `SHOW TABLES` of a schema: its tables' names as stored, or none when the schema does not exist. */
-    const tablesIn = (where: { readonly database: string; readonly schema: string }) =>
-      Effect.map(
-        client.run(
-          `SHOW TABLES IN SCHEMA ${Identifier.quote(where.database)}.${Identifier.quote(where.schema)}`
-        ),
-        ({ columns, rows }) => {
-          const at = (name: string) => columns.findIndex((c) => c.name.toLowerCase() === name)
-          const [d, s, n] = [at("database_name"), at("schema_name"), at("name")]
-          return rows.map((row) => ({
-            database: row[d] ?? where.database,
-            schema: row[s] ?? where.schema,
-            name: row[n] ?? ""
-          }))
-        }
-      )
-
-    const parseSchema = (text: string) =>
-      Effect.gen(function* () {
-        const parsed = yield* Identifier.parseQualified(text)
-        if (parsed.database !== undefined)
-          return yield* new InvalidIdentifier({
-            input: text,
-            reason: "a schema name has at most two parts: DATABASE.SCHEMA."
-          })
-        return { database: parsed.schema ?? context.database, schema: parsed.name }
+  const query = (text: string): Effect.Effect<Arrow.Table, SqlError | SnowflakeStatementError> =>
+    Effect.flatMap(client.runAsync(text), ({ columns, rows }) =>
+      Effect.try({
+        try: () => toTable(columns, rows),
+        catch: (error) => new SqlError({ statement: text, reason: (error as Error).message })
       })
+    )
 
-    /** Whether a table or view exists: its SELECT compiles. */
-    const exists = (name: Identifier.FullyQualifiedName) =>
-      client.describe(`SELECT * FROM ${Identifier.quoteQualified(name)}`).pipe(
-        Effect.as(true),
-        Effect.catchIf(
-          (error) => error._tag === "SqlError" && error.refused === true,
-          () => Effect.succeed(false)
-        )
+  const relation = (description: string, text: string) => makeSnowflakeRelation(client, description, text)
+
+  /** `SHOW TABLES` of a schema: its tables' names as stored, or none when the schema does not exist. */
+  const tablesIn = (where: { readonly database: string; readonly schema: string }) =>
+    Effect.map(
+      client.run(
+        `SHOW TABLES IN SCHEMA ${Identifier.quote(where.database)}.${Identifier.quote(where.schema)}`
+      ),
+      ({ columns, rows }) => {
+        const at = (name: string) => columns.findIndex((c) => c.name.toLowerCase() === name)
+        const [d, s, n] = [at("database_name"), at("schema_name"), at("name")]
+        return rows.map((row) => ({
+          database: row[d] ?? where.database,
+          schema: row[s] ?? where.schema,
+          name: row[n] ?? ""
+        }))
+      }
+    )
+
+  const parseSchema = (text: string) =>
+    Effect.gen(function* () {
+      const parsed = yield* Identifier.parseQualified(text)
+      if (parsed.database !== undefined)
+        return yield* new InvalidIdentifier({
+          input: text,
+          reason: "a schema name has at most two parts: DATABASE.SCHEMA."
+        })
+      return { database: parsed.schema ?? context.database, schema: parsed.name }
+    })
+
+  /** Whether a table or view exists: its SELECT compiles. */
+  const exists = (name: Identifier.FullyQualifiedName) =>
+    client.describe(`SELECT * FROM ${Identifier.quoteQualified(name)}`).pipe(
+      Effect.as(true),
+      Effect.catchIf(
+        (error) => error._tag === "SqlError" && error.refused === true,
+        () => Effect.succeed(false)
       )
+    )
 
-    const session: SnowflakeSession = { client, context, exists, relation }
-    const parquetFormat = parquetFormatOf(session)
+  const session: SnowflakeSqlSession = { client, context, exists, relation }
+  const parquetFormat = parquetFormatOf(session)
 
-    const sql: SqlShape = {
-      backend: "snowflake",
-      context,
+  const sql: SqlShape = {
+    backend: "snowflake",
+    context,
 
-      query,
+    query,
 
-      streamQuery: (text, options = {}) => {
-        const limit = options.limit === undefined || options.limit <= 0 ? undefined : options.limit
-        return Stream.unwrap(
-          Effect.gen(function* () {
-            // Not acquireRelease: its acquisition cannot be interrupted, and interrupting a query that
-            // is still running is what cancels it (startStream cancels on interruption).
-            const started = yield* Effect.uninterruptibleMask((restore) =>
-              Effect.tap(restore(client.startStream(text)), ({ statement }) =>
-                Effect.addFinalizer((exit) =>
-                  exit._tag === "Success" ? Effect.void : cancelStatement(statement)
-                )
+    streamQuery: (text, options = {}) => {
+      const limit = options.limit === undefined || options.limit <= 0 ? undefined : options.limit
+      return Stream.unwrap(
+        Effect.gen(function* () {
+          // Not acquireRelease: its acquisition cannot be interrupted, and interrupting a query that
+          // is still running is what cancels it (startStream cancels on interruption).
+          const started = yield* Effect.uninterruptibleMask((restore) =>
+            Effect.tap(restore(client.startStream(text)), ({ statement }) =>
+              Effect.addFinalizer((exit) =>
+                exit._tag === "Success" ? Effect.void : cancelStatement(statement)
               )
             )
-            const { columns, statement } = started
-            const batches = Stream.suspend(() => {
-              const readable = statement.streamRows()
-              return Stream.fromAsyncIterable(
-                rowBatches(readable as AsyncIterable<ReadonlyArray<string | null>>, STREAM_BATCH_ROWS, limit),
-                (error) => toSqlError(text, error)
-              ).pipe(Stream.ensuring(Effect.sync(() => readable.destroy())))
-            })
-            const toBatch = (rows: ReadonlyArray<ReadonlyArray<string | null>>) =>
-              Effect.try({
-                try: (): Arrow.RecordBatch => {
-                  const [batch] = toTable(columns, rows).batches
-                  if (batch === undefined) throw new Error("no record batch")
-                  return batch
-                },
-                catch: (error) => new SqlError({ statement: text, reason: (error as Error).message })
-              })
-            return batches.pipe(
-              Stream.mapEffect(toBatch),
-              Stream.orElseIfEmpty(() => Stream.fromEffect(toBatch([])))
-            )
-          })
-        )
-      },
-
-      execute: (text) => Effect.asVoid(client.runAsync(text)),
-
-      sql: (text) => relation("query", asSubquery(text)),
-
-      table: Effect.fn("Sql.table")(function* (name: string) {
-        const wanted = yield* Identifier.parseFullyQualified(name, context)
-        if (yield* exists(wanted))
-          return relation(
-            `table ${Identifier.formatQualified(wanted)}`,
-            `SELECT * FROM ${Identifier.quoteQualified(wanted)}`
           )
-        const known = yield* tablesIn(wanted).pipe(Effect.orElseSucceed(() => []))
-        return yield* new TableNotFound({
-          table: Identifier.formatQualified(wanted),
-          closest: closestNames(
-            wanted.name,
-            known.map((t) => t.name)
-          ).map((n) => Identifier.formatQualified({ ...wanted, name: n }))
+          const { columns, statement } = started
+          const batches = Stream.suspend(() => {
+            const readable = statement.streamRows()
+            return Stream.fromAsyncIterable(
+              rowBatches(readable as AsyncIterable<ReadonlyArray<string | null>>, STREAM_BATCH_ROWS, limit),
+              (error) => toSqlError(text, error)
+            ).pipe(Stream.ensuring(Effect.sync(() => readable.destroy())))
+          })
+          const toBatch = (rows: ReadonlyArray<ReadonlyArray<string | null>>) =>
+            Effect.try({
+              try: (): Arrow.RecordBatch => {
+                const [batch] = toTable(columns, rows).batches
+                if (batch === undefined) throw new Error("no record batch")
+                return batch
+              },
+              catch: (error) => new SqlError({ statement: text, reason: (error as Error).message })
+            })
+          return batches.pipe(
+            Stream.mapEffect(toBatch),
+            Stream.orElseIfEmpty(() => Stream.fromEffect(toBatch([])))
+          )
         })
-      }),
+      )
+    },
 
-      readParquet: readStagedParquet(session, parquetFormat),
+    execute: (text) => Effect.asVoid(client.runAsync(text)),
 
-      createDataFrame: Effect.fn("Sql.createDataFrame")((rows, schema) =>
-        createDataFrame(session, rows, schema)
-      ),
+    sql: (text) => relation("query", asSubquery(text)),
 
-      createTable: Effect.fn("Sql.createTable")(function* (name, source, options = {}) {
-        const target = yield* Identifier.parseFullyQualified(name, context)
-        const qualified = Identifier.quoteQualified(target)
-        const replace = options.mode === "replace"
-        if (source.kind !== "relation")
-          return {
-            table: Identifier.formatQualified(target),
-            rows: yield* createTableFromFiles(session, target, source, replace)
-          }
-        if (!replace && (yield* exists(target)))
-          return yield* new TableExists({ table: Identifier.formatQualified(target) })
-        yield* client.run(
-          `CREATE ${replace ? "OR REPLACE " : ""}TABLE ${qualified} AS\n${asSubquery(source.relation.sql)}`
+    table: Effect.fn("Sql.table")(function* (name: string) {
+      const wanted = yield* Identifier.parseFullyQualified(name, context)
+      if (yield* exists(wanted))
+        return relation(
+          `table ${Identifier.formatQualified(wanted)}`,
+          `SELECT * FROM ${Identifier.quoteQualified(wanted)}`
         )
-        const counted = yield* client.run(`SELECT COUNT(*) FROM ${qualified}`)
-        return { table: Identifier.formatQualified(target), rows: Number(counted.rows[0]?.[0] ?? 0) }
-      }),
-
-      listTables: Effect.fn("Sql.listTables")(function* (schemaName?: string) {
-        const where = schemaName === undefined ? context : yield* parseSchema(schemaName)
-        const tables = yield* tablesIn(where)
-        return tables.map((t) => Identifier.formatQualified(t)).sort()
+      const known = yield* tablesIn(wanted).pipe(Effect.orElseSucceed(() => []))
+      return yield* new TableNotFound({
+        table: Identifier.formatQualified(wanted),
+        closest: closestNames(
+          wanted.name,
+          known.map((t) => t.name)
+        ).map((n) => Identifier.formatQualified({ ...wanted, name: n }))
       })
-    }
-    return sql
-  })
+    }),
+
+    readParquet: readStagedParquet(session, parquetFormat),
+
+    createDataFrame: Effect.fn("Sql.createDataFrame")((rows, schema) =>
+      createDataFrame(session, rows, schema)
+    ),
+
+    createTable: Effect.fn("Sql.createTable")(function* (name, source, options = {}) {
+      const target = yield* Identifier.parseFullyQualified(name, context)
+      const qualified = Identifier.quoteQualified(target)
+      const replace = options.mode === "replace"
+      if (source.kind !== "relation")
+        return {
+          table: Identifier.formatQualified(target),
+          rows: yield* createTableFromFiles(session, target, source, replace)
+        }
+      if (!replace && (yield* exists(target)))
+        return yield* new TableExists({ table: Identifier.formatQualified(target) })
+      yield* client.run(
+        `CREATE ${replace ? "OR REPLACE " : ""}TABLE ${qualified} AS\n${asSubquery(source.relation.sql)}`
+      )
+      const counted = yield* client.run(`SELECT COUNT(*) FROM ${qualified}`)
+      return { table: Identifier.formatQualified(target), rows: Number(counted.rows[0]?.[0] ?? 0) }
+    }),
+
+    listTables: Effect.fn("Sql.listTables")(function* (schemaName?: string) {
+      const where = schemaName === undefined ? context : yield* parseSchema(schemaName)
+      const tables = yield* tablesIn(where)
+      return tables.map((t) => Identifier.formatQualified(t)).sort()
+    })
+  }
+  return sql
+}

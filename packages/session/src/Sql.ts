@@ -15,14 +15,11 @@ import { LocalAccount, type LocalAccountOptions } from "@runbatch/account"
 import type {
   CaseCollision,
   DatabaseBusy,
-  InsecureTransport,
   InvalidIdentifier,
   InvalidSpec,
   InvalidStageLocation,
   LocalFileError,
   Signature,
-  SnowflakeConnectFailed,
-  SnowflakeDriverMissing,
   SnowflakeStatementError,
   SqlError,
   StageFileError,
@@ -35,12 +32,14 @@ import type { CsvOptions } from "./CsvOptions.ts"
 import { type LocalSqlOptions, makeLocalSql } from "./LocalSql.ts"
 import type { Relation } from "./Relation.ts"
 import { makeSnowflakeSql } from "./SnowflakeSql.ts"
-import { checkTransport } from "./snowflake/Endpoint.ts"
+import type { SnowflakeConnection } from "./snowflake/SnowflakeConnection.ts"
 import {
-  connectionLabel,
-  type SnowflakeConnection,
-  type SnowflakeConnectionOptions
-} from "./snowflake/SnowflakeConnection.ts"
+  SnowflakeSession,
+  type SnowflakeSessionError,
+  type SnowflakeSqlOptions
+} from "./snowflake/SnowflakeSession.ts"
+
+export type { SnowflakeSqlOptions } from "./snowflake/SnowflakeSession.ts"
 
 export interface SessionContext {
   readonly database: string
@@ -152,23 +151,8 @@ export interface SqlShape {
   >
 }
 
-/** Connection options given directly (not resolved from connections.toml); `name` labels messages. */
-export type SnowflakeSqlOptions = SnowflakeConnectionOptions & { readonly name?: string }
-
-/** What building a Snowflake Sql can fail with. */
-export type SnowflakeSqlError =
-  | SnowflakeConnectFailed
-  | SnowflakeDriverMissing
-  | InsecureTransport
-  | SqlError
-  | SnowflakeStatementError
-  | InvalidIdentifier
-
-const asConnection = (connection: SnowflakeConnection | SnowflakeSqlOptions): SnowflakeConnection => {
-  if ("origin" in connection && "options" in connection) return connection as SnowflakeConnection
-  const { name, ...options } = connection as SnowflakeSqlOptions
-  return { origin: { kind: "named", name: name ?? "(given options)", files: [] }, options, ignoredKeys: [] }
-}
+/** What building a Snowflake Sql can fail with: opening its session. */
+export type SnowflakeSqlError = SnowflakeSessionError
 
 export class Sql extends Context.Service<Sql, SqlShape>()("@runbatch/session/Sql") {
   /** The embedded local account's Sql over the LocalAccount in context. */
@@ -201,12 +185,13 @@ export class Sql extends Context.Service<Sql, SqlShape>()("@runbatch/session/Sql
   static readonly layerSnowflake = (
     connection: SnowflakeConnection | SnowflakeSqlOptions
   ): Layer.Layer<Sql, SnowflakeSqlError> =>
-    Layer.effect(
-      Sql,
-      Effect.gen(function* () {
-        const resolved = asConnection(connection)
-        yield* checkTransport(connectionLabel(resolved), resolved.options)
-        return yield* makeSnowflakeSql(resolved)
-      })
-    )
+    Sql.layerSnowflakeSession.pipe(Layer.provide(SnowflakeSession.layer(connection)))
+
+  /** The Sql of the SnowflakeSession in context (one login shared with the account's other services). */
+  static readonly layerSnowflakeSession: Layer.Layer<Sql, never, SnowflakeSession> = Layer.effect(
+    Sql,
+    Effect.gen(function* () {
+      return makeSnowflakeSql(yield* SnowflakeSession)
+    })
+  )
 }

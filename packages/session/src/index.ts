@@ -19,5 +19,13 @@ export {
 export { isLoopbackHost } from "./snowflake/Endpoint.ts"
 export type { Environment } from "./snowflake/Environment.ts"
 export * from "./snowflake/ResolveConnection.ts"
+export type { SnowflakeClient, StatementError, StatementResult } from "./snowflake/SnowflakeClient.ts"
 export * from "./snowflake/SnowflakeConnection.ts"
+export {
+  QUERY_TAG,
+  SnowflakeSession,
+  type SnowflakeSessionError,
+  type SnowflakeSessionShape
+} from "./snowflake/SnowflakeSession.ts"
+export { snowflakeString } from "./snowflake/SnowflakeString.ts"
 export { DEFAULT_SPCS_TOKEN_FILE } from "./snowflake/SpcsSessionToken.ts"

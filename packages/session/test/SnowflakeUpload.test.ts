@@ -13,7 +13,7 @@ import { Effect } from "effect"
 import { onTestFinished } from "vitest"
 import { openDuckDb } from "../src/Connection.ts"
 import { makeSnowflakeRelation } from "../src/SnowflakeRelation.ts"
-import { createDataFrame, createTableFromFiles, type SnowflakeSession } from "../src/SnowflakeSources.ts"
+import { createDataFrame, createTableFromFiles, type SnowflakeSqlSession } from "../src/SnowflakeSources.ts"
 import type { SnowflakeClient } from "../src/snowflake/SnowflakeClient.ts"
 
 /** A client that records statements, answers counts with 2 and fails the ones `fails` matches. */
@@ -58,7 +58,7 @@ const withTmpdir = () => {
   return { folder, umask }
 }
 
-const session = (client: SnowflakeClient): SnowflakeSession => ({
+const session = (client: SnowflakeClient): SnowflakeSqlSession => ({
   client,
   context: { database: "ML", schema: "PUBLIC" },
   exists: () => Effect.succeed(true),
