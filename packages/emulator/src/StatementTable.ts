@@ -7,7 +7,7 @@ import { EmulatorSqlError, UnsupportedStatement } from "@runbatch/spec"
 import { Effect } from "effect"
 import { cancelQueryStatement } from "./handlers/CancelQuery.ts"
 import { copyInto } from "./handlers/CopyInto.ts"
-import { createDatabase, showDatabases, showSchemas, showTables } from "./handlers/Databases.ts"
+import { createDatabase, showDatabases, showSchemas, showTables, showViews } from "./handlers/Databases.ts"
 import { describeTable } from "./handlers/DescribeTable.ts"
 import { createFileFormat, dropFileFormat } from "./handlers/FileFormats.ts"
 import { get, put } from "./handlers/FileTransfer.ts"
@@ -37,6 +37,7 @@ export const STATEMENT_HANDLERS: ReadonlyArray<StatementHandler> = [
   showDatabases,
   showSchemas,
   showTables,
+  showViews,
   showStages,
   createDatabase,
   createStage,

@@ -16,7 +16,7 @@ import { tableFromReader } from "./DuckDbValues.ts"
 import { makeRelation, type RelationPlan } from "./LocalRelation.ts"
 import { collisionAsSqlError, type LocalSession } from "./LocalSession.ts"
 import { createDataFrame, readParquet } from "./LocalSources.ts"
-import { listTables, table } from "./LocalTables.ts"
+import { dropTable, listTables, table } from "./LocalTables.ts"
 import { spooledRows } from "./SpooledQuery.ts"
 import type { SqlShape } from "./Sql.ts"
 import { explainUnknownTable } from "./UnknownTable.ts"
@@ -123,6 +123,7 @@ export const makeLocalSql = (
       readParquet: readParquet(session),
       createDataFrame: createDataFrame(session),
       createTable: createTable(session),
+      dropTable: dropTable(session),
       listTables: listTables(session)
     }
     return sql

@@ -4,7 +4,8 @@
  */
 import { closestNames, Identifier, InvalidIdentifier, TableNotFound } from "@runbatch/spec"
 import { Effect } from "effect"
-import type { Connection } from "./Connection.ts"
+import { type Connection, sqlString } from "./Connection.ts"
+import { planOf } from "./LocalRelation.ts"
 import { collisionAsSqlError, type LocalSession } from "./LocalSession.ts"
 
 export interface TableEntry {
@@ -94,4 +95,28 @@ export const listTables = (session: LocalSession) =>
       .filter((o) => sameName(o.schema, where.schema))
       .map((o) => Identifier.formatQualified(o))
       .sort()
+  })
+
+/** Drop a table or view found as `table` finds it (the name as stored); false when absent with ifExists. */
+export const dropTable = (session: LocalSession) =>
+  Effect.fn("Sql.dropTable")(function* (name: string, options: { readonly ifExists?: boolean } = {}) {
+    const found = yield* table(session)(name).pipe(
+      Effect.map((relation) => planOf(relation).table),
+      Effect.catchTag("TableNotFound", (error) =>
+        options.ifExists === true ? Effect.succeed(undefined) : Effect.fail(error)
+      )
+    )
+    if (found === undefined) return false
+    yield* session.warehouse.use(
+      { write: [{ database: found.database, schemas: [found.schema] }] },
+      (connection) =>
+        Effect.gen(function* () {
+          const views = yield* connection.all(
+            `SELECT 1 FROM duckdb_views() WHERE database_name = ${sqlString(found.database)} AND schema_name = ${sqlString(found.schema)} AND view_name = ${sqlString(found.name)}`
+          )
+          const kind = views.getRowsJS().length > 0 ? "VIEW" : "TABLE"
+          yield* connection.run(`DROP ${kind} ${Identifier.quoteQualified(found)}`)
+        })
+    )
+    return true
   })

@@ -26,6 +26,7 @@ import { createDataFrame, createTableFromFiles, type SnowflakeSqlSession } from 
 import type { SessionContext, SqlShape } from "./Sql.ts"
 import { cancelStatement, toSqlError } from "./snowflake/SnowflakeClient.ts"
 import type { SnowflakeSessionShape } from "./snowflake/SnowflakeSession.ts"
+import { snowflakeString } from "./snowflake/SnowflakeString.ts"
 
 /** Rows per record batch of `streamQuery`, as the local account's DuckDB chunks. */
 export const STREAM_BATCH_ROWS = 2_048
@@ -197,6 +198,30 @@ export const makeSnowflakeSql = (snowflake: SnowflakeSessionShape): SqlShape => 
       )
       const counted = yield* client.run(`SELECT COUNT(*) FROM ${qualified}`)
       return { table: Identifier.formatQualified(target), rows: Number(counted.rows[0]?.[0] ?? 0) }
+    }),
+
+    dropTable: Effect.fn("Sql.dropTable")(function* (
+      name: string,
+      options: { readonly ifExists?: boolean } = {}
+    ) {
+      const target = yield* Identifier.parseFullyQualified(name, context)
+      const found = yield* sql.table(name).pipe(
+        Effect.as(true),
+        Effect.catchTag("TableNotFound", (error) =>
+          options.ifExists === true ? Effect.succeed(false) : Effect.fail(error)
+        )
+      )
+      if (!found) return false
+      // A view is dropped as a view: Snowflake's DROP TABLE refuses one.
+      const views = yield* client
+        .run(
+          `SHOW VIEWS LIKE ${snowflakeString(target.name)} IN SCHEMA ${Identifier.quote(target.database)}.${Identifier.quote(target.schema)}`
+        )
+        .pipe(Effect.orElseSucceed(() => ({ columns: [], rows: [] })))
+      yield* client.run(
+        `DROP ${views.rows.length > 0 ? "VIEW" : "TABLE"} ${Identifier.quoteQualified(target)}`
+      )
+      return true
     }),
 
     listTables: Effect.fn("Sql.listTables")(function* (schemaName?: string) {

@@ -142,6 +142,17 @@ export interface SqlShape {
     | TableNotFound
     | TableExists
   >
+  /**
+   * Drop a table (or view): TableNotFound, with the closest names, when it does not exist — unless
+   * `ifExists`, which answers false then. True when something was dropped.
+   */
+  readonly dropTable: (
+    name: string,
+    options?: { readonly ifExists?: boolean }
+  ) => Effect.Effect<
+    boolean,
+    SqlError | SnowflakeStatementError | DatabaseBusy | InvalidIdentifier | TableNotFound | CaseCollision
+  >
   /** Tables in a schema (default: the current one), as `DB.SCHEMA.NAME`. */
   readonly listTables: (
     schema?: string

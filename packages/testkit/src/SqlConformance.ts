@@ -127,6 +127,31 @@ export const sqlConformance = (options: SqlConformanceOptions): void => {
       })
     })
 
+    describe("dropping", () => {
+      it("drops a table and a view by name; a missing one is TableNotFound, or false with ifExists", async () => {
+        const outcome = await run(
+          Sql.use((sql) =>
+            Effect.gen(function* () {
+              yield* sql.execute("CREATE TABLE gone (id BIGINT)")
+              yield* sql.execute("CREATE TABLE kept (id BIGINT)")
+              yield* sql.execute("CREATE VIEW seen AS SELECT id FROM kept")
+              const dropped = [yield* sql.dropTable("gone"), yield* sql.dropTable("SEEN")]
+              const missing = yield* Effect.flip(sql.dropTable("gone"))
+              const quiet = yield* sql.dropTable("gone", { ifExists: true })
+              return { dropped, missing, quiet, tables: yield* sql.listTables() }
+            })
+          )
+        )
+        expect(outcome.dropped).toEqual([true, true])
+        expect(outcome.missing).toMatchObject({ _tag: "TableNotFound" })
+        expect(outcome.quiet).toBe(false)
+        // The local account keeps users' own unquoted DDL names as written (docs/snowflake.md).
+        expect(outcome.tables.map((t) => t.split(".").at(-1)?.replace(/"/g, "").toUpperCase())).toEqual([
+          "KEPT"
+        ])
+      })
+    })
+
     describe("errors", () => {
       it("names a missing table: TableNotFound from table(), SqlError from a query", async () => {
         const missing = await failure(Sql.use((sql) => sql.table("NO_SUCH_TABLE")))

@@ -1,6 +1,6 @@
 /**
- * Databases, schemas and tables as Snowflake lists them: `SHOW DATABASES`, `SHOW SCHEMAS [IN DATABASE
- * d]`, `SHOW TABLES [LIKE 'p'] [IN SCHEMA d.s | IN DATABASE d]` (lower-case column names, as
+ * Databases, schemas, tables and views as Snowflake lists them: `SHOW DATABASES`, `SHOW SCHEMAS [IN
+ * DATABASE d]`, `SHOW TABLES | VIEWS [LIKE 'p'] [IN SCHEMA d.s | IN DATABASE d]` (lower-case column names, as
  * Snowflake's), and `CREATE DATABASE [IF NOT EXISTS] d`, which makes the database file and, as
  * Snowflake does, makes it current.
  */
@@ -240,6 +240,31 @@ export const createDatabase: StatementHandler = {
         existed
           ? `${database} already exists, statement succeeded.`
           : `Database ${database} successfully created.`
+      )
+    })
+}
+
+export const showViews: StatementHandler = {
+  kind: "SHOW VIEWS",
+  matches: ({ keywords }) => /^SHOW (TERSE )?VIEWS\b/.test(keywords),
+  run: (statement, context) =>
+    Effect.gen(function* () {
+      const scope = yield* showScope(statement, context, statement.keywords.includes("TERSE") ? 3 : 2)
+      const workspace = yield* context.workspaceFor(scope.database, context.session.schema)
+      const found = yield* workspace.sql.query(
+        `SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal${
+          scope.schema === undefined ? "" : ` AND schema_name = '${scope.schema.replace(/'/g, "''")}'`
+        } ORDER BY schema_name, view_name`
+      )
+      const now = epochText(new Date())
+      return rows(
+        [createdOn, ["name", "text"], ["database_name", "text"], ["schema_name", "text"], ["owner", "text"]],
+        Array.from({ length: found.numRows }, (_, i) => [
+          String(found.getChildAt(0)?.get(i)),
+          String(found.getChildAt(1)?.get(i))
+        ])
+          .filter(([, name]) => matches(scope.like, name!))
+          .map(([schema, name]) => [now, name!, scope.database, schema!, context.session.role])
       )
     })
 }

@@ -86,6 +86,14 @@ describe("runbatch --connection", () => {
       { id: 1, score: 0.5 },
       { id: 2, score: 1.5 }
     ])
+    const dropped = await cli(["--connection", "emu", "table", "drop", "samples"])
+    expect(dropped.code, dropped.stderr).toBe(0)
+    const after = await cli(["--connection", "emu", "--json", "table", "ls"])
+    expect(JSON.parse(after.stdout)).toEqual([{ table: "RUNBATCH.PUBLIC.T" }])
+    const again = await cli(["--connection", "emu", "table", "drop", "samples"])
+    expect(again.code).toBe(2)
+    expect(again.stderr).toContain("TableNotFound")
+
     // The local account of --home was never opened.
     expect(existsSync(localHome)).toBe(false)
   })

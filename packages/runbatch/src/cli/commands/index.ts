@@ -400,6 +400,17 @@ export const commands: ReadonlyArray<Command> = [
     load: () => import("./table.ts").then((m) => m.tableList)
   },
   {
+    words: ["table", "drop"],
+    summary: "Drop a table or view",
+    usage: "NAME [--if-exists]",
+    options: {
+      "if-exists": { type: "boolean", description: "succeed when there is no such table (exit 0)" }
+    },
+    details: "Without --if-exists a missing table is TableNotFound (exit code 2), with the closest names.",
+    needs: "sql",
+    load: () => import("./table.ts").then((m) => m.tableDrop)
+  },
+  {
     words: ["stage", "put"],
     summary: "Copy local files (or folders, recursively) onto a stage, write-once",
     usage: "LOCAL... @DB.SCHEMA.STAGE/path/",

@@ -1,5 +1,5 @@
 /**
- * The `runbatch table …` commands: create a table from a file, list tables (on the local account, or
+ * The `runbatch table …` commands: create a table from a file, list and drop tables (on the local account, or
  * on Snowflake with `--connection`). What they do, loaded only
  * when one of them runs; their words, options and help are data in ./index.ts.
  */
@@ -73,4 +73,12 @@ export const tableList: CommandRun<Sql> = (args) =>
       ["table"],
       tables.map((table) => ({ table }))
     )
+  })
+
+export const tableDrop: CommandRun<Sql> = (args) =>
+  Effect.gen(function* () {
+    const name = positional(args, 0, "the table name")
+    const session = yield* Sql
+    const dropped = yield* session.dropTable(name, { ifExists: args.values["if-exists"] === true })
+    return text(dropped ? `Dropped ${name}.` : `${name} does not exist; nothing dropped.`, { name, dropped })
   })

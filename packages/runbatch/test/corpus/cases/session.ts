@@ -46,6 +46,16 @@ export const sessionCases: ReadonlyArray<Case> = [
   run("query-empty", "an empty query", query("   "), "SqlError", "no statement to prepare"),
   cli("sql-syntax", "sql with a typo", ["sql", "SELEC 1"], "SqlError", "SELEC"),
   cli(
+    "table-drop-missing",
+    "table drop of a table that does not exist",
+    ["table", "drop", "PIONTS"],
+    "TableNotFound",
+    "PIONTS",
+    {
+      realCli: true
+    }
+  ),
+  cli(
     "table-create-exists",
     "table create of a table that exists",
     ["table", "create", "POINTS", "--from", "{file:t.csv}"],
