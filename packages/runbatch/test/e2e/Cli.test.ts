@@ -128,9 +128,23 @@ describe("the runbatch command", () => {
       (await runCli(home, ["--json", "stage", "ls", "@ML.PUBLIC.FILES/in/", "--pattern", ".*\\.txt"])).stdout
     )
     expect(listed.map((e: { name: string }) => e.name)).toEqual(["@ML.PUBLIC.FILES/in/a.txt"])
-    const again = await runCli(home, ["stage", "put", join(home, "a.txt"), "@ML.PUBLIC.FILES/in/"])
-    expect(again.code).toBe(2)
-    expect(again.stderr).toContain("already exists")
+    // A file already there is skipped and reported, as Snowflake's PUT does; never overwritten.
+    file(home, "b.txt", "beta")
+    const again = await runCli(home, [
+      "stage",
+      "put",
+      join(home, "a.txt"),
+      join(home, "b.txt"),
+      "@ML.PUBLIC.FILES/in/"
+    ])
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toContain("Put 1 file(s) under @ML.PUBLIC.FILES/in/")
+    expect(again.stdout).toContain("Skipped 1 file(s) already on the stage")
+    expect(again.stdout).not.toContain("differs")
+    file(home, "a.txt", "alpha, edited")
+    const changed = await runCli(home, ["stage", "put", join(home, "a.txt"), "@ML.PUBLIC.FILES/in/"])
+    expect(changed.code, changed.stderr).toBe(0)
+    expect(changed.stdout).toContain(`@ML.PUBLIC.FILES/in/a.txt (differs from ${join(home, "a.txt")})`)
     const got = await runCli(home, ["stage", "get", "@ML.PUBLIC.FILES/in/", join(home, "out")])
     expect(got.code, got.stderr).toBe(0)
     expect(readFileSync(join(home, "out", "a.txt"), "utf8")).toBe("alpha")

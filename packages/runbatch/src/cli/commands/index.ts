@@ -415,7 +415,9 @@ export const commands: ReadonlyArray<Command> = [
     summary: "Copy local files (or folders, recursively) onto a stage, write-once",
     usage: "LOCAL... @DB.SCHEMA.STAGE/path/",
     options: {},
-    details: "A file already on the stage is never overwritten: remove it first (runbatch stage rm).",
+    details:
+      "A file already on the stage is never overwritten: it is skipped and listed (with (differs from …) when its\n" +
+      "content is not the local file's), and the rest are put. Remove it first to replace it (runbatch stage rm).",
     load: () => import("./stage.ts").then((m) => m.stagePut)
   },
   {

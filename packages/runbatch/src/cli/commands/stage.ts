@@ -2,16 +2,34 @@
  * The `runbatch stage …` commands: copy files onto and off a stage, list and remove them. What they
  * do, loaded only when one of them runs; their words, options and help are data in ./index.ts.
  */
-import { mkdirSync, writeFileSync } from "node:fs"
+import { createHash } from "node:crypto"
+import { createReadStream, mkdirSync, writeFileSync } from "node:fs"
+import { stat } from "node:fs/promises"
 import { basename, dirname, join, relative, resolve } from "node:path"
 import { JobLauncher } from "@runbatch/spcs-launcher"
 import { StageLocation } from "@runbatch/spec"
-import { OutputLayout, SaveMode, StageStore } from "@runbatch/stage-io"
+import { OutputLayout, planPut, SaveMode, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 import * as ClaimHolder from "../../ClaimHolder.ts"
 import { type CommandRun, positional, stringOption, UsageError } from "../Command.ts"
 import { rows, text } from "../Output.ts"
 
+/** Whether two local files hold the same bytes (sizes first, then SHA-256 of each, streamed). */
+const sameBytes = (a: string, b: string) =>
+  Effect.promise(async () => {
+    if ((await stat(a)).size !== (await stat(b)).size) return false
+    const digest = async (path: string) => {
+      const hash = createHash("sha256")
+      for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+      return hash.digest("hex")
+    }
+    return (await digest(a)) === (await digest(b))
+  })
+
+/**
+ * Files whose target already exists are skipped and reported, as Snowflake's PUT reports SKIPPED;
+ * where the stage is a local folder, a skipped file whose content differs from the local one says so.
+ */
 export const stagePut: CommandRun = (args) =>
   Effect.gen(function* () {
     if (args.positionals.length < 2) throw new UsageError("give one or more local files and a stage folder")
@@ -20,12 +38,38 @@ export const stagePut: CommandRun = (args) =>
       throw new UsageError(`the last argument must be a stage location, got "${target}"`)
     const folder = target.endsWith("/") ? target : `${target}/`
     const store = yield* StageStore
-    // The library's put: files and folders, every target checked free before the first copy.
-    const written = yield* store.put(
+    const planned = yield* planPut(
       args.positionals.slice(0, -1).map((local) => resolve(local)),
-      folder
+      yield* StageLocation.parse(folder, store.context)
     )
-    return text(`Put ${written.length} file(s) under ${folder}`, written)
+    const fresh: Array<{ readonly file: string; readonly location: string }> = []
+    const skipped: Array<{ readonly file: string; readonly location: string; readonly differs?: boolean }> =
+      []
+    for (const { file, location } of planned) {
+      const formatted = StageLocation.format(location)
+      if (!(yield* store.exists(formatted))) {
+        fresh.push({ file, location: formatted })
+        continue
+      }
+      const stagePath = yield* store.localPath(formatted)
+      skipped.push({
+        file,
+        location: formatted,
+        ...(stagePath === undefined ? {} : { differs: !(yield* sameBytes(file, stagePath)) })
+      })
+    }
+    const written: Array<string> = []
+    for (const { file, location } of fresh) written.push(...(yield* store.put(file, location)))
+    const lines = [
+      `Put ${written.length} file(s) under ${folder}`,
+      ...(skipped.length === 0
+        ? []
+        : [
+            `Skipped ${skipped.length} file(s) already on the stage (never overwritten; remove them first with runbatch stage rm):`,
+            ...skipped.map((s) => `  ${s.location}${s.differs === true ? ` (differs from ${s.file})` : ""}`)
+          ])
+    ]
+    return text(lines.join("\n"), { written, skipped })
   })
 
 export const stageList: CommandRun = (args) =>

@@ -1,7 +1,20 @@
 /** Tables, queries, stage files and local files: missing, malformed, or already there. */
+import { mkdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { type Case, call, cli, run, runLine } from "../Case.ts"
+import type { Fixture } from "../Fixture.ts"
 
 const query = (sql: string) => ({ input: { kind: "query" as const, query: sql } })
+
+/** Local files for case `id`, written under the home's inputs; their paths. */
+const localFiles = (fixture: Fixture, id: string, files: Readonly<Record<string, string>>): Array<string> => {
+  const dir = join(fixture.home, "inputs", id)
+  mkdirSync(dir, { recursive: true })
+  return Object.entries(files).map(([name, content]) => {
+    writeFileSync(join(dir, name), content)
+    return join(dir, name)
+  })
+}
 
 export const sessionCases: ReadonlyArray<Case> = [
   run(
@@ -101,13 +114,17 @@ export const sessionCases: ReadonlyArray<Case> = [
     "LocalFileError",
     "none.txt"
   ),
-  cli(
+  // The library's put refuses the whole put (the CLI's stage put skips existing files and says so).
+  call(
     "stage-put-folder-arg",
-    "stage put of a file that is already on the stage",
-    ["stage", "put", "{file:ok.png}", "@ML.PUBLIC.FILES/img/"],
+    "putting a file that is already on the stage",
+    (session, fixture) =>
+      session.stages.put(
+        localFiles(fixture, "stage-put-folder-arg", { "ok.png": "not the same bytes" }),
+        "@ML.PUBLIC.FILES/img/"
+      ),
     "StageFileExists",
-    "@ML.PUBLIC.FILES/img/ok.png",
-    { files: { "ok.png": "not the same bytes" } }
+    "@ML.PUBLIC.FILES/img/ok.png"
   ),
   call(
     "stage-write-exists",
@@ -123,13 +140,16 @@ export const sessionCases: ReadonlyArray<Case> = [
     "InvalidStageLocation",
     "reserved"
   ),
-  cli(
+  call(
     "stage-put-second-exists",
-    "stage put of two files, the second already on the stage",
-    ["stage", "put", "{file:new.png}", "{file:ok.png}", "@ML.PUBLIC.FILES/img/"],
+    "putting two files, the second already on the stage",
+    (session, fixture) =>
+      session.stages.put(
+        localFiles(fixture, "stage-put-second-exists", { "new.png": "new", "ok.png": "not the same bytes" }),
+        "@ML.PUBLIC.FILES/img/"
+      ),
     "StageFileExists",
-    "@ML.PUBLIC.FILES/img/ok.png",
-    { files: { "new.png": "new", "ok.png": "not the same bytes" } }
+    "@ML.PUBLIC.FILES/img/ok.png"
   ),
   run(
     "parquet-folder-empty",
