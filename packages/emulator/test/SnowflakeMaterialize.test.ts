@@ -10,7 +10,7 @@ import { Sql } from "@runbatch/session"
 import { LocalLayout, type Sharding, StageLocation } from "@runbatch/spec"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { emulator, onSnowflake, snowflakeOptions } from "./support.ts"
+import { emulator, onSnowflake } from "./support.ts"
 
 /** 10,000 rows in SQL both Snowflake and DuckDB read: ids 0…9999 with a label and a score. */
 const TEN_THOUSAND = `WITH D AS (SELECT 0 AS N UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)

@@ -91,12 +91,10 @@ describe("materialize", () => {
           home,
           Sql.use((sql) =>
             Effect.flatMap(stage(`@JOBS/${folder}/`), (location) =>
-              sql
-                .sql(query)
-                .materialize(location, {
-                  targetShards: 1,
-                  ...(maxShardBytes === undefined ? {} : { maxShardBytes })
-                })
+              sql.sql(query).materialize(location, {
+                targetShards: 1,
+                ...(maxShardBytes === undefined ? {} : { maxShardBytes })
+              })
             )
           )
         )
