@@ -10,7 +10,7 @@ import { Sql } from "@runbatch/session"
 import { LocalLayout, type Sharding, StageLocation } from "@runbatch/spec"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { emulator, onSnowflake } from "./support.ts"
+import { emulator, onLocalAccount, onSnowflake } from "./support.ts"
 
 /** 10,000 rows in SQL both Snowflake and DuckDB read: ids 0…9999 with a label and a score. */
 const TEN_THOUSAND = `WITH D AS (SELECT 0 AS N UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)
@@ -19,14 +19,7 @@ FROM D AS A, D AS B, D AS C, D AS E`
 
 const prepare = async (options: { readonly requireWarehouse?: boolean } = {}) => {
   const running = await emulator(options)
-  const onLocal = <A, E>(effect: Effect.Effect<A, E, Sql>) =>
-    Effect.runPromise(
-      Effect.scoped(effect).pipe(
-        Effect.provide(
-          Sql.layerLocalAccount({ home: running.home, database: "ML", schema: "PUBLIC", threads: 2 })
-        )
-      ) as Effect.Effect<A, E>
-    )
+  const onLocal = onLocalAccount(running)
   await onSnowflake(running)(Sql.use((sql) => sql.execute("CREATE STAGE S")))
   const stageDir = LocalLayout.stageDir(running.home, { database: "ML", schema: "PUBLIC", stage: "S" })
   return { running, onSnowflake: onSnowflake(running), onLocal, stageDir }
