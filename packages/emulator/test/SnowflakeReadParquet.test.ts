@@ -10,7 +10,7 @@ import { Sql } from "@runbatch/session"
 import type * as Arrow from "apache-arrow"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { emulator, onSnowflake, tempDir } from "./support.ts"
+import { emulator, onLocalAccount, onSnowflake, tempDir } from "./support.ts"
 
 const shapeOf = (table: Arrow.Table) => ({
   fields: table.schema.fields.map((f) => `${f.name}: ${f.type}`),
@@ -20,14 +20,7 @@ const shapeOf = (table: Arrow.Table) => ({
 const prepare = async () => {
   const running = await emulator()
   const runOnSnowflake = onSnowflake(running)
-  const onLocal = <A, E>(effect: Effect.Effect<A, E, Sql>) =>
-    Effect.runPromise(
-      Effect.scoped(effect).pipe(
-        Effect.provide(
-          Sql.layerLocalAccount({ home: running.home, database: "ML", schema: "PUBLIC", threads: 2 })
-        )
-      ) as Effect.Effect<A, E>
-    )
+  const onLocal = onLocalAccount(running)
   const marker = join(tempDir("markers-"), "_SUCCESS")
   writeFileSync(marker, "")
   await runOnSnowflake(

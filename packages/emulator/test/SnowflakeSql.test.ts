@@ -1,11 +1,10 @@
 /**
  * Sql.layerSnowflake beyond the shared conformance suite, with the real snowflake-sdk against the
  * emulator: a failed login, cancelling statements when their Effect or stream is interrupted, the
- * session's context, relations, createTable from a relation, and what is not available on Snowflake
- * yet (tables from local rows: SnowflakeUpload.test.ts).
+ * session's context, relations and createTable from a relation (tables from local rows:
+ * SnowflakeUpload.test.ts; materialize: SnowflakeMaterialize.test.ts).
  */
 import { type SnowflakeSqlOptions, Sql, SqlPromise } from "@runbatch/session"
-import { StageLocation } from "@runbatch/spec"
 import { Effect, Fiber, Redacted, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { emulator, PASSWORD, snowflakeOptions, snowflakeSqlLayer } from "./support.ts"
@@ -175,19 +174,5 @@ describe("Sql.layerSnowflake", () => {
     } finally {
       await sql.close()
     }
-  })
-
-  it("says plainly what needs the stage backend", async () => {
-    const failure = await run(
-      Sql.use((sql) =>
-        Effect.flip(
-          Effect.flatMap(StageLocation.parse("@ML.PUBLIC.S/job/"), (location) =>
-            sql.sql("SELECT 1 AS X").materialize(location, { targetShards: 1 })
-          )
-        )
-      )
-    )
-    expect(failure).toMatchObject({ _tag: "SqlError" })
-    expect((failure as Error).message).toMatch(/not available on Snowflake yet .*W2-5/)
   })
 })

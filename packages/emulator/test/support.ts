@@ -164,3 +164,15 @@ export const onSnowflake =
         Effect.provide(Sql.layerSnowflake(snowflakeOptions(running)))
       ) as Effect.Effect<A, E>
     )
+
+/** Run Effect programs on the local account of `running`'s home (ML.PUBLIC), beside the emulator. */
+export const onLocalAccount =
+  (running: Pick<RunningEmulator, "home">) =>
+  <A, E>(effect: Effect.Effect<A, E, Sql>): Promise<A> =>
+    Effect.runPromise(
+      Effect.scoped(effect).pipe(
+        Effect.provide(
+          Sql.layerLocalAccount({ home: running.home, database: "ML", schema: "PUBLIC", threads: 2 })
+        )
+      ) as Effect.Effect<A, E>
+    )

@@ -132,7 +132,10 @@ export const makeRelation = (
             return {
               location,
               files: written.files,
-              shards: Sharding.enumerate(written.files, normaliseTarget(options.targetShards)),
+              shards: Sharding.enumerate(written.files, normaliseTarget(options.targetShards), {
+                ...Sharding.DEFAULT_SHARD_LIMITS,
+                ...(options.maxShardBytes === undefined ? {} : { maxBytes: options.maxShardBytes })
+              }),
               rows: written.rows,
               schema: features
             } satisfies Materialized

@@ -41,6 +41,11 @@ export interface MaterializeOptions {
    * fast as zstd (10.7 vs 22.7 ms per 65,536 rows of 14 columns here), for files about 17% larger.
    */
   readonly compression?: "zstd" | "snappy" | "uncompressed"
+  /**
+   * The most parquet bytes a shard holds; default Sharding's 256 MiB. On Snowflake it is the unload's
+   * MAX_FILE_SIZE (a shard is one unloaded file, so it also sets how many there are).
+   */
+  readonly maxShardBytes?: number
 }
 
 /** Parquet files written once under the target folder, and the shards they split into. */

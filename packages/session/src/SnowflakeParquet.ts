@@ -26,7 +26,7 @@ import { snowflakeString } from "./snowflake/SnowflakeString.ts"
 export const INFER_FILES = 100
 
 /** The path inside the stage of a LIST row's `name` (`stage/dir/f.parquet` → `dir/f.parquet`). */
-const pathInStage = (name: string): string => name.slice(name.indexOf("/") + 1)
+export const pathInStage = (name: string): string => name.slice(name.indexOf("/") + 1)
 
 const isDataFile = (path: string): boolean => !/^[_.]/.test(path.slice(path.lastIndexOf("/") + 1))
 
@@ -34,7 +34,7 @@ const isDataFile = (path: string): boolean => !/^[_.]/.test(path.slice(path.last
 const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 /** An unquoted stage reference for FROM: `@DB.SCHEMA.STAGE/path/` (names quoted only where needed). */
-const fromReference = (location: StageLocation.StageLocation) =>
+export const fromReference = (location: StageLocation.StageLocation) =>
   /\s|'/.test(location.path)
     ? Effect.fail(
         new SqlError({

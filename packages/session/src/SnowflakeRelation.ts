@@ -1,7 +1,7 @@
 /**
  * Relations of a Snowflake session: SQL text evaluated on the session's connection. `schema` compiles
- * the query without running it (describe only); `count` and `collect` run it. `materialize` needs the
- * stage backend (W2-5) and says so.
+ * the query without running it (describe only); `count` and `collect` run it; `materialize` unloads it
+ * once as parquet files (SnowflakeMaterialize.ts).
  */
 import { type Signature, SqlError } from "@runbatch/spec"
 import type * as Arrow from "apache-arrow"
@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import { toFeature } from "./ColumnType.ts"
 import type { Relation } from "./Relation.ts"
 import { columnTypeOf, type SnowflakeColumn, toTable } from "./SnowflakeColumns.ts"
+import { materializeOnSnowflake } from "./SnowflakeMaterialize.ts"
 import type { SnowflakeClient } from "./snowflake/SnowflakeClient.ts"
 
 const featuresOf = (columns: ReadonlyArray<SnowflakeColumn>): Array<Signature.Feature> =>
@@ -35,11 +36,6 @@ export const makeSnowflakeRelation = (
       })
     )
   },
-  materialize: () =>
-    Effect.fail(
-      new SqlError({
-        statement: sql,
-        reason: "materialize is not available on Snowflake yet (it needs the Snowflake stage backend, W2-5)."
-      })
-    )
+  materialize: (target, options) =>
+    materializeOnSnowflake(client, sql, Effect.map(client.describe(sql), featuresOf), target, options)
 })

@@ -6,7 +6,7 @@
  * it). Names follow Snowflake's rules and are kept exactly (Snowflake, unlike the local DuckDB, keeps
  * names that differ only by case apart). `createTable` from local files and `createDataFrame` upload
  * their rows (SnowflakeSources, SnowflakeUpload); `readParquet` reads staged files in SQL
- * (SnowflakeParquet). Not yet on Snowflake: relations' `materialize`, which needs the stage backend (W2-5).
+ * (SnowflakeParquet); relations' `materialize` unloads with COPY INTO @stage (SnowflakeMaterialize).
  */
 import {
   closestNames,

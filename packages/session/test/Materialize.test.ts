@@ -82,6 +82,34 @@ describe("materialize", () => {
     )
   }
 
+  it.effect("maxShardBytes bounds the shards' bytes (the Snowflake unload's MAX_FILE_SIZE)", () =>
+    Effect.gen(function* () {
+      const home = tempHome()
+      const query = "SELECT range AS id, range * 2 AS twice FROM range(600000)"
+      const at = (folder: string, maxShardBytes?: number) =>
+        withSql(
+          home,
+          Sql.use((sql) =>
+            Effect.flatMap(stage(`@JOBS/${folder}/`), (location) =>
+              sql.sql(query).materialize(location, {
+                targetShards: 1,
+                ...(maxShardBytes === undefined ? {} : { maxShardBytes })
+              })
+            )
+          )
+        )
+      const whole = yield* at("whole")
+      expect(whole.shards).toHaveLength(1)
+      const maxShardBytes = Math.ceil(whole.files[0]!.bytes / 3)
+      const bounded = yield* at("bounded", maxShardBytes)
+      expect(bounded.shards.length).toBeGreaterThanOrEqual(3)
+      expect(bounded.shards).toEqual(
+        Sharding.enumerate(bounded.files, 1, { ...Sharding.DEFAULT_SHARD_LIMITS, maxBytes: maxShardBytes })
+      )
+      expect(bounded.shards.reduce((sum, shard) => sum + shard.rows, 0)).toBe(600_000)
+    })
+  )
+
   it.effect(
     "no rows: one parquet file with the schema, read as one empty shard (the output keeps its columns)",
     () =>

@@ -2,18 +2,29 @@
  * `COPY INTO` between tables and stages, parquet only:
  *
  * - `COPY INTO @stage/dir/ FROM (query) | table FILE_FORMAT = (TYPE = PARQUET) [HEADER = TRUE]
- *   [OVERWRITE = TRUE] [SINGLE = TRUE]` writes one parquet file (`data_0_0_0.snappy.parquet` in a
- *   folder, `<prefix>_0_0_0.snappy.parquet` after a prefix, the name itself with SINGLE) and answers
- *   `rows_unloaded, input_bytes, output_bytes`. Files already under the location are refused unless
- *   OVERWRITE = TRUE, which removes them first, as Snowflake does.
+ *   [OVERWRITE = TRUE] [SINGLE = TRUE] [MAX_FILE_SIZE = bytes] [DETAILED_OUTPUT = TRUE]` writes
+ *   parquet files named as Snowflake names them (`data_0_0_0.snappy.parquet`, `data_0_0_1…` in a
+ *   folder, `<prefix>_0_0_0.snappy.parquet` after a prefix, the name itself with SINGLE). Without
+ *   MAX_FILE_SIZE (or with SINGLE) it is one file; with it, the rows are split in order into as many
+ *   files as keep each at about that size or less (Snowflake's files also depend on its threads: the
+ *   count is not the same there). It answers `rows_unloaded, input_bytes, output_bytes`, or with
+ *   DETAILED_OUTPUT one row per file: `FILE_NAME` (relative to the location's folder), `FILE_SIZE`,
+ *   `ROW_COUNT` (column names and FILE_NAME's form unverified on a real account). Files already under
+ *   the location are refused unless OVERWRITE = TRUE, which removes them first, as Snowflake does.
  * - `COPY INTO table FROM @stage[/path] FILE_FORMAT = (TYPE = PARQUET) [PATTERN = 're']
  *   [MATCH_BY_COLUMN_NAME = CASE_SENSITIVE | CASE_INSENSITIVE]` appends the files' rows (by name with
  *   MATCH_BY_COLUMN_NAME — ignoring case either way, as DuckDB matches names — by position otherwise) and answers one row per file. Snowflake's load
  *   history (skipping files loaded before) is not kept: every matching file is loaded.
  */
-import { mkdir, rm, stat } from "node:fs/promises"
-import { dirname } from "node:path"
-import { EmulatorSqlError, StageLocation, UnsupportedStatement } from "@runbatch/spec"
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { basename, dirname, join } from "node:path"
+import {
+  EmulatorSqlError,
+  type InvalidStageLocation,
+  StageLocation,
+  UnsupportedStatement
+} from "@runbatch/spec"
 import { Effect } from "effect"
 import { toDuckDb } from "../DuckDbDialect.ts"
 import { column } from "../RowTypes.ts"
@@ -68,13 +79,92 @@ const requireParquet = (statement: Statement, options: Options) => {
 
 const fileSize = (path: string) => Effect.promise(() => stat(path).then((s) => s.size))
 
-/** The unloaded file's name for a location: SINGLE names it, a folder gets data_…, a prefix gets prefix_…. */
-const unloadTarget = (location: StageLocation.StageLocation, single: boolean) => {
+/**
+ * The `index`-th unloaded file's location: SINGLE names it, a folder gets data_0_0_<index>…, a prefix
+ * gets <prefix>_0_0_<index>….
+ */
+const unloadTarget = (location: StageLocation.StageLocation, single: boolean, index: number) => {
   if (single) return Effect.succeed({ ...location, isDirectory: false })
-  if (location.isDirectory)
-    return StageLocation.child(location, "data_0_0_0.snappy.parquet", { isDirectory: false })
-  return Effect.succeed({ ...location, path: `${location.path}_0_0_0.snappy.parquet`, isDirectory: false })
+  const suffix = `_0_0_${index}.snappy.parquet`
+  if (location.isDirectory) return StageLocation.child(location, `data${suffix}`, { isDirectory: false })
+  return Effect.succeed({ ...location, path: `${location.path}${suffix}`, isDirectory: false })
 }
+
+/** A whole number of bytes from MAX_FILE_SIZE, or a syntax error naming the value. */
+const maxFileSize = (statement: Statement, options: Options) => {
+  const value = options.get("MAX_FILE_SIZE")
+  if (value === undefined) return Effect.succeed(undefined)
+  const bytes = Number(value)
+  return Number.isSafeInteger(bytes) && bytes > 0
+    ? Effect.succeed(bytes)
+    : Effect.fail(syntaxError(statement, `MAX_FILE_SIZE = ${value} is not a positive number of bytes`))
+}
+
+interface Unloaded {
+  readonly name: string
+  readonly rows: number
+  readonly bytes: number
+}
+
+/**
+ * Unload `query` into the files `fileAt(i)` names: one file, or — over `maxBytes` — the rows of a first
+ * whole write split in order (by row number in that file) into enough files of about `maxBytes` each.
+ */
+const writeFiles = (
+  context: StatementContext,
+  query: string,
+  maxBytes: number | undefined,
+  fileAt: (index: number) => Effect.Effect<StageLocation.StageLocation, InvalidStageLocation>
+) =>
+  Effect.gen(function* () {
+    const workspace = yield* context.workspace
+    const pathAt = (index: number) =>
+      Effect.flatMap(fileAt(index), (file) => workspace.account.stagePath(file))
+    const write = (select: string, path: string) =>
+      Effect.andThen(
+        Effect.promise(() => mkdir(dirname(path), { recursive: true })),
+        () =>
+          workspace.sql.execute(
+            `COPY (\n${select}\n) TO ${duckDbString(path)} (FORMAT parquet, COMPRESSION snappy)`
+          )
+      )
+    const describe = (path: string) =>
+      Effect.gen(function* () {
+        const counted = yield* workspace.sql.query(`SELECT COUNT(*) FROM read_parquet(${duckDbString(path)})`)
+        return {
+          name: basename(path),
+          rows: Number(counted.getChildAt(0)?.get(0) ?? 0),
+          bytes: yield* fileSize(path)
+        }
+      })
+    const first = yield* pathAt(0)
+    if (maxBytes === undefined) {
+      yield* write(query, first)
+      return [yield* describe(first)]
+    }
+    return yield* Effect.acquireUseRelease(
+      Effect.promise(() => mkdtemp(join(tmpdir(), "emulator-unload-"))),
+      (scratch) =>
+        Effect.gen(function* () {
+          const whole = join(scratch, "whole.parquet")
+          yield* write(query, whole)
+          const { rows, bytes } = yield* describe(whole)
+          const files = Math.max(1, Math.min(rows, Math.ceil(bytes / maxBytes)))
+          const perFile = Math.ceil(rows / files)
+          const unloaded: Array<Unloaded> = []
+          for (let i = 0; i < files; i++) {
+            const path = i === 0 ? first : yield* pathAt(i)
+            yield* write(
+              `SELECT * EXCLUDE (file_row_number) FROM read_parquet(${duckDbString(whole)}, file_row_number = true) WHERE file_row_number >= ${i * perFile} AND file_row_number < ${(i + 1) * perFile} ORDER BY file_row_number`,
+              path
+            )
+            unloaded.push(yield* describe(path))
+          }
+          return unloaded
+        }),
+      (scratch) => Effect.promise(() => rm(scratch, { recursive: true, force: true }))
+    )
+  })
 
 const unload = (statement: Statement, context: StatementContext) =>
   Effect.gen(function* () {
@@ -121,21 +211,21 @@ const unload = (statement: Statement, context: StatementContext) =>
         yield* Effect.promise(() => rm(path, { force: true }))
       }
     }
-    const file = yield* unloadTarget(location, booleanOption(options, "SINGLE", false))
-    const path = yield* workspace.account.stagePath(file)
-    yield* Effect.promise(() => mkdir(dirname(path), { recursive: true }))
-    yield* workspace.sql.execute(
-      `COPY (\n${query}\n) TO ${duckDbString(path)} (FORMAT parquet, COMPRESSION snappy)`
+    const single = booleanOption(options, "SINGLE", false)
+    const maxBytes = single ? undefined : yield* maxFileSize(statement, options)
+    const files = yield* writeFiles(context, query, maxBytes, (index) =>
+      unloadTarget(location, single, index)
     )
-    const counted = yield* workspace.sql.query(
-      `SELECT COUNT(*) AS N FROM read_parquet(${duckDbString(path)})`
-    )
-    const unloaded = String(counted.getChildAt(0)?.get(0) ?? 0)
-    const bytes = String(yield* fileSize(path))
     const number = (name: string) => column(name, "fixed", { precision: 38, nullable: false })
+    if (booleanOption(options, "DETAILED_OUTPUT", false))
+      return rows(
+        [["FILE_NAME", "text"], number("FILE_SIZE"), number("ROW_COUNT")],
+        files.map((file) => [file.name, String(file.bytes), String(file.rows)])
+      )
+    const total = (key: "rows" | "bytes") => String(files.reduce((sum, file) => sum + file[key], 0))
     return rows(
       [number("rows_unloaded"), number("input_bytes"), number("output_bytes")],
-      [[unloaded, bytes, bytes]]
+      [[total("rows"), total("bytes"), total("bytes")]]
     )
   })
 
