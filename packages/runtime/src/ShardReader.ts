@@ -32,6 +32,34 @@ const openShardFile = (plan: JobPlan.JobPlan, shard: Sharding.Shard) =>
     return yield* ParquetFileReader.open(yield* LocalCopy.localFile(location), unreadable(shard))
   })
 
+/**
+ * The row groups to read for `shard` in a file whose footer lists `actual`: the planned range, or —
+ * when the shard covers every row group the plan lists for its file — all of the file's. A file the
+ * plan knows only by its row count (Snowflake's unloaded files: one entry per file, as the client
+ * cannot read footers) may hold several row groups; the whole file is the shard then. A row count
+ * other than the plan's fails the shard (the file changed, or the plan was wrong): rows are never
+ * dropped unseen.
+ */
+const rangeOf = (
+  plan: JobPlan.JobPlan,
+  shard: Sharding.Shard,
+  actual: ReadonlyArray<number>
+): Effect.Effect<{ readonly start: number; readonly end: number }, ShardUnreadable> => {
+  const planned = (plan.input.files ?? []).find((file) => file.path === shard.file)?.rowGroups
+  const whole = planned !== undefined && shard.rowGroupStart === 0 && shard.rowGroupEnd === planned.length
+  const range = whole
+    ? { start: 0, end: actual.length }
+    : { start: shard.rowGroupStart, end: shard.rowGroupEnd }
+  const rows = actual.slice(range.start, range.end).reduce((sum, n) => sum + n, 0)
+  return rows === shard.rows
+    ? Effect.succeed(range)
+    : Effect.fail(
+        unreadable(shard)(
+          `its row groups ${range.start}…${range.end - 1} hold ${rows} rows where the plan counted ${shard.rows}: the file changed after the job was planned`
+        )
+      )
+}
+
 /** The shard's rows as record batches, in order. */
 export const readShard = (
   plan: JobPlan.JobPlan,
@@ -40,9 +68,10 @@ export const readShard = (
 ): Stream.Stream<Arrow.RecordBatch, ShardUnreadable | StageError | LocalCopyFailed, StageStore> =>
   // The file stays open, and its copy kept, until the stream ends (the scope of `unwrap`).
   Stream.unwrap(
-    Effect.map(openShardFile(plan, shard), (file) =>
-      file.batches({ start: shard.rowGroupStart, end: shard.rowGroupEnd }, batchRows)
-    )
+    Effect.gen(function* () {
+      const file = yield* openShardFile(plan, shard)
+      return file.batches(yield* rangeOf(plan, shard, file.rowGroups), batchRows)
+    })
   )
 
 /**
