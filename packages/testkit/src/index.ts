@@ -30,5 +30,10 @@ export * from "./PlainRows.ts"
 export * as SecretLeaks from "./SecretLeaks.ts"
 export { scratchSchemaLayer, scratchSchemaName } from "./SnowflakeScratchSchema.ts"
 export { countingQuery, type SqlConformanceOptions, sqlConformance } from "./SqlConformance.ts"
+export {
+  CONFORMANCE_STAGES,
+  type StageStoreConformanceOptions,
+  stageStoreConformance
+} from "./StageStoreConformance.ts"
 export * as StoreWithoutLocalPath from "./StoreWithoutLocalPath.ts"
 export * as TestEngine from "./TestEngine.ts"

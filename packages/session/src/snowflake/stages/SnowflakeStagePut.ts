@@ -1,0 +1,135 @@
+/**
+ * `put` on Snowflake: local files and folders onto a stage, write-once, with the local store's
+ * placement (a file to a file location or under its own name into a folder; a folder's files under
+ * the location taken as a folder, keeping their paths). Every local file is found and every target
+ * checked free before the first upload, so a refused put uploads nothing. Each file's size and
+ * modification time are taken when it is found and checked again around its copy: a file that changed
+ * meanwhile fails the put (LocalFileError), and the files this put already uploaded are removed, so
+ * nothing half-written is left behind.
+ */
+import { createReadStream } from "node:fs"
+import { readdir, stat } from "node:fs/promises"
+import { basename, join, relative } from "node:path"
+import { LocalFileError, StageFileExists, StageLocation } from "@runbatch/spec"
+import type { StageStoreShape } from "@runbatch/stage-io"
+import { Effect, Stream } from "effect"
+import { display, parseFile, parseStage, type SnowflakeStage } from "./SnowflakeStage.ts"
+import { listLocation } from "./SnowflakeStageList.ts"
+import { removeExactly } from "./SnowflakeStageRemove.ts"
+import { writeLocation } from "./SnowflakeStageWrite.ts"
+
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+const localError = (path: string) => (error: unknown) =>
+  new LocalFileError({
+    path,
+    reason: (error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist." : reasonOf(error)
+  })
+
+interface Planned {
+  readonly file: string
+  readonly location: StageLocation.StageLocation
+  readonly size: number
+  readonly modified: number
+}
+
+const statOf = (path: string) => Effect.tryPromise({ try: () => stat(path), catch: localError(path) })
+
+/** Every file under a local folder, relative to it with `/` separators, sorted. */
+const filesUnder = (folder: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const found: Array<string> = []
+      const walk = async (dir: string): Promise<void> => {
+        for (const entry of (await readdir(dir)).sort()) {
+          const path = join(dir, entry)
+          if ((await stat(path)).isDirectory()) await walk(path)
+          else found.push(relative(folder, path).split("\\").join("/"))
+        }
+      }
+      await walk(folder)
+      return found
+    },
+    catch: localError(folder)
+  })
+
+const planned = (file: string, location: StageLocation.StageLocation) =>
+  Effect.map(
+    statOf(file),
+    (stats): Planned => ({ file, location, size: stats.size, modified: stats.mtimeMs })
+  )
+
+/** Where each local file of `localPath` goes under `given`. */
+const plan = (stage: SnowflakeStage, localPath: string, given: StageLocation.StageLocation) =>
+  Effect.gen(function* () {
+    const stats = yield* statOf(localPath)
+    if (stats.isDirectory()) {
+      const files = yield* filesUnder(localPath)
+      if (files.length === 0)
+        return yield* new LocalFileError({ path: localPath, reason: "the folder holds no files." })
+      const folder = StageLocation.asDirectory(given)
+      return yield* Effect.forEach(files, (file) =>
+        Effect.flatMap(StageLocation.child(folder, file), (location) =>
+          planned(join(localPath, file), location)
+        )
+      )
+    }
+    if (!stats.isFile())
+      return yield* new LocalFileError({ path: localPath, reason: "it is neither a file nor a folder." })
+    const location = given.isDirectory ? yield* StageLocation.child(given, basename(localPath)) : given
+    yield* parseFile(stage, display(location), "written")
+    return [yield* planned(localPath, location)]
+  })
+
+/** Fails unless the file is as it was when the put found it. */
+const unchanged = (item: Planned) =>
+  Effect.flatMap(statOf(item.file), (now) =>
+    now.size === item.size && now.mtimeMs === item.modified
+      ? Effect.void
+      : Effect.fail(
+          new LocalFileError({
+            path: item.file,
+            reason: `it changed while it was being put (${item.size} bytes when found, ${now.size} now); nothing of this put was kept. Put it again once it is no longer being written.`
+          })
+        )
+  )
+
+export const put =
+  (stage: SnowflakeStage): StageStoreShape["put"] =>
+  (localPaths, text) =>
+    Effect.gen(function* () {
+      const paths = typeof localPaths === "string" ? [localPaths] : localPaths
+      const given = yield* parseStage(stage, text)
+      // Several paths go into one folder, as a folder's files do.
+      const target = paths.length > 1 ? StageLocation.asDirectory(given) : given
+      const items = (yield* Effect.forEach(paths, (path) => plan(stage, path, target))).flat()
+      // One LIST of the target finds every name already taken.
+      const taken = new Set(
+        (yield* listLocation(stage, target, { withoutMd5: true })).map((entry) => entry.path)
+      )
+      for (const item of items)
+        if (taken.has(item.location.path))
+          return yield* new StageFileExists({ location: display(item.location) })
+      const done: Array<StageLocation.StageLocation> = []
+      yield* Effect.forEach(
+        items,
+        (item) =>
+          Effect.gen(function* () {
+            yield* unchanged(item)
+            const source = Stream.fromAsyncIterable(
+              createReadStream(item.file) as AsyncIterable<Uint8Array>,
+              localError(item.file)
+            )
+            yield* writeLocation(stage, item.location, source, unchanged(item))
+            done.push(item.location)
+          }),
+        { discard: true }
+      ).pipe(
+        Effect.onError(() =>
+          Effect.forEach(done, (location) => Effect.ignore(removeExactly(stage, location)), {
+            discard: true
+          })
+        )
+      )
+      return items.map((item) => display(item.location))
+    })
