@@ -26,7 +26,7 @@ const localError = (path: string) => (error: unknown) =>
     reason: (error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist." : reasonOf(error)
   })
 
-interface Planned {
+export interface Planned {
   readonly file: string
   readonly location: StageLocation.StageLocation
   readonly size: number
@@ -94,6 +94,36 @@ const unchanged = (item: Planned) =>
         )
   )
 
+/**
+ * Upload planned files in order, each checked unchanged since it was planned; on any failure the files
+ * already uploaded are removed again. Returns the locations written.
+ */
+export const putPlanned = (stage: SnowflakeStage, items: ReadonlyArray<Planned>) =>
+  Effect.gen(function* () {
+    const done: Array<StageLocation.StageLocation> = []
+    yield* Effect.forEach(
+      items,
+      (item) =>
+        Effect.gen(function* () {
+          yield* unchanged(item)
+          const source = Stream.fromAsyncIterable(
+            createReadStream(item.file) as AsyncIterable<Uint8Array>,
+            localError(item.file)
+          )
+          yield* writeLocation(stage, item.location, source, unchanged(item))
+          done.push(item.location)
+        }),
+      { discard: true }
+    ).pipe(
+      Effect.onError(() =>
+        Effect.forEach(done, (location) => Effect.ignore(removeExactly(stage, location)), {
+          discard: true
+        })
+      )
+    )
+    return items.map((item) => display(item.location))
+  })
+
 export const put =
   (stage: SnowflakeStage): StageStoreShape["put"] =>
   (localPaths, text) =>
@@ -110,26 +140,5 @@ export const put =
       for (const item of items)
         if (taken.has(item.location.path))
           return yield* new StageFileExists({ location: display(item.location) })
-      const done: Array<StageLocation.StageLocation> = []
-      yield* Effect.forEach(
-        items,
-        (item) =>
-          Effect.gen(function* () {
-            yield* unchanged(item)
-            const source = Stream.fromAsyncIterable(
-              createReadStream(item.file) as AsyncIterable<Uint8Array>,
-              localError(item.file)
-            )
-            yield* writeLocation(stage, item.location, source, unchanged(item))
-            done.push(item.location)
-          }),
-        { discard: true }
-      ).pipe(
-        Effect.onError(() =>
-          Effect.forEach(done, (location) => Effect.ignore(removeExactly(stage, location)), {
-            discard: true
-          })
-        )
-      )
-      return items.map((item) => display(item.location))
+      return yield* putPlanned(stage, items)
     })

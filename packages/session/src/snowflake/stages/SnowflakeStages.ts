@@ -11,7 +11,7 @@ import { Effect, Layer } from "effect"
 import { SnowflakeSession, type SnowflakeSessionShape } from "../SnowflakeSession.ts"
 import { parseStage, type SnowflakeStage } from "./SnowflakeStage.ts"
 import { exists, list, size } from "./SnowflakeStageList.ts"
-import { put } from "./SnowflakeStagePut.ts"
+import { type Planned, put, putPlanned } from "./SnowflakeStagePut.ts"
 import { read, readBytes, readInto } from "./SnowflakeStageRead.ts"
 import { remove } from "./SnowflakeStageRemove.ts"
 import { write } from "./SnowflakeStageWrite.ts"
@@ -40,3 +40,13 @@ export const layer: Layer.Layer<StageStore, never, SnowflakeSession> = Layer.eff
   StageStore,
   SnowflakeSession.useSync(make)
 )
+
+/**
+ * Upload files a caller planned itself (local file, target location, its size and modification time
+ * when planned), as `put` does after its checks: a file no longer as planned fails the upload and
+ * what was already uploaded is removed. Tests use it to change a file between planning and upload.
+ */
+export const putPlannedFiles = (session: SnowflakeSessionShape, items: ReadonlyArray<Planned>) =>
+  putPlanned({ session, context: session.context }, items)
+
+export type { Planned } from "./SnowflakeStagePut.ts"
