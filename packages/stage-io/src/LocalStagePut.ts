@@ -18,8 +18,8 @@ import type { StageStoreShape } from "./StageStore.ts"
 const localError = (path: string) => (error: unknown) =>
   new LocalFileError({ path, reason: isMissing(error) ? "it does not exist." : reasonOf(error) })
 
-/** Every file under a local folder, relative to it with `/` separators, sorted. */
-const filesUnder = (folder: string): Effect.Effect<ReadonlyArray<string>, LocalFileError> =>
+/** Every file under a local folder, relative to it with `/` separators, sorted (any store's put). */
+export const filesUnder = (folder: string): Effect.Effect<ReadonlyArray<string>, LocalFileError> =>
   Effect.tryPromise({
     try: async () => {
       const found: Array<string> = []

@@ -2,6 +2,7 @@
 import "./SharedLibrariesCheck.ts"
 
 export * as LocalCopy from "./LocalCopy.ts"
+export { filesUnder } from "./LocalStagePut.ts"
 export { type LocalStageStoreOptions, MAX_READ_BYTES } from "./LocalStageStore.ts"
 export * as OutputCommitter from "./OutputCommitter.ts"
 export * as OutputLayout from "./OutputLayout.ts"

@@ -8,10 +8,10 @@
  * nothing half-written is left behind.
  */
 import { createReadStream } from "node:fs"
-import { readdir, stat } from "node:fs/promises"
-import { basename, join, relative } from "node:path"
+import { stat } from "node:fs/promises"
+import { basename, join } from "node:path"
 import { LocalFileError, StageFileExists, StageLocation } from "@runbatch/spec"
-import type { StageStoreShape } from "@runbatch/stage-io"
+import { filesUnder, type StageStoreShape } from "@runbatch/stage-io"
 import { Effect, Stream } from "effect"
 import { display, parseFile, parseStage, type SnowflakeStage } from "./SnowflakeStage.ts"
 import { listLocation } from "./SnowflakeStageList.ts"
@@ -34,24 +34,6 @@ export interface Planned {
 }
 
 const statOf = (path: string) => Effect.tryPromise({ try: () => stat(path), catch: localError(path) })
-
-/** Every file under a local folder, relative to it with `/` separators, sorted. */
-const filesUnder = (folder: string) =>
-  Effect.tryPromise({
-    try: async () => {
-      const found: Array<string> = []
-      const walk = async (dir: string): Promise<void> => {
-        for (const entry of (await readdir(dir)).sort()) {
-          const path = join(dir, entry)
-          if ((await stat(path)).isDirectory()) await walk(path)
-          else found.push(relative(folder, path).split("\\").join("/"))
-        }
-      }
-      await walk(folder)
-      return found
-    },
-    catch: localError(folder)
-  })
 
 const planned = (file: string, location: StageLocation.StageLocation) =>
   Effect.map(
