@@ -57,6 +57,8 @@ export const parseFile = (
       : Effect.succeed(location)
   )
 
+export const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
 export const sqlLiteral = StageLocation.toSqlLiteral
 
 /** The location with every identifier quoted (`@"ML"."PUBLIC"."S"/dir/`), before string quoting. */

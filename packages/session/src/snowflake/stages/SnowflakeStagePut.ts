@@ -13,12 +13,10 @@ import { basename, join } from "node:path"
 import { LocalFileError, StageFileExists, StageLocation } from "@runbatch/spec"
 import { filesUnder, type StageStoreShape } from "@runbatch/stage-io"
 import { Effect, Stream } from "effect"
-import { display, parseFile, parseStage, type SnowflakeStage } from "./SnowflakeStage.ts"
+import { display, parseFile, parseStage, reasonOf, type SnowflakeStage } from "./SnowflakeStage.ts"
 import { listLocation } from "./SnowflakeStageList.ts"
 import { removeExactly } from "./SnowflakeStageRemove.ts"
 import { writeLocation } from "./SnowflakeStageWrite.ts"
-
-const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 const localError = (path: string) => (error: unknown) =>
   new LocalFileError({

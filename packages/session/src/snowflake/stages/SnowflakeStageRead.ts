@@ -11,19 +11,21 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { StageFileError, type StageLocation } from "@runbatch/spec"
-import type { ReadBytesOptions, StageStoreShape } from "@runbatch/stage-io"
+import { MAX_READ_BYTES, type ReadBytesOptions, type StageStoreShape } from "@runbatch/stage-io"
 import { Effect, type Scope, Stream } from "effect"
 import { keepingUmask } from "../SnowflakePut.ts"
 import { snowflakeString } from "../SnowflakeString.ts"
-import { baseName, display, type SnowflakeStage, sqlLiteral, statementFailed } from "./SnowflakeStage.ts"
+import {
+  baseName,
+  display,
+  reasonOf,
+  type SnowflakeStage,
+  sqlLiteral,
+  statementFailed
+} from "./SnowflakeStage.ts"
 import { existingFile } from "./SnowflakeStageList.ts"
 
 const READ_CHUNK_BYTES = 64 * 1024
-
-/** Node cannot hold a larger file in one buffer. */
-const MAX_READ_BYTES = 2 ** 31 - 1
-
-const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /** A regular expression matching `text` literally, without backslashes where a class does it. */
 export const literalPattern = (text: string): string =>

@@ -20,13 +20,12 @@ import {
   parentFolder,
   parseFile,
   quotedLocation,
+  reasonOf,
   type SnowflakeStage,
   statementFailed
 } from "./SnowflakeStage.ts"
 import { findFile } from "./SnowflakeStageList.ts"
 import { privateFolder } from "./SnowflakeStageRead.ts"
-
-const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /** Copy `data` into `path`, hashing it: what `write` reports. */
 const copyInto = <E>(location: string, path: string, data: WriteData<E>) =>
