@@ -29,3 +29,4 @@ export {
 } from "./snowflake/SnowflakeSession.ts"
 export { snowflakeString } from "./snowflake/SnowflakeString.ts"
 export { DEFAULT_SPCS_TOKEN_FILE } from "./snowflake/SpcsSessionToken.ts"
+export * as SnowflakeStages from "./snowflake/stages/SnowflakeStages.ts"

@@ -1,8 +1,9 @@
 /**
  * The StageStore service: files on stages, write-once. `StageStore.layerLocal` keeps them in the local
  * account's `stages/<DB>/<SCHEMA>/<STAGE>/` folders (the same code serves a stage volume mounted in
- * Snowpark Container Services, with `objectStore: true`); a Snowflake layer (LIST / GET / PUT / REMOVE)
- * will implement the same shape. Files are never renamed or overwritten: a write to an existing name
+ * Snowpark Container Services, with `objectStore: true`); `SnowflakeStages.layer` in @runbatch/session
+ * implements the same shape on Snowflake (LIST / GET / PUT / REMOVE), and `stageStoreConformance` in
+ * @runbatch/testkit holds both to it. Files are never renamed or overwritten: a write to an existing name
  * fails with StageFileExists, which is what lets commit records decide which files count.
  *
  * Locations are full stage locations (`@DB.SCHEMA.STAGE/path`), resolved against the account's current

@@ -5,20 +5,27 @@
  * process's own umask is put back afterwards, whatever the outcome.
  */
 import { Effect } from "effect"
-import type { SnowflakeClient, StatementError } from "./SnowflakeClient.ts"
+import type { SnowflakeClient, StatementError, StatementResult } from "./SnowflakeClient.ts"
 import { snowflakeString } from "./SnowflakeString.ts"
 
-/** PUT `localPath` (absolute) into `stageLocation` (`@DB.SCHEMA.STAGE[/folder/]`). */
+/** A file transfer statement (PUT or GET) with the process's umask put back afterwards. */
+export const keepingUmask = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.suspend(() => {
+    const umask = process.umask()
+    return effect.pipe(Effect.ensuring(Effect.sync(() => process.umask(umask))))
+  })
+
+/**
+ * PUT `localPath` (absolute) into `stageLocation` (`@DB.SCHEMA.STAGE[/folder/]`); the driver's rows
+ * (`status` is `SKIPPED` when Snowflake kept a file already there).
+ */
 export const putFile = (
   client: SnowflakeClient,
   localPath: string,
   stageLocation: string
-): Effect.Effect<void, StatementError> =>
-  Effect.suspend(() => {
-    const umask = process.umask()
-    return client
-      .run(
-        `PUT ${snowflakeString(`file://${localPath}`)} ${snowflakeString(stageLocation)} AUTO_COMPRESS = FALSE OVERWRITE = FALSE`
-      )
-      .pipe(Effect.asVoid, Effect.ensuring(Effect.sync(() => process.umask(umask))))
-  })
+): Effect.Effect<StatementResult, StatementError> =>
+  keepingUmask(
+    client.run(
+      `PUT ${snowflakeString(`file://${localPath}`)} ${snowflakeString(stageLocation)} AUTO_COMPRESS = FALSE OVERWRITE = FALSE`
+    )
+  )
