@@ -2,8 +2,8 @@
  * The Promise face of runbatch for programs that do not use Effect: a session on an account, its SQL,
  * stages, model registry and jobs, and `runBatch`. Every method rejects with the same typed errors the
  * Effect API fails with (`error._tag`, `instanceof`). `Session.local` is the embedded local account;
- * `Session.snowflake` a Snowflake account, where this version runs SQL and tables (`session.sql`) and
- * everything else rejects with NotOnSnowflakeYet.
+ * `Session.snowflake` a Snowflake account, where this version runs SQL and tables, stages and results,
+ * and everything else rejects with NotOnSnowflakeYet.
  *
  * ```ts
  * await using session = Session.local({ home: "./.runbatch", database: "ML" })
@@ -20,7 +20,7 @@ import { type LogModelOptions, RegistryPromise } from "@runbatch/registry-client
 import { type Sql, SqlPromise } from "@runbatch/session"
 import { JobHandlePromise, LauncherPromise } from "@runbatch/spcs-launcher"
 import { type EffectRunner, NotOnSnowflakeYet, type Signature } from "@runbatch/spec"
-import { ResultsReader, StageStorePromise } from "@runbatch/stage-io"
+import { ResultsReader, type StageStore, StageStorePromise } from "@runbatch/stage-io"
 import type * as Arrow from "apache-arrow"
 import { type Effect, ManagedRuntime, Stream } from "effect"
 import { type LocalOptions, layerLocal, type Services } from "./Account.ts"
@@ -29,15 +29,15 @@ import * as InputSource from "./InputSource.ts"
 import { checkModel } from "./ModelCheck.ts"
 import { resumeJob } from "./ResumeJob.ts"
 import { type RunBatchOptions, runBatch } from "./RunBatch.ts"
-import { connectionName, layerSnowflakeSql, type SnowflakeOptions } from "./SnowflakeAccount.ts"
+import { connectionName, layerSnowflakeData, type SnowflakeOptions } from "./SnowflakeAccount.ts"
 
-/** The account a session is on: the local one with every service, or a Snowflake one with its SQL. */
+/** The account a session is on: the local one with every service, or a Snowflake one with its data. */
 type Backend =
   | { readonly kind: "local"; readonly runtime: ManagedRuntime.ManagedRuntime<Services, never> }
   | {
       readonly kind: "snowflake"
       readonly connection: string
-      readonly runtime: ManagedRuntime.ManagedRuntime<Sql, unknown>
+      readonly runtime: ManagedRuntime.ManagedRuntime<Sql | StageStore, unknown>
     }
 
 export class Session implements AsyncDisposable {
@@ -54,7 +54,7 @@ export class Session implements AsyncDisposable {
   private constructor(backend: Backend) {
     this.#backend = backend
     this.sql = new SqlPromise(backend.runtime)
-    this.stages = new StageStorePromise(this.#account("stages"))
+    this.stages = new StageStorePromise(backend.runtime)
     this.registry = new RegistryPromise(this.#account("the model registry"))
     this.jobs = new LauncherPromise(this.#account("the jobs API"))
   }
@@ -67,16 +67,16 @@ export class Session implements AsyncDisposable {
   /**
    * A session on a Snowflake account through snowflake-sdk (an optional peer dependency: install it
    * beside runbatch). The connection is found as Snowflake's tools find it (see SnowflakeOptions);
-   * it is resolved and logged in on the first SQL call, which rejects with the typed error when that
+   * it is resolved and logged in on the first call, which rejects with the typed error when that
    * fails (ConnectionNotFound, SnowflakeConnectFailed, …), and logged out by `close()`. This version
-   * runs SQL and tables there (`session.sql`); stages, models, jobs and results reject with
-   * NotOnSnowflakeYet.
+   * runs SQL and tables (`session.sql`), stages (`session.stages`) and results there; models and jobs
+   * reject with NotOnSnowflakeYet.
    */
   static snowflake(options: SnowflakeOptions = {}): Session {
     return new Session({
       kind: "snowflake",
       connection: connectionName(options),
-      runtime: ManagedRuntime.make(layerSnowflakeSql(options))
+      runtime: ManagedRuntime.make(layerSnowflakeData(options))
     })
   }
 
@@ -164,7 +164,7 @@ export class Session implements AsyncDisposable {
 
   /** A finished job's results as one Arrow table, checked against its manifest (see ResultsReader). */
   readResults(location: string, options: ResultsReader.ReadResultsOptions = {}): Promise<Arrow.Table> {
-    return this.#account("readResults").runPromise(ResultsReader.readTable(location, options))
+    return this.#backend.runtime.runPromise(ResultsReader.readTable(location, options))
   }
 
   /**
@@ -177,10 +177,7 @@ export class Session implements AsyncDisposable {
     location: string,
     options: ResultsReader.ReadResultsOptions = {}
   ): AsyncGenerator<Arrow.RecordBatch, void, undefined> {
-    const backend = this.#backend
-    if (backend.kind === "snowflake")
-      throw new NotOnSnowflakeYet({ feature: "streamResults", connection: backend.connection })
-    const context = await backend.runtime.context()
+    const context = await this.#backend.runtime.context()
     yield* Stream.toAsyncIterableWith(ResultsReader.streamResults(location, options), context)
   }
 

@@ -1,6 +1,6 @@
 /**
- * A Snowflake account as the services this version runs there: SQL and tables (`Sql.layerSnowflake`).
- * The connection is resolved as Snowflake's own tools resolve it (`resolveConnection`: connections.toml,
+ * A Snowflake account as the services this version runs there: SQL and tables, stages — over one
+ * logged-in SnowflakeSession. The connection is resolved as Snowflake's own tools resolve it (`resolveConnection`: connections.toml,
  * config.toml, `SNOWFLAKE_*` variables, the SPCS session token), with the caller's values (flags) on
  * top; it is resolved and logged in when the layer is built, so a session or a command that never runs
  * SQL never reads the files nor loads snowflake-sdk.
@@ -11,9 +11,12 @@ import {
   type ResolveConnectionOptions,
   resolveConnection,
   type SnowflakeConnection,
+  SnowflakeSession,
   type SnowflakeSqlError,
+  SnowflakeStages,
   Sql
 } from "@runbatch/session"
+import type { StageStore } from "@runbatch/stage-io"
 import { Effect, Layer } from "effect"
 
 export interface SnowflakeOptions {
@@ -83,6 +86,16 @@ export const connectionName = (options: SnowflakeOptions): string =>
         ? options.connection.origin.name
         : "SPCS session"
 
-/** SQL on the Snowflake account `options` name: resolved and logged in when built. */
+/** The session of the Snowflake account `options` name: resolved and logged in when built. */
+const layerSession = (options: SnowflakeOptions) =>
+  Layer.unwrap(Effect.map(snowflakeConnection(options), SnowflakeSession.layer))
+
+/** SQL on the Snowflake account `options` name. */
 export const layerSnowflakeSql = (options: SnowflakeOptions = {}): Layer.Layer<Sql, SnowflakeAccountError> =>
-  Layer.unwrap(Effect.map(snowflakeConnection(options), Sql.layerSnowflake))
+  Sql.layerSnowflakeSession.pipe(Layer.provide(layerSession(options)))
+
+/** The account's data on Snowflake — SQL and stages — over one login. */
+export const layerSnowflakeData = (
+  options: SnowflakeOptions = {}
+): Layer.Layer<Sql | StageStore, SnowflakeAccountError> =>
+  Layer.mergeAll(Sql.layerSnowflakeSession, SnowflakeStages.layer).pipe(Layer.provide(layerSession(options)))

@@ -7,9 +7,9 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util"
 import type { Sql } from "@runbatch/session"
+import type { StageStore } from "@runbatch/stage-io"
 import type { Effect } from "effect"
 import type { Services } from "../Account.ts"
-import type { StageServices } from "../StageAccount.ts"
 import type { Printable } from "./Output.ts"
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>[string] & {
@@ -56,16 +56,20 @@ interface CommandText {
 /**
  * A command: its text, and what it does, imported only when the command runs (its module brings
  * effect, the account's services and their native modules, which help and usage errors must not wait
- * for). `needs` says which services it runs on: the whole account (the default), only the stage
- * files (`"stages"`: no DuckDB is loaded, so an export of results starts light), or only SQL (`"sql"`:
- * such a command also runs on a Snowflake account, with `--connection`).
+ * for). `needs` says which services it runs on: the whole account (the default: local only), only the
+ * stage files (`"stages"`: locally no DuckDB is loaded, so an export of results starts light), or the
+ * account's data (`"data"`: SQL and stages). `"stages"` and `"data"` commands also run on a Snowflake
+ * account, with `--connection`.
  */
 export type Command = CommandText &
   (
     | { readonly needs?: "account"; readonly load: () => Promise<CommandRun> }
-    | { readonly needs: "stages"; readonly load: () => Promise<CommandRun<StageServices>> }
-    | { readonly needs: "sql"; readonly load: () => Promise<CommandRun<Sql>> }
+    | { readonly needs: "stages"; readonly load: () => Promise<CommandRun<StageStore>> }
+    | { readonly needs: "data"; readonly load: () => Promise<CommandRun<AccountData>> }
   )
+
+/** The services of an account's data, on the local account and on Snowflake alike. */
+export type AccountData = Sql | StageStore
 
 /** What a command does with its parsed arguments: what to print, on the services it needs. */
 export type CommandRun<R = Services> = (

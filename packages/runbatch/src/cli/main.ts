@@ -1,8 +1,8 @@
 /**
  * `runbatch`: the command line. Global options anywhere: `--home DIR` (env RUNBATCH_HOME, default
  * ./.runbatch), `--database NAME` / `--schema NAME` (where unqualified names live; env RUNBATCH_DATABASE /
- * RUNBATCH_SCHEMA), `--connection NAME` (run on that Snowflake connection: the commands that need only
- * SQL; `--warehouse NAME` with it), `--json`, `--help`, `--version`; V8's heap growing factor from
+ * RUNBATCH_SCHEMA), `--connection NAME` (run on that Snowflake connection: the commands on the account's
+ * data — SQL, tables, stages, results; `--warehouse NAME` with it), `--json`, `--help`, `--version`; V8's heap growing factor from
  * RUNBATCH_HEAP_GROWING_PERCENT (./HeapGrowth.ts). Results go to stdout, progress and messages to
  * stderr, both through one Terminal (./Terminal.ts), so all of it arrives even through a slow pipe.
  * Exit codes: 0 ok, 1 a job or operation failed, 2 a usage or validation error (nothing was written),
@@ -159,7 +159,7 @@ const main = async (): Promise<number> => {
     if (globals.json) terminal.out(`${JSON.stringify({ error: failure.json }, null, 2)}\n`)
     return failure.exitCode
   }
-  if (globals.connection !== undefined && command.needs !== "sql") {
+  if (globals.connection !== undefined && command.needs !== "data" && command.needs !== "stages") {
     const { NotOnSnowflakeYet } = await import("@runbatch/spec")
     return report(
       new NotOnSnowflakeYet({
@@ -184,21 +184,18 @@ const main = async (): Promise<number> => {
   }
   const account = { home: context.home, ...resolved.names }
   const connection = globals.connection
-  // A command that reads only stage files runs on them alone: DuckDB and the rest stay unloaded. On a
-  // Snowflake connection, a command that needs only SQL runs on the connection's Sql.
+  const snowflake = {
+    ...(connection === undefined ? {} : { connection }),
+    ...(globals.warehouse === undefined ? {} : { warehouse: globals.warehouse }),
+    ...globals.named
+  }
+  // On a Snowflake connection a command runs on the account's data there (one login). Locally, a
+  // command that reads only stage files runs on them alone: DuckDB and the rest stay unloaded.
   const program =
-    command.needs === "sql" && connection !== undefined
+    connection !== undefined && (command.needs === "data" || command.needs === "stages")
       ? await Promise.all([command.load(), import("../SnowflakeAccount.ts")]).then(
-          ([run, { layerSnowflakeSql }]) =>
-            Effect.suspend(() => run(parsed, context)).pipe(
-              Effect.provide(
-                layerSnowflakeSql({
-                  connection,
-                  ...(globals.warehouse === undefined ? {} : { warehouse: globals.warehouse }),
-                  ...globals.named
-                })
-              )
-            )
+          ([run, { layerSnowflakeData }]) =>
+            Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerSnowflakeData(snowflake)))
         )
       : command.needs === "stages"
         ? await Promise.all([command.load(), import("../StageAccount.ts")]).then(

@@ -6,7 +6,7 @@
  * missing driver and a stray --warehouse answered with exit code 2 and the fix.
  */
 import { execFile } from "node:child_process"
-import { existsSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { RunningEmulator } from "@runbatch/emulator"
 import { describe, expect, it } from "vitest"
@@ -98,6 +98,39 @@ describe("runbatch --connection", () => {
     expect(existsSync(localHome)).toBe(false)
   })
 
+  it("puts, lists, gets and removes stage files there, which a plain snowflake-sdk script lists too", async () => {
+    const { running, cli, localHome } = await setup()
+    expect((await cli(["--connection", "emu", "sql", "CREATE STAGE IMAGES"])).code).toBe(0)
+    const images = join(localHome, "..", "imgs")
+    mkdirSync(join(images, "cats"), { recursive: true })
+    writeFileSync(join(images, "cats", "1.png"), "one")
+    writeFileSync(join(images, "2.png"), "two")
+    const put = await cli(["--connection", "emu", "stage", "put", images, "@IMAGES/"])
+    expect(put.code, put.stderr).toBe(0)
+    expect(put.stdout).toContain("Put 2 file(s) under @IMAGES/")
+    const again = await cli(["--connection", "emu", "stage", "put", images, "@IMAGES/"])
+    expect(again.stdout).toContain("Skipped 2 file(s) already on the stage")
+    const listed = await cli(["--connection", "emu", "--json", "stage", "ls", "@IMAGES/"])
+    expect(JSON.parse(listed.stdout).map((e: { name: string }) => e.name)).toEqual([
+      "@RUNBATCH.PUBLIC.IMAGES/2.png",
+      "@RUNBATCH.PUBLIC.IMAGES/cats/1.png"
+    ])
+    const plain = JSON.parse(await plainDriverRead(running, "LIST @IMAGES")) as Array<{ name: string }>
+    expect(plain.map((row) => row.name).sort()).toEqual(["images/2.png", "images/cats/1.png"])
+    const got = await cli([
+      "--connection",
+      "emu",
+      "stage",
+      "get",
+      "@IMAGES/cats/",
+      join(localHome, "..", "got")
+    ])
+    expect(got.code, got.stderr).toBe(0)
+    expect(readFileSync(join(localHome, "..", "got", "1.png"), "utf8")).toBe("one")
+    const removed = await cli(["--connection", "emu", "stage", "rm", "@IMAGES/cats/"])
+    expect(removed.stdout).toContain("Removed 1 file(s).")
+  })
+
   it("takes --database and --schema over the connection's, and --warehouse only with --connection", async () => {
     const { cli } = await setup()
     const context = await cli([
@@ -118,11 +151,11 @@ describe("runbatch --connection", () => {
 
   it("answers commands not on Snowflake yet, unknown connections and a missing driver with exit code 2", async () => {
     const { cli } = await setup()
-    const stages = await cli(["--connection", "emu", "--json", "stage", "ls", "@S/"])
-    expect(stages.code).toBe(2)
-    expect(stages.stderr).toMatch(/runbatch stage ls is not available on Snowflake yet \(connection "emu"\)/)
-    expect(JSON.parse(stages.stdout)).toMatchObject({ error: { tag: "NotOnSnowflakeYet" } })
-    expect(stages.modules.some((m) => m.includes("/node_modules/snowflake-sdk/"))).toBe(false)
+    const jobs = await cli(["--connection", "emu", "--json", "jobs", "ls"])
+    expect(jobs.code).toBe(2)
+    expect(jobs.stderr).toMatch(/runbatch jobs ls is not available on Snowflake yet \(connection "emu"\)/)
+    expect(JSON.parse(jobs.stdout)).toMatchObject({ error: { tag: "NotOnSnowflakeYet" } })
+    expect(jobs.modules.some((m) => m.includes("/node_modules/snowflake-sdk/"))).toBe(false)
 
     const unknown = await cli(["--connection", "prod", "table", "ls"])
     expect(unknown.code).toBe(2)

@@ -97,7 +97,7 @@ export class NotOnSnowflakeYet extends Schema.TaggedError<NotOnSnowflakeYet>()("
   connection: Schema.String
 }) {
   override get message(): string {
-    return `${this.feature} is not available on Snowflake yet (connection "${this.connection}"): this version of runbatch runs SQL and tables on Snowflake (sql, table create|ls|drop), and stages, models, jobs and results only on the embedded local account. Use the local account for it: Session.local(), or the command without --connection.`
+    return `${this.feature} is not available on Snowflake yet (connection "${this.connection}"): this version of runbatch runs SQL, tables, stages and results on Snowflake, and models and jobs only on the embedded local account. Use the local account for it: Session.local(), or the command without --connection.`
   }
 }
 

@@ -349,7 +349,7 @@ export const commands: ReadonlyArray<Command> = [
       "at the pace of their reader: a result of any size in bounded memory.\n" +
       'Example: runbatch sql "SELECT * FROM ML.PUBLIC.SAMPLES" --output samples.csv\n' +
       'On Snowflake: runbatch --connection dev sql "SHOW TABLES"',
-    needs: "sql",
+    needs: "data",
     load: () => import("./sql.ts").then((m) => m.sql)
   },
   {
@@ -388,7 +388,7 @@ export const commands: ReadonlyArray<Command> = [
     },
     details:
       "Example: runbatch table create SAMPLES --from samples.csv --delimiter ';' --decimal-comma --null-string NA",
-    needs: "sql",
+    needs: "data",
     load: () => import("./table.ts").then((m) => m.tableCreate)
   },
   {
@@ -396,7 +396,7 @@ export const commands: ReadonlyArray<Command> = [
     summary: "List the tables of a schema",
     usage: "[SCHEMA]",
     options: {},
-    needs: "sql",
+    needs: "data",
     load: () => import("./table.ts").then((m) => m.tableList)
   },
   {
@@ -407,7 +407,7 @@ export const commands: ReadonlyArray<Command> = [
       "if-exists": { type: "boolean", description: "succeed when there is no such table (exit 0)" }
     },
     details: "Without --if-exists a missing table is TableNotFound (exit code 2), with the closest names.",
-    needs: "sql",
+    needs: "data",
     load: () => import("./table.ts").then((m) => m.tableDrop)
   },
   {
@@ -418,6 +418,7 @@ export const commands: ReadonlyArray<Command> = [
     details:
       "A file already on the stage is never overwritten: it is skipped and listed (with (differs from …) when its\n" +
       "content is not the local file's), and the rest are put. Remove it first to replace it (runbatch stage rm).",
+    needs: "data",
     load: () => import("./stage.ts").then((m) => m.stagePut)
   },
   {
@@ -431,6 +432,7 @@ export const commands: ReadonlyArray<Command> = [
         description: "a regular expression the whole path must match (as LIST … PATTERN)"
       }
     },
+    needs: "data",
     load: () => import("./stage.ts").then((m) => m.stageList)
   },
   {
@@ -440,6 +442,7 @@ export const commands: ReadonlyArray<Command> = [
     options: {
       pattern: { type: "string", value: "RE", description: "only files whose path matches" }
     },
+    needs: "data",
     load: () => import("./stage.ts").then((m) => m.stageGet)
   },
   {
@@ -449,6 +452,7 @@ export const commands: ReadonlyArray<Command> = [
     options: {},
     details:
       "Prefix semantics as LIST: @S/out removes out/… and out2/…; @S/out/ removes out/… only. Refused (OutputClaimed, exit 2) while a running job's output folder lies in what it would remove, or holds it.",
+    needs: "data",
     load: () => import("./stage.ts").then((m) => m.stageRemove)
   },
   {

@@ -5,18 +5,18 @@
  * CSV and JSON are exports: streamed row group by row group to stdout, at the pace of its reader, or
  * into a file with `--output` (see ../ExportTarget.ts), so results of any size go out in bounded memory.
  * The table, for people, reads only the rows it shows. It needs stage files only, so it runs on the
- * stage-only account (../../StageAccount.ts): no DuckDB is loaded.
+ * stage-only account (../../StageAccount.ts): no DuckDB is loaded; with --connection, on the
+ * Snowflake account's stages.
  */
-import { ResultsReader } from "@runbatch/stage-io"
+import { ResultsReader, type StageStore } from "@runbatch/stage-io"
 import * as Arrow from "apache-arrow"
 import { Effect, Stream } from "effect"
-import type { StageServices } from "../../StageAccount.ts"
 import { type CommandRun, integerOption, positional } from "../Command.ts"
 import { exportTo, rowsOutput } from "../ExportTarget.ts"
 import { arrowRows, rows } from "../Output.ts"
 import { exportRows, firstRows } from "../RowExport.ts"
 
-export const results: CommandRun<StageServices> = (args, context) =>
+export const results: CommandRun<StageStore> = (args, context) =>
   Effect.gen(function* () {
     const location = positional(args, 0, "the job's output location")
     const output = rowsOutput(args, context.json)

@@ -9,9 +9,9 @@ import { basename, dirname, join, relative, resolve } from "node:path"
 import { JobLauncher } from "@runbatch/spcs-launcher"
 import { StageLocation } from "@runbatch/spec"
 import { OutputLayout, planPut, SaveMode, StageStore } from "@runbatch/stage-io"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import * as ClaimHolder from "../../ClaimHolder.ts"
-import { type CommandRun, positional, stringOption, UsageError } from "../Command.ts"
+import { type AccountData, type CommandRun, positional, stringOption, UsageError } from "../Command.ts"
 import { rows, text } from "../Output.ts"
 
 /** Whether two local files hold the same bytes (sizes first, then SHA-256 of each, streamed). */
@@ -30,7 +30,7 @@ const sameBytes = (a: string, b: string) =>
  * Files whose target already exists are skipped and reported, as Snowflake's PUT reports SKIPPED;
  * where the stage is a local folder, a skipped file whose content differs from the local one says so.
  */
-export const stagePut: CommandRun = (args) =>
+export const stagePut: CommandRun<AccountData> = (args) =>
   Effect.gen(function* () {
     if (args.positionals.length < 2) throw new UsageError("give one or more local files and a stage folder")
     const target = args.positionals.at(-1)!
@@ -72,7 +72,7 @@ export const stagePut: CommandRun = (args) =>
     return text(lines.join("\n"), { written, skipped })
   })
 
-export const stageList: CommandRun = (args) =>
+export const stageList: CommandRun<AccountData> = (args) =>
   Effect.gen(function* () {
     const location = positional(args, 0, "a stage location")
     const pattern = stringOption(args, "pattern")
@@ -86,7 +86,7 @@ export const stageList: CommandRun = (args) =>
     )
   })
 
-export const stageGet: CommandRun = (args) =>
+export const stageGet: CommandRun<AccountData> = (args) =>
   Effect.gen(function* () {
     const location = positional(args, 0, "a stage location")
     const target = resolve(positional(args, 1, "a local folder"))
@@ -109,14 +109,16 @@ export const stageGet: CommandRun = (args) =>
     return text(`Got ${copied.length} file(s) into ${target}`, copied)
   })
 
-export const stageRemove: CommandRun = (args) =>
+export const stageRemove: CommandRun<AccountData> = (args) =>
   Effect.gen(function* () {
     const location = positional(args, 0, "a stage location")
     const store = yield* StageStore
-    // Never under a running job: its committed parts must stay until it has finished.
+    // Never under a running job: its committed parts must stay until it has finished. Without a
+    // launcher (a Snowflake connection: this version runs no jobs there) no claim can be a running job's.
+    const launcher = yield* Effect.serviceOption(JobLauncher)
     yield* SaveMode.refuseRemovingClaimed(
       yield* StageLocation.parse(location, store.context),
-      ClaimHolder.isActive(yield* JobLauncher)
+      Option.isSome(launcher) ? ClaimHolder.isActive(launcher.value) : () => Effect.succeed(false)
     )
     const removed = yield* store.remove(location)
     return text(`Removed ${removed} file(s).`, { removed })

@@ -77,16 +77,16 @@ export const connections: ReadonlyArray<Case> = [
     "snowflake.example.com"
   ),
   call(
-    "snowflake-stages",
-    "stages asked of a Snowflake session",
+    "snowflake-jobs",
+    "the jobs API asked of a Snowflake session",
     (_, fixture) =>
       withSession(
         Session.snowflake({
           connection: "dev",
-          snowflakeHome: snowflakeHome(fixture, "snowflake-stages", `[dev]\n${EMULATOR}`),
+          snowflakeHome: snowflakeHome(fixture, "snowflake-jobs", `[dev]\n${EMULATOR}`),
           env: {}
         }),
-        (session) => session.stages.list("@ML.PUBLIC.S/")
+        (session) => session.jobs.listJobs()
       ),
     "NotOnSnowflakeYet",
     '"dev"'
