@@ -2,7 +2,8 @@
  * The local registry's reads: a model, a version (by name or system alias), every model of the scope,
  * a model's versions and functions as SHOW MODELS / SHOW VERSIONS / SHOW FUNCTIONS give them.
  */
-import { Effect } from "effect"
+import type { Json } from "@runbatch/spec"
+import { Effect, Option } from "effect"
 import type { ModelRegistryShape } from "./ModelRegistry.ts"
 import {
   type FunctionRow,
@@ -11,7 +12,15 @@ import {
   type VersionRow
 } from "./ModelVersionInfo.ts"
 import type { RegistryFolders } from "./RegistryFolders.ts"
-import { info, loadVersion, modelNamesIn, requireModel, resolveVersion, stateOf } from "./RegistryState.ts"
+import {
+  aliasesOf,
+  info,
+  loadVersion,
+  modelNamesIn,
+  requireModel,
+  resolveVersion,
+  stateOf
+} from "./RegistryState.ts"
 
 export const getModel =
   (registry: RegistryFolders): ModelRegistryShape["getModel"] =>
@@ -39,20 +48,32 @@ export const showVersions = (registry: RegistryFolders): ModelRegistryShape["sho
     const state = yield* requireModel(registry, name)
     const rows: Array<VersionRow> = []
     for (const version of state.versions) {
-      const { info: loaded, userData } = yield* loadVersion(registry, state, version.name)
-      rows.push({
-        name: loaded.version,
+      const row = {
+        name: version.name,
         databaseName: state.model.database,
         schemaName: state.model.schema,
         modelName: state.model.name,
-        createdOn: loaded.createdOn,
-        comment: loaded.comment,
-        aliases: loaded.aliases,
-        isDefaultVersion: loaded.isDefault,
-        functions: loaded.functions.map((f) => f.name),
-        metadata: loaded.metadata,
-        userData
-      })
+        createdOn: version.record.created_on,
+        comment: version.record.comment,
+        aliases: aliasesOf(state, version.name),
+        isDefaultVersion: state.defaultVersion === version.name,
+        metadata: version.record.metadata as Record<string, Json>
+      }
+      // A version whose files do not read is still listed (as Snowflake lists it), without functions;
+      // reading it says what is wrong.
+      const loaded = yield* loadVersion(registry, state, version.name).pipe(
+        Effect.map(Option.some),
+        Effect.catchTag("InvalidModelVersion", () => Effect.succeed(Option.none()))
+      )
+      rows.push(
+        loaded._tag === "Some"
+          ? {
+              ...row,
+              functions: loaded.value.info.functions.map((f) => f.name),
+              userData: loaded.value.userData
+            }
+          : { ...row, functions: [], userData: {} }
+      )
     }
     return rows
   })
