@@ -24,6 +24,7 @@ import {
 } from "@runbatch/registry-client"
 import { EmulatorSqlError, Identifier, type Json, LocalLayout, StageLocation } from "@runbatch/spec"
 import { Effect } from "effect"
+import * as Yaml from "yaml"
 import { isSymbol, isWord, type Token } from "../SqlTokens.ts"
 import type { Statement, StatementContext, StatementHandler } from "../Statement.ts"
 import { rows, status } from "../StatementRows.ts"
@@ -207,6 +208,14 @@ export const showVersions: StatementHandler = {
     })
 }
 
+/** The methods of a version's MANIFEST.yml, as SHOW FUNCTIONS needs them. */
+interface ManifestMethod {
+  readonly name: string
+  readonly type: string
+  readonly inputs?: ReadonlyArray<{ readonly name?: string; readonly type?: string }>
+  readonly outputs?: ReadonlyArray<{ readonly name?: string; readonly type?: string }>
+}
+
 export const showModelFunctions: StatementHandler = {
   kind: "SHOW FUNCTIONS IN MODEL",
   matches: ({ keywords }) => /^SHOW FUNCTIONS IN MODEL\b/.test(keywords),
@@ -217,9 +226,33 @@ export const showModelFunctions: StatementHandler = {
         return yield* syntaxError(statement, "expected VERSION <name> after the model")
       const version = yield* versionAt(statement, name.end + 1)
       const registry = yield* registryOf(context)
-      const functions = yield* answerRegistryErrors(statement)(
-        registry.showFunctions(name.text, Identifier.quote(version))
+      const answer = answerRegistryErrors(statement)
+      // The version must be there; its functions are its manifest's methods, as on Snowflake (its
+      // model spec is not read, so a spoilt one is reported by the client's reader, not here).
+      const listed = yield* answer(registry.showVersions(name.text))
+      const row = listed.find((v) => v.name === version)
+      if (row === undefined) {
+        // Says which versions there are.
+        yield* answer(registry.getVersion(name.text, Identifier.quote(version)))
+        return yield* failure(statement, "002003", "02000", `Model version ${version} does not exist.`)
+      }
+      const folder = LocalLayout.versionDir(
+        context.home,
+        { database: row.databaseName, schema: row.schemaName, name: row.modelName },
+        row.name
       )
+      const text = yield* Effect.promise(() =>
+        readFile(join(folder, ModelVersionFiles.MANIFEST), "utf8").catch(() => "")
+      )
+      let methods: ReadonlyArray<ManifestMethod> = []
+      try {
+        const parsed = Yaml.parse(text) as { methods?: ReadonlyArray<ManifestMethod> } | null
+        methods = Array.isArray(parsed?.methods) ? parsed.methods : []
+      } catch {
+        // An unreadable manifest lists no function; the client then reads the manifest and says why.
+      }
+      const field = (f: { readonly name?: string; readonly type?: string }) =>
+        [f.name, f.type].filter((part) => part !== undefined).join(" ")
       return rows(
         [
           ["name", "text"],
@@ -227,13 +260,11 @@ export const showModelFunctions: StatementHandler = {
           ["return_type", "text"],
           ["language", "text"]
         ],
-        functions.map((f) => {
+        methods.map((m) => {
           const returns =
-            f.kind === "TABLE_FUNCTION"
-              ? `TABLE (${f.signature.outputs.map((o) => `${Identifier.format(o.name)} ${ModelVersionFiles.sqlType(o)}`).join(", ")})`
-              : "OBJECT"
-          const args = f.signature.inputs.map((input) => ModelVersionFiles.sqlType(input)).join(", ")
-          return [f.name, `${f.name}(${args}) RETURN ${returns}`, returns, "PYTHON"]
+            m.type === "TABLE_FUNCTION" ? `TABLE (${(m.outputs ?? []).map(field).join(", ")})` : "OBJECT"
+          const args = (m.inputs ?? []).map((input) => input.type ?? "").join(", ")
+          return [m.name, `${m.name}(${args}) RETURN ${returns}`, returns, "PYTHON"]
         })
       )
     })
