@@ -37,7 +37,7 @@ import {
   STALE_INCOMING_MILLIS
 } from "./RegistryFolders.ts"
 import { byCreation, loadVersion, stateOf, versionsOf } from "./RegistryState.ts"
-import { writeVersionFolder } from "./VersionFolder.ts"
+import { describe, writeVersionFolder } from "./VersionFolder.ts"
 
 /** Create model.json with the first version as the default, unless another writer already did. */
 const ensureModelRecord = (registry: RegistryFolders, model: ModelName) =>
@@ -68,16 +68,11 @@ export const logModel = (registry: RegistryFolders): ModelRegistryShape["logMode
     const staging = yield* registry.inHome(join(registry.modelDir(model), INCOMING, randomUUID()))
     const written = Effect.gen(function* () {
       yield* makeDir(staging)
-      const content = yield* writeVersionFolder(staging, artifacts, {
-        model: model.name,
-        engine,
-        engineOptions: options.engineOptions ?? {},
-        signatures: options.signatures,
-        functionKinds: options.functionKinds ?? {},
-        comment: options.comment,
-        metadata: options.metadata ?? {},
-        createdOn: registry.now().toISOString()
-      })
+      const content = yield* writeVersionFolder(
+        staging,
+        artifacts,
+        describe(options, model.name, engine, registry.now().toISOString())
+      )
       yield* writeNewFile(join(staging, USER_DATA), userDataJson(content))
       // Last: the marker that makes the folder a version.
       yield* writeNewFile(join(staging, VERSION_RECORD), versionRecordJson(content))

@@ -4,13 +4,9 @@
  */
 import type { Json } from "@runbatch/spec"
 import { Effect, Option } from "effect"
+import { functionReads } from "./FunctionReads.ts"
 import type { ModelRegistryShape } from "./ModelRegistry.ts"
-import {
-  type FunctionRow,
-  type ModelInfo,
-  resolveVersionFunction,
-  type VersionRow
-} from "./ModelVersionInfo.ts"
+import type { ModelInfo, VersionRow } from "./ModelVersionInfo.ts"
 import type { RegistryFolders } from "./RegistryFolders.ts"
 import {
   aliasesOf,
@@ -78,23 +74,8 @@ export const showVersions = (registry: RegistryFolders): ModelRegistryShape["sho
     return rows
   })
 
-export const showFunctions =
-  (registry: RegistryFolders): ModelRegistryShape["showFunctions"] =>
-  (name, version) =>
-    Effect.map(getVersion(registry)(name, version), (loaded) =>
-      loaded.functions.map(
-        (f): FunctionRow => ({
-          name: f.name,
-          targetMethod: f.targetMethod,
-          kind: f.kind,
-          signature: f.signature
-        })
-      )
-    )
+export const showFunctions = (registry: RegistryFolders): ModelRegistryShape["showFunctions"] =>
+  functionReads(getVersion(registry)).showFunctions
 
-export const resolveFunction =
-  (registry: RegistryFolders): ModelRegistryShape["resolveFunction"] =>
-  (name, version, functionName) =>
-    Effect.flatMap(getVersion(registry)(name, version), (loaded) =>
-      resolveVersionFunction(loaded, functionName)
-    )
+export const resolveFunction = (registry: RegistryFolders): ModelRegistryShape["resolveFunction"] =>
+  functionReads(getVersion(registry)).resolveFunction

@@ -28,21 +28,21 @@ import {
   ModelVersionNotFound
 } from "@runbatch/spec"
 import { Effect } from "effect"
+import { functionReads } from "./FunctionReads.ts"
 import { checkOptions } from "./LogModelOptions.ts"
 import type { LogModelOptions, ModelRegistryShape } from "./ModelRegistry.ts"
 import { MANIFEST } from "./ModelVersionFiles.ts"
 import {
-  type FunctionRow,
   formatName,
   type ModelInfo,
   type ModelName,
   type ModelVersionInfo,
   type RegistryScope,
-  resolveVersionFunction,
   type VersionRow
 } from "./ModelVersionInfo.ts"
 import * as ModelVersionReader from "./ModelVersionReader.ts"
 import * as RegistrySql from "./SnowflakeRegistrySql.ts"
+import * as VersionFolder from "./VersionFolder.ts"
 import { writeVersionFolder } from "./VersionFolder.ts"
 
 export interface SnowflakeRegistryOptions {
@@ -213,21 +213,6 @@ const makeScoped = (session: SnowflakeSessionShape, scope: RegistryScope): Model
     return (yield* versionRows(model)).map((row) => toVersionRow(model, row))
   })
 
-  const showFunctions: ModelRegistryShape["showFunctions"] = (name, version) =>
-    Effect.map(getVersion(name, version), (loaded) =>
-      loaded.functions.map(
-        (f): FunctionRow => ({
-          name: f.name,
-          targetMethod: f.targetMethod,
-          kind: f.kind,
-          signature: f.signature
-        })
-      )
-    )
-
-  const resolveFunction: ModelRegistryShape["resolveFunction"] = (name, version, functionName) =>
-    Effect.flatMap(getVersion(name, version), (loaded) => resolveVersionFunction(loaded, functionName))
-
   const setDefaultVersion: ModelRegistryShape["setDefaultVersion"] = Effect.fn(
     "ModelRegistry.setDefaultVersion"
   )(function* (name: string, version: string) {
@@ -288,16 +273,11 @@ const makeScoped = (session: SnowflakeSessionShape, scope: RegistryScope): Model
     yield* Effect.scoped(
       Effect.gen(function* () {
         const folder = yield* privateFolder
-        yield* writeVersionFolder(folder, artifacts, {
-          model: model.name,
-          engine,
-          engineOptions: options.engineOptions ?? {},
-          signatures: options.signatures,
-          functionKinds: options.functionKinds ?? {},
-          comment: options.comment,
-          metadata: options.metadata ?? {},
-          createdOn: new Date().toISOString()
-        })
+        yield* writeVersionFolder(
+          folder,
+          artifacts,
+          VersionFolder.describe(options, model.name, engine, new Date().toISOString())
+        )
         const stage = Identifier.quoteQualified({
           database: model.database,
           schema: model.schema,
@@ -365,8 +345,7 @@ const makeScoped = (session: SnowflakeSessionShape, scope: RegistryScope): Model
     getVersion,
     listModels,
     showVersions,
-    showFunctions,
-    resolveFunction,
+    ...functionReads(getVersion),
     setDefaultVersion,
     deleteVersion,
     deleteModel

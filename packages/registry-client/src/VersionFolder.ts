@@ -25,6 +25,23 @@ import * as ModelVersionReader from "./ModelVersionReader.ts"
 /** Everything of a version's content but its artifacts, which writing the folder measures. */
 export type VersionDescription = Omit<VersionContent, "artifacts">
 
+/** What `logModel`'s options say of a version of `model`, engine id resolved, logged at `createdOn`. */
+export const describe = (
+  options: LogModelOptions,
+  model: string,
+  engine: string,
+  createdOn: string
+): VersionDescription => ({
+  model,
+  engine,
+  engineOptions: options.engineOptions ?? {},
+  signatures: options.signatures,
+  functionKinds: options.functionKinds ?? {},
+  comment: options.comment,
+  metadata: options.metadata ?? {},
+  createdOn
+})
+
 /**
  * Write a version into `dir` (which must hold none of its files): the artifacts copied in, measured
  * as they stream, then the model spec and the manifest. Returns the whole content.
