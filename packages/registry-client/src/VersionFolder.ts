@@ -104,6 +104,10 @@ export const readVersionFolder = (
       model,
       version
     )
+    if (parsed.engine === ModelVersionReader.NO_ENGINE)
+      return yield* invalid(
+        "its user data names no runbatch engine (a version snowflake-ml-python logged); only versions runbatch logs can be logged from a folder here."
+      )
     const functionKinds: Record<string, ModelFunction.FunctionKind> = {}
     const signatures: Record<string, ModelFunction.ModelFunction["signature"]> = {}
     for (const fn of parsed.functions) {
