@@ -262,6 +262,8 @@ export const executeQuery = (
       names,
       history: emulated.history,
       chunks: emulated.chunks,
+      parameter: (name) =>
+        request.parameters?.[name.toUpperCase()] ?? session.parameters.get(name.toUpperCase()),
       cancelQuery: (id) => emulated.queries.abort({ queryId: id })
     })
     if (expanded !== undefined)

@@ -21,6 +21,7 @@ import type { SessionNames } from "./DuckDbDialect.ts"
 import type { QueryHistory } from "./QueryHistory.ts"
 import type { ResultChunks } from "./ResultChunks.ts"
 import type { RowTypeColumn } from "./RowTypes.ts"
+import type { ParameterValue } from "./SessionParameters.ts"
 import type { Workspace } from "./SessionSql.ts"
 import type { SessionState } from "./Sessions.ts"
 import { significant, type Token } from "./SqlTokens.ts"
@@ -98,6 +99,8 @@ export interface StatementContext {
   readonly names: SessionNames
   readonly history: QueryHistory
   readonly chunks: ResultChunks
+  /** A parameter as this statement sees it: the request's own, else the session's. */
+  readonly parameter: (name: string) => ParameterValue | undefined
   /** Cancel a running statement of any session by its query id; false when none runs. */
   readonly cancelQuery: (queryId: string) => Effect.Effect<boolean>
 }

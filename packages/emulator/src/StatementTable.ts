@@ -1,6 +1,6 @@
 /**
  * The one table of statement handlers: the first whose `matches` accepts a statement runs it. Later
- * features add their rows here (the registry's `SHOW MODELS`, job services' `EXECUTE JOB SERVICE`).
+ * features add their rows here (job services' `EXECUTE JOB SERVICE`).
  * A statement no handler takes fails with "not supported by the emulator: <its kind>".
  */
 import { EmulatorSqlError, UnsupportedStatement } from "@runbatch/spec"
@@ -12,6 +12,15 @@ import { describeTable } from "./handlers/DescribeTable.ts"
 import { createFileFormat, dropFileFormat } from "./handlers/FileFormats.ts"
 import { get, put } from "./handlers/FileTransfer.ts"
 import { listStage, removeStage } from "./handlers/ListRemove.ts"
+import { getModelFiles, listModelFiles } from "./handlers/ModelFiles.ts"
+import {
+  alterModel,
+  createModel,
+  dropModel,
+  showModelFunctions,
+  showModels,
+  showVersions
+} from "./handlers/Models.ts"
 import { passthrough } from "./handlers/Passthrough.ts"
 import {
   alterSessionStatement,
@@ -46,6 +55,15 @@ export const STATEMENT_HANDLERS: ReadonlyArray<StatementHandler> = [
   dropStage,
   createFileFormat,
   dropFileFormat,
+  showModels,
+  showVersions,
+  showModelFunctions,
+  createModel,
+  alterModel,
+  dropModel,
+  // Before LIST and GET of stages: a snow://model location is a model version's files.
+  listModelFiles,
+  getModelFiles,
   listStage,
   removeStage,
   put,

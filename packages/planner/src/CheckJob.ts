@@ -12,7 +12,7 @@ import { resolveVersionFunction } from "@runbatch/registry-client"
 import {
   ColumnMatching,
   EnginePrepareError,
-  type Identifier,
+  Identifier,
   JobName,
   type Json,
   ModelFunction,
@@ -45,9 +45,16 @@ const outputFolder = (
 /** The engine that runs the job (the version's, unless the options name another), if it runs `fn`. */
 const engineFor = (host: PluginHostShape, request: PlanRequest, fn: ModelFunction.ModelFunction) =>
   Effect.gen(function* () {
-    const engine: LoadedEngine = yield* host.engine(
-      request.inferenceEngineOptions?.engine ?? request.version.engine
-    )
+    const named = request.inferenceEngineOptions?.engine ?? request.version.engine
+    if (named === "") {
+      const { version } = request
+      return yield* new EnginePrepareError({
+        engine: "(none)",
+        reason: `${Identifier.formatQualified(version.model)} version ${version.version} was not logged by runbatch (model_type ${version.modelType}; snowflake-ml-python, say): its user data names no runbatch engine, so no installed engine is known to run it.`,
+        fix: "Run it with Snowflake's managed batch inference (ModelVersion.run_batch, EXECUTE INFERENCE JOB SERVICE; runbatch's handoff to it is W2-7), or name an installed engine that can (inference_engine_options.engine)."
+      })
+    }
+    const engine: LoadedEngine = yield* host.engine(named)
     const kinds = engine.record.manifest.kind === "engine" ? engine.record.manifest.handles.functionKinds : []
     if (!kinds.includes(fn.kind)) {
       return yield* new EnginePrepareError({

@@ -9,9 +9,9 @@ import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import { JobPlanner } from "@runbatch/planner"
-import { ModelRegistry } from "@runbatch/registry-client"
+import { ModelRegistry, ModelVersionFiles } from "@runbatch/registry-client"
 import { LocalAccount, Sql } from "@runbatch/session"
-import { JobPlan, JobSpec, OutputSpec, Signature } from "@runbatch/spec"
+import { JobPlan, JobSpec, LocalLayout, OutputSpec, Signature } from "@runbatch/spec"
 import { StageStore } from "@runbatch/stage-io"
 import { Effect, Layer } from "effect"
 import { onTestFinished } from "vitest"
@@ -124,6 +124,23 @@ describe("JobPlanner", () => {
     )
     expect(error._tag).toBe("MissingFeatureColumn")
     expect(written).toStrictEqual([])
+  })
+
+  it("refuses a version another tool logged (no runbatch engine), saying why and where it can run", async () => {
+    const { engine, error } = await inFreshAccount((home) =>
+      Effect.gen(function* () {
+        // ECHO V1's user data as snowflake-ml-python leaves it: no runbatch section.
+        const folder = LocalLayout.versionDir(home, { database: "ML", schema: "PUBLIC", name: "ECHO" }, "V1")
+        writeFileSync(join(folder, ModelVersionFiles.USER_DATA), "{}\n")
+        const engine = (yield* (yield* ModelRegistry).getVersion("ECHO")).engine
+        return { engine, error: yield* Effect.flip(planEcho("FOREIGN")) }
+      })
+    )
+    expect(engine).toBe("")
+    expect(error._tag).toBe("EnginePrepareError")
+    expect(error.message).toContain("ML.PUBLIC.ECHO version V1 was not logged by runbatch")
+    expect(error.message).toContain("managed batch inference")
+    expect(error.message).toContain("W2-7")
   })
 })
 

@@ -24,7 +24,13 @@ import type { LocalAccountShape } from "@runbatch/account"
 import { logModel } from "./LogModel.ts"
 import type { ModelRegistryShape } from "./ModelRegistry.ts"
 import type { RegistryScope } from "./ModelVersionInfo.ts"
-import { deleteModel, deleteVersion, setDefaultVersion } from "./RegistryChanges.ts"
+import {
+  deleteModel,
+  deleteVersion,
+  modifyVersion as modifyFolders,
+  setDefaultVersion,
+  type VersionChanges
+} from "./RegistryChanges.ts"
 import { makeRegistryFolders } from "./RegistryFolders.ts"
 import {
   getModel,
@@ -73,3 +79,17 @@ const makeScoped = (
     deleteModel: deleteModel(registry)
   }
 }
+
+/**
+ * `ALTER MODEL … MODIFY VERSION … SET COMMENT | METADATA` on the local registry (the emulator's): not
+ * part of ModelRegistry, whose versions are logged whole.
+ */
+export const modifyVersion = (
+  account: LocalAccountShape,
+  scope: RegistryScope,
+  now: () => Date = () => new Date()
+): ((
+  name: string,
+  version: string,
+  changes: VersionChanges
+) => ReturnType<ReturnType<typeof modifyFolders>>) => modifyFolders(makeRegistryFolders(account, scope, now))

@@ -7,7 +7,6 @@ import { dirname, join } from "node:path"
 import { Identifier, LocalLayout, ModelVersionExists } from "@runbatch/spec"
 import { Effect } from "effect"
 import {
-  copyWithChecksum,
   createExclusive,
   deleteTree,
   makeDir,
@@ -21,16 +20,9 @@ import {
 import { checkOptions } from "./LogModelOptions.ts"
 import type { LogModelOptions, ModelRegistryShape } from "./ModelRegistry.ts"
 import {
-  ARTIFACTS,
-  type LoggedArtifact,
-  MANIFEST,
-  MODEL_SPEC,
-  manifestYaml,
-  modelSpecYaml,
   USER_DATA,
   userDataJson,
   VERSION_RECORD,
-  type VersionContent,
   VersionRecord,
   versionRecordJson
 } from "./ModelVersionFiles.ts"
@@ -45,6 +37,7 @@ import {
   STALE_INCOMING_MILLIS
 } from "./RegistryFolders.ts"
 import { byCreation, loadVersion, stateOf, versionsOf } from "./RegistryState.ts"
+import { describe, writeVersionFolder } from "./VersionFolder.ts"
 
 /** Create model.json with the first version as the default, unless another writer already did. */
 const ensureModelRecord = (registry: RegistryFolders, model: ModelName) =>
@@ -75,24 +68,11 @@ export const logModel = (registry: RegistryFolders): ModelRegistryShape["logMode
     const staging = yield* registry.inHome(join(registry.modelDir(model), INCOMING, randomUUID()))
     const written = Effect.gen(function* () {
       yield* makeDir(staging)
-      const logged: Array<LoggedArtifact> = []
-      for (const artifact of artifacts) {
-        const copied = yield* copyWithChecksum(artifact.path, join(staging, ARTIFACTS, artifact.name))
-        logged.push({ name: artifact.name, ...copied })
-      }
-      const content: VersionContent = {
-        model: model.name,
-        engine,
-        engineOptions: options.engineOptions ?? {},
-        signatures: options.signatures,
-        functionKinds: options.functionKinds ?? {},
-        artifacts: logged,
-        comment: options.comment,
-        metadata: options.metadata ?? {},
-        createdOn: registry.now().toISOString()
-      }
-      yield* writeNewFile(join(staging, MODEL_SPEC), modelSpecYaml(content))
-      yield* writeNewFile(join(staging, MANIFEST), manifestYaml(content))
+      const content = yield* writeVersionFolder(
+        staging,
+        artifacts,
+        describe(options, model.name, engine, registry.now().toISOString())
+      )
       yield* writeNewFile(join(staging, USER_DATA), userDataJson(content))
       // Last: the marker that makes the folder a version.
       yield* writeNewFile(join(staging, VERSION_RECORD), versionRecordJson(content))

@@ -1,8 +1,8 @@
 /**
  * The ModelRegistry service: models, their versions, functions and signatures. `layerLocal` keeps them
- * in the local account's `registry/` folder in Snowflake's model-version layout; a Snowflake layer
- * (SHOW MODELS / SHOW VERSIONS / SHOW FUNCTIONS, CREATE MODEL … FROM @stage) will implement the same
- * shape and read versions through the same `ModelVersionReader`.
+ * in the local account's `registry/` folder in Snowflake's model-version layout; `layerSnowflake`
+ * implements the same shape with Snowflake's registry SQL (SHOW MODELS / SHOW VERSIONS / SHOW
+ * FUNCTIONS, CREATE MODEL … FROM @stage) and reads versions through the same `ModelVersionReader`.
  *
  * A registry is scoped to one database and schema: unqualified model names live there, and
  * `listModels` lists them. `forSchema` gives the same registry scoped elsewhere; qualified names
@@ -10,6 +10,7 @@
  * keeps its case). Versions never change once logged.
  */
 import { LocalAccount, type LocalAccountOptions } from "@runbatch/account"
+import { SnowflakeSession } from "@runbatch/session"
 import type {
   FunctionNotFound,
   FunctionNotSpecified,
@@ -23,7 +24,9 @@ import type {
   ModelNotFound,
   ModelVersionExists,
   ModelVersionNotFound,
-  SignatureYaml
+  SignatureYaml,
+  SnowflakeStatementError,
+  SqlError
 } from "@runbatch/spec"
 import { Context, type Effect, Layer } from "effect"
 import { type LocalRegistryOptions, make as makeLocal } from "./LocalRegistry.ts"
@@ -34,6 +37,7 @@ import type {
   RegistryScope,
   VersionRow
 } from "./ModelVersionInfo.ts"
+import { make as makeSnowflake, type SnowflakeRegistryOptions } from "./SnowflakeRegistry.ts"
 
 export interface LogModelOptions {
   /** `MODEL`, `SCHEMA.MODEL` or `DB.SCHEMA.MODEL`, as written in SQL. */
@@ -55,8 +59,15 @@ export interface LogModelOptions {
   readonly metadata?: Readonly<Record<string, Json>>
 }
 
+/**
+ * What a registry on Snowflake can also fail with: its statements' errors (the local registry never
+ * fails so).
+ */
+export type RegistryBackendError = SqlError | SnowflakeStatementError
+
 /** What looking a model or version up can fail with. */
 export type LookupError =
+  | RegistryBackendError
   | InvalidIdentifier
   | ModelNotFound
   | ModelVersionNotFound
@@ -64,6 +75,7 @@ export type LookupError =
   | LocalFileError
 
 export type LogModelError =
+  | RegistryBackendError
   | InvalidIdentifier
   | InvalidSpec
   | InvalidSignature
@@ -83,14 +95,14 @@ export interface ModelRegistryShape {
   readonly logModel: (options: LogModelOptions) => Effect.Effect<ModelVersionInfo, LogModelError>
   readonly getModel: (
     name: string
-  ) => Effect.Effect<ModelInfo, InvalidIdentifier | ModelNotFound | LocalFileError>
+  ) => Effect.Effect<ModelInfo, InvalidIdentifier | ModelNotFound | LocalFileError | RegistryBackendError>
   /**
    * A version by name, or by a system alias (`DEFAULT`, `FIRST`, `LAST`); the default version when
    * `version` is omitted.
    */
   readonly getVersion: (name: string, version?: string) => Effect.Effect<ModelVersionInfo, LookupError>
   /** `SHOW MODELS IN SCHEMA`: the models of the registry's scope. */
-  readonly listModels: Effect.Effect<ReadonlyArray<ModelInfo>, LocalFileError>
+  readonly listModels: Effect.Effect<ReadonlyArray<ModelInfo>, LocalFileError | RegistryBackendError>
   /** `SHOW VERSIONS IN MODEL`. */
   readonly showVersions: (name: string) => Effect.Effect<ReadonlyArray<VersionRow>, LookupError>
   /** `SHOW FUNCTIONS IN MODEL … VERSION …`, with each function's signature. */
@@ -117,7 +129,7 @@ export interface ModelRegistryShape {
   /** Remove a model and all its versions (`DROP MODEL`). */
   readonly deleteModel: (
     name: string
-  ) => Effect.Effect<void, InvalidIdentifier | ModelNotFound | LocalFileError>
+  ) => Effect.Effect<void, InvalidIdentifier | ModelNotFound | LocalFileError | RegistryBackendError>
 }
 
 export class ModelRegistry extends Context.Service<ModelRegistry, ModelRegistryShape>()(
@@ -140,4 +152,16 @@ export class ModelRegistry extends Context.Service<ModelRegistry, ModelRegistryS
     options: LocalAccountOptions & LocalRegistryOptions = {}
   ): Layer.Layer<ModelRegistry | LocalAccount> =>
     ModelRegistry.layerLocal(options).pipe(Layer.provideMerge(LocalAccount.layer(options)))
+
+  /**
+   * The Model Registry of a Snowflake account, over the session's login, scoped to a database and
+   * schema (default: the session's current ones).
+   */
+  static readonly layerSnowflake = (
+    options: SnowflakeRegistryOptions = {}
+  ): Layer.Layer<ModelRegistry, never, SnowflakeSession> =>
+    Layer.effect(
+      ModelRegistry,
+      SnowflakeSession.useSync((session) => makeSnowflake(session, options))
+    )
 }

@@ -42,7 +42,10 @@ export const SYSTEM_ALIASES: ReadonlyArray<SystemAlias> = ["DEFAULT", "FIRST", "
 export interface ModelVersionInfo {
   readonly model: ModelName
   readonly version: string
-  /** The engine plugin's id, e.g. `onnx`. */
+  /**
+   * The engine plugin's id, e.g. `onnx`; empty (`ModelVersionReader.NO_ENGINE`) for a version another
+   * tool logged (snowflake-ml-python), which no runbatch engine is known to run.
+   */
   readonly engine: string
   readonly engineOptions: Readonly<Record<string, Json>>
   readonly functions: ReadonlyArray<ModelFunction.ModelFunction>

@@ -27,6 +27,12 @@ import {
 import { Effect, Schema } from "effect"
 import * as Yaml from "yaml"
 
+/**
+ * The engine of a version runbatch did not log (snowflake-ml-python's): none. Such a version is listed
+ * and shown, and refused at plan time unless the job names an engine.
+ */
+export const NO_ENGINE = ""
+
 /** One row of `SHOW FUNCTIONS IN MODEL … VERSION …` (other columns are ignored). */
 export interface FunctionRowInput {
   readonly name: string
@@ -131,6 +137,18 @@ export const read = (
       try: () => JSON.parse(raw.userDataJson) as unknown,
       catch: (e) => invalid(`its user data is not JSON: ${(e as Error).message}`)
     })
+    // A version logged by another tool (snowflake-ml-python) has no runbatch section at all: it is read
+    // and shown with no engine, and the planner refuses to run it, saying why.
+    if (isRecord(userData) && !Object.hasOwn(userData, "runbatch")) {
+      return {
+        engine: NO_ENGINE,
+        engineOptions: {},
+        functions: yield* functionsOf(raw, spec, signatures, invalid),
+        artifacts: [],
+        modelType: typeof spec["model_type"] === "string" ? spec["model_type"] : "unknown",
+        userData: userData as Record<string, Json>
+      }
+    }
     const runbatch = yield* Schema.decodeUnknownEffect(RunbatchUserData)(userData).pipe(
       Effect.mapError((e) =>
         invalid(

@@ -4,10 +4,11 @@
  * removed. A model's default version is never deleted while others remain.
  */
 import { join } from "node:path"
-import { InvalidSpec } from "@runbatch/spec"
+import { InvalidSpec, type Json } from "@runbatch/spec"
 import { Effect } from "effect"
 import { removeFolder, replaceFile } from "./LocalFiles.ts"
 import type { ModelRegistryShape } from "./ModelRegistry.ts"
+import { VERSION_RECORD } from "./ModelVersionFiles.ts"
 import { formatName } from "./ModelVersionInfo.ts"
 import { DELETED, json, MODEL_RECORD, type RegistryFolders } from "./RegistryFolders.ts"
 import { requireModel, resolveVersion } from "./RegistryState.ts"
@@ -50,5 +51,34 @@ export const deleteVersion = (registry: RegistryFolders): ModelRegistryShape["de
     yield* removeFolder(
       yield* registry.inHome(registry.versionDir(state.model, wanted)),
       yield* registry.inHome(join(registry.modelDir(state.model), DELETED))
+    )
+  })
+
+/** What `ALTER MODEL … MODIFY VERSION … SET` changes: a version's comment and metadata. */
+export interface VersionChanges {
+  readonly comment?: string
+  readonly metadata?: Readonly<Record<string, Json>>
+}
+
+/**
+ * Set a version's comment or metadata (`ALTER MODEL … MODIFY VERSION … SET COMMENT | METADATA`): the
+ * registry's bookkeeping of the version, not its files, which never change.
+ */
+export const modifyVersion = (registry: RegistryFolders) =>
+  Effect.fn("ModelRegistry.modifyVersion")(function* (
+    name: string,
+    version: string,
+    changes: VersionChanges
+  ) {
+    const state = yield* requireModel(registry, name)
+    const wanted = yield* resolveVersion(state, version, false)
+    const record = state.versions.find((v) => v.name === wanted)!.record
+    yield* replaceFile(
+      yield* registry.inHome(join(registry.versionDir(state.model, wanted), VERSION_RECORD)),
+      json({
+        ...record,
+        ...(changes.comment === undefined ? {} : { comment: changes.comment }),
+        ...(changes.metadata === undefined ? {} : { metadata: changes.metadata })
+      })
     )
   })

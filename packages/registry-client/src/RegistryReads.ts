@@ -2,16 +2,21 @@
  * The local registry's reads: a model, a version (by name or system alias), every model of the scope,
  * a model's versions and functions as SHOW MODELS / SHOW VERSIONS / SHOW FUNCTIONS give them.
  */
-import { Effect } from "effect"
+import type { Json } from "@runbatch/spec"
+import { Effect, Option } from "effect"
+import { functionReads } from "./FunctionReads.ts"
 import type { ModelRegistryShape } from "./ModelRegistry.ts"
-import {
-  type FunctionRow,
-  type ModelInfo,
-  resolveVersionFunction,
-  type VersionRow
-} from "./ModelVersionInfo.ts"
+import type { ModelInfo, VersionRow } from "./ModelVersionInfo.ts"
 import type { RegistryFolders } from "./RegistryFolders.ts"
-import { info, loadVersion, modelNamesIn, requireModel, resolveVersion, stateOf } from "./RegistryState.ts"
+import {
+  aliasesOf,
+  info,
+  loadVersion,
+  modelNamesIn,
+  requireModel,
+  resolveVersion,
+  stateOf
+} from "./RegistryState.ts"
 
 export const getModel =
   (registry: RegistryFolders): ModelRegistryShape["getModel"] =>
@@ -39,41 +44,38 @@ export const showVersions = (registry: RegistryFolders): ModelRegistryShape["sho
     const state = yield* requireModel(registry, name)
     const rows: Array<VersionRow> = []
     for (const version of state.versions) {
-      const { info: loaded, userData } = yield* loadVersion(registry, state, version.name)
-      rows.push({
-        name: loaded.version,
+      const row = {
+        name: version.name,
         databaseName: state.model.database,
         schemaName: state.model.schema,
         modelName: state.model.name,
-        createdOn: loaded.createdOn,
-        comment: loaded.comment,
-        aliases: loaded.aliases,
-        isDefaultVersion: loaded.isDefault,
-        functions: loaded.functions.map((f) => f.name),
-        metadata: loaded.metadata,
-        userData
-      })
+        createdOn: version.record.created_on,
+        comment: version.record.comment,
+        aliases: aliasesOf(state, version.name),
+        isDefaultVersion: state.defaultVersion === version.name,
+        metadata: version.record.metadata as Record<string, Json>
+      }
+      // A version whose files do not read is still listed (as Snowflake lists it), without functions;
+      // reading it says what is wrong.
+      const loaded = yield* loadVersion(registry, state, version.name).pipe(
+        Effect.map(Option.some),
+        Effect.catchTag("InvalidModelVersion", () => Effect.succeed(Option.none()))
+      )
+      rows.push(
+        loaded._tag === "Some"
+          ? {
+              ...row,
+              functions: loaded.value.info.functions.map((f) => f.name),
+              userData: loaded.value.userData
+            }
+          : { ...row, functions: [], userData: {} }
+      )
     }
     return rows
   })
 
-export const showFunctions =
-  (registry: RegistryFolders): ModelRegistryShape["showFunctions"] =>
-  (name, version) =>
-    Effect.map(getVersion(registry)(name, version), (loaded) =>
-      loaded.functions.map(
-        (f): FunctionRow => ({
-          name: f.name,
-          targetMethod: f.targetMethod,
-          kind: f.kind,
-          signature: f.signature
-        })
-      )
-    )
+export const showFunctions = (registry: RegistryFolders): ModelRegistryShape["showFunctions"] =>
+  functionReads(getVersion(registry)).showFunctions
 
-export const resolveFunction =
-  (registry: RegistryFolders): ModelRegistryShape["resolveFunction"] =>
-  (name, version, functionName) =>
-    Effect.flatMap(getVersion(registry)(name, version), (loaded) =>
-      resolveVersionFunction(loaded, functionName)
-    )
+export const resolveFunction = (registry: RegistryFolders): ModelRegistryShape["resolveFunction"] =>
+  functionReads(getVersion(registry)).resolveFunction

@@ -144,7 +144,7 @@ export const resolveVersion = (
     return yield* notFound(state, wanted)
   })
 
-const aliasesOf = (state: ModelState, version: string): ReadonlyArray<string> => {
+export const aliasesOf = (state: ModelState, version: string): ReadonlyArray<string> => {
   const byAge = [...state.versions].sort(byCreation)
   const applies = {
     DEFAULT: state.defaultVersion === version,

@@ -530,7 +530,8 @@ describe("ModelRegistry.layerLocal", () => {
       const registry = yield* ModelRegistry
       yield* registry.logModel(irisOptions(home))
       const dir = LocalLayout.versionDir(home, IRIS, "V1")
-      writeFileSync(join(dir, "user_data.json"), "{}")
+      // A runbatch section without an engine (none at all is a version another tool logged).
+      writeFileSync(join(dir, "user_data.json"), '{"runbatch": {}}')
       const damaged = yield* Effect.flip(registry.getVersion("iris"))
       expect(damaged._tag).toBe("InvalidModelVersion")
       expect(damaged.message).toContain("The model ML.PUBLIC.IRIS version V1 cannot be read")

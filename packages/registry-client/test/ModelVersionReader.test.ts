@@ -164,7 +164,10 @@ runtimes: {}
   it.effect("refuses documents it cannot trust, naming the model, the version and the problem", () =>
     Effect.gen(function* () {
       const cases: ReadonlyArray<readonly [Partial<ModelVersionReader.RawVersion>, string]> = [
-        [{ userDataJson: "{}" }, 'does not say which runbatch engine runs it ({"runbatch": {"engine": …}})'],
+        [
+          { userDataJson: '{"runbatch": {}}' },
+          'does not say which runbatch engine runs it ({"runbatch": {"engine": …}})'
+        ],
         [{ userDataJson: "not json" }, "its user data is not JSON"],
         [{ modelSpecYaml: "signatures: [unclosed" }, "its model spec (model.yaml) is not valid YAML"],
         [{ modelSpecYaml: "- a list" }, "is not a mapping"],

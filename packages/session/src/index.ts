@@ -19,8 +19,14 @@ export {
 export { isLoopbackHost } from "./snowflake/Endpoint.ts"
 export type { Environment } from "./snowflake/Environment.ts"
 export * from "./snowflake/ResolveConnection.ts"
-export type { SnowflakeClient, StatementError, StatementResult } from "./snowflake/SnowflakeClient.ts"
+export type {
+  RunOptions,
+  SnowflakeClient,
+  StatementError,
+  StatementResult
+} from "./snowflake/SnowflakeClient.ts"
 export * from "./snowflake/SnowflakeConnection.ts"
+export { putFile } from "./snowflake/SnowflakePut.ts"
 export {
   QUERY_TAG,
   SnowflakeSession,

@@ -4,7 +4,7 @@
  * install instead), a job stager and a test engine for runtime tests, a direct
  * onnxruntime reference, the sample models and data of @runbatch/samples, fake model servers
  * (OpenAI-compatible and external-function) on 127.0.0.1, checks that a secret stayed secret, and the
- * conformance suites every `Sql` backend and every `StageStore` backend pass (with a scratch schema per
+ * conformance suites every `Sql`, `StageStore` and `ModelRegistry` backend passes (with a scratch schema per
  * layer on a Snowflake account).
  */
 
@@ -28,6 +28,11 @@ export * as FakeServerProcess from "./FakeServerProcess.ts"
 export * as JobFixture from "./JobFixture.ts"
 export * as OnnxReference from "./OnnxReference.ts"
 export * from "./PlainRows.ts"
+export {
+  type RegistryConformanceOptions,
+  registryConformance,
+  registryFiles
+} from "./RegistryConformance.ts"
 export * as SecretLeaks from "./SecretLeaks.ts"
 export { scratchSchemaLayer, scratchSchemaName } from "./SnowflakeScratchSchema.ts"
 export { countingQuery, type SqlConformanceOptions, sqlConformance } from "./SqlConformance.ts"

@@ -17,7 +17,8 @@ export const coreBoundaries: Readonly<Record<string, AllowedImports>> = {
   "packages/session": { only: ["packages/spec", "packages/account", "packages/stage-io"] },
   // Never the session: a replica reads and writes stage files without loading DuckDB.
   "packages/stage-io": { only: ["packages/spec", "packages/account"] },
-  "packages/registry-client": { only: ["packages/spec", "packages/account"] },
+  // The session for the Snowflake registry, which runs its SQL over a SnowflakeSession's login.
+  "packages/registry-client": { only: ["packages/spec", "packages/account", "packages/session"] },
   "packages/plugin-host": { only: ["packages/spec", "packages/plugin-api"] },
   // The client's job planning, shared by the facade (runBatch, dry run, resume) and testkit's stager.
   "packages/planner": {

@@ -28,7 +28,7 @@ const databases = (home: string) =>
   )
 
 /** A SQL LIKE pattern (`%`, `_`, case-insensitive as SHOW matches) as a regular expression. */
-const likePattern = (pattern: string): RegExp =>
+export const likePattern = (pattern: string): RegExp =>
   new RegExp(
     `^${pattern
       .replace(/[.+*?^${}()|[\]\\]/g, "\\$&")
@@ -38,7 +38,7 @@ const likePattern = (pattern: string): RegExp =>
   )
 
 /** `LIKE 'p'` and `IN [ACCOUNT | DATABASE d | SCHEMA [d.]s | d.s]` of a SHOW statement. */
-const showScope = (statement: Statement, context: StatementContext, from: number) =>
+export const showScope = (statement: Statement, context: StatementContext, from: number) =>
   Effect.gen(function* () {
     const words = statement.words
     let i = from
@@ -82,7 +82,7 @@ const showScope = (statement: Statement, context: StatementContext, from: number
     return { like, database, schema }
   })
 
-const matches = (like: RegExp | undefined, name: string) => like === undefined || like.test(name)
+export const matches = (like: RegExp | undefined, name: string) => like === undefined || like.test(name)
 
 export const showDatabases: StatementHandler = {
   kind: "SHOW DATABASES",

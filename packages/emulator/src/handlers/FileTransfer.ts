@@ -83,7 +83,7 @@ const sourceFiles = (statement: Statement, path: string) =>
 /** Suffixes of files the driver does not compress again (it gzips everything else with AUTO_COMPRESS). */
 const COMPRESSED = /\.(gz|bz2|zst|br|deflate|raw_deflate)$/i
 
-const stageInfo = (folder: string) => ({
+export const stageInfo = (folder: string) => ({
   locationType: "LOCAL_FS",
   location: `${folder}/`,
   path: "",

@@ -66,12 +66,19 @@ export interface StreamingStatement {
   readonly statement: DriverStatement
 }
 
+export interface RunOptions {
+  readonly parameters?: Readonly<Record<string, string | number | boolean>>
+}
+
 export interface SnowflakeClient {
   /** The connection's name and description, for messages. */
   readonly label: string
   readonly description: string
-  /** Run a short statement in one request; its columns and rows as text. */
-  readonly run: (sql: string) => Effect.Effect<StatementResult, StatementError>
+  /**
+   * Run a short statement in one request; its columns and rows as text. `parameters` apply to this
+   * statement only (sent in the request, as `SHOW_MODEL_DETAILS_IN_SHOW_VERSIONS_IN_MODEL` must be).
+   */
+  readonly run: (sql: string, options?: RunOptions) => Effect.Effect<StatementResult, StatementError>
   /** Run a statement that may be long asynchronously (submit, poll, fetch); its columns and rows as text. */
   readonly runAsync: (sql: string) => Effect.Effect<StatementResult, StatementError>
   /** Compile a statement without running it: its columns. */
@@ -225,11 +232,15 @@ export const connectClient = (
                 )
             })
           )
-    const runAsText = (sql: string, mode: "sync" | "async" | "stream") =>
+    const runAsText = (sql: string, mode: "sync" | "async" | "stream", options: RunOptions = {}) =>
       bounded(
         sql,
         (mode === "sync"
-          ? executeSync(client, { sqlText: sql, ...TEXT_ROWS })
+          ? executeSync(client, {
+              sqlText: sql,
+              ...TEXT_ROWS,
+              ...(options.parameters === undefined ? {} : { parameters: { ...options.parameters } })
+            })
           : runAsync(client, {
               sqlText: sql,
               ...TEXT_ROWS,
@@ -255,7 +266,7 @@ export const connectClient = (
     return {
       label,
       description,
-      run: (sql) => Effect.map(runAsText(sql, "sync"), toResult),
+      run: (sql, options) => Effect.map(runAsText(sql, "sync", options), toResult),
       runAsync: (sql) => Effect.map(runAsText(sql, "async"), toResult),
       describe: (sql) =>
         executeSync(client, { sqlText: sql, ...TEXT_ROWS, describeOnly: true }).pipe(
