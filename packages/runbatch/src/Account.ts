@@ -1,7 +1,7 @@
 /**
  * An account as the services a runbatch program uses, in one Layer: SQL and relations, stage files,
  * the model registry and the job launcher. `layerLocal` is the embedded local account (a folder);
- * `layerSnowflakeSql` a Snowflake account's SQL (its other services come in later versions).
+ * `layerSnowflakeData` a Snowflake account's SQL, stages and model registry (jobs come later).
  */
 import { LocalAccount, type LocalAccountOptions } from "@runbatch/account"
 import { ModelRegistry } from "@runbatch/registry-client"
@@ -11,6 +11,7 @@ import { StageStore } from "@runbatch/stage-io"
 import { Layer } from "effect"
 
 export {
+  layerSnowflakeData,
   layerSnowflakeSql,
   type SnowflakeAccountError,
   type SnowflakeOptions

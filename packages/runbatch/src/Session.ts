@@ -2,8 +2,8 @@
  * The Promise face of runbatch for programs that do not use Effect: a session on an account, its SQL,
  * stages, model registry and jobs, and `runBatch`. Every method rejects with the same typed errors the
  * Effect API fails with (`error._tag`, `instanceof`). `Session.local` is the embedded local account;
- * `Session.snowflake` a Snowflake account, where this version runs SQL and tables, stages and results,
- * and everything else rejects with NotOnSnowflakeYet.
+ * `Session.snowflake` a Snowflake account, where this version runs SQL and tables, stages, results and
+ * the model registry, and jobs reject with NotOnSnowflakeYet.
  *
  * ```ts
  * await using session = Session.local({ home: "./.runbatch", database: "ML" })
@@ -16,7 +16,7 @@
  * console.log(await job.status(), (await session.readResults("@ML.PUBLIC.RESULTS/churn/")).numRows)
  * ```
  */
-import { type LogModelOptions, RegistryPromise } from "@runbatch/registry-client"
+import { type LogModelOptions, type ModelRegistry, RegistryPromise } from "@runbatch/registry-client"
 import { type Sql, SqlPromise } from "@runbatch/session"
 import { JobHandlePromise, LauncherPromise } from "@runbatch/spcs-launcher"
 import { type EffectRunner, NotOnSnowflakeYet, type Signature } from "@runbatch/spec"
@@ -37,7 +37,7 @@ type Backend =
   | {
       readonly kind: "snowflake"
       readonly connection: string
-      readonly runtime: ManagedRuntime.ManagedRuntime<Sql | StageStore, unknown>
+      readonly runtime: ManagedRuntime.ManagedRuntime<Sql | StageStore | ModelRegistry, unknown>
     }
 
 export class Session implements AsyncDisposable {
@@ -55,7 +55,7 @@ export class Session implements AsyncDisposable {
     this.#backend = backend
     this.sql = new SqlPromise(backend.runtime)
     this.stages = new StageStorePromise(backend.runtime)
-    this.registry = new RegistryPromise(this.#account("the model registry"))
+    this.registry = new RegistryPromise(backend.runtime)
     this.jobs = new LauncherPromise(this.#account("the jobs API"))
   }
 
@@ -69,8 +69,8 @@ export class Session implements AsyncDisposable {
    * beside runbatch). The connection is found as Snowflake's tools find it (see SnowflakeOptions);
    * it is resolved and logged in on the first call, which rejects with the typed error when that
    * fails (ConnectionNotFound, SnowflakeConnectFailed, …), and logged out by `close()`. This version
-   * runs SQL and tables (`session.sql`), stages (`session.stages`) and results there; models and jobs
-   * reject with NotOnSnowflakeYet.
+   * runs SQL and tables (`session.sql`), stages (`session.stages`), results and the model registry
+   * (`session.registry`) there; jobs reject with NotOnSnowflakeYet.
    */
   static snowflake(options: SnowflakeOptions = {}): Session {
     return new Session({

@@ -1,10 +1,12 @@
 /**
- * A Snowflake account as the services this version runs there: SQL and tables, stages — over one
- * logged-in SnowflakeSession. The connection is resolved as Snowflake's own tools resolve it (`resolveConnection`: connections.toml,
+ * A Snowflake account as the services this version runs there: SQL and tables, stages, the model
+ * registry — over one logged-in SnowflakeSession. The connection is resolved as Snowflake's own tools resolve it (`resolveConnection`: connections.toml,
  * config.toml, `SNOWFLAKE_*` variables, the SPCS session token), with the caller's values (flags) on
  * top; it is resolved and logged in when the layer is built, so a session or a command that never runs
  * SQL never reads the files nor loads snowflake-sdk.
  */
+
+import { ModelRegistry } from "@runbatch/registry-client"
 import {
   type ConnectionKeys,
   type ResolveConnectionError,
@@ -94,8 +96,10 @@ const layerSession = (options: SnowflakeOptions) =>
 export const layerSnowflakeSql = (options: SnowflakeOptions = {}): Layer.Layer<Sql, SnowflakeAccountError> =>
   Sql.layerSnowflakeSession.pipe(Layer.provide(layerSession(options)))
 
-/** The account's data on Snowflake — SQL and stages — over one login. */
+/** The account's data on Snowflake — SQL, stages, the model registry — over one login. */
 export const layerSnowflakeData = (
   options: SnowflakeOptions = {}
-): Layer.Layer<Sql | StageStore, SnowflakeAccountError> =>
-  Layer.mergeAll(Sql.layerSnowflakeSession, SnowflakeStages.layer).pipe(Layer.provide(layerSession(options)))
+): Layer.Layer<Sql | StageStore | ModelRegistry, SnowflakeAccountError> =>
+  Layer.mergeAll(Sql.layerSnowflakeSession, SnowflakeStages.layer, ModelRegistry.layerSnowflake()).pipe(
+    Layer.provide(layerSession(options))
+  )

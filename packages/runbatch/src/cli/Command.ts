@@ -6,6 +6,7 @@
  * every command.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util"
+import type { ModelRegistry } from "@runbatch/registry-client"
 import type { Sql } from "@runbatch/session"
 import type { StageStore } from "@runbatch/stage-io"
 import type { Effect } from "effect"
@@ -58,7 +59,7 @@ interface CommandText {
  * effect, the account's services and their native modules, which help and usage errors must not wait
  * for). `needs` says which services it runs on: the whole account (the default: local only), only the
  * stage files (`"stages"`: locally no DuckDB is loaded, so an export of results starts light), or the
- * account's data (`"data"`: SQL and stages). `"stages"` and `"data"` commands also run on a Snowflake
+ * account's data (`"data"`: SQL, stages, the model registry). `"stages"` and `"data"` commands also run on a Snowflake
  * account, with `--connection`.
  */
 export type Command = CommandText &
@@ -69,7 +70,7 @@ export type Command = CommandText &
   )
 
 /** The services of an account's data, on the local account and on Snowflake alike. */
-export type AccountData = Sql | StageStore
+export type AccountData = Sql | StageStore | ModelRegistry
 
 /** What a command does with its parsed arguments: what to print, on the services it needs. */
 export type CommandRun<R = Services> = (

@@ -9,6 +9,7 @@ import { execFile } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { RunningEmulator } from "@runbatch/emulator"
+import { TestEngine } from "@runbatch/testkit"
 import { describe, expect, it } from "vitest"
 import { bin } from "../cli.ts"
 import { emulatorConnection } from "../emulatorConnection.ts"
@@ -129,6 +130,54 @@ describe("runbatch --connection", () => {
     expect(readFileSync(join(localHome, "..", "got", "1.png"), "utf8")).toBe("one")
     const removed = await cli(["--connection", "emu", "stage", "rm", "@IMAGES/cats/"])
     expect(removed.stdout).toContain("Removed 1 file(s).")
+  })
+
+  it("logs, lists, shows, defaults and removes model versions there, which a plain snowflake-sdk script sees", async () => {
+    const { running, cli, localHome } = await setup()
+    const folder = join(localHome, "..")
+    writeFileSync(
+      join(folder, "signature.yaml"),
+      "predict:\n  inputs:\n    - {name: x, type: DOUBLE}\n  outputs:\n    - {name: y, type: DOUBLE}\n"
+    )
+    writeFileSync(join(folder, "options.yaml"), "weights: [2]\nbias: 0.5\n")
+    const log = (version: string) =>
+      cli([
+        "--connection",
+        "emu",
+        "model",
+        "log",
+        "--name",
+        "linear",
+        "--version",
+        version,
+        "--engine",
+        TestEngine.id,
+        "--signature",
+        join(folder, "signature.yaml"),
+        "--options",
+        join(folder, "options.yaml"),
+        "--plugin",
+        TestEngine.packageDir
+      ])
+    for (const version of ["v1", "v2"]) {
+      const logged = await log(version)
+      expect(logged.code, logged.stderr).toBe(0)
+      expect(logged.stdout).toContain(`Logged RUNBATCH.PUBLIC.LINEAR version ${version.toUpperCase()}`)
+    }
+    const listed = await cli(["--connection", "emu", "--json", "model", "ls"])
+    expect(JSON.parse(listed.stdout)).toMatchObject([
+      { name: "RUNBATCH.PUBLIC.LINEAR", default_version: "V1" }
+    ])
+    const shown = await cli(["--connection", "emu", "model", "show", "linear", "--version", "v2"])
+    expect(shown.stdout).toContain(`engine: ${TestEngine.id}`)
+    expect((await cli(["--connection", "emu", "model", "default", "linear", "v2"])).code).toBe(0)
+    const removed = await cli(["--connection", "emu", "model", "rm", "linear", "--version", "v1"])
+    expect(removed.code, removed.stderr).toBe(0)
+    const plain = JSON.parse(await plainDriverRead(running, "SHOW VERSIONS IN MODEL LINEAR")) as Array<{
+      name: string
+      is_default_version: unknown
+    }>
+    expect(plain.map((v) => v.name)).toEqual(["V2"])
   })
 
   it("takes --database and --schema over the connection's, and --warehouse only with --connection", async () => {

@@ -88,7 +88,7 @@ export class InsecureTransport extends Schema.TaggedError<InsecureTransport>()("
 
 /**
  * Something asked of a Snowflake session that this version of runbatch runs only on the local account:
- * stages, models, jobs and results come to Snowflake in later versions; SQL and tables work there now.
+ * jobs come to Snowflake in a later version; SQL, tables, stages, results and the registry work there now.
  */
 export class NotOnSnowflakeYet extends Schema.TaggedError<NotOnSnowflakeYet>()("NotOnSnowflakeYet", {
   /** What was asked: `stages`, `runbatch stage ls`. */
@@ -97,7 +97,7 @@ export class NotOnSnowflakeYet extends Schema.TaggedError<NotOnSnowflakeYet>()("
   connection: Schema.String
 }) {
   override get message(): string {
-    return `${this.feature} is not available on Snowflake yet (connection "${this.connection}"): this version of runbatch runs SQL, tables, stages and results on Snowflake, and models and jobs only on the embedded local account. Use the local account for it: Session.local(), or the command without --connection.`
+    return `${this.feature} is not available on Snowflake yet (connection "${this.connection}"): this version of runbatch runs SQL, tables, stages, results and the model registry on Snowflake, and jobs only on the embedded local account. Use the local account for it: Session.local(), or the command without --connection.`
   }
 }
 

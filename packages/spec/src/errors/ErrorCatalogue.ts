@@ -261,7 +261,7 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     tag: "NotOnSnowflakeYet",
     area: "Snowflake",
     summary:
-      "A Snowflake session (`Session.snowflake`, `--connection`) was asked for something this version runs only on the embedded local account: stages, models, jobs, results. SQL and tables (`sql`, `table create`, `table ls`) work on Snowflake now.",
+      "A Snowflake session (`Session.snowflake`, `--connection`) was asked for something this version runs only on the embedded local account: jobs (`run`, `jobs …`, `runBatch`, `resumeJob`, the dry run, the model check of `model log`). SQL, tables, stages, results and the model registry work on Snowflake now.",
     fix: "Run it on the local account (`Session.local()`, or the command without `--connection`)."
   },
   {

@@ -306,6 +306,7 @@ export const commands: ReadonlyArray<Command> = [
     },
     details:
       "Before anything is written, the engine checks the version as a run would (for onnx: the file is an ONNX graph, the options decode, the signature binds to it); an engine that is not installed here is refused unless --plugin names its package or --unchecked is given. HTTP engines (custom-http, vllm) need no artifact: their options say where the model runs.",
+    needs: "data",
     load: () => import("./model.ts").then((m) => m.modelLog)
   },
   {
@@ -313,6 +314,7 @@ export const commands: ReadonlyArray<Command> = [
     summary: "List the models of the registry's schema",
     usage: "",
     options: {},
+    needs: "data",
     load: () => import("./model.ts").then((m) => m.modelList)
   },
   {
@@ -322,7 +324,30 @@ export const commands: ReadonlyArray<Command> = [
     options: {
       version: { type: "string", value: "V", description: "one version (name, DEFAULT, FIRST or LAST)" }
     },
+    needs: "data",
     load: () => import("./model.ts").then((m) => m.modelShow)
+  },
+  {
+    words: ["model", "default"],
+    summary: "Make a version the model's default (what DEFAULT names, and what a job runs when given none)",
+    usage: "NAME VERSION",
+    options: {},
+    needs: "data",
+    load: () => import("./model.ts").then((m) => m.modelDefault)
+  },
+  {
+    words: ["model", "rm"],
+    summary: "Remove a model version, or a model with all its versions",
+    usage: "NAME --version V | NAME --all",
+    options: {
+      version: { type: "string", value: "V", description: "the version to remove" },
+      all: { type: "boolean", description: "remove the model and every version" }
+    },
+    details:
+      "The default version is not removed while others remain: make another the default first (runbatch model default).\n" +
+      "Removing a model's only version removes the model.",
+    needs: "data",
+    load: () => import("./model.ts").then((m) => m.modelRemove)
   },
   {
     words: ["sql"],

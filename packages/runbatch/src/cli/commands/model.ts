@@ -1,5 +1,6 @@
 /**
- * The `runbatch model …` commands: log a model version, list models, show one. What they do, loaded
+ * The `runbatch model …` commands: log a model version, list models, show one, set the default
+ * version, remove a version or a model. What they do, loaded
  * only when one of them runs; their words, options and help are data in ./index.ts.
  */
 import { readFileSync } from "node:fs"
@@ -9,7 +10,14 @@ import { type Json, PluginNotFound, SignatureYaml } from "@runbatch/spec"
 import { Effect } from "effect"
 import * as Yaml from "yaml"
 import { checkModel } from "../../ModelCheck.ts"
-import { type CommandRun, listOption, positional, stringOption, UsageError } from "../Command.ts"
+import {
+  type AccountData,
+  type CommandRun,
+  listOption,
+  positional,
+  stringOption,
+  UsageError
+} from "../Command.ts"
 import { rows, text } from "../Output.ts"
 
 const readText = (path: string, what: string): string => {
@@ -32,7 +40,7 @@ const readOptions = (path: string): unknown => {
   }
 }
 
-export const modelLog: CommandRun = (args) =>
+export const modelLog: CommandRun<AccountData> = (args) =>
   Effect.gen(function* () {
     const name = stringOption(args, "name")
     const version = stringOption(args, "version")
@@ -95,7 +103,7 @@ export const modelLog: CommandRun = (args) =>
     )
   })
 
-export const modelList: CommandRun = () =>
+export const modelList: CommandRun<AccountData> = () =>
   Effect.gen(function* () {
     const registry = yield* ModelRegistry
     const models = yield* registry.listModels
@@ -111,7 +119,7 @@ export const modelList: CommandRun = () =>
     )
   })
 
-export const modelShow: CommandRun = (args) =>
+export const modelShow: CommandRun<AccountData> = (args) =>
   Effect.gen(function* () {
     const name = positional(args, 0, "the model name")
     const registry = yield* ModelRegistry
@@ -145,4 +153,31 @@ export const modelShow: CommandRun = (args) =>
         .join("\n")
     ]
     return text(lines.join("\n"), version)
+  })
+
+/** `model rm NAME --version V` removes one version; `model rm NAME --all` the model and every version. */
+export const modelRemove: CommandRun<AccountData> = (args) =>
+  Effect.gen(function* () {
+    const name = positional(args, 0, "the model name")
+    const version = stringOption(args, "version")
+    const all = args.values["all"] === true
+    if ((version === undefined) === !all)
+      throw new UsageError("give --version V to remove one version, or --all to remove the model")
+    const registry = yield* ModelRegistry
+    if (version !== undefined) {
+      yield* registry.deleteVersion(name, version)
+      return text(`Removed ${name} version ${version}.`, { model: name, version })
+    }
+    yield* registry.deleteModel(name)
+    return text(`Removed ${name} and all its versions.`, { model: name })
+  })
+
+/** `model default NAME VERSION`: the version DEFAULT names (and runs when a job gives none). */
+export const modelDefault: CommandRun<AccountData> = (args) =>
+  Effect.gen(function* () {
+    const name = positional(args, 0, "the model name")
+    const version = positional(args, 1, "the version")
+    const registry = yield* ModelRegistry
+    yield* registry.setDefaultVersion(name, version)
+    return text(`${name}'s default version is now ${version}.`, { model: name, defaultVersion: version })
   })

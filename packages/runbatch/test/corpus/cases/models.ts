@@ -64,6 +64,20 @@ export const models: ReadonlyArray<Case> = [
     "linear"
   ),
   cli(
+    "model-default-missing",
+    "model default of a version that does not exist",
+    ["model", "default", "LINEAR", "V9"],
+    "ModelVersionNotFound",
+    "V9"
+  ),
+  cli(
+    "model-rm-neither",
+    "model rm without --version or --all",
+    ["model", "rm", "LINEAR"],
+    "UsageError",
+    "--all"
+  ),
+  cli(
     "cli-model-not-found",
     "--model of a model that does not exist",
     runLine({ "--model": "NOPE" }),
