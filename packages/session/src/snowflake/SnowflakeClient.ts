@@ -9,6 +9,8 @@
  * cancels it, a statement timeout is enforced here as well as by Snowflake, and failures are typed
  * by Snowflake's code (StatementErrors).
  */
+
+import type { Readable } from "node:stream"
 import {
   SnowflakeConnectFailed,
   type SnowflakeDriverMissing,
@@ -61,9 +63,19 @@ export interface StatementResult {
   readonly rows: ReadonlyArray<ReadonlyArray<string | null>>
 }
 
+/**
+ * The part of snowflake-sdk's RowStatement runbatch uses on a streamed statement, named here: the
+ * declarations runbatch publishes never name the optional driver's types, so an app without
+ * snowflake-sdk installed still compiles against them.
+ */
+export interface RowsStatement {
+  readonly streamRows: () => Readable
+  readonly cancel: (callback: (error: unknown) => void) => void
+}
+
 export interface StreamingStatement {
   readonly columns: ReadonlyArray<SnowflakeColumn>
-  readonly statement: DriverStatement
+  readonly statement: RowsStatement
 }
 
 export interface RunOptions {
@@ -96,7 +108,7 @@ const columnsOf = (statement: DriverStatement | undefined): Array<SnowflakeColum
   }))
 
 /** Cancel `statement`, ignoring the answer (it may have finished meanwhile). */
-export const cancelStatement = (statement: DriverStatement): Effect.Effect<void> =>
+export const cancelStatement = (statement: RowsStatement): Effect.Effect<void> =>
   Effect.callback<void>((resume) => {
     try {
       statement.cancel(() => resume(Effect.void))
