@@ -3,13 +3,15 @@
  * the Snowflake registry (through the emulator with the real snowflake-sdk) must pass the same tests.
  * Call it from a test file with a factory giving a fresh registry scoped to ML.PUBLIC, and the local
  * account home whose `registry/` holds its models (the local account's own, or the emulator's), so a
- * test can spoil a stored file the way a bad upload would.
+ * test can spoil a stored file the way a bad upload would. The layer also gives the account's StageStore:
+ * a job reads a version's files through it at the locations the registry names (`snow://model/…`).
  */
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type LogModelOptions, ModelRegistry, ModelVersionFiles } from "@runbatch/registry-client"
 import { Identifier, LocalLayout, Signature } from "@runbatch/spec"
+import { StageStore } from "@runbatch/stage-io"
 import { Effect, type Layer } from "effect"
 import { describe, expect, it, onTestFinished } from "vitest"
 
@@ -20,7 +22,10 @@ export interface RegistryConformanceOptions {
    * A fresh registry whose scope holds no models, and the local home its models are stored under
    * (none on a real account: the test that spoils a stored file is skipped).
    */
-  readonly registry: () => { readonly layer: Layer.Layer<ModelRegistry, unknown>; readonly home?: string }
+  readonly registry: () => {
+    readonly layer: Layer.Layer<ModelRegistry | StageStore, unknown>
+    readonly home?: string
+  }
 }
 
 const predict = Signature.signature(
@@ -65,7 +70,7 @@ const iris = (
 export const registryConformance = (options: RegistryConformanceOptions): void => {
   /** Run `body` on a fresh registry; `home` is where its models are stored. */
   const withRegistry = <A, E>(
-    body: (home: string | undefined) => Effect.Effect<A, E, ModelRegistry>
+    body: (home: string | undefined) => Effect.Effect<A, E, ModelRegistry | StageStore>
   ): Promise<A> => {
     const { layer, home } = options.registry()
     return Effect.runPromise(Effect.scoped(body(home)).pipe(Effect.provide(layer)) as Effect.Effect<A, E>)
@@ -99,6 +104,41 @@ export const registryConformance = (options: RegistryConformanceOptions): void =
       expect(version.metadata).toEqual({ accuracy: 0.97 })
       expect(version.isDefault).toBe(true)
       expect([...version.aliases].sort()).toEqual(["DEFAULT", "FIRST", "LAST"])
+    })
+
+    it("serves a version's files read-only through the account's StageStore, at the locations it names", async () => {
+      const seen = await withRegistry(() =>
+        Effect.gen(function* () {
+          const r = yield* ModelRegistry
+          const store = yield* StageStore
+          yield* r.logModel(iris())
+          const [artifact] = (yield* r.getVersion("iris", "v1")).artifacts
+          const location = artifact!.location
+          const folder = location.slice(0, location.lastIndexOf("/") + 1)
+          const missing = `${folder}absent.onnx`
+          return {
+            listed: (yield* store.list(folder)).map((e) => [e.path, e.size, e.location === location]),
+            bytes: new TextDecoder().decode(yield* store.readBytes(location)),
+            size: yield* store.size(location),
+            exists: [yield* store.exists(location), yield* store.exists(missing)],
+            missing: yield* Effect.flip(store.readBytes(missing)),
+            write: yield* Effect.flip(store.write(missing, new TextEncoder().encode("x"))),
+            remove: yield* Effect.flip(store.remove(location)),
+            still: new TextDecoder().decode(yield* store.readBytes(location))
+          }
+        })
+      )
+      expect(seen.listed).toEqual([["model/artifacts/model.onnx", 10, true]])
+      expect(seen.bytes).toBe("ONNX-BYTES")
+      expect(seen.size).toBe(10)
+      expect(seen.exists).toEqual([true, false])
+      expect([seen.missing._tag, seen.missing._tag === "StageFileError" && seen.missing.problem]).toEqual([
+        "StageFileError",
+        "not_found"
+      ])
+      expect(seen.write._tag).toBe("InvalidStageLocation")
+      expect(seen.remove._tag).toBe("InvalidStageLocation")
+      expect(seen.still).toBe("ONNX-BYTES")
     })
 
     it("lists models and versions, shows functions of each kind, and moves the default version", async () => {

@@ -4,7 +4,7 @@
 // with them afterwards. CI has no account and skips it; the same suite runs against the emulator there
 // (packages/emulator/test/RegistryConformance.snowflake.test.ts).
 import { ModelRegistry } from "@runbatch/registry-client"
-import { resolveConnection, SnowflakeSession } from "@runbatch/session"
+import { resolveConnection, SnowflakeSession, SnowflakeStages } from "@runbatch/session"
 import { Identifier } from "@runbatch/spec"
 import { Effect, Layer } from "effect"
 import { describe, it } from "vitest"
@@ -27,6 +27,7 @@ const scratchRegistry = (name: string) =>
     })
   ).pipe(
     Layer.provide(ModelRegistry.layerSnowflake()),
+    Layer.merge(SnowflakeStages.layer),
     Layer.provideMerge(
       Layer.unwrap(Effect.map(resolveConnection({ connection: name }), (c) => SnowflakeSession.layer(c)))
     )

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ModelRegistry } from "@runbatch/registry-client"
+import { StageStore } from "@runbatch/stage-io"
+import { Layer } from "effect"
 import { onTestFinished } from "vitest"
 import { registryConformance } from "../src/index.ts"
 
@@ -12,6 +14,8 @@ registryConformance({
   registry: () => {
     const home = mkdtempSync(join(tmpdir(), "runbatch-registry-conformance-"))
     onTestFinished(() => rmSync(home, { recursive: true, force: true }))
-    return { layer: ModelRegistry.layerLocalAccount({ home, database: "ML", schema: "PUBLIC" }), home }
+    const account = { home, database: "ML", schema: "PUBLIC" }
+    const layer = Layer.merge(ModelRegistry.layerLocalAccount(account), StageStore.layerLocalHome(account))
+    return { layer, home }
   }
 })

@@ -9,6 +9,7 @@
 import { StageStore, type StageStoreShape } from "@runbatch/stage-io"
 import { Effect, Layer } from "effect"
 import { SnowflakeSession, type SnowflakeSessionShape } from "../SnowflakeSession.ts"
+import * as ModelFiles from "./SnowflakeModelFiles.ts"
 import { parseStage, type SnowflakeStage } from "./SnowflakeStage.ts"
 import { exists, list, size } from "./SnowflakeStageList.ts"
 import { type Planned, put, putPlanned } from "./SnowflakeStagePut.ts"
@@ -19,7 +20,7 @@ import { write } from "./SnowflakeStageWrite.ts"
 /** The StageStore over `session`'s stages; unqualified locations resolve in its current schema. */
 export const make = (session: SnowflakeSessionShape): StageStoreShape => {
   const stage: SnowflakeStage = { session, context: session.context }
-  return {
+  const stages: StageStoreShape = {
     context: stage.context,
     list: list(stage),
     read: read(stage),
@@ -32,6 +33,33 @@ export const make = (session: SnowflakeSessionShape): StageStoreShape => {
     removeTemporaryFiles: (text) => Effect.as(parseStage(stage, text), 0),
     exists: exists(stage),
     localPath: (text) => Effect.as(parseStage(stage, text), undefined)
+  }
+  return withModelFiles(session, stages)
+}
+
+/** Model version files (`snow://model/…`) are read through the registry's LIST and GET, never changed. */
+const withModelFiles = (session: SnowflakeSessionShape, stages: StageStoreShape): StageStoreShape => {
+  const isModel = ModelFiles.isModelFile
+  return {
+    ...stages,
+    list: (text, options) =>
+      isModel(text) ? ModelFiles.list(session, text, options) : stages.list(text, options),
+    read: (text) => (isModel(text) ? ModelFiles.read(session, text) : stages.read(text)),
+    readBytes: (text, options) =>
+      isModel(text) ? ModelFiles.readBytes(session, text, options) : stages.readBytes(text, options),
+    readInto: (text, into, options) =>
+      isModel(text)
+        ? Effect.map(ModelFiles.readBytes(session, text, options), (bytes) => {
+            if (bytes.byteLength === into.byteLength) into.set(bytes)
+            return bytes.byteLength
+          })
+        : stages.readInto(text, into, options),
+    size: (text) => (isModel(text) ? ModelFiles.size(session, text) : stages.size(text)),
+    exists: (text) => (isModel(text) ? ModelFiles.exists(session, text) : stages.exists(text)),
+    write: (text, data) => (isModel(text) ? ModelFiles.refuseChange(text) : stages.write(text, data)),
+    put: (local, text) => (isModel(text) ? ModelFiles.refuseChange(text) : stages.put(local, text)),
+    remove: (text) => (isModel(text) ? ModelFiles.refuseChange(text) : stages.remove(text)),
+    localPath: (text) => (isModel(text) ? Effect.succeed(undefined) : stages.localPath(text))
   }
 }
 
