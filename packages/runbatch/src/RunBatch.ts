@@ -17,7 +17,7 @@ import {
   OutputSpec,
   StageLocation
 } from "@runbatch/spec"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import * as ClaimHolder from "./ClaimHolder.ts"
 import { type InputSource, refine, relationOf } from "./InputSource.ts"
 
@@ -49,7 +49,9 @@ export const machineCpus = (): number => {
 
 /**
  * Everything `runBatch` does before its first write: specs decoded, the version found, every check
- * of the planner passed, the job name free. A dry run stops here.
+ * of the planner passed, the job name free. A dry run stops here. On an account without a job
+ * launcher (Snowflake until jobs run there) the name and the output's claimant cannot be asked about:
+ * those two checks are left to the launch.
  */
 export const checkBatch = (options: RunBatchOptions) =>
   Effect.gen(function* () {
@@ -59,7 +61,7 @@ export const checkBatch = (options: RunBatchOptions) =>
       JobSpec.decode(options.jobSpec ?? {})
     ])
     const registry = yield* ModelRegistry
-    const launcher = yield* JobLauncher
+    const launcher = Option.getOrUndefined(yield* Effect.serviceOption(JobLauncher))
     const version = yield* registry.getVersion(options.model, options.version)
     // Options alone override the version's engine options; `engine` defaults to the version's.
     const engineOptions = yield* InferenceEngineOptions.decode({
@@ -79,15 +81,17 @@ export const checkBatch = (options: RunBatchOptions) =>
       // A plugin given by path is recorded in the plan by its absolute folder, for the replicas.
       plugins: options.plugins ?? [],
       cpusPerReplica: Math.max(1, Math.floor(cpus / replicas)),
-      isActive: ClaimHolder.isActive(launcher)
+      ...(launcher === undefined ? {} : { isActive: ClaimHolder.isActive(launcher) })
     }).pipe(Effect.mapError((error) => refine(options.input, error)))
-    // The name must be free before anything is written (the launcher checks again, atomically).
-    const id = JobName.id(checked.jobName)
-    const taken = yield* launcher.getJob(id).pipe(
-      Effect.as(true),
-      Effect.catchTag("JobNotFound", () => Effect.succeed(false))
-    )
-    if (taken) return yield* new JobExists({ job: id })
+    if (launcher !== undefined) {
+      // The name must be free before anything is written (the launcher checks again, atomically).
+      const id = JobName.id(checked.jobName)
+      const taken = yield* launcher.getJob(id).pipe(
+        Effect.as(true),
+        Effect.catchTag("JobNotFound", () => Effect.succeed(false))
+      )
+      if (taken) return yield* new JobExists({ job: id })
+    }
     return { checked, jobSpec, replicas, cpus }
   })
 

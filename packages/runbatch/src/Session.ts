@@ -2,8 +2,8 @@
  * The Promise face of runbatch for programs that do not use Effect: a session on an account, its SQL,
  * stages, model registry and jobs, and `runBatch`. Every method rejects with the same typed errors the
  * Effect API fails with (`error._tag`, `instanceof`). `Session.local` is the embedded local account;
- * `Session.snowflake` a Snowflake account, where this version runs SQL and tables, stages, results and
- * the model registry, and jobs reject with NotOnSnowflakeYet.
+ * `Session.snowflake` a Snowflake account, where this version runs SQL and tables, stages, results,
+ * the model registry and dry runs, and jobs reject with NotOnSnowflakeYet.
  *
  * ```ts
  * await using session = Session.local({ home: "./.runbatch", database: "ML" })
@@ -69,8 +69,8 @@ export class Session implements AsyncDisposable {
    * beside runbatch). The connection is found as Snowflake's tools find it (see SnowflakeOptions);
    * it is resolved and logged in on the first call, which rejects with the typed error when that
    * fails (ConnectionNotFound, SnowflakeConnectFailed, …), and logged out by `close()`. This version
-   * runs SQL and tables (`session.sql`), stages (`session.stages`), results and the model registry
-   * (`session.registry`) there; jobs reject with NotOnSnowflakeYet.
+   * runs SQL and tables (`session.sql`), stages (`session.stages`), results, the model registry
+   * (`session.registry`) and `runBatch({dryRun: true, …})` there; jobs reject with NotOnSnowflakeYet.
    */
   static snowflake(options: SnowflakeOptions = {}): Session {
     return new Session({
@@ -138,10 +138,11 @@ export class Session implements AsyncDisposable {
     options: RunBatchOptions & { readonly dryRun?: boolean | DryRunOptions }
   ): Promise<JobHandlePromise | DryRunReport> {
     const { dryRun: dry, ...rest } = options
-    const account = this.#account("runBatch")
     if (dry !== undefined && dry !== false) {
-      return account.runPromise(dryRun(rest, dry === true ? {} : dry))
+      // A dry run needs the account's data alone, so it runs on Snowflake too.
+      return this.#backend.runtime.runPromise(dryRun(rest, dry === true ? {} : dry))
     }
+    const account = this.#account("runBatch")
     const handle = await account.runPromise(runBatch(rest))
     return new JobHandlePromise(handle, (effect) => account.runPromise(effect))
   }

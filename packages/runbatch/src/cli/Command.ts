@@ -64,10 +64,21 @@ interface CommandText {
  */
 export type Command = CommandText &
   (
-    | { readonly needs?: "account"; readonly load: () => Promise<CommandRun> }
+    | {
+        readonly needs?: "account"
+        readonly load: () => Promise<CommandRun>
+        /** Arguments with which the command needs the account's data alone, so runs on Snowflake too. */
+        readonly dataRun?: DataRun
+      }
     | { readonly needs: "stages"; readonly load: () => Promise<CommandRun<StageStore>> }
     | { readonly needs: "data"; readonly load: () => Promise<CommandRun<AccountData>> }
   )
+
+/** What an account command runs, given arguments that need only the account's data (`run --dry-run`). */
+export interface DataRun {
+  readonly when: (args: ParsedArgs) => boolean
+  readonly load: () => Promise<CommandRun<AccountData>>
+}
 
 /** The services of an account's data, on the local account and on Snowflake alike. */
 export type AccountData = Sql | StageStore | ModelRegistry

@@ -83,7 +83,7 @@ export const cliReference = (): string => {
     "`RUNBATCH.PUBLIC`; the flag wins over the variable), `--connection NAME` (run on that Snowflake",
     "connection, found as Snowflake's tools find it — connections.toml and config.toml in `SNOWFLAKE_HOME`,",
     "`SNOWFLAKE_*` variables; see docs/snowflake.md — for the commands on the account's data: `sql`, `table …`,",
-    "`stage …`, `model …`, `results`; `run`, `jobs …`, `demo` and `emulator` answer NotOnSnowflakeYet with exit code 2; `--database` and",
+    "`stage …`, `model …`, `results`, `run --dry-run`; `run`, `jobs …`, `demo` and `emulator` answer NotOnSnowflakeYet with exit code 2; `--database` and",
     "`--schema` then override the connection's, and `--warehouse NAME` its warehouse),",
     "`--json` (results as JSON on stdout), `--help`, and `--version` / `-V` without a command. Results go to",
     "stdout; progress and messages to stderr. A mistyped option gets the closest ones as a suggestion.",

@@ -159,7 +159,19 @@ const main = async (): Promise<number> => {
     if (globals.json) terminal.out(`${JSON.stringify({ error: failure.json }, null, 2)}\n`)
     return failure.exitCode
   }
-  if (globals.connection !== undefined && command.needs !== "data" && command.needs !== "stages") {
+  // With these arguments an account command may need only the account's data (`run --dry-run`).
+  const dataRun =
+    command.needs === undefined || command.needs === "account"
+      ? command.dataRun?.when(parsed) === true
+        ? command.dataRun
+        : undefined
+      : undefined
+  if (
+    globals.connection !== undefined &&
+    command.needs !== "data" &&
+    command.needs !== "stages" &&
+    dataRun === undefined
+  ) {
     const { NotOnSnowflakeYet } = await import("@runbatch/spec")
     return report(
       new NotOnSnowflakeYet({
@@ -191,21 +203,27 @@ const main = async (): Promise<number> => {
   }
   // On a Snowflake connection a command runs on the account's data there (one login). Locally, a
   // command that reads only stage files runs on them alone: DuckDB and the rest stay unloaded.
+  const onSnowflake = connection !== undefined
   const program =
-    connection !== undefined && (command.needs === "data" || command.needs === "stages")
-      ? await Promise.all([command.load(), import("../SnowflakeAccount.ts")]).then(
+    onSnowflake && dataRun !== undefined
+      ? await Promise.all([dataRun.load(), import("../SnowflakeAccount.ts")]).then(
           ([run, { layerSnowflakeData }]) =>
             Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerSnowflakeData(snowflake)))
         )
-      : command.needs === "stages"
-        ? await Promise.all([command.load(), import("../StageAccount.ts")]).then(
-            ([run, { layerLocalStages }]) =>
-              Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocalStages(account)))
+      : onSnowflake && (command.needs === "data" || command.needs === "stages")
+        ? await Promise.all([command.load(), import("../SnowflakeAccount.ts")]).then(
+            ([run, { layerSnowflakeData }]) =>
+              Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerSnowflakeData(snowflake)))
           )
-        : await Promise.all([command.load() as Promise<CommandRun>, import("../Account.ts")]).then(
-            ([run, { layerLocal }]) =>
-              Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocal(account)))
-          )
+        : command.needs === "stages"
+          ? await Promise.all([command.load(), import("../StageAccount.ts")]).then(
+              ([run, { layerLocalStages }]) =>
+                Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocalStages(account)))
+            )
+          : await Promise.all([command.load() as Promise<CommandRun>, import("../Account.ts")]).then(
+              ([run, { layerLocal }]) =>
+                Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocal(account)))
+            )
   const fiber = Effect.runFork(program)
   // The reader went away: stop the command, as SIGPIPE would (its finalizers run; a job it launched
   // runs on in its own supervisor).

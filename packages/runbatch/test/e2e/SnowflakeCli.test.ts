@@ -6,11 +6,12 @@
  * missing driver and a stray --warehouse answered with exit code 2 and the fix.
  */
 import { execFile } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { RunningEmulator } from "@runbatch/emulator"
 import { TestEngine } from "@runbatch/testkit"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, onTestFinished } from "vitest"
 import { bin } from "../cli.ts"
 import { emulatorConnection } from "../emulatorConnection.ts"
 import { runNodeRecordingModules } from "../recordModules.ts"
@@ -27,6 +28,42 @@ const setup = async () => {
       env: { SNOWFLAKE_HOME: snowflakeHome }
     })
   return { running, cli, localHome }
+}
+
+type Cli = Awaited<ReturnType<typeof setup>>["cli"]
+
+/** Log the test engine's linear model as LINEAR `versions` on the connection; its files' folder. */
+const logLinear = async (cli: Cli, versions: ReadonlyArray<string> = ["v1"]) => {
+  const folder = mkdtempSync(join(tmpdir(), "runbatch-linear-"))
+  onTestFinished(() => rmSync(folder, { recursive: true, force: true }))
+  writeFileSync(
+    join(folder, "signature.yaml"),
+    "predict:\n  inputs:\n    - {name: x, type: DOUBLE}\n  outputs:\n    - {name: y, type: DOUBLE}\n"
+  )
+  writeFileSync(join(folder, "options.yaml"), "weights: [2]\nbias: 0.5\n")
+  for (const version of versions) {
+    const logged = await cli([
+      "--connection",
+      "emu",
+      "model",
+      "log",
+      "--name",
+      "linear",
+      "--version",
+      version,
+      "--engine",
+      TestEngine.id,
+      "--signature",
+      join(folder, "signature.yaml"),
+      "--options",
+      join(folder, "options.yaml"),
+      "--plugin",
+      TestEngine.packageDir
+    ])
+    expect(logged.code, logged.stderr).toBe(0)
+    expect(logged.stdout).toContain(`Logged RUNBATCH.PUBLIC.LINEAR version ${version.toUpperCase()}`)
+  }
+  return folder
 }
 
 /** A snowflake-sdk script with no runbatch import: the table's rows as JSON on stdout. */
@@ -133,37 +170,8 @@ describe("runbatch --connection", () => {
   })
 
   it("logs, lists, shows, defaults and removes model versions there, which a plain snowflake-sdk script sees", async () => {
-    const { running, cli, localHome } = await setup()
-    const folder = join(localHome, "..")
-    writeFileSync(
-      join(folder, "signature.yaml"),
-      "predict:\n  inputs:\n    - {name: x, type: DOUBLE}\n  outputs:\n    - {name: y, type: DOUBLE}\n"
-    )
-    writeFileSync(join(folder, "options.yaml"), "weights: [2]\nbias: 0.5\n")
-    const log = (version: string) =>
-      cli([
-        "--connection",
-        "emu",
-        "model",
-        "log",
-        "--name",
-        "linear",
-        "--version",
-        version,
-        "--engine",
-        TestEngine.id,
-        "--signature",
-        join(folder, "signature.yaml"),
-        "--options",
-        join(folder, "options.yaml"),
-        "--plugin",
-        TestEngine.packageDir
-      ])
-    for (const version of ["v1", "v2"]) {
-      const logged = await log(version)
-      expect(logged.code, logged.stderr).toBe(0)
-      expect(logged.stdout).toContain(`Logged RUNBATCH.PUBLIC.LINEAR version ${version.toUpperCase()}`)
-    }
+    const { running, cli } = await setup()
+    await logLinear(cli, ["v1", "v2"])
     const listed = await cli(["--connection", "emu", "--json", "model", "ls"])
     expect(JSON.parse(listed.stdout)).toMatchObject([
       { name: "RUNBATCH.PUBLIC.LINEAR", default_version: "V1" }
@@ -178,6 +186,39 @@ describe("runbatch --connection", () => {
       is_default_version: unknown
     }>
     expect(plain.map((v) => v.name)).toEqual(["V2"])
+  })
+
+  it("dry-runs a job there, reading the account's table and model and writing nothing; a run itself is not there yet", async () => {
+    const { cli } = await setup()
+    await logLinear(cli)
+    const table = await cli([
+      "--connection",
+      "emu",
+      "sql",
+      "CREATE TABLE SAMPLES AS SELECT range / 4 AS X FROM range(40)"
+    ])
+    expect(table.code, table.stderr).toBe(0)
+    expect((await cli(["--connection", "emu", "sql", "CREATE STAGE OUT"])).code).toBe(0)
+    const job = [
+      "--model",
+      "linear",
+      "--table",
+      "SAMPLES",
+      "--output",
+      "@OUT/scores/",
+      "--plugin",
+      TestEngine.packageDir
+    ]
+    const dry = await cli(["--connection", "emu", "run", "--dry-run", ...job])
+    expect(dry.code, dry.stderr).toBe(0)
+    expect(dry.stdout).toContain("everything checked, nothing written")
+    expect(dry.stdout).toMatch(/table RUNBATCH\.PUBLIC\.SAMPLES: 40 row\(s\)/)
+    expect(dry.stdout).toContain("x ← X: DOUBLE from DOUBLE")
+    const listed = await cli(["--connection", "emu", "--json", "stage", "ls", "@OUT/"])
+    expect(JSON.parse(listed.stdout)).toEqual([])
+    const run = await cli(["--connection", "emu", "--json", "run", ...job])
+    expect(run.code).toBe(2)
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { tag: "NotOnSnowflakeYet" } })
   })
 
   it("takes --database and --schema over the connection's, and --warehouse only with --connection", async () => {

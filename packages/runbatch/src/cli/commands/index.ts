@@ -152,7 +152,12 @@ export const commands: ReadonlyArray<Command> = [
       "--dry-run stops after the checks, runs a sample here and prints the plan and an estimate (exit 1\n" +
       "when a sample row failed and the job would fail).\n" +
       "Example: runbatch run --model ML.PUBLIC.GBDT --table ML.PUBLIC.SAMPLES --output @ML.PUBLIC.RESULTS/gbdt/ --wait",
-    load: () => import("./run.ts").then((m) => m.run)
+    load: () => import("./run.ts").then((m) => m.run),
+    // A dry run reads the account's data and writes nothing: it runs on Snowflake too.
+    dataRun: {
+      when: (args) => args.values["dry-run"] === true,
+      load: () => import("./run.ts").then((m) => m.dryRunJob)
+    }
   },
   {
     words: ["jobs", "ls"],

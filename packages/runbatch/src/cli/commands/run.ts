@@ -10,6 +10,7 @@ import { dryRun } from "../../DryRun.ts"
 import * as InputSource from "../../InputSource.ts"
 import { type RunBatchOptions, runBatch } from "../../RunBatch.ts"
 import {
+  type AccountData,
   type CommandRun,
   integerOption,
   listOption,
@@ -168,27 +169,40 @@ const fromFile = (path: string) =>
     } as Omit<RunBatchOptions, "plugins" | "cpus">
   })
 
+/** The job the flags or the job file (`-f`, which takes no job flags beside it) describe. */
+const jobOptions = (args: ParsedArgs) =>
+  Effect.suspend(() => {
+    const file = stringOption(args, "file")
+    if (file === undefined) return Effect.succeed(fromFlags(args))
+    const extra = SPEC_FLAGS.filter((flag) => args.values[flag] !== undefined)
+    if (extra.length > 0) {
+      throw new UsageError(
+        `-f takes the whole job from the file; leave out ${extra.map((f) => `--${f}`).join(", ")}`
+      )
+    }
+    return fromFile(file)
+  })
+
+/** `run --dry-run`: the checks and a sample, nothing written; needs only the account's data. */
+export const dryRunJob: CommandRun<AccountData> = (args) =>
+  Effect.gen(function* () {
+    const options = yield* jobOptions(args)
+    const sampleRows = integerOption(args, "sample-rows")
+    if (args.values["wait"] === true) throw new UsageError("--dry-run starts no job to --wait for")
+    const report = yield* dryRun(
+      { ...options, plugins: listOption(args, "plugin") },
+      sampleRows === undefined ? {} : { sampleRows }
+    )
+    return dryRunText(report)
+  })
+
+const isDryRun = (args: ParsedArgs): boolean => args.values["dry-run"] === true
+
 export const run: CommandRun = (args, context) =>
   Effect.gen(function* () {
-    const file = stringOption(args, "file")
-    if (file !== undefined) {
-      const extra = SPEC_FLAGS.filter((flag) => args.values[flag] !== undefined)
-      if (extra.length > 0) {
-        throw new UsageError(
-          `-f takes the whole job from the file; leave out ${extra.map((f) => `--${f}`).join(", ")}`
-        )
-      }
-    }
-    const options = file === undefined ? fromFlags(args) : yield* fromFile(file)
+    if (isDryRun(args)) return yield* dryRunJob(args, context)
+    const options = yield* jobOptions(args)
     const sampleRows = integerOption(args, "sample-rows")
-    if (args.values["dry-run"] === true) {
-      if (args.values["wait"] === true) throw new UsageError("--dry-run starts no job to --wait for")
-      const report = yield* dryRun(
-        { ...options, plugins: listOption(args, "plugin") },
-        sampleRows === undefined ? {} : { sampleRows }
-      )
-      return dryRunText(report)
-    }
     if (sampleRows !== undefined) throw new UsageError("--sample-rows goes with --dry-run")
     // A job file's `block: true` means what --wait means on the command line: the command ends with the
     // job, and its exit code says whether the job ended DONE. The CLI waits itself, to draw progress.
