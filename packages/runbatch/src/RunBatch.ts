@@ -63,9 +63,10 @@ export const checkBatch = (options: RunBatchOptions) =>
     const registry = yield* ModelRegistry
     const launcher = Option.getOrUndefined(yield* Effect.serviceOption(JobLauncher))
     const version = yield* registry.getVersion(options.model, options.version)
-    // Options alone override the version's engine options; `engine` defaults to the version's.
+    // Options alone override the version's engine options; `engine` defaults to the version's. A
+    // version another tool logged names none: the planner says where it can run.
     const engineOptions = yield* InferenceEngineOptions.decode({
-      engine: version.engine,
+      ...(version.engine === "" ? {} : { engine: version.engine }),
       ...options.inferenceEngineOptions
     })
     const input = yield* relationOf(options.input)

@@ -5,10 +5,11 @@
  * Container Services) is not here yet, so the test stops after the plan. A dry run, which writes
  * nothing, runs on Snowflake too and reports what it reports locally.
  */
-import { readFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { JobPlanner } from "@runbatch/planner"
-import { JobPlan } from "@runbatch/spec"
+import { ModelVersionFiles } from "@runbatch/registry-client"
+import { JobPlan, LocalLayout } from "@runbatch/spec"
 import { StageStore } from "@runbatch/stage-io"
 import { Effect, type Layer } from "effect"
 import { describe, expect, it } from "vitest"
@@ -57,7 +58,7 @@ const setup = async () => {
     snowflakeHome: emu.snowflakeHome,
     env: {}
   })
-  return { snowflake, local, localHome, statements, snowflakeData }
+  return { snowflake, local, localHome, statements, snowflakeData, emulatorHome: emu.running.home }
 }
 
 /** Check and write the job on `layer`'s account; the plan read back from the stage, and its files. */
@@ -125,6 +126,33 @@ describe("a job's client side on Snowflake", () => {
     expect(unloads).toHaveLength(1)
     expect(unloads[0]).toContain(`/scores/_runbatch/ML.PUBLIC.SCORE_FEATURES/input/`)
     expect(unloads[0]).toMatch(/FROM \(\s*SELECT/)
+  })
+
+  it("lists and shows a version another tool logged, and refuses to plan it, saying where it can run", async () => {
+    const { snowflake, statements, emulatorHome } = await setup()
+    // GBDT V1's user data as snowflake-ml-python leaves it: no runbatch section.
+    const folder = LocalLayout.versionDir(
+      emulatorHome,
+      { database: "ML", schema: "PUBLIC", name: "GBDT" },
+      "V1"
+    )
+    writeFileSync(join(folder, ModelVersionFiles.USER_DATA), "{}\n")
+    const version = await snowflake.registry.getVersion("GBDT")
+    expect([version.engine, version.artifacts]).toEqual(["", []])
+    expect(version.functions.map((f) => f.name)).toEqual(["PREDICT"])
+    const before = statements().length
+    const refused = (await snowflake
+      .runBatch({ ...jobOptions(snowflake), dryRun: true })
+      .catch((error: unknown) => error)) as Error & { _tag: string }
+    expect(refused._tag, refused.message).toBe("EnginePrepareError")
+    expect(refused.message).toContain("ML.PUBLIC.GBDT version V1 was not logged by runbatch")
+    expect(refused.message).toContain("managed batch inference")
+    expect(
+      statements()
+        .slice(before)
+        .filter((sql) => /^(COPY|PUT|CREATE|INSERT)/i.test(sql.trim()))
+    ).toEqual([])
+    await snowflake.close()
   })
 
   it("dry-runs on Snowflake, writing nothing, with the local account's report", async () => {
