@@ -3,9 +3,21 @@
  * into an application outside the repository (its own package.json, no workspace, no overrides, the
  * registry's third-party packages), and there: the README's examples compiled with `tsc --strict`
  * (library checks on) and run, a two-replica job through `npx runbatch`, a third-party plugin packed
- * on its own, and the installation guards. `npm run test:packed` runs it alone.
+ * on its own, the installation guards, and — with snowflake-sdk added beside it, as the docs say — the
+ * CLI and the library on a Snowflake connection (`runbatch emulator`, as packed). `npm run test:packed`
+ * runs it alone.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { spawn } from "node:child_process"
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -43,6 +55,26 @@ const succeeded = (run: App.Run): App.Run => {
 const file = (name: string, content: string | Uint8Array): string => {
   writeFileSync(join(app.dir, name), content)
   return name
+}
+
+/** The wines job's files in the app: wines.csv, model.onnx and its signature.yaml. */
+const writeJobFiles = () => {
+  const csv = ["ID,ACIDITY,SUGAR", ...wines.map((w) => `${w.ID},${w.ACIDITY},${w.SUGAR}`)].join("\n")
+  file("wines.csv", `${csv}\n`)
+  file("model.onnx", model)
+  file(
+    "signature.yaml",
+    [
+      "predict:",
+      "  inputs:",
+      "    - { name: ACIDITY, type: DOUBLE }",
+      "    - { name: SUGAR, type: DOUBLE }",
+      "  outputs:",
+      "    - { name: label, type: INT64 }",
+      "    - { name: probabilities, type: FLOAT, shape: [3] }",
+      ""
+    ].join("\n")
+  )
 }
 
 beforeAll(() => {
@@ -133,22 +165,7 @@ describe("an app that installs them", () => {
   })
 
   it("runs a two-replica job through npx runbatch, row for row as onnxruntime computes it", async () => {
-    const csv = ["ID,ACIDITY,SUGAR", ...wines.map((w) => `${w.ID},${w.ACIDITY},${w.SUGAR}`)].join("\n")
-    file("wines.csv", `${csv}\n`)
-    file("model.onnx", model)
-    file(
-      "signature.yaml",
-      [
-        "predict:",
-        "  inputs:",
-        "    - { name: ACIDITY, type: DOUBLE }",
-        "    - { name: SUGAR, type: DOUBLE }",
-        "  outputs:",
-        "    - { name: label, type: INT64 }",
-        "    - { name: probabilities, type: FLOAT, shape: [3] }",
-        ""
-      ].join("\n")
-    )
+    writeJobFiles()
     succeeded(runbatch("table", "create", "WINES", "--from", "wines.csv"))
     succeeded(
       runbatch(
@@ -354,5 +371,107 @@ engineConformance({
     )
     const suite = succeeded(author.run("npx", ["--no-install", "vitest", "run", "conformance.test.mjs"]))
     expect(suite.stdout).toContain("5 passed")
+  }, 300_000)
+})
+
+describe("the app on a Snowflake connection", () => {
+  it("adds snowflake-sdk beside runbatch and works against the packed emulator: SQL, stages, the registry, a dry run, the library", async () => {
+    const pins = JSON.parse(readFileSync(join(root, "packages", "session", "package.json"), "utf8")) as {
+      readonly devDependencies: Readonly<Record<string, string>>
+    }
+    const driver = `snowflake-sdk@${pins.devDependencies["snowflake-sdk"]!}`
+    succeeded(
+      app.run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", driver])
+    )
+    // The emulator, as packed, over a folder of the app; its port in a file once it listens.
+    const emulator = spawn(
+      "npx",
+      [
+        "--no-install",
+        "runbatch",
+        "emulator",
+        "--home",
+        "emu-home",
+        "--port-file",
+        "emu.port",
+        "--password",
+        "pw"
+      ],
+      // Its own process group: npx's child, the server, stops with it.
+      { cwd: app.dir, env: App.userEnv(), stdio: "ignore", detached: true }
+    )
+    try {
+      const portFile = join(app.dir, "emu.port")
+      for (let i = 0; i < 600 && !existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 100))
+      writeJobFiles()
+      const port = readFileSync(portFile, "utf8").trim()
+      mkdirSync(join(app.dir, "snowflake"))
+      const connections = join(app.dir, "snowflake", "connections.toml")
+      writeFileSync(
+        connections,
+        `[emu]\naccount = "runbatch"\nuser = "dev"\npassword = "pw"\nhost = "127.0.0.1"\nport = ${port}\nprotocol = "http"\ndatabase = "ML"\n`
+      )
+      chmodSync(connections, 0o600)
+      const env = { SNOWFLAKE_HOME: join(app.dir, "snowflake") }
+      const onSnowflake = (...args: ReadonlyArray<string>) =>
+        app.run("npx", ["--no-install", "runbatch", "--connection", "emu", ...args], env)
+      succeeded(onSnowflake("sql", "CREATE STAGE RESULTS"))
+      succeeded(onSnowflake("table", "create", "WINES", "--from", "wines.csv"))
+      expect(succeeded(onSnowflake("stage", "put", "model.onnx", "@RESULTS/files/")).stdout).toContain(
+        "Put 1 file(s)"
+      )
+      expect(
+        JSON.parse(succeeded(onSnowflake("--json", "stage", "ls", "@RESULTS/files/")).stdout)
+      ).toMatchObject([{ name: "@ML.PUBLIC.RESULTS/files/model.onnx" }])
+      succeeded(
+        onSnowflake(
+          "model",
+          "log",
+          "--name",
+          "wine_quality",
+          "--version",
+          "v1",
+          "--onnx",
+          "model.onnx",
+          "--signature",
+          "signature.yaml"
+        )
+      )
+      const dry = succeeded(
+        onSnowflake(
+          "run",
+          "--dry-run",
+          "--model",
+          "wine_quality",
+          "--table",
+          "WINES",
+          "--output",
+          "@RESULTS/wine/"
+        )
+      )
+      expect(dry.stdout).toContain("everything checked, nothing written")
+      expect(dry.stdout).toContain(`table ML.PUBLIC.WINES: ${ROWS.toLocaleString("en-US")} row(s)`)
+      // The library, with the driver found from the app's own node_modules.
+      file(
+        "snowflake.mjs",
+        `import { Session } from "@runbatch/runbatch"
+const session = Session.snowflake({ connection: "emu" })
+try {
+  const rows = await session.sql.query("SELECT COUNT(*) AS N FROM WINES")
+  const version = await session.registry.getVersion("wine_quality", "v1")
+  console.log(JSON.stringify({ n: Number(rows.get(0).N), tables: await session.sql.listTables(), engine: version.engine }))
+} finally {
+  await session.close()
+}
+`
+      )
+      expect(JSON.parse(succeeded(app.run("node", ["snowflake.mjs"], env)).stdout)).toEqual({
+        n: ROWS,
+        tables: ["ML.PUBLIC.WINES"],
+        engine: "onnx"
+      })
+    } finally {
+      if (emulator.pid !== undefined) process.kill(-emulator.pid, "SIGTERM")
+    }
   }, 300_000)
 })
