@@ -10,7 +10,7 @@
  * every core. The CPU budget (`cpus`, from RUNBATCH_CPUS) is split between workers as engine threads.
  */
 import { makePluginHost } from "@runbatch/plugin-host"
-import { JobName, JobPlan, Sharding, StageLocation } from "@runbatch/spec"
+import { JobName, JobPlan, ReplicaUnplaced, Sharding, StageLocation } from "@runbatch/spec"
 import { OutputCommitter, OutputLayout, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 import { finish } from "./Coordinator.ts"
@@ -26,8 +26,12 @@ export const DEFAULT_BATCH_ROWS = 4096
 export interface ReplicaOptions {
   /** Stage location of the job's plan.json. */
   readonly plan: string
-  readonly replica: number
-  readonly replicas: number
+  /**
+   * Which replica this is, of how many (SNOWFLAKE_JOB_INDEX, SNOWFLAKE_JOBS_COUNT). Absent: only a
+   * plan for one replica runs; a plan for more fails with ReplicaUnplaced.
+   */
+  readonly replica?: number
+  readonly replicas?: number
   /** CPUs this replica may use (engine threads are taken from it). */
   readonly cpus: number
   /** Where to look for plugin packages (default: the working directory, then the plugin host). */
@@ -75,11 +79,25 @@ const nextAttempts = (layout: OutputLayout.OutputLayout) =>
     return next
   })
 
-export const runReplica = (options: ReplicaOptions) =>
+/** This replica's index and the replica count: as given, or 0 of 1 for a plan of one replica. */
+const placeOf = (options: ReplicaOptions, plan: JobPlan.JobPlan) =>
+  options.replica !== undefined && options.replicas !== undefined
+    ? Effect.succeed({ replica: options.replica, replicas: options.replicas })
+    : plan.replicas <= 1
+      ? Effect.succeed({ replica: options.replica ?? 0, replicas: options.replicas ?? 1 })
+      : Effect.fail(
+          new ReplicaUnplaced({
+            missing: options.replica === undefined ? "SNOWFLAKE_JOB_INDEX" : "SNOWFLAKE_JOBS_COUNT",
+            planReplicas: plan.replicas
+          })
+        )
+
+export const runReplica = (given: ReplicaOptions) =>
   Effect.gen(function* () {
     const progress = yield* Progress
     const store = yield* StageStore
-    const plan = yield* loadPlan(options.plan)
+    const plan = yield* loadPlan(given.plan)
+    const options = { ...given, ...(yield* placeOf(given, plan)) }
     const jobName = JobName.id(plan.job)
     const layout = OutputLayout.make(yield* StageLocation.parse(plan.output.location), jobName)
     const committer = yield* OutputCommitter.make({ layout })

@@ -6,8 +6,9 @@
  *   runbatch-replica --plan @DB.SCHEMA.STAGE/out/_runbatch/JOB/plan.json
  *
  * Replica index and count come from SNOWFLAKE_JOB_INDEX / SNOWFLAKE_JOBS_COUNT (what SPCS sets for
- * job services with REPLICAS) or --replica / --replicas; the CPU budget from RUNBATCH_CPUS (or the
- * machine's CPUs); the local account's home from RUNBATCH_HOME; the supervisor's replica status folder
+ * job services with REPLICAS) or --replica / --replicas — without them only a plan of one replica
+ * runs; the CPU budget from RUNBATCH_CPUS (or the machine's CPUs, capped by the container's cgroup
+ * quota); the local account's home from RUNBATCH_HOME; the supervisor's replica status folder
  * from RUNBATCH_MONITOR_DIR, and its pid from RUNBATCH_SUPERVISOR_PID (the replica stops when it
  * dies); V8's heap growing factor from RUNBATCH_HEAP_GROWING_PERCENT (default 50; 0 leaves V8's own).
  * The plugins to load come from the plan alone (each recorded with its specifier), never from the
@@ -19,6 +20,7 @@ import { setFlagsFromString } from "node:v8"
 import { ReplicaOutput } from "@runbatch/spec"
 import { StageStore } from "@runbatch/stage-io"
 import { Cause, Effect, Exit, Fiber, Layer } from "effect"
+import { quotaCpus } from "./ContainerCpus.ts"
 import { exitAfterOutput } from "./ExitAfterOutput.ts"
 import { Progress } from "./Progress.ts"
 import { runReplica } from "./Replica.ts"
@@ -48,13 +50,25 @@ if (plan === undefined) {
   process.stderr.write(`runbatch-replica: --plan is required\n${usage}\n`)
   process.exit(2)
 }
-const replica = integer("the replica index", argument("replica") ?? process.env["SNOWFLAKE_JOB_INDEX"], 0)
-const replicas = integer("the replica count", argument("replicas") ?? process.env["SNOWFLAKE_JOBS_COUNT"], 1)
+// Absent, they are left to the plan: one replica runs as 0 of 1, more fail with ReplicaUnplaced.
+const indexText = argument("replica") ?? process.env["SNOWFLAKE_JOB_INDEX"]
+const countText = argument("replicas") ?? process.env["SNOWFLAKE_JOBS_COUNT"]
+const given =
+  indexText === undefined || indexText === "" || countText === undefined || countText === ""
+    ? {}
+    : {
+        replica: integer("the replica index", indexText, 0),
+        replicas: integer("the replica count", countText, 1)
+      }
+const replica = given.replica ?? 0
+const replicas = given.replicas ?? 1
 if (replica >= replicas) {
   process.stderr.write(`runbatch-replica: replica ${replica} is out of range for ${replicas} replica(s)\n`)
   process.exit(2)
 }
-const cpus = Math.max(1, integer("RUNBATCH_CPUS", process.env["RUNBATCH_CPUS"], availableParallelism()))
+// In a container the cgroup's quota, not the node's cores, is what the replica may use.
+const machineCpus = Math.min(availableParallelism(), quotaCpus() ?? Number.POSITIVE_INFINITY)
+const cpus = Math.max(1, integer("RUNBATCH_CPUS", process.env["RUNBATCH_CPUS"], machineCpus))
 // V8 lets a small heap grow up to 4× its live size before a full collection; the Arrow buffers promoted
 // meanwhile made a replica's peak RSS ~55 MB higher for 100 shards than for 10 (docs/performance.md).
 // A fixed factor, set before any pipeline thread starts, keeps the peak flat at the same speed.
@@ -86,7 +100,7 @@ const services = Layer.mergeAll(
   Progress.layerStdout(replica, { rows: 0, shards: 0 })
 )
 
-const fiber = Effect.runFork(runReplica({ plan, replica, replicas, cpus }).pipe(Effect.provide(services)))
+const fiber = Effect.runFork(runReplica({ plan, ...given, cpus }).pipe(Effect.provide(services)))
 let signal: NodeJS.Signals | undefined
 for (const name of ["SIGTERM", "SIGINT"] as const) {
   process.once(name, () => {

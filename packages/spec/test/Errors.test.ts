@@ -164,6 +164,11 @@ const samples: ReadonlyArray<readonly [string, Error & { readonly _tag: string }
   ],
   ["ReplicaLost", new Spec.ReplicaLost({ replica: 2, reason: "killed by SIGKILL." }), "Replica 2 stopped"],
   [
+    "ReplicaUnplaced",
+    new Spec.ReplicaUnplaced({ missing: "SNOWFLAKE_JOB_INDEX", planReplicas: 3 }),
+    "REPLICAS = 3"
+  ],
+  [
     "SqlError",
     new Spec.SqlError({
       statement: "SELECT * FROM nope",

@@ -51,6 +51,11 @@ export const UNREACHABLE: ReadonlyArray<Unreachable> = [
       "A replica process dying (killed, out of memory) before committing its shards: an event of the machine, not of the input (the fault suite kills replicas)."
   },
   {
+    tag: "ReplicaUnplaced",
+    reason:
+      "Launchers always give each replica its index and count (the local supervisor and SPCS alike); only a replica command started by hand without them meets it (packages/runtime/test/e2e/ReplicaProcess.test.ts)."
+  },
+  {
     tag: "WorkerCrashed",
     reason:
       "A pipeline worker thread stopping without a typed error: a plugin crashing natively or throwing a defect, or the thread running out of memory."

@@ -32,7 +32,8 @@ const startReplica = (
   replica: number,
   replicas: number,
   monitor: string,
-  cwd?: string
+  cwd?: string,
+  placed = true
 ): Started => {
   // Replaced whole, as the supervisor does: a half-written status file reads as damaged.
   const status = (state: string, extra: object = {}) => {
@@ -47,8 +48,9 @@ const startReplica = (
       RUNBATCH_HOME: home,
       RUNBATCH_MONITOR_DIR: monitor,
       RUNBATCH_CPUS: "1",
-      SNOWFLAKE_JOB_INDEX: String(replica),
-      SNOWFLAKE_JOBS_COUNT: String(replicas)
+      // Unplaced: as a container started without REPLICAS would be.
+      SNOWFLAKE_JOB_INDEX: placed ? String(replica) : "",
+      SNOWFLAKE_JOBS_COUNT: placed ? String(replicas) : ""
     },
     stdio: ["ignore", "pipe", "pipe"],
     ...(cwd === undefined ? {} : { cwd })
@@ -95,6 +97,45 @@ describe("replicas as processes", () => {
       BuildStamp.staleSources(dir).map((file) => `${relative(root, dir)}/${file}`)
     )
     expect(stale, "sources changed since the last build (vitest's global setup runs tsc -b)").toEqual([])
+  })
+
+  it("refuse to start without their index and count when the plan is for several, and run a plan of one", async () => {
+    const home = tempHome()
+    const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
+    const several = await stage(home, {
+      rows: rows.slice(0, 100),
+      columns,
+      signature,
+      replicas: 2,
+      targetShards: 2
+    })
+    const refused = startReplica(home, several.planLocation, 0, 2, monitor, undefined, false)
+    expect((await refused.exited).code).toBe(1)
+    expect(refused.lines.at(-1)).toMatchObject({ type: "failed", error: { tag: "ReplicaUnplaced" } })
+    expect(String((refused.lines.at(-1)!["error"] as { message: string }).message)).toContain("REPLICAS = 2")
+    // Nothing committed: no part of any shard.
+    const written = readdirSync(
+      LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }),
+      {
+        recursive: true
+      }
+    ).map(String)
+    expect(written.filter((path) => /part-\d+/.test(path))).toEqual([])
+    const other = tempHome()
+    const one = await stage(other, {
+      rows: rows.slice(0, 100),
+      columns,
+      signature,
+      replicas: 1,
+      targetShards: 2
+    })
+    const ran = startReplica(other, one.planLocation, 0, 1, monitor, undefined, false)
+    expect((await ran.exited).code).toBe(0)
+    expect(ran.lines.at(-1)).toMatchObject({
+      type: "done",
+      replica: 0,
+      summary: { finished: true, rows: 100 }
+    })
   })
 
   it("run a job to the end through the runbatch-replica command", async () => {

@@ -320,6 +320,13 @@ export const ERROR_CATALOGUE: ReadonlyArray<ErrorDoc> = [
     fix: "Read the replica's log (`runbatch jobs logs JOB --instance N`); resume the job to rerun only the shards that were not committed."
   },
   {
+    tag: "ReplicaUnplaced",
+    area: "Running jobs",
+    summary:
+      "A replica started without SNOWFLAKE_JOB_INDEX / SNOWFLAKE_JOBS_COUNT (or --replica / --replicas) for a plan of several replicas; it refuses rather than run every shard as replica 0 of 1.",
+    fix: "Start the job service with `REPLICAS = N` (N from the plan), which sets both variables, or pass `--replica I --replicas N` to the replica command."
+  },
+  {
     tag: "WorkerCrashed",
     area: "Running jobs",
     summary:

@@ -35,6 +35,20 @@ export class ReplicaLost extends Schema.TaggedError<ReplicaLost>()("ReplicaLost"
   }
 }
 
+/**
+ * A replica was started without knowing which of the job's replicas it is, while the plan is for
+ * several: it would run every shard, twice over with its siblings. SPCS sets SNOWFLAKE_JOB_INDEX and
+ * SNOWFLAKE_JOBS_COUNT for a job service with REPLICAS; the original defaults them to 0 and 1.
+ */
+export class ReplicaUnplaced extends Schema.TaggedError<ReplicaUnplaced>()("ReplicaUnplaced", {
+  missing: Schema.String,
+  planReplicas: Schema.Number
+}) {
+  override get message(): string {
+    return `The replica does not know its place: ${this.missing} is not set, and the job's plan is for ${this.planReplicas} replicas, so it would run every replica's shards. Start the job with REPLICAS = ${this.planReplicas} (EXECUTE JOB SERVICE sets SNOWFLAKE_JOB_INDEX and SNOWFLAKE_JOBS_COUNT), or give --replica I --replicas ${this.planReplicas}.`
+  }
+}
+
 /** A pipeline worker thread of a replica stopped without reporting a typed error (a crash). */
 export class WorkerCrashed extends Schema.TaggedError<WorkerCrashed>()("WorkerCrashed", {
   replica: Schema.Number,
