@@ -10,8 +10,8 @@
  *   minted there is refused.
  */
 import { createHash, createPublicKey, type KeyObject, randomBytes, verify } from "node:crypto"
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises"
-import { dirname, join } from "node:path"
+import { join } from "node:path"
+import { emulatorFolder, readJson, writeJson } from "./EmulatorFiles.ts"
 
 export type TokenKind = "oauth" | "pat"
 
@@ -29,27 +29,8 @@ type Users = Record<string, Record<string, string>>
 export const KEY_SLOTS = ["RSA_PUBLIC_KEY", "RSA_PUBLIC_KEY_2"] as const
 export type KeySlot = (typeof KEY_SLOTS)[number]
 
-const folder = (home: string) => join(home, "emulator")
-const usersFile = (home: string) => join(folder(home), "users.json")
-const tokensFile = (home: string) => join(folder(home), "tokens.json")
-
-const readJson = async <A>(path: string, fallback: A): Promise<A> => {
-  try {
-    return JSON.parse(await readFile(path, "utf8")) as A
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return fallback
-    throw error
-  }
-}
-
-/** Write through a temporary file, so a reader never sees half a file; `mode` for secrets. */
-const writeJson = async (path: string, value: unknown, mode: number) => {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`
-  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode })
-  await chmod(temporary, mode)
-  await rename(temporary, path)
-}
+const usersFile = (home: string) => join(emulatorFolder(home), "users.json")
+const tokensFile = (home: string) => join(emulatorFolder(home), "tokens.json")
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 

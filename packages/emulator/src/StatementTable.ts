@@ -6,6 +6,12 @@
 import { EmulatorSqlError, UnsupportedStatement } from "@runbatch/spec"
 import { Effect } from "effect"
 import { cancelQueryStatement } from "./handlers/CancelQuery.ts"
+import {
+  createComputePool,
+  describeComputePool,
+  dropComputePool,
+  showComputePools
+} from "./handlers/ComputePools.ts"
 import { copyInto } from "./handlers/CopyInto.ts"
 import { createDatabase, showDatabases, showSchemas, showTables, showViews } from "./handlers/Databases.ts"
 import { describeTable } from "./handlers/DescribeTable.ts"
@@ -48,6 +54,10 @@ export const STATEMENT_HANDLERS: ReadonlyArray<StatementHandler> = [
   showTables,
   showViews,
   showStages,
+  showComputePools,
+  createComputePool,
+  describeComputePool,
+  dropComputePool,
   createDatabase,
   createStage,
   describeStage,
