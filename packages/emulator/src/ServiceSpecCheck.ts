@@ -139,9 +139,12 @@ export const check = (text: string, node: InstanceFamilies.NodeResources): SpecC
   const volumes = spec["volumes"] ?? []
   if (!Array.isArray(volumes)) problems.push("spec.volumes: must be a list")
   else
-    volumes.forEach((volume: unknown, i) => {
+    for (const [i, volume] of (volumes as ReadonlyArray<unknown>).entries()) {
       const at = `spec.volumes[${i}]`
-      if (!isObject(volume)) return problems.push(`${at}: must be a mapping`)
+      if (!isObject(volume)) {
+        problems.push(`${at}: must be a mapping`)
+        continue
+      }
       unknownFields(volume, FIELDS.volume, at, problems)
       const name = volume["name"]
       if (typeof name !== "string" || !NAME.test(name))
@@ -155,17 +158,17 @@ export const check = (text: string, node: InstanceFamilies.NodeResources): SpecC
         problems.push(
           `${at}.source: stage volumes of the form source: "${source}" (v1) are no longer accepted for new jobs; please use v2: source: stage with stageConfig: {name: "${source}"}`
         )
-        return
+        continue
       }
       if (typeof source !== "string" || !SOURCES.includes(source)) {
         problems.push(`${at}.source: must be one of ${SOURCES.join(", ")}`)
-        return
+        continue
       }
       if (source === "stage") {
         const config = volume["stageConfig"]
         if (!isObject(config) || typeof config["name"] !== "string" || !config["name"].startsWith("@")) {
           problems.push(`${at}.stageConfig.name: a stage volume names its stage, "@DB.SCHEMA.STAGE[/path]"`)
-          return
+          continue
         }
         unknownFields(config, FIELDS.stageConfig, `${at}.stageConfig`, problems)
         stageVolumes.push({
@@ -176,16 +179,19 @@ export const check = (text: string, node: InstanceFamilies.NodeResources): SpecC
         })
       } else if (volume["stageConfig"] !== undefined)
         problems.push(`${at}.stageConfig: only for source: stage`)
-    })
+    }
 
   const containers: Array<ContainerSpec> = []
   const listed = spec["containers"]
   if (!Array.isArray(listed) || listed.length === 0)
     problems.push("spec.containers: at least one container is required")
   else
-    listed.forEach((container: unknown, i) => {
+    for (const [i, container] of (listed as ReadonlyArray<unknown>).entries()) {
       const at = `spec.containers[${i}]`
-      if (!isObject(container)) return problems.push(`${at}: must be a mapping`)
+      if (!isObject(container)) {
+        problems.push(`${at}: must be a mapping`)
+        continue
+      }
       unknownFields(container, FIELDS.container, at, problems)
       const name = container["name"]
       if (typeof name !== "string" || !NAME.test(name))
@@ -207,9 +213,12 @@ export const check = (text: string, node: InstanceFamilies.NodeResources): SpecC
       const declaredMounts = container["volumeMounts"] ?? []
       if (!Array.isArray(declaredMounts)) problems.push(`${at}.volumeMounts: must be a list`)
       else
-        declaredMounts.forEach((mount: unknown, j) => {
+        for (const [j, mount] of (declaredMounts as ReadonlyArray<unknown>).entries()) {
           const where = `${at}.volumeMounts[${j}]`
-          if (!isObject(mount)) return problems.push(`${where}: must be a mapping`)
+          if (!isObject(mount)) {
+            problems.push(`${where}: must be a mapping`)
+            continue
+          }
           unknownFields(mount, FIELDS.volumeMount, where, problems)
           const volume = mount["name"]
           const mountPath = mount["mountPath"]
@@ -219,14 +228,17 @@ export const check = (text: string, node: InstanceFamilies.NodeResources): SpecC
             problems.push(`${where}.mountPath: must be an absolute path`)
           if (typeof volume === "string" && typeof mountPath === "string")
             mounts.push({ name: volume, mountPath })
-        })
+        }
       const secrets: Array<{ secret: string; envVarName?: string }> = []
       const declaredSecrets = container["secrets"] ?? []
       if (!Array.isArray(declaredSecrets)) problems.push(`${at}.secrets: must be a list`)
       else
-        declaredSecrets.forEach((secret: unknown, j) => {
+        for (const [j, secret] of (declaredSecrets as ReadonlyArray<unknown>).entries()) {
           const where = `${at}.secrets[${j}]`
-          if (!isObject(secret)) return problems.push(`${where}: must be a mapping`)
+          if (!isObject(secret)) {
+            problems.push(`${where}: must be a mapping`)
+            continue
+          }
           unknownFields(secret, FIELDS.secret, where, problems)
           const object = secret["snowflakeSecret"]
           const objectName = isObject(object) ? object["objectName"] : object
@@ -236,7 +248,7 @@ export const check = (text: string, node: InstanceFamilies.NodeResources): SpecC
               secret: objectName,
               ...(typeof secret["envVarName"] === "string" ? { envVarName: secret["envVarName"] } : {})
             })
-        })
+        }
       const resources = container["resources"]
       let requests: ContainerSpec["requests"] = {}
       if (resources !== undefined) {
@@ -275,7 +287,7 @@ export const check = (text: string, node: InstanceFamilies.NodeResources): SpecC
         secrets,
         requests
       })
-    })
+    }
   if (problems.length > 0) return { ok: false, problems }
   return { ok: true, spec: { containers, stageVolumes, text } }
 }
