@@ -57,6 +57,20 @@ const file = (name: string, content: string | Uint8Array): string => {
   return name
 }
 
+/** `runbatch model log` of the wines job's model (files from writeJobFiles). */
+const LOG_WINE_MODEL = [
+  "model",
+  "log",
+  "--name",
+  "wine_quality",
+  "--version",
+  "v1",
+  "--onnx",
+  "model.onnx",
+  "--signature",
+  "signature.yaml"
+] as const
+
 /** The wines job's files in the app: wines.csv, model.onnx and its signature.yaml. */
 const writeJobFiles = () => {
   const csv = ["ID,ACIDITY,SUGAR", ...wines.map((w) => `${w.ID},${w.ACIDITY},${w.SUGAR}`)].join("\n")
@@ -167,20 +181,7 @@ describe("an app that installs them", () => {
   it("runs a two-replica job through npx runbatch, row for row as onnxruntime computes it", async () => {
     writeJobFiles()
     succeeded(runbatch("table", "create", "WINES", "--from", "wines.csv"))
-    succeeded(
-      runbatch(
-        "model",
-        "log",
-        "--name",
-        "wine_quality",
-        "--version",
-        "v1",
-        "--onnx",
-        "model.onnx",
-        "--signature",
-        "signature.yaml"
-      )
-    )
+    succeeded(runbatch(...LOG_WINE_MODEL))
     const run = succeeded(
       runbatch(
         "run",
@@ -423,20 +424,7 @@ describe("the app on a Snowflake connection", () => {
       expect(
         JSON.parse(succeeded(onSnowflake("--json", "stage", "ls", "@RESULTS/files/")).stdout)
       ).toMatchObject([{ name: "@ML.PUBLIC.RESULTS/files/model.onnx" }])
-      succeeded(
-        onSnowflake(
-          "model",
-          "log",
-          "--name",
-          "wine_quality",
-          "--version",
-          "v1",
-          "--onnx",
-          "model.onnx",
-          "--signature",
-          "signature.yaml"
-        )
-      )
+      succeeded(onSnowflake(...LOG_WINE_MODEL))
       const dry = succeeded(
         onSnowflake(
           "run",
