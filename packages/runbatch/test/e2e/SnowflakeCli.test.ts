@@ -33,7 +33,7 @@ const setup = async () => {
 type Cli = Awaited<ReturnType<typeof setup>>["cli"]
 
 /** Log the test engine's linear model as LINEAR `versions` on the connection; its files' folder. */
-const logLinear = async (cli: Cli, versions: ReadonlyArray<string> = ["v1"]) => {
+const logLinear = async (cli: Cli, versions: ReadonlyArray<string> = ["v1"], name = "linear") => {
   const folder = mkdtempSync(join(tmpdir(), "runbatch-linear-"))
   onTestFinished(() => rmSync(folder, { recursive: true, force: true }))
   writeFileSync(
@@ -48,7 +48,7 @@ const logLinear = async (cli: Cli, versions: ReadonlyArray<string> = ["v1"]) => 
       "model",
       "log",
       "--name",
-      "linear",
+      name,
       "--version",
       version,
       "--engine",
@@ -61,7 +61,7 @@ const logLinear = async (cli: Cli, versions: ReadonlyArray<string> = ["v1"]) => 
       TestEngine.packageDir
     ])
     expect(logged.code, logged.stderr).toBe(0)
-    expect(logged.stdout).toContain(`Logged RUNBATCH.PUBLIC.LINEAR version ${version.toUpperCase()}`)
+    expect(logged.stdout).toContain(`version ${version.toUpperCase()} (engine`)
   }
   return folder
 }
@@ -172,9 +172,12 @@ describe("runbatch --connection", () => {
   it("logs, lists, shows, defaults and removes model versions there, which a plain snowflake-sdk script sees", async () => {
     const { running, cli } = await setup()
     await logLinear(cli, ["v1", "v2"])
+    // A quoted name is shown as SQL writes it, so it can be pasted back.
+    await logLinear(cli, ["v1"], '"Linear model"')
     const listed = await cli(["--connection", "emu", "--json", "model", "ls"])
     expect(JSON.parse(listed.stdout)).toMatchObject([
-      { name: "RUNBATCH.PUBLIC.LINEAR", default_version: "V1" }
+      { name: "RUNBATCH.PUBLIC.LINEAR", default_version: "V1" },
+      { name: 'RUNBATCH.PUBLIC."Linear model"', default_version: "V1" }
     ])
     const shown = await cli(["--connection", "emu", "model", "show", "linear", "--version", "v2"])
     expect(shown.stdout).toContain(`engine: ${TestEngine.id}`)

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs"
 import { basename, resolve } from "node:path"
 import { ModelRegistry } from "@runbatch/registry-client"
-import { type Json, PluginNotFound, SignatureYaml } from "@runbatch/spec"
+import { Identifier, type Json, PluginNotFound, SignatureYaml } from "@runbatch/spec"
 import { Effect } from "effect"
 import * as Yaml from "yaml"
 import { checkModel } from "../../ModelCheck.ts"
@@ -91,9 +91,10 @@ export const modelLog: CommandRun<AccountData> = (args) =>
     }
     const registry = yield* ModelRegistry
     const logged = yield* registry.logModel(options)
-    const id = `${logged.model.database}.${logged.model.schema}.${logged.model.name}`
+    // Names as SQL writes them, so a quoted one can be pasted back: ML.PUBLIC."Churn model".
+    const id = Identifier.formatQualified(logged.model)
     return text(
-      `Logged ${id} version ${logged.version} (engine ${logged.engine}, ${logged.artifacts.length} artifact(s), functions ${logged.functions.map((f) => f.name).join(", ")}).`,
+      `Logged ${id} version ${Identifier.format(logged.version)} (engine ${logged.engine}, ${logged.artifacts.length} artifact(s), functions ${logged.functions.map((f) => f.name).join(", ")}).`,
       {
         model: id,
         version: logged.version,
@@ -110,9 +111,9 @@ export const modelList: CommandRun<AccountData> = () =>
     return rows(
       ["name", "default_version", "versions", "created_on", "comment"],
       models.map((m) => ({
-        name: `${m.database}.${m.schema}.${m.name}`,
-        default_version: m.defaultVersion ?? "",
-        versions: m.versions.join(", "),
+        name: Identifier.formatQualified(m),
+        default_version: m.defaultVersion === undefined ? "" : Identifier.format(m.defaultVersion),
+        versions: m.versions.map(Identifier.format).join(", "),
         created_on: m.createdOn,
         comment: m.comment ?? ""
       }))
@@ -129,7 +130,7 @@ export const modelShow: CommandRun<AccountData> = (args) =>
       return rows(
         ["name", "aliases", "functions", "created_on", "comment"],
         versions.map((v) => ({
-          name: v.name,
+          name: Identifier.format(v.name),
           aliases: v.aliases.join(", "),
           functions: v.functions.join(", "),
           created_on: v.createdOn,
@@ -139,7 +140,7 @@ export const modelShow: CommandRun<AccountData> = (args) =>
     }
     const version = yield* registry.getVersion(name, versionName)
     const lines = [
-      `${version.model.database}.${version.model.schema}.${version.model.name} version ${version.version}${version.isDefault ? " (default)" : ""}`,
+      `${Identifier.formatQualified(version.model)} version ${Identifier.format(version.version)}${version.isDefault ? " (default)" : ""}`,
       `engine: ${version.engine}${Object.keys(version.engineOptions).length === 0 ? "" : ` ${JSON.stringify(version.engineOptions)}`}`,
       `created: ${version.createdOn}`,
       ...(version.comment === undefined ? [] : [`comment: ${version.comment}`]),
