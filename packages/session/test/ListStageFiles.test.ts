@@ -128,7 +128,7 @@ describe("listStageFiles", () => {
       const relation = await listStageFilesPromise(runtime, "@IMAGES/dogs/", { columnName: "P" })
       expect(column(await relation.collect(), "P")).toStrictEqual(["@ML.PUBLIC.IMAGES/dogs/1.png"])
       expect(await relation.count()).toBe(1)
-      await expect(listStageFilesPromise(runtime, "@~/x")).rejects.toBeInstanceOf(InvalidStageLocation)
+      await expect(listStageFilesPromise(runtime, "@~x")).rejects.toBeInstanceOf(InvalidStageLocation)
     } finally {
       await runtime.dispose()
     }

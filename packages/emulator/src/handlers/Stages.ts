@@ -7,7 +7,7 @@
  * own API would create it on first write.
  */
 import { mkdir, readdir, rm, stat } from "node:fs/promises"
-import { EmulatorSqlError, Identifier, LocalLayout, StageLocation } from "@runbatch/spec"
+import { EmulatorSqlError, LocalLayout, StageLocation } from "@runbatch/spec"
 import { Effect } from "effect"
 import { column } from "../RowTypes.ts"
 import { isWord } from "../SqlTokens.ts"
@@ -17,14 +17,9 @@ import { forgetTemporary, rememberTemporary } from "../TemporaryObjects.ts"
 import { nameAt } from "./SessionStatements.ts"
 import { syntaxError } from "./StageSyntax.ts"
 
-export interface StageName {
-  readonly database: string
-  readonly schema: string
-  readonly stage: string
-}
+export type StageName = Pick<StageLocation.StageLocation, "kind" | "database" | "schema" | "stage">
 
-export const stageDisplay = (stage: StageName): string =>
-  Identifier.formatQualified({ database: stage.database, schema: stage.schema, name: stage.stage })
+export const stageDisplay = (stage: StageName): string => StageLocation.formatStage(stage)
 
 export const stageMissing = (statement: Statement, stage: StageName) =>
   new EmulatorSqlError({
@@ -62,7 +57,9 @@ const stageNamed = (statement: Statement, context: StatementContext, from: numbe
       database: context.session.database,
       schema: context.session.schema
     })
-    return { stage: location as StageName, end: name.end }
+    // The user stage and table stages are never created or dropped on their own.
+    if (location.kind !== "named") return yield* syntaxError(statement, `'${name.text}' is not a stage name`)
+    return { stage: location satisfies StageName, end: name.end }
   })
 
 const indexOfWord = (statement: Statement, word: string) => statement.words.findIndex((t) => isWord(t, word))

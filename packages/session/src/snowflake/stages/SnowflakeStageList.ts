@@ -7,7 +7,7 @@
  * only with an earlier LIST's. A stage that does not exist fails (StageFileError "not_found"), where
  * the local store lists it as empty: on Snowflake a stage is made, not written into being.
  */
-import { ListPattern, StageFileError, type StageLocation } from "@runbatch/spec"
+import { ListPattern, StageFileError, StageLocation } from "@runbatch/spec"
 import type { ListOptions, StageEntry, StageStoreShape } from "@runbatch/stage-io"
 import { Effect } from "effect"
 import {
@@ -18,14 +18,6 @@ import {
   sqlLiteral,
   statementFailed
 } from "./SnowflakeStage.ts"
-
-/** The path inside the stage of LIST's `name` (`<stage in lower case>/<path>`). */
-const pathOfName = (location: StageLocation.StageLocation, name: string): string => {
-  const prefix = `${location.stage.toLowerCase()}/`
-  if (name.startsWith(prefix)) return name.slice(prefix.length)
-  const slash = name.indexOf("/")
-  return slash < 0 ? name : name.slice(slash + 1)
-}
 
 /** Whether `path` lies under `location` with LIST's prefix semantics. */
 const underPrefix = (location: StageLocation.StageLocation, path: string): boolean =>
@@ -47,7 +39,7 @@ export const listLocation = (
     const entries: Array<StageEntry> = []
     for (const row of result.rows) {
       const name = row[nameAt!] ?? ""
-      const path = pathOfName(location, name)
+      const path = StageLocation.pathOfListName(location, name)
       if (!underPrefix(location, path) || !matches(path)) continue
       const file = { ...location, path, isDirectory: false }
       entries.push({
