@@ -6,6 +6,8 @@
  * stages/<DB>/<SCHEMA>/<STAGE>/…                     stage files (@DB.SCHEMA.STAGE/path maps here)
  * user-stage/…                                       the user stage (@~/path; the account has one user)
  * table-stages/<DB>/<SCHEMA>/<TABLE>/…               table stages (@DB.SCHEMA.%TABLE/path)
+ * external-stages/<DB>/<SCHEMA>/<STAGE>/url          the emulator's external stages: the URL they were
+ *                                                    created with (their files live in stages/…)
  * registry/<DB>/<SCHEMA>/<MODEL>/versions/<VERSION>/ model versions, in Snowflake's layout
  * jobs/<DB>/<SCHEMA>/<JOB>/                          job records and logs
  * ```
@@ -52,6 +54,10 @@ export const userStageDir = (home: string): string => join(home, "user-stage")
 
 /** Table stages (`@%T`), apart from named stages: a table and a stage may share a name. */
 export const tableStagesDir = (home: string): string => join(home, "table-stages")
+
+/** The emulator's record of an external stage: a file holding its URL (files stay in `stageDir`). */
+export const externalStageUrlFile = (home: string, stage: SchemaName & { readonly stage: string }): string =>
+  join(home, "external-stages", segment(stage.database), segment(stage.schema), segment(stage.stage), "url")
 
 export interface StageName extends SchemaName {
   /** Absent for named stages written before user and table stages existed. */

@@ -250,8 +250,19 @@ const stageName = (
 export const listName = (location: Pick<StageLocation, "kind" | "stage">, path: string): string =>
   location.kind === "named" ? `${location.stage.toLowerCase()}/${path}` : path
 
-/** The path inside the stage that LIST's `name` stands for (the inverse of `listName`). */
-export const pathOfListName = (location: Pick<StageLocation, "kind" | "stage">, name: string): string => {
+/** Whether LIST's `name` is a cloud URL (`s3://bucket/path/f`): the files of an external stage. */
+export const isUrlListName = (name: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(name)
+
+/**
+ * The path inside the stage that LIST's `name` stands for (the inverse of `listName`); on an external
+ * stage, whose names are its URL and the path, `url` is that URL.
+ */
+export const pathOfListName = (
+  location: Pick<StageLocation, "kind" | "stage">,
+  name: string,
+  url?: string
+): string => {
+  if (url !== undefined && name.startsWith(url)) return name.slice(url.length).replace(/^\/+/, "")
   if (location.kind !== "named") return name.replace(/^\/+/, "")
   const prefix = `${location.stage.toLowerCase()}/`
   if (name.startsWith(prefix)) return name.slice(prefix.length)
