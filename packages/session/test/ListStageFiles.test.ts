@@ -92,7 +92,14 @@ describe("listStageFiles", () => {
     return Effect.gen(function* () {
       const relation = yield* listStageFiles("@IMAGES", { pattern: ".*\\.png" })
       const materialized = yield* relation.materialize(
-        { database: "ML", schema: "PUBLIC", stage: "JOBS", path: "job-1/input", isDirectory: true },
+        {
+          kind: "named",
+          database: "ML",
+          schema: "PUBLIC",
+          stage: "JOBS",
+          path: "job-1/input",
+          isDirectory: true
+        },
         { targetShards: 1 }
       )
       expect(materialized.rows).toBe(4)
