@@ -74,6 +74,9 @@ describe("the user stage and table stages", () => {
     await execute(connection, "DROP TABLE points")
     const dropped = await failing(connection, `GET @%points/in/p.csv 'file://${target}/'`)
     expect(dropped.code).toBe("002003")
+    // The table's files went with it: a new table of that name starts with an empty stage.
+    await execute(connection, "CREATE TABLE points (x INT)")
+    expect((await execute(connection, "LIST @%points")).rows).toEqual([])
   })
 
   it("neither is created or dropped on its own", async () => {
