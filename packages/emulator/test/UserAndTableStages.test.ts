@@ -5,12 +5,12 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { SnowflakeSession, SnowflakeStages } from "@runbatch/session"
+import { SnowflakeSession, SnowflakeStages, Sql } from "@runbatch/session"
 import { LocalLayout } from "@runbatch/spec"
 import { StageStore } from "@runbatch/stage-io"
 import { Effect, Layer } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { connect, emulator, execute, failing, snowflakeOptions, tempDir } from "./support.ts"
+import { connect, emulator, execute, failing, onSnowflake, snowflakeOptions, tempDir } from "./support.ts"
 
 // The driver sets process.umask(0) on every PUT/GET with LOCAL_FS; keep the test process's own.
 let umask = 0
@@ -101,5 +101,34 @@ describe("the user stage and table stages", () => {
     expect(error.message).toMatch(
       /table ML\.PUBLIC\.NOWHERE of the table stage @ML\.PUBLIC\.%NOWHERE\/ does not exist/
     )
+  })
+
+  it("Sql.readParquet reads parquet unloaded onto the user stage and onto a table stage", async () => {
+    const running = await emulator()
+    const ids = await onSnowflake(running)(
+      Sql.use((sql) =>
+        Effect.gen(function* () {
+          yield* sql.execute("CREATE TABLE POINTS (ID INT)")
+          const read: Array<ReadonlyArray<number>> = []
+          for (const location of ["@~/pts/", "@%POINTS/pts/"]) {
+            yield* sql.execute(
+              `COPY INTO ${location} FROM (SELECT 1 AS ID UNION ALL SELECT 2 AS ID) FILE_FORMAT = (TYPE = PARQUET) HEADER = TRUE`
+            )
+            const table = yield* Effect.flatMap(sql.readParquet(location), (relation) => relation.collect())
+            read.push(
+              table
+                .toArray()
+                .map((row) => Number(row.toJSON()["ID"]))
+                .sort()
+            )
+          }
+          return read
+        })
+      )
+    )
+    expect(ids).toEqual([
+      [1, 2],
+      [1, 2]
+    ])
   })
 })
