@@ -3,7 +3,9 @@
  * locations (`@ML.PUBLIC.IMAGES/cats/1.png`), sorted, ready to be a job's input for file models (an
  * encoder reads each file). It mirrors `snowflake.ml.utils.stage_file.list_stage_files`:
  * `LIST <location> [PATTERN = '<regex>']`, rebuilt into full paths, handed to `createDataFrame`; the
- * column is `FILE_PATH` unless `columnName` says otherwise; a location without `@` gets one.
+ * column is `FILE_PATH` unless `columnName` says otherwise; a location without `@` gets one. Files
+ * on an external stage are refused (InvalidStageLocation) before any job starts: a file column is
+ * read with GET, which Snowflake does not support on external stages.
  */
 import {
   type CaseCollision,
@@ -12,9 +14,11 @@ import {
   Identifier,
   type InvalidIdentifier,
   type InvalidSpec,
+  InvalidStageLocation,
   type LocalFileError,
   type SnowflakeStatementError,
-  type SqlError
+  type SqlError,
+  StageLocation
 } from "@runbatch/spec"
 import { OutputLayout, type StageError, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
@@ -59,6 +63,13 @@ export const listStageFiles = (
       withoutMd5: true,
       ...(options.pattern === undefined ? {} : { pattern: options.pattern })
     })
+    // LIST names an external stage's files by their cloud URL.
+    if (entries.some((entry) => StageLocation.isUrlListName(entry.name)))
+      return yield* new InvalidStageLocation({
+        input: location,
+        reason:
+          "it is on an external stage, whose files a job cannot read: file columns are read with GET, which Snowflake does not support on external stages (error 091003). Copy the files onto an internal stage (COPY FILES INTO @stage FROM @external_stage/path/), or read parquet files there with readParquet."
+      })
     return yield* sql.createDataFrame(
       entries
         .filter((entry) => !OutputLayout.isStageReserved(entry.path))

@@ -15,8 +15,9 @@
 import { Sharding, type Signature, SqlError, StageFileExists, StageLocation } from "@runbatch/spec"
 import { Effect } from "effect"
 import type { Materialized, MaterializeOptions, RelationError } from "./Relation.ts"
-import { fromReference, pathInStage } from "./SnowflakeParquet.ts"
+import { fromReference } from "./SnowflakeParquet.ts"
 import type { SnowflakeClient, StatementResult } from "./snowflake/SnowflakeClient.ts"
+import { listedPaths } from "./snowflake/StageListNames.ts"
 
 /** MAX_FILE_SIZE when none is asked: the most bytes a shard holds (Sharding's limit). */
 export const DEFAULT_MAX_FILE_SIZE = Sharding.DEFAULT_SHARD_LIMITS.maxBytes
@@ -36,7 +37,12 @@ const checkEmptyFolder = (client: SnowflakeClient, location: StageLocation.Stage
   Effect.gen(function* () {
     const listed = yield* client.run(`LIST ${StageLocation.toSqlLiteral(location)}`)
     const nameAt = listed.columns.findIndex((c) => c.name.toLowerCase() === "name")
-    const [first] = listed.rows.map((row) => pathInStage(row[nameAt] ?? "")).sort()
+    const { paths } = yield* listedPaths(
+      client,
+      location,
+      listed.rows.map((row) => row[nameAt] ?? "")
+    )
+    const [first] = paths.toSorted()
     if (first !== undefined)
       return yield* new StageFileExists({
         location: StageLocation.format({ ...location, path: first, isDirectory: false })

@@ -3,7 +3,7 @@
  *
  *   SELECT $1:"COL"::TYPE AS "COL", … FROM @stage/path (FILE_FORMAT => '<parquet format>', PATTERN => '…')
  *
- * The files are the local account's: LIST of the location (PATTERN as given, matching the whole path
+ * The files are the stage's — internal, or external (whose files GET cannot fetch): LIST of the location (PATTERN as given, matching the whole path
  * inside the stage), without names starting with `_` or `.` (markers, manifests). Their columns and
  * each column's expression come from INFER_SCHEMA over them (at most the first INFER_FILES files), and
  * the relation's PATTERN names exactly those files. The parquet file format is a TEMPORARY one the
@@ -21,12 +21,10 @@ import type { Relation } from "./Relation.ts"
 import type { SnowflakeSqlSession } from "./SnowflakeSources.ts"
 import type { StatementError } from "./snowflake/SnowflakeClient.ts"
 import { snowflakeString } from "./snowflake/SnowflakeString.ts"
+import { listedPaths } from "./snowflake/StageListNames.ts"
 
 /** Files INFER_SCHEMA reads for the columns: parquet files of one folder share them. */
 export const INFER_FILES = 100
-
-/** The path inside the stage of a LIST row's `name` (`stage/dir/f.parquet` → `dir/f.parquet`). */
-export const pathInStage = (name: string): string => name.slice(name.indexOf("/") + 1)
 
 const isDataFile = (path: string): boolean => !/^[_.]/.test(path.slice(path.lastIndexOf("/") + 1))
 
@@ -58,10 +56,8 @@ export const readStagedParquet = (
       `LIST ${literalLocation}${options.pattern === undefined ? "" : ` PATTERN = ${snowflakeString(options.pattern)}`}`
     )
     const nameAt = listed.columns.findIndex((c) => c.name.toLowerCase() === "name")
-    const paths = listed.rows
-      .map((row) => pathInStage(row[nameAt] ?? ""))
-      .filter(isDataFile)
-      .sort()
+    const listedNames = listed.rows.map((row) => row[nameAt] ?? "")
+    const paths = (yield* listedPaths(client, parsed, listedNames)).paths.filter(isDataFile).toSorted()
     if (paths.length === 0)
       return yield* new StageFileError({
         location: display,

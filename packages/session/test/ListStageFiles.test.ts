@@ -92,7 +92,14 @@ describe("listStageFiles", () => {
     return Effect.gen(function* () {
       const relation = yield* listStageFiles("@IMAGES", { pattern: ".*\\.png" })
       const materialized = yield* relation.materialize(
-        { database: "ML", schema: "PUBLIC", stage: "JOBS", path: "job-1/input", isDirectory: true },
+        {
+          kind: "named",
+          database: "ML",
+          schema: "PUBLIC",
+          stage: "JOBS",
+          path: "job-1/input",
+          isDirectory: true
+        },
         { targetShards: 1 }
       )
       expect(materialized.rows).toBe(4)
@@ -128,7 +135,7 @@ describe("listStageFiles", () => {
       const relation = await listStageFilesPromise(runtime, "@IMAGES/dogs/", { columnName: "P" })
       expect(column(await relation.collect(), "P")).toStrictEqual(["@ML.PUBLIC.IMAGES/dogs/1.png"])
       expect(await relation.count()).toBe(1)
-      await expect(listStageFilesPromise(runtime, "@~/x")).rejects.toBeInstanceOf(InvalidStageLocation)
+      await expect(listStageFilesPromise(runtime, "@~x")).rejects.toBeInstanceOf(InvalidStageLocation)
     } finally {
       await runtime.dispose()
     }

@@ -4,6 +4,10 @@
  * ```
  * warehouse/<DB>.duckdb                              one DuckDB file per database
  * stages/<DB>/<SCHEMA>/<STAGE>/…                     stage files (@DB.SCHEMA.STAGE/path maps here)
+ * user-stage/…                                       the user stage (@~/path; the account has one user)
+ * table-stages/<DB>/<SCHEMA>/<TABLE>/…               table stages (@DB.SCHEMA.%TABLE/path)
+ * external-stages/<DB>/<SCHEMA>/<STAGE>/url          the emulator's external stages: the URL they were
+ *                                                    created with (their files live in stages/…)
  * registry/<DB>/<SCHEMA>/<MODEL>/versions/<VERSION>/ model versions, in Snowflake's layout
  * jobs/<DB>/<SCHEMA>/<JOB>/                          job records and logs
  * ```
@@ -45,8 +49,31 @@ export const databaseFile = (home: string, database: string): string =>
 
 export const stagesDir = (home: string): string => join(home, "stages")
 
-export const stageDir = (home: string, stage: SchemaName & { readonly stage: string }): string =>
-  join(stagesDir(home), segment(stage.database), segment(stage.schema), segment(stage.stage))
+/** The user stage `@~`: its own top-level folder, so it can never meet a named stage's. */
+export const userStageDir = (home: string): string => join(home, "user-stage")
+
+/** Table stages (`@%T`), apart from named stages: a table and a stage may share a name. */
+export const tableStagesDir = (home: string): string => join(home, "table-stages")
+
+/** The emulator's record of an external stage: a file holding its URL (files stay in `stageDir`). */
+export const externalStageUrlFile = (home: string, stage: SchemaName & { readonly stage: string }): string =>
+  join(home, "external-stages", segment(stage.database), segment(stage.schema), segment(stage.stage), "url")
+
+export interface StageName extends SchemaName {
+  /** Absent for named stages written before user and table stages existed. */
+  readonly kind?: "named" | "user" | "table"
+  readonly stage: string
+}
+
+export const stageDir = (home: string, stage: StageName): string =>
+  stage.kind === "user"
+    ? userStageDir(home)
+    : join(
+        stage.kind === "table" ? tableStagesDir(home) : stagesDir(home),
+        segment(stage.database),
+        segment(stage.schema),
+        segment(stage.stage)
+      )
 
 export const registryDir = (home: string): string => join(home, "registry")
 

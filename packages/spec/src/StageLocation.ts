@@ -1,16 +1,27 @@
 /**
- * Stage locations: `@DB.SCHEMA.STAGE/path/to/file`, `@STAGE/dir/` (resolved against a current database
- * and schema), with quoted parts (`@"my db".PUBLIC."Stage"/x`). After parsing, the path is normalised
- * and can never leave its stage: no `..` (plain or percent-encoded), no NUL or control characters, no
- * backslashes. A location written with a trailing slash (or the stage root) names a folder.
+ * Stage locations, in Snowflake's three kinds:
+ * - named stages: `@DB.SCHEMA.STAGE/path/to/file`, `@STAGE/dir/` (resolved against a current database
+ *   and schema), with quoted parts (`@"my db".PUBLIC."Stage"/x`);
+ * - the user stage `@~/path`: one per user, outside any database or schema;
+ * - table stages `@%T/path`, `@DB.SCHEMA.%T/path`, `@%"my table"/x`: one per table, named after it.
+ * After parsing, the path is normalised and can never leave its stage: no `..` (plain or
+ * percent-encoded), no NUL or control characters, no backslashes. A location written with a trailing
+ * slash (or the stage root) names a folder.
  */
 import { Effect } from "effect"
 import { InvalidStageLocation } from "./errors/SpecErrors.ts"
 import * as Identifier from "./Identifier.ts"
 
+/** Which of Snowflake's internal stage kinds a location is on. */
+export type StageKind = "named" | "user" | "table"
+
 export interface StageLocation {
+  readonly kind: StageKind
+  /** The stage's (or the table's) database; `""` for the user stage. */
   readonly database: string
+  /** The stage's (or the table's) schema; `""` for the user stage. */
   readonly schema: string
+  /** The stage's name; the table's name for a table stage; `~` for the user stage. */
   readonly stage: string
   /** Inside the stage, `/`-separated, without leading or trailing slash; `""` is the stage root. */
   readonly path: string
@@ -20,7 +31,11 @@ export interface StageLocation {
 
 const fail = (input: string, reason: string) => Effect.fail(new InvalidStageLocation({ input, reason }))
 
-const EXAMPLE = "Write it as @DB.SCHEMA.STAGE/path (or @STAGE/path with a current database and schema)."
+const EXAMPLE =
+  "Write it as @DB.SCHEMA.STAGE/path (or @STAGE/path with a current database and schema), @~/path for your user stage, or @%TABLE/path for a table stage."
+
+/** The `stage` of the user stage. */
+export const USER_STAGE = "~"
 
 /** Split `@name.parts/path` at the first slash outside quotes. */
 const splitStageAndPath = (body: string): [string, string | undefined] => {
@@ -89,34 +104,70 @@ export const parse = (
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
       return yield* fail(
         text,
-        `URLs are not stage locations; runbatch reads and writes named internal stages. ${EXAMPLE}`
+        `URLs are not stage locations; create a stage over the URL (CREATE STAGE … URL = '…') and use @STAGE/path. ${EXAMPLE}`
       )
     }
     if (!input.startsWith("@")) return yield* fail(text, `a stage location starts with @. ${EXAMPLE}`)
     const body = input.slice(1)
-    if (body.startsWith("~")) {
-      return yield* fail(text, `user stages (@~) are not supported; use a named stage. ${EXAMPLE}`)
-    }
-    if (body.startsWith("%")) {
-      return yield* fail(text, `table stages (@%table) are not supported; use a named stage. ${EXAMPLE}`)
-    }
+    if (body.startsWith("~")) return yield* parseUserStage(text, body.slice(1))
     const [stagePart, rawPath] = splitStageAndPath(body)
     if (stagePart === "") return yield* fail(text, `the stage name is missing. ${EXAMPLE}`)
-    const name = yield* Identifier.parseQualified(stagePart).pipe(
-      Effect.mapError((e) => new InvalidStageLocation({ input: text, reason: `stage name: ${e.reason}` }))
+    const table = tableStagePart(stagePart)
+    if (table !== undefined && table.table === "") {
+      return yield* fail(text, `the table name after % is missing. ${EXAMPLE}`)
+    }
+    const name = yield* Identifier.parseQualified(table === undefined ? stagePart : table.qualified).pipe(
+      Effect.mapError(
+        (e) =>
+          new InvalidStageLocation({
+            input: text,
+            reason: `${table === undefined ? "stage" : "table"} name: ${e.reason}`
+          })
+      )
     )
     const database = name.database ?? context.database
     const schema = name.schema ?? context.schema
     if (database === undefined || schema === undefined) {
       return yield* fail(
         text,
-        `the stage is not qualified and there is no current ${database === undefined ? "database" : "schema"}. ${EXAMPLE}`
+        `the ${table === undefined ? "stage" : "table"} is not qualified and there is no current ${database === undefined ? "database" : "schema"}. ${EXAMPLE}`
       )
     }
     const path = rawPath === undefined ? "" : yield* normalisePath(text, rawPath)
-    const isDirectory = path === "" || (rawPath ?? "").replace(/(\/\.)+$/, "/").endsWith("/")
-    return { database, schema, stage: name.name, path, isDirectory }
+    const kind: StageKind = table === undefined ? "named" : "table"
+    return { kind, database, schema, stage: name.name, path, isDirectory: isDirectoryPath(path, rawPath) }
   })
+
+const isDirectoryPath = (path: string, rawPath: string | undefined): boolean =>
+  path === "" || (rawPath ?? "").replace(/(\/\.)+$/, "/").endsWith("/")
+
+/** `@~`, `@~/` or `@~/path`: anything else after the `~` (`@~x`, `@~..`) is refused. */
+const parseUserStage = (text: string, rest: string): Effect.Effect<StageLocation, InvalidStageLocation> => {
+  if (rest !== "" && !rest.startsWith("/")) {
+    return fail(text, `the user stage is written @~ followed by / and a path (@~/dir/file). ${EXAMPLE}`)
+  }
+  const rawPath = rest === "" ? undefined : rest.slice(1)
+  return Effect.map(rawPath === undefined ? Effect.succeed("") : normalisePath(text, rawPath), (path) => ({
+    kind: "user" as const,
+    database: "",
+    schema: "",
+    stage: USER_STAGE,
+    path,
+    isDirectory: isDirectoryPath(path, rawPath)
+  }))
+}
+
+/**
+ * A table stage's `[DB.][SCHEMA.]%TABLE`: the last dotted part starts with `%`. Returns the table's
+ * qualified name without the `%`, or undefined for a named stage.
+ */
+const tableStagePart = (stagePart: string): { qualified: string; table: string } | undefined => {
+  const parts = Identifier.splitParts(stagePart)
+  const last = parts[parts.length - 1] ?? ""
+  if (!last.startsWith("%")) return undefined
+  const table = last.slice(1)
+  return { qualified: [...parts.slice(0, -1), table].join("."), table }
+}
 
 /** Parse a location that must name a folder; a missing trailing slash is added, as the original does. */
 export const parseDirectory = (
@@ -125,18 +176,23 @@ export const parseDirectory = (
 ): Effect.Effect<StageLocation, InvalidStageLocation> =>
   Effect.map(parse(text, context), (location) => ({ ...location, isDirectory: true }))
 
-const render = (location: StageLocation, name: (qualified: Identifier.QualifiedName) => string): string => {
-  const stage = name({ database: location.database, schema: location.schema, name: location.stage })
+const render = (
+  location: StageLocation,
+  one: (name: string) => string,
+  name: (qualified: Identifier.QualifiedName) => string
+): string => {
+  const stage = stageName(location, one, name)
   const path = location.path === "" ? "" : `/${location.path}`
   return `@${stage}${path}${location.isDirectory ? "/" : ""}`
 }
 
 /** `@DB.SCHEMA.STAGE/path` (with a trailing slash for folders), quoting parts only where needed. */
-export const format = (location: StageLocation): string => render(location, Identifier.formatQualified)
+export const format = (location: StageLocation): string =>
+  render(location, Identifier.format, Identifier.formatQualified)
 
 /** A single-quoted SQL string literal of the location with every identifier quoted. */
 export const toSqlLiteral = (location: StageLocation): string =>
-  `'${render(location, Identifier.quoteQualified).replace(/\\/g, "\\\\").replace(/'/g, "''")}'`
+  `'${render(location, Identifier.quote, Identifier.quoteQualified).replace(/\\/g, "\\\\").replace(/'/g, "''")}'`
 
 /** A file or folder inside `folder`; `relative` is normalised and cannot climb out of it. */
 export const child = (
@@ -155,6 +211,7 @@ export const asDirectory = (location: StageLocation): StageLocation => ({ ...loc
 
 /** Whether `inner` is `outer` itself or lies below it (same stage, path prefix on segment boundaries). */
 export const contains = (outer: StageLocation, inner: StageLocation): boolean =>
+  outer.kind === inner.kind &&
   outer.database === inner.database &&
   outer.schema === inner.schema &&
   outer.stage === inner.stage &&
@@ -164,6 +221,51 @@ export const contains = (outer: StageLocation, inner: StageLocation): boolean =>
 export const relativePath = (outer: StageLocation, inner: StageLocation): string =>
   outer.path === "" ? inner.path : inner.path.slice(outer.path.length).replace(/^\//, "")
 
-/** The identity of the stage itself, for grouping and lookups. */
-export const stageKey = (location: Pick<StageLocation, "database" | "schema" | "stage">): string =>
-  Identifier.quoteQualified({ database: location.database, schema: location.schema, name: location.stage })
+/** The identity of the stage itself, for grouping and lookups: `"DB"."S"."ST"`, `~`, `"DB"."S".%"T"`. */
+export const stageKey = (location: Pick<StageLocation, "kind" | "database" | "schema" | "stage">): string =>
+  stageName(location, Identifier.quote, Identifier.quoteQualified)
+
+/** The stage of a location as written, without `@` or path: `DB.S.ST`, `~`, `DB.S.%T`. */
+export const formatStage = (
+  location: Pick<StageLocation, "kind" | "database" | "schema" | "stage">
+): string => stageName(location, Identifier.format, Identifier.formatQualified)
+
+/** The stage part of a location without the `@`: `DB.S.ST`, `~`, `DB.S.%T`. */
+const stageName = (
+  location: Pick<StageLocation, "kind" | "database" | "schema" | "stage">,
+  one: (name: string) => string,
+  name: (qualified: Identifier.QualifiedName) => string
+): string => {
+  if (location.kind === "user") return USER_STAGE
+  if (location.kind === "table")
+    return `${one(location.database)}.${one(location.schema)}.%${one(location.stage)}`
+  return name({ database: location.database, schema: location.schema, name: location.stage })
+}
+
+/**
+ * LIST's `name` for the file at `path` of `location`'s stage: `<stage in lower case>/<path>` on a named
+ * stage (the reference's C2); the path alone on the user stage and on table stages (unverified on a
+ * real account: the reference leaves that name format open).
+ */
+export const listName = (location: Pick<StageLocation, "kind" | "stage">, path: string): string =>
+  location.kind === "named" ? `${location.stage.toLowerCase()}/${path}` : path
+
+/** Whether LIST's `name` is a cloud URL (`s3://bucket/path/f`): the files of an external stage. */
+export const isUrlListName = (name: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(name)
+
+/**
+ * The path inside the stage that LIST's `name` stands for (the inverse of `listName`); on an external
+ * stage, whose names are its URL and the path, `url` is that URL.
+ */
+export const pathOfListName = (
+  location: Pick<StageLocation, "kind" | "stage">,
+  name: string,
+  url?: string
+): string => {
+  if (url !== undefined && name.startsWith(url)) return name.slice(url.length).replace(/^\/+/, "")
+  if (location.kind !== "named") return name.replace(/^\/+/, "")
+  const prefix = `${location.stage.toLowerCase()}/`
+  if (name.startsWith(prefix)) return name.slice(prefix.length)
+  const slash = name.indexOf("/")
+  return slash < 0 ? name : name.slice(slash + 1)
+}

@@ -281,9 +281,9 @@ describe("JobFile.parse rejections", () => {
       [["model", "at most three parts"]]
     ],
     [
-      "a user stage source",
-      "model: m\nsource: {files: '@~/x/'}\noutput: {stage_location: '@a.b.c/'}\n",
-      [["source.files", "user stages"]]
+      "a malformed user stage source",
+      "model: m\nsource: {files: '@~x/'}\noutput: {stage_location: '@a.b.c/'}\n",
+      [["source.files", "the user stage is written @~ followed by /"]]
     ],
     [
       "aliases that expand exponentially (a billion laughs)",

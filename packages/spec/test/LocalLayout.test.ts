@@ -27,6 +27,16 @@ describe("LocalLayout", () => {
     expect(LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "my stage" })).toBe(
       join(home, "stages", "ML", "PUBLIC", "my%20stage")
     )
+    expect(LocalLayout.stageDir(home, { kind: "user", database: "", schema: "", stage: "~" })).toBe(
+      join(home, "user-stage")
+    )
+    expect(LocalLayout.stageDir(home, { kind: "table", database: "ML", schema: "PUBLIC", stage: "T" })).toBe(
+      join(home, "table-stages", "ML", "PUBLIC", "T")
+    )
+    // A table stage never shares a folder with the named stage of the same name.
+    expect(LocalLayout.stageDir(home, { kind: "named", database: "ML", schema: "PUBLIC", stage: "T" })).toBe(
+      join(home, "stages", "ML", "PUBLIC", "T")
+    )
     expect(LocalLayout.versionDir(home, { database: "ML", schema: "PUBLIC", name: "WINE" }, "V1")).toBe(
       join(home, "registry", "ML", "PUBLIC", "WINE", "versions", "V1")
     )

@@ -33,7 +33,9 @@ describe.each(["ts", "wire"] as const)("OutputSpec.decode (%s form)", (form: For
       { stageLocation: "@DB.S.ST/out/", mode: "error" }
     ],
     ["an unqualified stage (resolved later)", { [k.stage]: "@STAGE/out/" }, { stageLocation: "@STAGE/out/" }],
-    ["a quoted stage", { [k.stage]: '@"my db".S."st"/x/' }, { stageLocation: '@"my db".S."st"/x/' }]
+    ["a quoted stage", { [k.stage]: '@"my db".S."st"/x/' }, { stageLocation: '@"my db".S."st"/x/' }],
+    ["the user stage", { [k.stage]: "@~/out/" }, { stageLocation: "@~/out/" }],
+    ["a table stage", { [k.base]: '@%"my table"/out/' }, { baseStageLocation: '@%"my table"/out/' }]
   ]
   it.each(accepted)("accepts %s", (_, input, expected) => {
     const spec = ok(OutputSpec.decode(input, form))
@@ -56,7 +58,13 @@ describe.each(["ts", "wire"] as const)("OutputSpec.decode (%s form)", (form: For
     ],
     ["a bad mode", { [k.stage]: "@DB.S.ST/a/", mode: "append" }, "mode", 'Expected "error" | "overwrite"'],
     ["a non-string mode", { [k.stage]: "@DB.S.ST/a/", mode: 1 }, "mode", "Expected string"],
-    ["a user stage", { [k.stage]: "@~/out/" }, k.stage, "user stages (@~) are not supported"],
+    [
+      "a malformed user stage",
+      { [k.stage]: "@~out/" },
+      k.stage,
+      "the user stage is written @~ followed by /"
+    ],
+    ["a table stage without a table", { [k.stage]: "@%/out/" }, k.stage, "the table name after % is missing"],
     ["a URL", { [k.stage]: "s3://bucket/out/" }, k.stage, "URLs are not stage locations"],
     ["traversal", { [k.base]: "@DB.S.ST/out/../../x" }, k.base, "the path contains '..'"],
     ["a location without @", { [k.stage]: "DB.S.ST/out/" }, k.stage, "a stage location starts with @"],

@@ -13,7 +13,24 @@ const loc = (
   stage: string,
   path: string,
   isDirectory: boolean
-): StageLocation.StageLocation => ({ database, schema, stage, path, isDirectory })
+): StageLocation.StageLocation => ({ kind: "named", database, schema, stage, path, isDirectory })
+
+const user = (path: string, isDirectory: boolean): StageLocation.StageLocation => ({
+  kind: "user",
+  database: "",
+  schema: "",
+  stage: "~",
+  path,
+  isDirectory
+})
+
+const table = (
+  database: string,
+  schema: string,
+  name: string,
+  path: string,
+  isDirectory: boolean
+): StageLocation.StageLocation => ({ kind: "table", database, schema, stage: name, path, isDirectory })
 
 describe("StageLocation.parse", () => {
   const accepted: ReadonlyArray<readonly [string, Identifier.NameContext, StageLocation.StageLocation]> = [
@@ -37,7 +54,20 @@ describe("StageLocation.parse", () => {
     ["  @DB.S.ST/x  ", {}, loc("DB", "S", "ST", "x", false)],
     ["@DB.S.ST/file%20name.txt", {}, loc("DB", "S", "ST", "file%20name.txt", false)],
     ["@DB.S.ST/a..b/c", {}, loc("DB", "S", "ST", "a..b/c", false)],
-    ["@DB.S.ST/.hidden", {}, loc("DB", "S", "ST", ".hidden", false)]
+    ["@DB.S.ST/.hidden", {}, loc("DB", "S", "ST", ".hidden", false)],
+    ["@~", {}, user("", true)],
+    ["@~/", {}, user("", true)],
+    ["@~/dir/", {}, user("dir", true)],
+    ["@~/dir/f.parquet", {}, user("dir/f.parquet", false)],
+    ["@~//a/./b", CONTEXT, user("a/b", false)],
+    ["@%T/x", CONTEXT, table("DB", "SC", "T", "x", false)],
+    ["@%t", CONTEXT, table("DB", "SC", "T", "", true)],
+    ["@DB.S.%T/x/", {}, table("DB", "S", "T", "x", true)],
+    ["@OTHER.%T/x", CONTEXT, table("DB", "OTHER", "T", "x", false)],
+    ['@%"my table"/x', CONTEXT, table("DB", "SC", "my table", "x", false)],
+    ['@"my db".S.%"my table"/a b', {}, table("my db", "S", "my table", "a b", false)],
+    ['@%"50%"/x', CONTEXT, table("DB", "SC", "50%", "x", false)],
+    ['@"%S"/x', CONTEXT, loc("DB", "SC", "%S", "x", false)]
   ]
   it.each(accepted)("accepts %j (context %j)", (text, context, expected) => {
     expect(at(text, context)).toStrictEqual(expected)
@@ -46,9 +76,23 @@ describe("StageLocation.parse", () => {
   const rejected: ReadonlyArray<readonly [string, Identifier.NameContext, string]> = [
     ["DB.S.ST/x", {}, "a stage location starts with @"],
     ["", {}, "a stage location starts with @"],
-    ["@~", {}, "user stages (@~) are not supported"],
-    ["@~/x", {}, "user stages (@~) are not supported"],
-    ["@%table/x", {}, "table stages (@%table) are not supported"],
+    ["@~..", {}, "the user stage is written @~ followed by /"],
+    ["@~x/y", {}, "the user stage is written @~ followed by /"],
+    ["@~/../x", {}, "the path contains '..'"],
+    ["@~/a/%2e%2e/x", {}, "percent-encoded '..'"],
+    ["@~/a\\b", {}, "backslash"],
+    ["@~/a\u0000b", {}, "NUL character"],
+    ["@%", CONTEXT, "the table name after % is missing"],
+    ["@%/x", CONTEXT, "the table name after % is missing"],
+    ["@DB.S.%/x", {}, "the table name after % is missing"],
+    ['@%""', CONTEXT, "table name: a quoted identifier cannot be empty"],
+    ["@%T/../x", CONTEXT, "the path contains '..'"],
+    ["@%T/%2E%2E", CONTEXT, "percent-encoded '..'"],
+    ["@%T/x", {}, "the table is not qualified and there is no current database"],
+    ["@%T/x", { database: "DB" }, "there is no current schema"],
+    ["@%%T/x", CONTEXT, "table name:"],
+    ["@%DB.T/x", CONTEXT, "stage name:"],
+    ["@A.B.C.%T/x", {}, "at most three parts"],
     ["s3://bucket/x", {}, "URLs are not stage locations"],
     ["gcs://bucket/x", {}, "URLs are not stage locations"],
     ["https://host/x", {}, "URLs are not stage locations"],
@@ -95,6 +139,10 @@ describe("StageLocation.parse", () => {
     const file = at("@db.s.st/out/x.parquet")
     expect(StageLocation.asDirectory(file)).toStrictEqual({ ...file, isDirectory: true })
     expect(StageLocation.stageKey(file)).toBe('"DB"."S"."ST"')
+    expect(StageLocation.stageKey(at("@~/x"))).toBe("~")
+    expect(StageLocation.stageKey(at('@db.s.%"t"/x'))).toBe('"DB"."S".%"t"')
+    // A table stage and a named stage of the same name are different stages.
+    expect(StageLocation.stageKey(at("@DB.S.%T/x"))).not.toBe(StageLocation.stageKey(at("@DB.S.T/x")))
   })
 })
 
@@ -126,6 +174,12 @@ describe("StageLocation.child", () => {
     failsWith(StageLocation.child(folder, relative), "InvalidStageLocation", fragment)
   })
 
+  it("child keeps the stage kind", () => {
+    expect(ok(StageLocation.child(at("@~/out/"), "a.parquet"))).toStrictEqual(user("out/a.parquet", false))
+    expect(ok(StageLocation.child(at("@DB.S.%T"), "x/"))).toStrictEqual(table("DB", "S", "T", "x", true))
+    failsWith(StageLocation.child(at("@~/out/"), "../x"), "InvalidStageLocation", "'..'")
+  })
+
   it("child of the stage root and explicit isDirectory", () => {
     const root = at("@DB.S.ST")
     expect(ok(StageLocation.child(root, "x"))).toStrictEqual(loc("DB", "S", "ST", "x", false))
@@ -146,7 +200,15 @@ describe("StageLocation.contains and relativePath", () => {
     ["@DB.S.ST/out/a/", "@DB.S.ST/out/", false],
     ["@DB.S.ST/out/", "@DB.S.OTHER/out/x", false],
     ["@DB.S.ST/out/", "@DB.T.ST/out/x", false],
-    ["@DB.S.ST/out/", "@DB2.S.ST/out/x", false]
+    ["@DB.S.ST/out/", "@DB2.S.ST/out/x", false],
+    ["@~/out/", "@~/out/a", "a"],
+    ["@~", "@~/any/x", "any/x"],
+    ["@~/out/", "@~/output/x", false],
+    ["@DB.S.%T/out/", "@DB.S.%T/out/a", "a"],
+    ["@DB.S.%T/", "@DB.S.T/x", false],
+    ["@DB.S.T/", "@DB.S.%T/x", false],
+    ["@DB.S.%T/", "@DB.S.%U/x", false],
+    ["@~/", "@DB.S.%T/x", false]
   ]
   it.each(cases)("contains(%j, %j) → %j", (outer, inner, relative) => {
     const o = at(outer)
@@ -163,7 +225,11 @@ describe("StageLocation.format", () => {
     ["@DB.S.ST", "@DB.S.ST/"],
     ['@"my db".PUBLIC."Stage"/x', '@"my db".PUBLIC."Stage"/x'],
     ['@"lower".s.st', '@"lower".S.ST/'],
-    ["@DB.S.ST/a//./b/", "@DB.S.ST/a/b/"]
+    ["@DB.S.ST/a//./b/", "@DB.S.ST/a/b/"],
+    ["@~", "@~/"],
+    ["@~//dir/./f", "@~/dir/f"],
+    ["@db.s.%t/x", "@DB.S.%T/x"],
+    ['@db.s.%"my table"/x/', '@DB.S.%"my table"/x/']
   ]
   it.each(formatted)("format(parse(%j)) is %j", (text, expected) => {
     expect(StageLocation.format(at(text))).toBe(expected)
@@ -176,7 +242,14 @@ describe("StageLocation.format", () => {
     '@"a/b"."c.d".ST/x/',
     "@\"it's\".S.ST/o'k",
     '@"q""uote".S.ST/x',
-    "@DB.S.ST"
+    "@DB.S.ST",
+    "@~/dir/",
+    "@~/f.parquet",
+    "@~",
+    "@DB.S.%T/x",
+    '@"my db".S.%"my table"/a b/',
+    '@DB.S.%"q""uote"/x',
+    "@DB.S.%T"
   ]
   it.each(roundTrips)("parse(format(parse(%j))) is stable", (text) => {
     const first = at(text)
@@ -189,7 +262,11 @@ describe("StageLocation.toSqlLiteral", () => {
     ["@DB.S.ST/x", `'@"DB"."S"."ST"/x'`],
     ["@DB.S.ST/out/", `'@"DB"."S"."ST"/out/'`],
     [`@"it's".S.ST/o'k/`, `'@"it''s"."S"."ST"/o''k/'`],
-    [`@DB.S.ST/x'; DROP TABLE t; --`, `'@"DB"."S"."ST"/x''; DROP TABLE t; --'`]
+    [`@DB.S.ST/x'; DROP TABLE t; --`, `'@"DB"."S"."ST"/x''; DROP TABLE t; --'`],
+    ["@~/dir/", `'@~/dir/'`],
+    ["@~/o'k", `'@~/o''k'`],
+    ["@DB.S.%T/x", `'@"DB"."S".%"T"/x'`],
+    [`@DB.S.%"it's"/x`, `'@"DB"."S".%"it''s"/x'`]
   ]
   it.each(cases)("toSqlLiteral(%j) is %s", (text, expected) => {
     const literal = StageLocation.toSqlLiteral(at(text))

@@ -97,12 +97,15 @@ export const walkScope = (
     return result
   })
 
-/** Each entry's location and LIST-style name (the stage's name in lower case, then the path). */
+/** Each entry's location and LIST-style name (`StageLocation.listName`). */
 const entryNaming = (file: FileLocation.FileLocation) => {
   if (file.kind === "stage") {
-    const stage = StageLocation.format({ ...file.location, path: "", isDirectory: false })
-    const lower = file.location.stage.toLowerCase()
-    return { location: (path: string) => `${stage}/${path}`, name: (path: string) => `${lower}/${path}` }
+    const stage = file.location
+    const root = StageLocation.format({ ...stage, path: "", isDirectory: false })
+    return {
+      location: (path: string) => `${root}/${path}`,
+      name: (path: string) => StageLocation.listName(stage, path)
+    }
   }
   const model = file.location
   return {

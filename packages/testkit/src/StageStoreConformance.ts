@@ -15,10 +15,16 @@ import { describe, expect, it, onTestFinished } from "vitest"
 /** The stages the suite writes to, as identifiers: a plain name and one with a space and unicode. */
 export const CONFORMANCE_STAGES = ["CONFORMANCE", '"my stage é"'] as const
 
+/** A table whose table stage the suite writes to (`@%CONFORMANCE_POINTS`). */
+export const CONFORMANCE_TABLE = "CONFORMANCE_POINTS"
+
 export interface StageStoreConformanceOptions {
   /** Names the describe block: "local", "snowflake (emulator)"… */
   readonly backend: string
-  /** A fresh StageStore (current database ML, schema PUBLIC) whose CONFORMANCE_STAGES exist, empty. */
+  /**
+   * A fresh StageStore (current database ML, schema PUBLIC) whose CONFORMANCE_STAGES exist, empty, and
+   * whose CONFORMANCE_TABLE exists, with an empty user stage and table stage.
+   */
   readonly layer: () => Layer.Layer<StageStore, unknown>
   /** Per-test timeout for the large-file test (ms). */
   readonly largeTimeout?: number
@@ -255,6 +261,71 @@ export const stageStoreConformance = (options: StageStoreConformanceOptions): vo
       expect(result.fits).toBe(10)
       expect(new TextDecoder().decode(result.exact)).toBe("0123456789")
       expect(result.other).not.toBe(4)
+    })
+
+    it.each([
+      ["the user stage", "@~/conformance", "@~/conformance"],
+      ["a table stage", `@%${CONFORMANCE_TABLE}/dir`, `@ML.PUBLIC.%${CONFORMANCE_TABLE}/dir`]
+    ])("writes, puts, lists, reads and removes on %s", async (_, root, formatted) => {
+      const single = join(localFolder(), "put.txt")
+      writeFileSync(single, "put")
+      const result = await run(
+        Effect.gen(function* () {
+          const store = yield* StageStore
+          const written = yield* store.write(`${root}/a.txt`, text("on a stage of its own"))
+          const put = yield* store.put(single, `${root}/sub/`)
+          const entries = yield* store.list(`${root}/`)
+          const bytes = yield* store.readBytes(`${root}/a.txt`)
+          const streamed = yield* Stream.runCollect(store.read(`${root}/sub/put.txt`))
+          const size = yield* store.size(`${root}/a.txt`)
+          const again = yield* Effect.flip(store.write(`${root}/a.txt`, text("again")))
+          const removed = yield* store.remove(`${root}/`)
+          return {
+            written,
+            put,
+            entries,
+            bytes,
+            streamed,
+            size,
+            again,
+            removed,
+            after: yield* paths(`${root}/`)
+          }
+        })
+      )
+      const inside = root.slice(root.indexOf("/") + 1)
+      expect(result.written.bytes).toBe(21)
+      expect(result.put).toEqual([`${formatted}/sub/put.txt`])
+      expect(result.entries.map((e) => [e.location, e.name, e.path, e.size])).toEqual([
+        // LIST names a user or table stage's files by their path alone (unverified on a real account).
+        [`${formatted}/a.txt`, `${inside}/a.txt`, `${inside}/a.txt`, 21],
+        [`${formatted}/sub/put.txt`, `${inside}/sub/put.txt`, `${inside}/sub/put.txt`, 3]
+      ])
+      expect(new TextDecoder().decode(result.bytes)).toBe("on a stage of its own")
+      expect(Buffer.concat(result.streamed).toString()).toBe("put")
+      expect(result.size).toBe(21)
+      expect(result.again._tag).toBe("StageFileExists")
+      expect(result.removed).toBe(2)
+      expect(result.after).toEqual([])
+    })
+
+    it("keeps the user stage, a table stage and a named stage apart", async () => {
+      const result = await run(
+        Effect.gen(function* () {
+          const store = yield* StageStore
+          yield* store.write(`@~/apart/f.txt`, text("user"))
+          yield* store.write(`@%${CONFORMANCE_TABLE}/apart/f.txt`, text("table"))
+          yield* store.write(`${S}/apart/f.txt`, text("named"))
+          const read = (location: string) =>
+            Effect.map(store.readBytes(location), (bytes) => new TextDecoder().decode(bytes))
+          return [
+            yield* read(`@~/apart/f.txt`),
+            yield* read(`@%${CONFORMANCE_TABLE}/apart/f.txt`),
+            yield* read(`${S}/apart/f.txt`)
+          ]
+        })
+      )
+      expect(result).toEqual(["user", "table", "named"])
     })
 
     it("fails a write whose data stream fails, leaving no file behind", async () => {

@@ -38,6 +38,7 @@ export { scratchSchemaLayer, scratchSchemaName } from "./SnowflakeScratchSchema.
 export { countingQuery, type SqlConformanceOptions, sqlConformance } from "./SqlConformance.ts"
 export {
   CONFORMANCE_STAGES,
+  CONFORMANCE_TABLE,
   type StageStoreConformanceOptions,
   stageStoreConformance
 } from "./StageStoreConformance.ts"

@@ -15,7 +15,8 @@ import { mkdir, readdir, stat } from "node:fs/promises"
 import { basename, dirname } from "node:path"
 import { EmulatorSqlError, StageLocation } from "@runbatch/spec"
 import { Effect } from "effect"
-import type { Statement, StatementHandler } from "../Statement.ts"
+import { externalUrl, transferRefused } from "../ExternalStages.ts"
+import type { Statement, StatementContext, StatementHandler } from "../Statement.ts"
 import {
   booleanOption,
   listMatching,
@@ -92,6 +93,17 @@ export const stageInfo = (folder: string) => ({
   isClientSideEncrypted: false
 })
 
+/** GET and PUT move files to and from internal stages only. */
+const refuseExternal = (
+  statement: Statement,
+  context: StatementContext,
+  command: "GET" | "PUT",
+  location: StageLocation.StageLocation
+) =>
+  Effect.flatMap(externalUrl(context.home, location), (url) =>
+    url === undefined ? Effect.void : Effect.fail(transferRefused(statement, command, location, url))
+  )
+
 export const put: StatementHandler = {
   kind: "PUT",
   matches: ({ keywords }) => keywords === "PUT" || keywords.startsWith("PUT "),
@@ -105,6 +117,7 @@ export const put: StatementHandler = {
       const options = yield* optionsFrom(statement, statement.tokens, target.next)
       const location = StageLocation.asDirectory(yield* stageLocation(target.text, context))
       yield* requireStage(statement, context, location)
+      yield* refuseExternal(statement, context, "PUT", location)
       const workspace = yield* context.workspace
       const folder = yield* workspace.account.stagePath(location)
       const autoCompress = booleanOption(options, "AUTO_COMPRESS", true)
@@ -155,6 +168,7 @@ export const get: StatementHandler = {
       const localFolder = yield* localPath(statement, target.text)
       const options = yield* optionsFrom(statement, statement.tokens, target.next)
       yield* requireStage(statement, context, location)
+      yield* refuseExternal(statement, context, "GET", location)
       if (!(yield* isDirectory(localFolder)))
         return yield* refuse(
           statement,

@@ -2,11 +2,13 @@
  * `LIST @stage[/path] [PATTERN = 're']` and `REMOVE @stage[/path] [PATTERN = 're']` (also `LS`, `RM`)
  * through the local account's StageStore: prefix semantics (`@s/dir` lists `dir/…` and `dir2/…`),
  * PATTERN matched against the whole path inside the stage. LIST answers `name, size, md5,
- * last_modified` with `name` the lower-case stage name and the path; REMOVE answers `name, result`.
+ * last_modified` with `name` as `StageLocation.listName` gives it (on an external stage, the stage's
+ * URL and the path); REMOVE answers `name, result`.
  */
 import { rm } from "node:fs/promises"
 import { StageLocation } from "@runbatch/spec"
 import { Effect } from "effect"
+import { externalUrl } from "../ExternalStages.ts"
 import { column } from "../RowTypes.ts"
 import type { Statement, StatementContext, StatementHandler } from "../Statement.ts"
 import { rows } from "../StatementRows.ts"
@@ -31,7 +33,12 @@ const target = (statement: Statement, context: StatementContext) =>
     yield* requireStage(statement, context, location)
     const workspace = yield* context.workspace
     const { entries } = yield* listMatching(context, location, options)
-    return { location, entries, workspace }
+    const url = yield* externalUrl(context.home, location)
+    const named = entries.map((entry) => ({
+      ...entry,
+      name: url === undefined ? entry.name : `${url}${entry.path}`
+    }))
+    return { location, entries: named, workspace }
   })
 
 export const listStage: StatementHandler = {

@@ -8,7 +8,8 @@
  * operation of the local account is its own instance, where a temporary table would not outlive it.
  * Temporary (and volatile) ones are dropped when their session ends (TemporaryObjects).
  */
-import { Identifier } from "@runbatch/spec"
+import { rm } from "node:fs/promises"
+import { Identifier, LocalLayout } from "@runbatch/spec"
 import { Effect } from "effect"
 import { toDuckDb } from "../DuckDbDialect.ts"
 import { readsHistory, withHistory } from "../QueryHistoryTable.ts"
@@ -152,6 +153,28 @@ const trackTemporaryTable = (statement: Statement, context: StatementContext, wo
     else forgetTemporary(context.session, key)
   })
 
+/** A dropped or replaced table takes its table stage's files with it, as on Snowflake. */
+const dropTableStage = (statement: Statement, context: StatementContext) =>
+  Effect.gen(function* () {
+    const replaced = CREATE_TABLE.exec(statement.keywords)?.[1] !== undefined
+    if (!replaced && !statement.keywords.startsWith("DROP TABLE")) return
+    const target = targetOf(statement.words, ["TABLE"])
+    if (target === undefined) return
+    const name = yield* Effect.option(
+      Identifier.parseFullyQualified(target, {
+        database: context.session.database,
+        schema: context.session.schema
+      })
+    )
+    if (name._tag === "None") return
+    const folder = LocalLayout.stageDir(context.home, {
+      kind: "table",
+      ...name.value,
+      stage: name.value.name
+    })
+    yield* Effect.promise(() => rm(folder, { recursive: true, force: true }))
+  })
+
 export const passthrough: StatementHandler = {
   kind: "SQL for DuckDB",
   matches: ({ keywords }) => QUERY.test(keywords) || DML.test(keywords) || DDL.test(keywords),
@@ -187,6 +210,7 @@ export const passthrough: StatementHandler = {
       }
       if (DML.test(statement.keywords)) return status("Statement executed successfully.")
       yield* trackTemporaryTable(statement, context, workspace)
+      yield* dropTableStage(statement, context)
       return status(ddlStatus(statement))
     })
 }

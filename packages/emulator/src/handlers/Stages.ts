@@ -4,27 +4,24 @@
  * as Snowflake drops a replaced stage's files), `DROP STAGE` removes it, `DESCRIBE STAGE` and
  * `SHOW STAGES` describe them; a TEMPORARY stage is removed when its session ends (TemporaryObjects).
  * Statements on a stage that does not exist fail with Snowflake's 002003, where the local account's
- * own API would create it on first write.
+ * own API would create it on first write. The user stage `@~` always exists; a table stage `@%T`
+ * exists while its table does; neither is created or dropped on its own.
  */
 import { mkdir, readdir, rm, stat } from "node:fs/promises"
 import { EmulatorSqlError, Identifier, LocalLayout, StageLocation } from "@runbatch/spec"
 import { Effect } from "effect"
+import { externalUrl, forgetExternal, normaliseUrl, recordExternal } from "../ExternalStages.ts"
 import { column } from "../RowTypes.ts"
 import { isWord } from "../SqlTokens.ts"
 import type { Statement, StatementContext, StatementHandler } from "../Statement.ts"
 import { epochText, rows, status } from "../StatementRows.ts"
 import { forgetTemporary, rememberTemporary } from "../TemporaryObjects.ts"
 import { nameAt } from "./SessionStatements.ts"
-import { syntaxError } from "./StageSyntax.ts"
+import { optionsFrom, syntaxError } from "./StageSyntax.ts"
 
-export interface StageName {
-  readonly database: string
-  readonly schema: string
-  readonly stage: string
-}
+export type StageName = Pick<StageLocation.StageLocation, "kind" | "database" | "schema" | "stage">
 
-export const stageDisplay = (stage: StageName): string =>
-  Identifier.formatQualified({ database: stage.database, schema: stage.schema, name: stage.stage })
+export const stageDisplay = (stage: StageName): string => StageLocation.formatStage(stage)
 
 export const stageMissing = (statement: Statement, stage: StageName) =>
   new EmulatorSqlError({
@@ -44,11 +41,40 @@ const isFolder = (path: string) =>
     )
   )
 
-/** Fails with 002003 unless the stage exists. */
-export const requireStage = (statement: Statement, context: StatementContext, stage: StageName) =>
-  Effect.flatMap(isFolder(folderOf(context.home, stage)), (exists) =>
+/** Snowflake's 002003 for a table stage whose table does not exist (message unverified on a real account). */
+export const tableMissing = (statement: Statement, stage: StageName) =>
+  new EmulatorSqlError({
+    statement: statement.text,
+    code: "002003",
+    sqlState: "02000",
+    reason: `SQL compilation error:\nTable '${Identifier.formatQualified({ database: stage.database, schema: stage.schema, name: stage.stage })}' does not exist or not authorized. A table stage (@%TABLE) exists while its table does; create the table first.`
+  })
+
+/**
+ * Fails with 002003 unless the stage exists: a named stage once created, the user stage always, a
+ * table stage while its table exists.
+ */
+export const requireStage = (
+  statement: Statement,
+  context: StatementContext,
+  stage: StageName
+): Effect.Effect<void, EmulatorSqlError> => {
+  if (stage.kind === "user") return Effect.void
+  if (stage.kind === "table")
+    return Effect.flatMap(context.workspaceFor(stage.database, stage.schema), (workspace) =>
+      workspace.sql
+        .table(
+          Identifier.quoteQualified({ database: stage.database, schema: stage.schema, name: stage.stage })
+        )
+        .pipe(
+          Effect.asVoid,
+          Effect.mapError(() => tableMissing(statement, stage))
+        )
+    )
+  return Effect.flatMap(isFolder(folderOf(context.home, stage)), (exists) =>
     exists ? Effect.void : Effect.fail(stageMissing(statement, stage))
   )
+}
 
 /** The stage a statement names after its leading keywords (`CREATE STAGE [IF NOT EXISTS] name`). */
 const stageNamed = (statement: Statement, context: StatementContext, from: number) =>
@@ -62,7 +88,27 @@ const stageNamed = (statement: Statement, context: StatementContext, from: numbe
       database: context.session.database,
       schema: context.session.schema
     })
-    return { stage: location as StageName, end: name.end }
+    // The user stage and table stages are never created or dropped on their own.
+    if (location.kind !== "named") return yield* syntaxError(statement, `'${name.text}' is not a stage name`)
+    return { stage: location satisfies StageName, end: name.end }
+  })
+
+/**
+ * `URL = 's3://…'` of CREATE STAGE: an external stage (STORAGE_INTEGRATION and CREDENTIALS are
+ * accepted and ignored). Options are only read when URL is there, so any other CREATE STAGE is taken
+ * as it always was.
+ */
+const urlOption = (statement: Statement, end: number) =>
+  Effect.gen(function* () {
+    if (!statement.words.some((word) => isWord(word, "URL"))) return undefined
+    const written = (yield* optionsFrom(statement, statement.words, end)).get("URL")
+    const url = written === undefined ? undefined : normaliseUrl(written)
+    if (url === undefined)
+      return yield* syntaxError(
+        statement,
+        `the stage URL ${JSON.stringify(written ?? "")} is not a cloud storage URL: write URL = 's3://bucket/path/' (or gcs://, azure://)`
+      )
+    return url
   })
 
 const indexOfWord = (statement: Statement, word: string) => statement.words.findIndex((t) => isWord(t, word))
@@ -72,7 +118,8 @@ export const createStage: StatementHandler = {
   matches: ({ keywords }) => /^CREATE (OR REPLACE )?((TEMP|TEMPORARY) )?STAGE\b/.test(keywords),
   run: (statement, context) =>
     Effect.gen(function* () {
-      const { stage } = yield* stageNamed(statement, context, indexOfWord(statement, "STAGE") + 1)
+      const { stage, end } = yield* stageNamed(statement, context, indexOfWord(statement, "STAGE") + 1)
+      const url = yield* urlOption(statement, end)
       const folder = folderOf(context.home, stage)
       const replace = statement.keywords.includes(" OR REPLACE ")
       const ifNotExists = isWord(statement.words[indexOfWord(statement, "STAGE") + 1], "IF")
@@ -90,6 +137,9 @@ export const createStage: StatementHandler = {
         yield* Effect.promise(() => rm(folder, { recursive: true, force: true }))
       }
       yield* Effect.promise(() => mkdir(folder, { recursive: true }))
+      yield* url === undefined
+        ? forgetExternal(context.home, stage)
+        : recordExternal(context.home, stage, url)
       const key = `STAGE ${stageDisplay(stage)}`
       if (/ (TEMP|TEMPORARY) STAGE\b/.test(` ${statement.keywords}`))
         yield* rememberTemporary(
@@ -116,6 +166,7 @@ export const dropStage: StatementHandler = {
         return yield* stageMissing(statement, stage)
       }
       yield* Effect.promise(() => rm(folder, { recursive: true, force: true }))
+      yield* forgetExternal(context.home, stage)
       forgetTemporary(context.session, `STAGE ${stageDisplay(stage)}`)
       return status(`${stage.stage} successfully dropped.`)
     })
@@ -128,6 +179,7 @@ export const describeStage: StatementHandler = {
     Effect.gen(function* () {
       const { stage } = yield* stageNamed(statement, context, 2)
       yield* requireStage(statement, context, stage)
+      const url = yield* externalUrl(context.home, stage)
       return rows(
         [
           ["parent_property", "text"],
@@ -138,7 +190,8 @@ export const describeStage: StatementHandler = {
         ],
         [
           ["STAGE_FILE_FORMAT", "TYPE", "String", "CSV", "CSV"],
-          ["STAGE_LOCATION", "URL", "String", "", ""],
+          // An external stage's URL as a JSON list (the format is unverified on a real account).
+          ["STAGE_LOCATION", "URL", "String", url === undefined ? "" : JSON.stringify([url]), ""],
           ["DIRECTORY", "ENABLE", "Boolean", "false", "false"]
         ]
       )
@@ -168,7 +221,11 @@ export const showStages: StatementHandler = {
       const schemaDir = `${LocalLayout.stagesDir(context.home)}/${LocalLayout.segment(database)}/${LocalLayout.segment(schema)}`
       const stages = yield* foldersIn(schemaDir)
       const found = yield* Effect.forEach(stages, (stage) =>
-        Effect.promise(() => stat(stage.path).then((s) => ({ ...stage, created: s.birthtime })))
+        Effect.gen(function* () {
+          const created = yield* Effect.promise(() => stat(stage.path).then((s) => s.birthtime))
+          const url = yield* externalUrl(context.home, { kind: "named", database, schema, stage: stage.name })
+          return { ...stage, created, url }
+        })
       )
       return rows(
         [
@@ -196,13 +253,13 @@ export const showStages: StatementHandler = {
             stage.name,
             database,
             schema,
-            "",
+            stage.url ?? "",
             "N",
             "N",
             context.session.role,
             "",
             null,
-            "INTERNAL",
+            stage.url === undefined ? "INTERNAL" : "EXTERNAL",
             null,
             null,
             null,

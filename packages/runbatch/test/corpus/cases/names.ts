@@ -205,17 +205,17 @@ export const stageLocations: ReadonlyArray<Case> = [
   ),
   run(
     "output-user-stage",
-    "an output on a user stage (@~)",
-    { outputSpec: { stageLocation: "@~/out/" } },
+    "an output on the user stage written without a slash (@~out)",
+    { outputSpec: { stageLocation: "@~out/" } },
     "InvalidSpec",
-    "user stages (@~)"
+    "the user stage is written @~ followed by /"
   ),
   run(
     "output-table-stage",
-    "an output on a table stage (@%t)",
-    { outputSpec: { stageLocation: "@%POINTS/out/" } },
+    "an output on a table stage without a table (@%/out/)",
+    { outputSpec: { stageLocation: "@%/out/" } },
     "InvalidSpec",
-    "table stages (@%table)"
+    "the table name after % is missing"
   ),
   run(
     "output-dotdot",
@@ -324,10 +324,10 @@ export const stageLocations: ReadonlyArray<Case> = [
   ),
   run(
     "parquet-user-stage",
-    "a parquet source on a user stage",
-    { input: { kind: "parquet", location: "@~/data/" } },
+    "a parquet source on the user stage climbing out with ..",
+    { input: { kind: "parquet", location: "@~/../data/" } },
     "InvalidStageLocation",
-    "@~/data/"
+    "@~/../data/"
   ),
   run(
     "files-bad-pattern",
@@ -360,10 +360,10 @@ export const stageLocations: ReadonlyArray<Case> = [
   ),
   cli(
     "stage-rm-table-stage",
-    "stage rm of a table stage",
-    ["stage", "rm", "@%POINTS/x"],
+    "stage rm of a table stage with an empty quoted table name",
+    ["stage", "rm", '@%""/x'],
     "InvalidStageLocation",
-    "@%POINTS/x"
+    "a quoted identifier cannot be empty"
   ),
   cli(
     "results-dotdot",

@@ -6,6 +6,7 @@
  */
 import {
   FileLocation,
+  Identifier,
   InvalidStageLocation,
   StageFileError,
   StageLocation,
@@ -21,7 +22,7 @@ export interface SnowflakeStage {
 }
 
 /**
- * A stage location on a named internal stage. Model version files (`snow://model/…`) are listed and
+ * A stage location on an internal stage: a named stage, the user stage `@~` or a table stage `@%T`. Model version files (`snow://model/…`) are listed and
  * read through the model registry on Snowflake, not through this store.
  */
 export const parseStage = (
@@ -87,6 +88,23 @@ export const baseName = (location: StageLocationType.StageLocation): string =>
 export const isStageMissing = (error: StatementError): boolean =>
   error._tag === "SqlError" && /\b002003\b/.test(error.reason)
 
+const missingDetail = (location: StageLocationType.StageLocation): string =>
+  location.kind === "table"
+    ? `the table ${Identifier.formatQualified({ database: location.database, schema: location.schema, name: location.stage })} of the table stage ${display(stageRoot(location))} does not exist or this role may not use it; a table stage exists while its table does, so create the table first (CREATE TABLE …) or grant privileges on it`
+    : `the stage ${display(stageRoot(location))} does not exist or this role may not use it; create it (CREATE STAGE … ENCRYPTION = (TYPE = 'SNOWFLAKE_SSE')) or grant READ and WRITE on it`
+
+/** A read of a file on an external stage: GET moves files of internal stages only. */
+export const externalStageRead = (location: StageLocationType.StageLocation): StageFileError =>
+  new StageFileError({
+    location: display(location),
+    problem: "unreadable",
+    detail: `${display(stageRoot(location))} is an external stage, and Snowflake does not support GET on external stages (error 091003); read parquet files there through SQL (Sql.readParquet("${display(location)}")), or read the file from its cloud storage`
+  })
+
+/** Snowflake's 091003 "Failure using stage area": GET or PUT on an external stage, among others. */
+export const isStageAreaFailure = (error: StatementError): boolean =>
+  error._tag === "SqlError" && /\b091003\b/.test(error.reason)
+
 /** A failed statement on `location` as a StageFileError (a missing stage is `not_found`). */
 export const statementFailed =
   (location: StageLocationType.StageLocation, problem: "unreadable" | "unwritable") =>
@@ -95,6 +113,6 @@ export const statementFailed =
       ? new StageFileError({
           location: display(location),
           problem: "not_found",
-          detail: `the stage ${display(stageRoot(location))} does not exist or this role may not use it; create it (CREATE STAGE … ENCRYPTION = (TYPE = 'SNOWFLAKE_SSE')) or grant READ and WRITE on it`
+          detail: missingDetail(location)
         })
       : new StageFileError({ location: display(location), problem, detail: error.message })

@@ -5,27 +5,22 @@
  * Snowflake matches PATTERN against the path or the full name is unconfirmed, so runbatch does not
  * rely on it. LIST's `md5` on an encrypted internal stage is not the MD5 of the contents: compare it
  * only with an earlier LIST's. A stage that does not exist fails (StageFileError "not_found"), where
- * the local store lists it as empty: on Snowflake a stage is made, not written into being.
+ * the local store lists it as empty: on Snowflake a stage is made, not written into being. An external
+ * stage is listed too (its names are URLs, see StageListNames), but its files are never downloaded.
  */
-import { ListPattern, StageFileError, type StageLocation } from "@runbatch/spec"
+import { ListPattern, StageFileError, StageLocation } from "@runbatch/spec"
 import type { ListOptions, StageEntry, StageStoreShape } from "@runbatch/stage-io"
 import { Effect } from "effect"
+import { listedPaths } from "../StageListNames.ts"
 import {
   display,
+  externalStageRead,
   parseFile,
   parseStage,
   type SnowflakeStage,
   sqlLiteral,
   statementFailed
 } from "./SnowflakeStage.ts"
-
-/** The path inside the stage of LIST's `name` (`<stage in lower case>/<path>`). */
-const pathOfName = (location: StageLocation.StageLocation, name: string): string => {
-  const prefix = `${location.stage.toLowerCase()}/`
-  if (name.startsWith(prefix)) return name.slice(prefix.length)
-  const slash = name.indexOf("/")
-  return slash < 0 ? name : name.slice(slash + 1)
-}
 
 /** Whether `path` lies under `location` with LIST's prefix semantics. */
 const underPrefix = (location: StageLocation.StageLocation, path: string): boolean =>
@@ -44,21 +39,24 @@ export const listLocation = (
       .pipe(Effect.mapError(statementFailed(location, "unreadable")))
     const at = (name: string) => result.columns.findIndex((column) => column.name.toLowerCase() === name)
     const [nameAt, sizeAt, md5At, modifiedAt] = ["name", "size", "md5", "last_modified"].map(at)
+    const names = result.rows.map((row) => row[nameAt!] ?? "")
+    const { paths } = yield* listedPaths(stage.session.client, location, names).pipe(
+      Effect.mapError(statementFailed(location, "unreadable"))
+    )
     const entries: Array<StageEntry> = []
-    for (const row of result.rows) {
-      const name = row[nameAt!] ?? ""
-      const path = pathOfName(location, name)
-      if (!underPrefix(location, path) || !matches(path)) continue
+    result.rows.forEach((row, index) => {
+      const path = paths[index]!
+      if (!underPrefix(location, path) || !matches(path)) return
       const file = { ...location, path, isDirectory: false }
       entries.push({
         location: display(file),
-        name,
+        name: names[index]!,
         path,
         size: Number(row[sizeAt!] ?? 0),
         md5: options.withoutMd5 === true ? "" : (row[md5At!] ?? ""),
         lastModified: new Date(row[modifiedAt!] ?? 0)
       })
-    }
+    })
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   })
 
@@ -82,6 +80,17 @@ export const existingFile = (stage: SnowflakeStage, text: string) =>
       return yield* new StageFileError({ location: display(location), problem: "not_found" })
     return { location, entry }
   })
+
+/**
+ * The file at a file location, to be downloaded with GET: one on an external stage (LIST names it by
+ * URL) is refused before GET, which Snowflake refuses there (091003).
+ */
+export const downloadableFile = (stage: SnowflakeStage, text: string) =>
+  Effect.flatMap(existingFile(stage, text), (found) =>
+    StageLocation.isUrlListName(found.entry.name)
+      ? Effect.fail(externalStageRead(found.location))
+      : Effect.succeed(found)
+  )
 
 export const size =
   (stage: SnowflakeStage): StageStoreShape["size"] =>

@@ -18,12 +18,14 @@ import { snowflakeString } from "../SnowflakeString.ts"
 import {
   baseName,
   display,
+  externalStageRead,
+  isStageAreaFailure,
   reasonOf,
   type SnowflakeStage,
   sqlLiteral,
   statementFailed
 } from "./SnowflakeStage.ts"
-import { existingFile } from "./SnowflakeStageList.ts"
+import { downloadableFile } from "./SnowflakeStageList.ts"
 
 const READ_CHUNK_BYTES = 64 * 1024
 
@@ -60,7 +62,14 @@ export const download = (stage: SnowflakeStage, location: StageLocation.StageLoc
       stage.session.client.run(
         `GET ${sqlLiteral(location)} ${snowflakeString(`file://${folder}/`)} PATTERN = ${exactPattern(location)}`
       )
-    ).pipe(Effect.mapError(statementFailed(location, "unreadable")))
+    ).pipe(
+      // The file was listed, so a 091003 here is GET refused on an external stage.
+      Effect.mapError((error) =>
+        isStageAreaFailure(error)
+          ? externalStageRead(location)
+          : statementFailed(location, "unreadable")(error)
+      )
+    )
     const path = join(folder, baseName(location))
     const found = yield* Effect.promise(() =>
       stat(path).then(
@@ -90,7 +99,7 @@ export const read =
   (text) =>
     Stream.unwrap(
       Effect.gen(function* () {
-        const { location } = yield* existingFile(stage, text)
+        const { location } = yield* downloadableFile(stage, text)
         const folder = yield* privateFolder(display(location))
         const path = yield* download(stage, location, folder)
         return Stream.fromAsyncIterable(
@@ -109,7 +118,7 @@ export const read =
 const fetched = (stage: SnowflakeStage, text: string, options: ReadBytesOptions = {}) =>
   Effect.scoped(
     Effect.gen(function* () {
-      const { location, entry } = yield* existingFile(stage, text)
+      const { location, entry } = yield* downloadableFile(stage, text)
       const limit = Math.min(options.maxBytes ?? MAX_READ_BYTES, MAX_READ_BYTES)
       if (entry.size > limit) return yield* tooLarge(location, entry.size, limit)
       const folder = yield* privateFolder(display(location))
