@@ -15,11 +15,30 @@ const packagesWithTests = workspaceFolders.flatMap((folder) =>
     .map((entry) => join(folder, entry.name))
     .filter((dir) => existsSync(join(dir, "test")) && existsSync(join(dir, "package.json")))
 )
+/**
+ * Unit projects whose test files each need a fresh process, as vitest gives every file by default:
+ * stage-io mocks a node module (`vi.mock("node:fs/promises")`, which a shared module graph would not
+ * see); runtime's files start pipeline threads and onnxruntime sessions and count the threads their
+ * process starts (Replica.test.ts), and its time is its tests', not imports. The other unit projects
+ * run their files one after another in one worker that imports the workspace sources once
+ * (`isolate: false`): importing them again for every file was most of those projects' time (spec:
+ * 44 s of imports for 3 s of tests). Their files restore what they change in the process (environment
+ * variables, listeners) and start their own homes, emulators and servers per test, so sharing the
+ * worker changes no test's inputs. See docs/performance.md, "Test suite time".
+ */
+const ISOLATED_UNIT_PROJECTS = new Set(["@runbatch/runtime", "@runbatch/stage-io"])
+
 const projects = packagesWithTests.flatMap((dir) => {
   const name = (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name: string }).name
   const unit = {
     extends: true as const,
-    test: { name, root: dir, include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"] }
+    test: {
+      name,
+      root: dir,
+      include: ["test/**/*.test.ts"],
+      exclude: ["test/e2e/**"],
+      isolate: ISOLATED_UNIT_PROJECTS.has(name)
+    }
   }
   const e2e = {
     extends: true as const,
