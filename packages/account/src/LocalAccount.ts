@@ -29,6 +29,11 @@ export interface LocalAccountOptions {
   readonly database?: string
   /** Current schema for unqualified names; default `PUBLIC`. */
   readonly schema?: string
+  /**
+   * Stages mounted as folders outside the home, by `StageLocation.stageKey` (a job service's stage
+   * volumes, in a container): when given, these are the only stages there are, each at its folder.
+   */
+  readonly stageMounts?: Readonly<Record<string, string>>
 }
 
 export interface LocalAccountShape {
@@ -36,6 +41,8 @@ export interface LocalAccountShape {
   readonly home: string
   readonly database: string
   readonly schema: string
+  /** The stages mounted outside the home, when this account has only those (LocalAccountOptions). */
+  readonly stageMounts?: Readonly<Record<string, string>>
   /**
    * The absolute path a stage location maps to, under the home's real path, checked to stay inside its
    * stage folder after every symbolic link is resolved (for paths that exist) or after its deepest
@@ -107,19 +114,50 @@ export const containedPath = (home: string, root: string, relativePath: string, 
     catch: (error) => new StageFileError({ location: display, problem: "unreadable", detail: String(error) })
   }).pipe(Effect.flatMap((path) => (typeof path === "string" ? Effect.succeed(path) : Effect.fail(path))))
 
+/** A stage key (`"ML"."PUBLIC"."S"`) as users write the stage (`@ML.PUBLIC.S`). */
+const shownKey = (key: string): string =>
+  Effect.runSync(
+    StageLocation.parse(`@${key}`).pipe(
+      Effect.map((location) => `@${StageLocation.formatStage(location)}`),
+      Effect.orElseSucceed(() => key)
+    )
+  )
+
+/** A stage mounted at `folder`: the folder is its root, as the home is for a stage inside it. */
+const mountedPath = (mounts: Readonly<Record<string, string>>, location: StageLocation.StageLocation) => {
+  const folder = mounts[StageLocation.stageKey(location)]
+  const display = StageLocation.format(location)
+  if (folder === undefined)
+    return Effect.fail(
+      new StageFileError({
+        location: display,
+        problem: "not_found",
+        detail: `the stage @${StageLocation.formatStage(location)} is not mounted here; the mounted stages are ${Object.keys(mounts).map(shownKey).join(", ") || "none"} (a job service mounts the stages of its plan)`
+      })
+    )
+  return containedPath(folder, folder, location.path, display)
+}
+
 export const make = (options: LocalAccountOptions = {}): LocalAccountShape => {
   const home = resolve(options.home ?? process.env["RUNBATCH_HOME"] ?? DEFAULT_HOME)
+  const mounts =
+    options.stageMounts === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(options.stageMounts).map(([key, folder]) => [key, resolve(folder)]))
   return {
     home,
     database: options.database ?? DEFAULT_DATABASE,
     schema: options.schema ?? DEFAULT_SCHEMA,
+    ...(mounts === undefined ? {} : { stageMounts: mounts }),
     stagePath: (location) =>
-      containedPath(
-        home,
-        LocalLayout.stageDir(home, location),
-        location.path,
-        StageLocation.format(location)
-      ),
+      mounts !== undefined
+        ? mountedPath(mounts, location)
+        : containedPath(
+            home,
+            LocalLayout.stageDir(home, location),
+            location.path,
+            StageLocation.format(location)
+          ),
     modelFilePath: (location) =>
       containedPath(
         home,

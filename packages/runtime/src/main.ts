@@ -8,7 +8,9 @@
  * Replica index and count come from SNOWFLAKE_JOB_INDEX / SNOWFLAKE_JOBS_COUNT (what SPCS sets for
  * job services with REPLICAS) or --replica / --replicas — without them only a plan of one replica
  * runs; the CPU budget from RUNBATCH_CPUS (or the machine's CPUs, capped by the container's cgroup
- * quota); the local account's home from RUNBATCH_HOME; the supervisor's replica status folder
+ * quota); the local account's home from RUNBATCH_HOME, or in a container the stages alone, each at
+ * its stage volume's mount path (RUNBATCH_STAGE_MOUNTS, JSON: stage → folder; RUNBATCH_OBJECT_STORE=1
+ * for a volume's write-once rules); the supervisor's replica status folder
  * from RUNBATCH_MONITOR_DIR, and its pid from RUNBATCH_SUPERVISOR_PID (the replica stops when it
  * dies); V8's heap growing factor from RUNBATCH_HEAP_GROWING_PERCENT (default 50; 0 leaves V8's own).
  * The plugins to load come from the plan alone (each recorded with its specifier), never from the
@@ -25,6 +27,7 @@ import { exitAfterOutput } from "./ExitAfterOutput.ts"
 import { Progress } from "./Progress.ts"
 import { runReplica } from "./Replica.ts"
 import { ReplicaMonitor } from "./ReplicaMonitor.ts"
+import { parseStageMounts } from "./StageMounts.ts"
 
 const usage = "usage: runbatch-replica --plan @DB.SCHEMA.STAGE/…/plan.json [--replica N --replicas M]"
 
@@ -92,8 +95,17 @@ if (Number.isInteger(supervisorPid) && supervisorPid > 0 && process.ppid === sup
 
 const write = (line: ReplicaOutput.Line) => process.stdout.write(`${ReplicaOutput.format(line)}\n`)
 
+const mounted = parseStageMounts(process.env["RUNBATCH_STAGE_MOUNTS"])
+if ("problem" in mounted) {
+  process.stderr.write(`runbatch-replica: ${mounted.problem}\n${usage}\n`)
+  process.exit(2)
+}
+
 const services = Layer.mergeAll(
-  StageStore.layerLocalHome({ objectStore: process.env["RUNBATCH_OBJECT_STORE"] === "1" }),
+  StageStore.layerLocalHome({
+    objectStore: process.env["RUNBATCH_OBJECT_STORE"] === "1",
+    ...(mounted.mounts === undefined ? {} : { stageMounts: mounted.mounts })
+  }),
   monitorDir === undefined
     ? ReplicaMonitor.layerAssumeAlive
     : ReplicaMonitor.layerStatusFolder(monitorDir, replicas),

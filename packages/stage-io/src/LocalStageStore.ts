@@ -51,7 +51,8 @@ export const make = (account: LocalAccountShape, options: LocalStageStoreOptions
     home: account.home,
     database: account.database,
     schema: account.schema,
-    objectStore: stage.objectStore
+    objectStore: stage.objectStore,
+    ...(account.stageMounts === undefined ? {} : { stageMounts: account.stageMounts })
   }
   return {
     context: stage.context,

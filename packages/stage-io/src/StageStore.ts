@@ -75,6 +75,8 @@ export type StoreRecipe = {
   readonly database: string
   readonly schema: string
   readonly objectStore: boolean
+  /** Stages mounted outside the home (LocalAccountOptions.stageMounts). */
+  readonly stageMounts?: Readonly<Record<string, string>>
 }
 
 export interface StageStoreShape {
@@ -196,7 +198,12 @@ export class StageStore extends Context.Service<StageStore, StageStoreShape>()(
   static readonly layerFromRecipe = (recipe: StoreRecipe): Layer.Layer<StageStore> =>
     StageStore.layerLocal({ objectStore: recipe.objectStore }).pipe(
       Layer.provide(
-        LocalAccount.layer({ home: recipe.home, database: recipe.database, schema: recipe.schema })
+        LocalAccount.layer({
+          home: recipe.home,
+          database: recipe.database,
+          schema: recipe.schema,
+          ...(recipe.stageMounts === undefined ? {} : { stageMounts: recipe.stageMounts })
+        })
       )
     )
 }

@@ -1,12 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
-import { LocalLayout } from "@runbatch/spec"
+import { LocalLayout, StageLocation } from "@runbatch/spec"
+import { ResultsReader, StageStore } from "@runbatch/stage-io"
 import { BuildStamp, TestEngine } from "@runbatch/testkit"
-import { Cause, Exit } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import { ReplicaCommand, ReplicaMonitor } from "../../src/index.ts"
 import { results, runInProcess, stage, tempHome } from "../support.ts"
 
@@ -33,7 +34,8 @@ const startReplica = (
   replicas: number,
   monitor: string,
   cwd?: string,
-  placed = true
+  placed = true,
+  env: Readonly<Record<string, string>> = {}
 ): Started => {
   // Replaced whole, as the supervisor does: a half-written status file reads as damaged.
   const status = (state: string, extra: object = {}) => {
@@ -50,7 +52,8 @@ const startReplica = (
       RUNBATCH_CPUS: "1",
       // Unplaced: as a container started without REPLICAS would be.
       SNOWFLAKE_JOB_INDEX: placed ? String(replica) : "",
-      SNOWFLAKE_JOBS_COUNT: placed ? String(replicas) : ""
+      SNOWFLAKE_JOBS_COUNT: placed ? String(replicas) : "",
+      ...env
     },
     stdio: ["ignore", "pipe", "pipe"],
     ...(cwd === undefined ? {} : { cwd })
@@ -136,6 +139,59 @@ describe("replicas as processes", () => {
       replica: 0,
       summary: { finished: true, rows: 100 }
     })
+  })
+
+  it("run from stage volumes mounted outside any home, write-once, and name a stage that is not mounted", async () => {
+    const home = tempHome()
+    const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
+    const job = await stage(home, {
+      rows: rows.slice(0, 300),
+      columns,
+      signature,
+      replicas: 1,
+      targetShards: 3
+    })
+    // The container's view: the RESULTS stage's files at a mount path, and an empty home.
+    const mounts = mkdtempSync(join(tmpdir(), "runbatch-mounts-"))
+    const volume = join(mounts, "0")
+    cpSync(LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }), volume, {
+      recursive: true
+    })
+    const container = mkdtempSync(join(tmpdir(), "runbatch-container-"))
+    const resultsKey = StageLocation.stageKey(Effect.runSync(StageLocation.parse("@ML.PUBLIC.RESULTS")))
+    const env = {
+      RUNBATCH_STAGE_MOUNTS: JSON.stringify({ "@ML.PUBLIC.RESULTS": volume }),
+      RUNBATCH_OBJECT_STORE: "1"
+    }
+    const replica = startReplica(container, job.planLocation, 0, 1, monitor, undefined, true, env)
+    expect((await replica.exited).code).toBe(0)
+    expect(replica.lines.at(-1)).toMatchObject({ type: "done", summary: { finished: true, rows: 300 } })
+    expect(readdirSync(container)).toEqual([])
+    const read = await Effect.runPromise(
+      ResultsReader.readTable("@ML.PUBLIC.RESULTS/out/").pipe(
+        Effect.provide(
+          StageStore.layerLocalHome({
+            home: container,
+            database: "ML",
+            schema: "PUBLIC",
+            stageMounts: { [resultsKey]: volume }
+          })
+        )
+      )
+    )
+    expect(read.numRows).toBe(300)
+    // The plan's stage is not among the mounts: the replica says which are.
+    const elsewhere = startReplica(container, job.planLocation, 0, 1, monitor, undefined, true, {
+      RUNBATCH_STAGE_MOUNTS: JSON.stringify({ "@ML.PUBLIC.IMAGES": volume })
+    })
+    expect((await elsewhere.exited).code).toBe(1)
+    expect(JSON.stringify(elsewhere.lines.at(-1))).toMatch(
+      /the stage @ML\.PUBLIC\.RESULTS is not mounted here; the mounted stages are @ML\.PUBLIC\.IMAGES /
+    )
+    const bad = startReplica(container, job.planLocation, 0, 1, monitor, undefined, true, {
+      RUNBATCH_STAGE_MOUNTS: '{"@ML.PUBLIC.RESULTS": "relative/path"}'
+    })
+    expect((await bad.exited).code).toBe(2)
   })
 
   it("run a job to the end through the runbatch-replica command", async () => {
