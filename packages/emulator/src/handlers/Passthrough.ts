@@ -128,19 +128,25 @@ const ddlStatus = (statement: Statement): string => {
 
 const CREATE_TABLE = /^CREATE (OR REPLACE )?((LOCAL|GLOBAL) )?((TEMP|TEMPORARY|VOLATILE|TRANSIENT) )?TABLE\b/
 
+/** The table a CREATE or DROP TABLE statement names, resolved against the session; none if unreadable. */
+const tableNamed = (statement: Statement, context: StatementContext) => {
+  const target = targetOf(statement.words, ["TABLE"])
+  return target === undefined
+    ? Effect.succeedNone
+    : Effect.option(
+        Identifier.parseFullyQualified(target, {
+          database: context.session.database,
+          schema: context.session.schema
+        })
+      )
+}
+
 /** A TEMPORARY table just created is dropped with its session; one dropped or replaced is forgotten. */
 const trackTemporaryTable = (statement: Statement, context: StatementContext, workspace: Workspace) =>
   Effect.gen(function* () {
     const create = CREATE_TABLE.exec(statement.keywords)
     if (create === null && !statement.keywords.startsWith("DROP TABLE")) return
-    const target = targetOf(statement.words, ["TABLE"])
-    if (target === undefined) return
-    const name = yield* Effect.option(
-      Identifier.parseFullyQualified(target, {
-        database: context.session.database,
-        schema: context.session.schema
-      })
-    )
+    const name = yield* tableNamed(statement, context)
     if (name._tag === "None") return
     const qualified = Identifier.quoteQualified(name.value)
     const key = `TABLE ${qualified}`
@@ -158,14 +164,7 @@ const dropTableStage = (statement: Statement, context: StatementContext) =>
   Effect.gen(function* () {
     const replaced = CREATE_TABLE.exec(statement.keywords)?.[1] !== undefined
     if (!replaced && !statement.keywords.startsWith("DROP TABLE")) return
-    const target = targetOf(statement.words, ["TABLE"])
-    if (target === undefined) return
-    const name = yield* Effect.option(
-      Identifier.parseFullyQualified(target, {
-        database: context.session.database,
-        schema: context.session.schema
-      })
-    )
+    const name = yield* tableNamed(statement, context)
     if (name._tag === "None") return
     const folder = LocalLayout.stageDir(context.home, {
       kind: "table",
