@@ -10,7 +10,7 @@ import { makePluginHost } from "@runbatch/plugin-host"
 import { ModelRegistry, resolveVersionFunction } from "@runbatch/registry-client"
 import { Identifier, JobPlan } from "@runbatch/spec"
 import { Effect } from "effect"
-import { versionFields } from "./PlanOf.ts"
+import { stagedOf, versionFields } from "./PlanOf.ts"
 
 export const changedSincePlanned = Effect.fn("JobPlanner.changedSincePlanned")(function* (
   plan: JobPlan.JobPlan
@@ -34,7 +34,7 @@ export const changedSincePlanned = Effect.fn("JobPlanner.changedSincePlanned")(f
   }
   const fn = yield* resolveVersionFunction(version, plan.function.name)
   // The plan as it would be written now must hash the same: what runs, and on what.
-  if (JobPlan.fingerprint({ ...plan, ...versionFields(version, fn) }) !== plan.fingerprint) {
+  if (JobPlan.fingerprint({ ...plan, ...versionFields(version, fn, stagedOf(plan)) }) !== plan.fingerprint) {
     return `the plan's fingerprint no longer matches: the model version's function ${fn.name} or its files changed since the job was planned.`
   }
   return undefined

@@ -10,10 +10,17 @@ import type { CheckedJob } from "./PlanRequest.ts"
 
 const packageVersion = (createRequire(import.meta.url)("../package.json") as { version: string }).version
 
-/** The parts of a plan that come from the model version and the function it runs. */
+/** Where each artifact's copy in the job folder is, by name (artifacts staged with the job). */
+export type StagedArtifacts = Readonly<Record<string, string>>
+
+/**
+ * The parts of a plan that come from the model version and the function it runs; `staged` names the
+ * copies written with the job, if any.
+ */
 export const versionFields = (
   version: ModelVersionInfo,
-  fn: ModelFunction.ModelFunction
+  fn: ModelFunction.ModelFunction,
+  staged: StagedArtifacts = {}
 ): Pick<JobPlan.JobPlan, "model" | "function" | "signature" | "artifacts"> => ({
   model: { ...version.model, version: version.version },
   function: fn,
@@ -22,14 +29,20 @@ export const versionFields = (
     name: a.name,
     location: a.location,
     bytes: a.bytes,
-    sha256: a.sha256
+    sha256: a.sha256,
+    ...(staged[a.name] === undefined ? {} : { staged: staged[a.name]! })
   }))
 })
+
+/** The copies a written plan's artifacts have, by name. */
+export const stagedOf = (plan: JobPlan.JobPlan): StagedArtifacts =>
+  Object.fromEntries(plan.artifacts.flatMap((a) => (a.staged === undefined ? [] : [[a.name, a.staged]])))
 
 /** The plan of a checked job, over its materialised input. */
 export const planOf = (
   checked: CheckedJob,
-  materialized: { readonly input: JobPlan.JobPlan["input"]; readonly shards: JobPlan.JobPlan["shards"] }
+  materialized: { readonly input: JobPlan.JobPlan["input"]; readonly shards: JobPlan.JobPlan["shards"] },
+  staged: StagedArtifacts = {}
 ): JobPlan.JobPlan => {
   const { request } = checked
   const jobSpec = request.jobSpec ?? {}
@@ -38,7 +51,7 @@ export const planOf = (
     runbatchVersion: packageVersion,
     createdAt: new Date().toISOString(),
     job: checked.jobName,
-    ...versionFields(request.version, checked.function),
+    ...versionFields(request.version, checked.function, staged),
     inputSchema: checked.columns,
     outputSchema: checked.outputSchema,
     columnMapping: checked.columnMapping,

@@ -29,6 +29,11 @@ export interface PlanRequest {
   readonly isActive?: (holder: SaveMode.Claimant) => Effect.Effect<boolean>
   /** For the generated job name; default a random UUID. */
   readonly uuid?: string
+  /**
+   * Copy the version's files into the job's folder and have replicas read the copies: for replicas
+   * that reach stages but not the model registry (Snowpark Container Services mounts stages only).
+   */
+  readonly stageArtifacts?: boolean
 }
 
 /** An encoder the job applies, as the plan records it and as loaded for the checks. */

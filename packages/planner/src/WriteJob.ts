@@ -2,7 +2,7 @@
  * The first writes of a job, once every check has passed: claim the output (save mode), materialise
  * the input once as parquet shards in the job's private folder, and write `plan.json` beside them.
  */
-import { JobName, JobPlan, OutputSpec, StageLocation } from "@runbatch/spec"
+import { Identifier, InvalidModelVersion, JobName, JobPlan, OutputSpec, StageLocation } from "@runbatch/spec"
 import { SaveMode, StageStore } from "@runbatch/stage-io"
 import { Effect } from "effect"
 import { check } from "./CheckJob.ts"
@@ -18,6 +18,29 @@ export const discard = Effect.fn("JobPlanner.discard")(function* (checked: Check
   const store = yield* StageStore
   yield* store.remove(StageLocation.format(checked.layout.job)).pipe(Effect.ignore)
 })
+
+/**
+ * Copy the version's files into the job's `model/` folder, streamed, each checked against the sha256
+ * the registry recorded for it (a file changed or damaged since it was logged fails the plan).
+ */
+const stageArtifacts = (checked: CheckedJob) =>
+  Effect.gen(function* () {
+    const store = yield* StageStore
+    const { version } = checked.request
+    const staged: Record<string, string> = {}
+    for (const artifact of version.artifacts) {
+      const copy = StageLocation.format(yield* StageLocation.child(checked.layout.model, artifact.name))
+      const written = yield* store.write(copy, store.read(artifact.location))
+      if (written.sha256 !== artifact.sha256)
+        return yield* new InvalidModelVersion({
+          model: Identifier.formatQualified(version.model),
+          version: version.version,
+          reason: `its file ${artifact.name} (${artifact.location}) is not the file that was logged: its sha256 is ${written.sha256}, the registry recorded ${artifact.sha256}. Log the version again.`
+        })
+      staged[artifact.name] = copy
+    }
+    return staged
+  })
 
 const writeJob = Effect.fn("JobPlanner.writeJob")(function* (
   checked: CheckedJob,
@@ -36,10 +59,15 @@ const writeJob = Effect.fn("JobPlanner.writeJob")(function* (
   const materialized = yield* request.input.materialize(layout.input, {
     targetShards: parallelismOf(checked).targetShards
   })
-  const plan = planOf(checked, {
-    input: { location: StageLocation.format(layout.input), files: [...materialized.files] },
-    shards: [...materialized.shards]
-  })
+  const staged = request.stageArtifacts === true ? yield* stageArtifacts(checked) : {}
+  const plan = planOf(
+    checked,
+    {
+      input: { location: StageLocation.format(layout.input), files: [...materialized.files] },
+      shards: [...materialized.shards]
+    },
+    staged
+  )
   const planLocation = StageLocation.format(layout.plan)
   yield* store.write(planLocation, new TextEncoder().encode(JobPlan.toJson(plan)))
   const planned: PlannedJob = {

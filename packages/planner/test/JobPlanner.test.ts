@@ -63,7 +63,11 @@ const logEcho = (home: string, options: { readonly weights: string; readonly out
   })
 
 /** Plan ECHO V1 over three rows, with the echo engine given by a relative path. */
-const planEcho = (jobName: string, jobSpec: Omit<JobSpec.JobSpecInput, "jobName"> = {}) =>
+const planEcho = (
+  jobName: string,
+  jobSpec: Omit<JobSpec.JobSpecInput, "jobName"> = {},
+  options: { readonly stageArtifacts?: boolean } = {}
+) =>
   Effect.gen(function* () {
     const registry = yield* ModelRegistry
     const sql = yield* Sql
@@ -73,7 +77,8 @@ const planEcho = (jobName: string, jobSpec: Omit<JobSpec.JobSpecInput, "jobName"
       outputSpec: yield* OutputSpec.decode({ stageLocation: `@ML.PUBLIC.RESULTS/${jobName.toLowerCase()}/` }),
       jobSpec: yield* JobSpec.decode({ ...jobSpec, jobName }),
       plugins: [`./${relative(process.cwd(), echoFolder)}`],
-      cpusPerReplica: 1
+      cpusPerReplica: 1,
+      ...options
     })
     return yield* JobPlanner.write(checked)
   })
@@ -141,6 +146,48 @@ describe("JobPlanner", () => {
     expect(error.message).toContain("ML.PUBLIC.ECHO version V1 was not logged by runbatch")
     expect(error.message).toContain("managed batch inference")
     expect(error.message).toContain("W2-7")
+  })
+})
+
+describe("artifacts staged with the job", () => {
+  it("copies the version's files into the job's folder, which replicas read, and still holds for resume", async () => {
+    const seen = await inFreshAccount(() =>
+      Effect.gen(function* () {
+        const planned = yield* planEcho("STAGED", {}, { stageArtifacts: true })
+        const store = yield* StageStore
+        const [artifact] = planned.plan.artifacts
+        return {
+          artifact,
+          copy: new TextDecoder().decode(yield* store.readBytes(artifact!.staged!)),
+          changed: yield* JobPlanner.changedSincePlanned(planned.plan)
+        }
+      })
+    )
+    expect(seen.artifact).toMatchObject({
+      name: "weights.txt",
+      location: "snow://model/ML.PUBLIC.ECHO/versions/V1/model/artifacts/weights.txt",
+      staged: "@ML.PUBLIC.RESULTS/staged/_runbatch/ML.PUBLIC.STAGED/model/weights.txt"
+    })
+    expect(seen.copy).toBe("1")
+    expect(seen.changed).toBeUndefined()
+  })
+
+  it("refuses a file that is not the one logged, and leaves the job's folder as it was", async () => {
+    const seen = await inFreshAccount((home) =>
+      Effect.gen(function* () {
+        // The stored file spoilt after logging, as a damaged upload would leave it.
+        const folder = LocalLayout.versionDir(home, { database: "ML", schema: "PUBLIC", name: "ECHO" }, "V1")
+        writeFileSync(join(folder, "model", "artifacts", "weights.txt"), "2")
+        const error = yield* Effect.flip(planEcho("SPOILT", {}, { stageArtifacts: true }))
+        const left = yield* (yield* StageStore).list("@ML.PUBLIC.RESULTS/spoilt/")
+        return { error, left }
+      })
+    )
+    expect(seen.error._tag).toBe("InvalidModelVersion")
+    expect(seen.error.message).toMatch(
+      /its file weights\.txt .* is not the file that was logged: its sha256 is [0-9a-f]{64}, the registry recorded [0-9a-f]{64}\. Log the version again\./
+    )
+    expect(seen.left).toEqual([])
   })
 })
 

@@ -57,7 +57,12 @@ export const openWorker = (options: WorkerOpenOptions) =>
       signature: plan.signature,
       options: plan.engine.options,
       params: plan.params,
-      artifacts: plan.artifacts.map((a) => ({ name: a.name, location: a.location, bytes: a.bytes })),
+      // A copy staged with the job is what a replica can reach wherever it runs.
+      artifacts: plan.artifacts.map((a) => ({
+        name: a.name,
+        location: a.staged ?? a.location,
+        bytes: a.bytes
+      })),
       engineArgsOverride: plan.engine.engineArgsOverride,
       outputSchema: plan.outputSchema,
       threads: options.threads,

@@ -152,7 +152,12 @@ const PlanFields = Schema.Struct({
         name: Schema.String,
         location: FileLocationText,
         bytes: Schema.Number,
-        sha256: Schema.String
+        sha256: Schema.String,
+        /**
+         * A copy in the job's own folder, written at plan time with the same sha256, which replicas
+         * read instead: a container mounts stages, never the model registry (`snow://model/…`).
+         */
+        staged: Schema.optionalKey(StageLocationText)
       })
     )
   ),

@@ -32,6 +32,8 @@ export interface OutputLayout {
   readonly job: StageLocation.StageLocation
   readonly plan: StageLocation.StageLocation
   readonly input: StageLocation.StageLocation
+  /** The model version's files, copied for replicas that cannot reach the registry. */
+  readonly model: StageLocation.StageLocation
   readonly commits: StageLocation.StageLocation
   readonly manifest: StageLocation.StageLocation
   readonly success: StageLocation.StageLocation
@@ -88,6 +90,7 @@ export const make = (output: StageLocation.StageLocation, jobName: string): Outp
     job,
     plan: file(job, "plan.json"),
     input: dir(job, "input"),
+    model: dir(job, "model"),
     commits: dir(job, "commits"),
     manifest: file(folder, MANIFEST),
     success: file(folder, SUCCESS)

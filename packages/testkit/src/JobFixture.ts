@@ -52,6 +52,8 @@ export interface JobFixtureOptions {
   readonly artifacts?: Readonly<Record<string, Uint8Array>>
   /** Plugin packages (default: the testkit engine). */
   readonly plugins?: ReadonlyArray<string>
+  /** Copy the artifacts into the job's folder for replicas that mount stages only (PlanRequest). */
+  readonly stageArtifacts?: boolean
 }
 
 /** A staged job: what the planner's `write` returns. */
@@ -131,7 +133,8 @@ export const stageJob = Effect.fn("JobFixture.stageJob")(function* (options: Job
     outputSpec,
     jobSpec,
     plugins: options.plugins ?? [TestEngine.packageDir],
-    cpusPerReplica: 1
+    cpusPerReplica: 1,
+    ...(options.stageArtifacts === undefined ? {} : { stageArtifacts: options.stageArtifacts })
   })
   return yield* JobPlanner.write(checked)
 })

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
-import { LocalLayout, StageLocation } from "@runbatch/spec"
+import { LocalLayout, Signature, StageLocation } from "@runbatch/spec"
 import { ResultsReader, StageStore } from "@runbatch/stage-io"
-import { BuildStamp, TestEngine } from "@runbatch/testkit"
+import { BuildStamp, OnnxModels, OnnxReference, TestEngine } from "@runbatch/testkit"
 import { Cause, Effect, Exit } from "effect"
 import { ReplicaCommand, ReplicaMonitor } from "../../src/index.ts"
 import { results, runInProcess, stage, tempHome } from "../support.ts"
@@ -141,22 +141,47 @@ describe("replicas as processes", () => {
     })
   })
 
-  it("run from stage volumes mounted outside any home, write-once, and name a stage that is not mounted", async () => {
+  it("run from stage volumes mounted outside any home, write-once, reading the model from the copy staged with the job", async () => {
     const home = tempHome()
     const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
-    const job = await stage(home, {
-      rows: rows.slice(0, 300),
-      columns,
-      signature,
+    const model = OnnxModels.gbdt()
+    const next = OnnxModels.random(3)
+    const gbdtRows = Array.from({ length: 300 }, (_, i) => {
+      const row: Record<string, number> = { ID: i }
+      for (let j = 0; j < 13; j++) row[`F${j}`] = Math.round(next() * 1000) / 100
+      return row
+    })
+    const features = Array.from({ length: 13 }, (_, j) => Signature.feature(`f${j}`, "DOUBLE"))
+    const gbdt = {
+      rows: gbdtRows,
+      columns: [
+        Signature.feature("ID", "INT64"),
+        ...features.map((f) => Signature.feature(f.name.toUpperCase(), "DOUBLE"))
+      ],
+      signature: Signature.signature(features, [
+        Signature.feature("label", "INT64"),
+        Signature.feature("probabilities", "FLOAT", { shape: [3] })
+      ]),
+      engine: "onnx",
+      // On @ML.PUBLIC.MODELS, which the container below does not mount.
+      artifacts: { "model.onnx": model },
       replicas: 1,
       targetShards: 3
-    })
+    }
+    const job = await stage(home, { ...gbdt, stageArtifacts: true })
+    expect(job.plan.artifacts[0]!.staged).toBe(
+      "@ML.PUBLIC.RESULTS/out/_runbatch/ML.PUBLIC.TEST_JOB/model/model.onnx"
+    )
     // The container's view: the RESULTS stage's files at a mount path, and an empty home.
     const mounts = mkdtempSync(join(tmpdir(), "runbatch-mounts-"))
     const volume = join(mounts, "0")
-    cpSync(LocalLayout.stageDir(home, { database: "ML", schema: "PUBLIC", stage: "RESULTS" }), volume, {
-      recursive: true
-    })
+    cpSync(
+      LocalLayout.stageDir(home, { kind: "named", database: "ML", schema: "PUBLIC", stage: "RESULTS" }),
+      volume,
+      {
+        recursive: true
+      }
+    )
     const container = mkdtempSync(join(tmpdir(), "runbatch-container-"))
     const resultsKey = StageLocation.stageKey(Effect.runSync(StageLocation.parse("@ML.PUBLIC.RESULTS")))
     const env = {
@@ -164,7 +189,7 @@ describe("replicas as processes", () => {
       RUNBATCH_OBJECT_STORE: "1"
     }
     const replica = startReplica(container, job.planLocation, 0, 1, monitor, undefined, true, env)
-    expect((await replica.exited).code).toBe(0)
+    expect((await replica.exited).code, JSON.stringify(replica.lines.at(-1))).toBe(0)
     expect(replica.lines.at(-1)).toMatchObject({ type: "done", summary: { finished: true, rows: 300 } })
     expect(readdirSync(container)).toEqual([])
     const read = await Effect.runPromise(
@@ -179,14 +204,35 @@ describe("replicas as processes", () => {
         )
       )
     )
-    expect(read.numRows).toBe(300)
-    // The plan's stage is not among the mounts: the replica says which are.
-    const elsewhere = startReplica(container, job.planLocation, 0, 1, monitor, undefined, true, {
-      RUNBATCH_STAGE_MOUNTS: JSON.stringify({ "@ML.PUBLIC.IMAGES": volume })
+    const direct = await OnnxReference.run(
+      model,
+      "input",
+      gbdtRows.map((r) => Array.from({ length: 13 }, (_, j) => r[`F${j}`]!))
+    )
+    const labels = read
+      .toArray()
+      .map((row) => ({ ...(row as { toJSON(): Record<string, unknown> }).toJSON() }))
+      .sort((a, b) => Number(a["ID"]) - Number(b["ID"]))
+      .map((row) => row["label"])
+    expect(labels).toEqual(Array.from(direct["label"]!.data as BigInt64Array))
+    // Without the staged copy the model is on a stage the container does not mount: the replica says so.
+    const other = tempHome()
+    const unstaged = await stage(other, gbdt)
+    const volume2 = join(mounts, "1")
+    cpSync(
+      LocalLayout.stageDir(other, { kind: "named", database: "ML", schema: "PUBLIC", stage: "RESULTS" }),
+      volume2,
+      {
+        recursive: true
+      }
+    )
+    const elsewhere = startReplica(container, unstaged.planLocation, 0, 1, monitor, undefined, true, {
+      ...env,
+      RUNBATCH_STAGE_MOUNTS: JSON.stringify({ "@ML.PUBLIC.RESULTS": volume2 })
     })
     expect((await elsewhere.exited).code).toBe(1)
     expect(JSON.stringify(elsewhere.lines.at(-1))).toMatch(
-      /the stage @ML\.PUBLIC\.RESULTS is not mounted here; the mounted stages are @ML\.PUBLIC\.IMAGES /
+      /the stage @ML\.PUBLIC\.MODELS is not mounted here; the mounted stages are @ML\.PUBLIC\.RESULTS /
     )
     const bad = startReplica(container, job.planLocation, 0, 1, monitor, undefined, true, {
       RUNBATCH_STAGE_MOUNTS: '{"@ML.PUBLIC.RESULTS": "relative/path"}'
