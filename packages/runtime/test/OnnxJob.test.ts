@@ -7,49 +7,21 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { LocalLayout, Signature } from "@runbatch/spec"
-import { OnnxGraph, OnnxModels, OnnxReference, TextLines } from "@runbatch/testkit"
+import { OnnxGraph, OnnxReference, TextLines } from "@runbatch/testkit"
 import { Cause, Exit } from "effect"
-import { results, rowsOf, runInProcess, stage, tempHome } from "./support.ts"
-
-const WIDTH = 13
+import { gbdtJob, results, rowsOf, runInProcess, stage, tempHome } from "./support.ts"
 
 describe("an ONNX job", () => {
   it("runs a 100-tree GBDT over a table on two workers, row for row as onnxruntime does", async () => {
     const home = tempHome()
-    const model = OnnxModels.gbdt()
-    const next = OnnxModels.random(11)
-    const rows = Array.from({ length: 6000 }, (_, i) => {
-      const row: Record<string, number> = { ID: i }
-      for (let j = 0; j < WIDTH; j++) row[`F${j}`] = Math.round(next() * 1000) / 100
-      return row
-    })
-    const features = Array.from({ length: WIDTH }, (_, j) => Signature.feature(`f${j}`, "DOUBLE"))
-    const job = await stage(home, {
-      rows,
-      columns: [
-        Signature.feature("ID", "INT64"),
-        ...features.map((f) => Signature.feature(f.name.toUpperCase(), "DOUBLE"))
-      ],
-      signature: Signature.signature(features, [
-        Signature.feature("label", "INT64"),
-        Signature.feature("probabilities", "FLOAT", { shape: [3] })
-      ]),
-      engine: "onnx",
-      artifacts: { "model.onnx": model },
-      targetShards: 5,
-      numWorkers: 2,
-      maxBatchRows: 1000
-    })
+    const { model, rows, features, options } = gbdtJob(6000, 11)
+    const job = await stage(home, { ...options, targetShards: 5, numWorkers: 2, maxBatchRows: 1000 })
     const { exit } = await runInProcess(home, job)
     expect(Exit.isSuccess(exit)).toBe(true)
     const out = rowsOf(await results(home), "ID")
     expect(out).toHaveLength(6000)
 
-    const direct = await OnnxReference.run(
-      model,
-      "input",
-      rows.map((r) => Array.from({ length: WIDTH }, (_, j) => r[`F${j}`]!))
-    )
+    const direct = await OnnxReference.run(model, "input", features)
     const labels = direct["label"]!.data as BigInt64Array
     expect(out.map((r) => r["label"])).toEqual(Array.from(labels))
     expect(out[0]!["F3"]).toBe(rows[0]!["F3"])

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { LocalAccount, Sql } from "@runbatch/session"
+import { Signature } from "@runbatch/spec"
 import { LocalCopy, ResultsReader, StageStore } from "@runbatch/stage-io"
-import { JobFixture } from "@runbatch/testkit"
+import { JobFixture, OnnxModels } from "@runbatch/testkit"
 import type * as Arrow from "apache-arrow"
 import { Effect, Fiber, Layer } from "effect"
 import { onTestFinished } from "vitest"
@@ -96,3 +97,35 @@ export const rowsOf = (table: Arrow.Table, key: string): Array<Record<string, un
     .toArray()
     .map((row) => ({ ...(row as { toJSON(): Record<string, unknown> }).toJSON() }))
     .sort((a, b) => Number(a[key]) - Number(b[key]))
+
+const GBDT_FEATURES = 13
+
+/**
+ * The sample GBDT (onnx) over `count` rows of ID and F0..F12 (two decimals, the same for the same
+ * seed): its model bytes, its rows as onnxruntime takes them, and the job fixture's options.
+ */
+export const gbdtJob = (count: number, seed: number) => {
+  const model = OnnxModels.gbdt()
+  const next = OnnxModels.random(seed)
+  const rows = Array.from({ length: count }, (_, i) => {
+    const row: Record<string, number> = { ID: i }
+    for (let j = 0; j < GBDT_FEATURES; j++) row[`F${j}`] = Math.round(next() * 1000) / 100
+    return row
+  })
+  const features = Array.from({ length: GBDT_FEATURES }, (_, j) => Signature.feature(`f${j}`, "DOUBLE"))
+  const options = {
+    rows,
+    columns: [
+      Signature.feature("ID", "INT64"),
+      ...features.map((f) => Signature.feature(f.name.toUpperCase(), "DOUBLE"))
+    ],
+    signature: Signature.signature(features, [
+      Signature.feature("label", "INT64"),
+      Signature.feature("probabilities", "FLOAT", { shape: [3] })
+    ]),
+    engine: "onnx",
+    artifacts: { "model.onnx": model }
+  } satisfies JobFixture.JobFixtureOptions
+  const features2d = rows.map((r) => Array.from({ length: GBDT_FEATURES }, (_, j) => r[`F${j}`]!))
+  return { model, rows, features: features2d, options }
+}

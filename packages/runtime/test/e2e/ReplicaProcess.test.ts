@@ -4,12 +4,12 @@ import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
-import { LocalLayout, Signature, StageLocation } from "@runbatch/spec"
+import { LocalLayout, StageLocation } from "@runbatch/spec"
 import { ResultsReader, StageStore } from "@runbatch/stage-io"
-import { BuildStamp, OnnxModels, OnnxReference, TestEngine } from "@runbatch/testkit"
+import { BuildStamp, OnnxReference, TestEngine } from "@runbatch/testkit"
 import { Cause, Effect, Exit } from "effect"
 import { ReplicaCommand, ReplicaMonitor } from "../../src/index.ts"
-import { results, runInProcess, stage, tempHome } from "../support.ts"
+import { gbdtJob, results, runInProcess, stage, tempHome } from "../support.ts"
 
 // Replicas as real processes: the runbatch-replica command as a launcher starts it (from the current
 // sources under test). The test plays the supervisor: it writes each replica's status file.
@@ -144,30 +144,9 @@ describe("replicas as processes", () => {
   it("run from stage volumes mounted outside any home, write-once, reading the model from the copy staged with the job", async () => {
     const home = tempHome()
     const monitor = mkdtempSync(join(tmpdir(), "runbatch-monitor-"))
-    const model = OnnxModels.gbdt()
-    const next = OnnxModels.random(3)
-    const gbdtRows = Array.from({ length: 300 }, (_, i) => {
-      const row: Record<string, number> = { ID: i }
-      for (let j = 0; j < 13; j++) row[`F${j}`] = Math.round(next() * 1000) / 100
-      return row
-    })
-    const features = Array.from({ length: 13 }, (_, j) => Signature.feature(`f${j}`, "DOUBLE"))
-    const gbdt = {
-      rows: gbdtRows,
-      columns: [
-        Signature.feature("ID", "INT64"),
-        ...features.map((f) => Signature.feature(f.name.toUpperCase(), "DOUBLE"))
-      ],
-      signature: Signature.signature(features, [
-        Signature.feature("label", "INT64"),
-        Signature.feature("probabilities", "FLOAT", { shape: [3] })
-      ]),
-      engine: "onnx",
-      // On @ML.PUBLIC.MODELS, which the container below does not mount.
-      artifacts: { "model.onnx": model },
-      replicas: 1,
-      targetShards: 3
-    }
+    const sample = gbdtJob(300, 3)
+    // The model goes on @ML.PUBLIC.MODELS, which the container below does not mount.
+    const gbdt = { ...sample.options, replicas: 1, targetShards: 3 }
     const job = await stage(home, { ...gbdt, stageArtifacts: true })
     expect(job.plan.artifacts[0]!.staged).toBe(
       "@ML.PUBLIC.RESULTS/out/_runbatch/ML.PUBLIC.TEST_JOB/model/model.onnx"
@@ -204,11 +183,7 @@ describe("replicas as processes", () => {
         )
       )
     )
-    const direct = await OnnxReference.run(
-      model,
-      "input",
-      gbdtRows.map((r) => Array.from({ length: 13 }, (_, j) => r[`F${j}`]!))
-    )
+    const direct = await OnnxReference.run(sample.model, "input", sample.features)
     const labels = read
       .toArray()
       .map((row) => ({ ...(row as { toJSON(): Record<string, unknown> }).toJSON() }))
