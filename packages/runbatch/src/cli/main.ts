@@ -15,6 +15,7 @@
 import { resolve } from "node:path"
 import { didYouMean } from "@runbatch/spec/closest"
 import {
+  type AccountData,
   type Command,
   type CommandContext,
   type CommandRun,
@@ -203,27 +204,30 @@ const main = async (): Promise<number> => {
   }
   // On a Snowflake connection a command runs on the account's data there (one login). Locally, a
   // command that reads only stage files runs on them alone: DuckDB and the rest stay unloaded.
-  const onSnowflake = connection !== undefined
+  // What runs on a Snowflake connection: the command, or its arguments' data-only run.
+  const onSnowflake: (() => Promise<CommandRun<AccountData>>) | undefined =
+    connection === undefined
+      ? undefined
+      : dataRun !== undefined
+        ? dataRun.load
+        : command.needs === "data" || command.needs === "stages"
+          ? command.load
+          : undefined
   const program =
-    onSnowflake && dataRun !== undefined
-      ? await Promise.all([dataRun.load(), import("../SnowflakeAccount.ts")]).then(
+    onSnowflake !== undefined
+      ? await Promise.all([onSnowflake(), import("../SnowflakeAccount.ts")]).then(
           ([run, { layerSnowflakeData }]) =>
             Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerSnowflakeData(snowflake)))
         )
-      : onSnowflake && (command.needs === "data" || command.needs === "stages")
-        ? await Promise.all([command.load(), import("../SnowflakeAccount.ts")]).then(
-            ([run, { layerSnowflakeData }]) =>
-              Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerSnowflakeData(snowflake)))
+      : command.needs === "stages"
+        ? await Promise.all([command.load(), import("../StageAccount.ts")]).then(
+            ([run, { layerLocalStages }]) =>
+              Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocalStages(account)))
           )
-        : command.needs === "stages"
-          ? await Promise.all([command.load(), import("../StageAccount.ts")]).then(
-              ([run, { layerLocalStages }]) =>
-                Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocalStages(account)))
-            )
-          : await Promise.all([command.load() as Promise<CommandRun>, import("../Account.ts")]).then(
-              ([run, { layerLocal }]) =>
-                Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocal(account)))
-            )
+        : await Promise.all([command.load() as Promise<CommandRun>, import("../Account.ts")]).then(
+            ([run, { layerLocal }]) =>
+              Effect.suspend(() => run(parsed, context)).pipe(Effect.provide(layerLocal(account)))
+          )
   const fiber = Effect.runFork(program)
   // The reader went away: stop the command, as SIGPIPE would (its finalizers run; a job it launched
   // runs on in its own supervisor).
