@@ -7,8 +7,7 @@
  * LIST's `name` for a model on a real account and GET of a `snow://` location through snowflake-sdk
  * are verified against the emulator only (see docs/snowflake.md).
  */
-import { createReadStream } from "node:fs"
-import { readFile, stat } from "node:fs/promises"
+import { stat } from "node:fs/promises"
 import { join } from "node:path"
 import {
   InvalidStageLocation,
@@ -17,15 +16,12 @@ import {
   type ModelFileLocation as ModelFileLocationType,
   StageFileError
 } from "@runbatch/spec"
-import { type ListOptions, MAX_READ_BYTES, type ReadBytesOptions, type StageEntry } from "@runbatch/stage-io"
+import type { ListOptions, ReadBytesOptions, StageEntry } from "@runbatch/stage-io"
 import { Effect, Stream } from "effect"
 import { keepingUmask } from "../SnowflakePut.ts"
 import type { SnowflakeSessionShape } from "../SnowflakeSession.ts"
 import { snowflakeString } from "../SnowflakeString.ts"
-import { reasonOf } from "./SnowflakeStage.ts"
-import { privateFolder } from "./SnowflakeStageRead.ts"
-
-const READ_CHUNK_BYTES = 64 * 1024
+import { privateFolder, readDownloaded, readLimit, streamDownloaded, tooLarge } from "./SnowflakeStageRead.ts"
 
 export const isModelFile = ModelFileLocation.isModelFileLocation
 
@@ -114,11 +110,7 @@ export const read = (session: SnowflakeSessionShape, text: string) =>
     Effect.gen(function* () {
       const { location, shown } = yield* existingFile(session, text)
       const folder = yield* privateFolder(shown)
-      const local = yield* download(session, shown, location.path, folder)
-      return Stream.fromAsyncIterable(
-        createReadStream(local, { highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Uint8Array>,
-        (error) => new StageFileError({ location: shown, problem: "unreadable", detail: reasonOf(error) })
-      )
+      return streamDownloaded(yield* download(session, shown, location.path, folder), shown)
     })
   )
 
@@ -126,24 +118,10 @@ export const readBytes = (session: SnowflakeSessionShape, text: string, options:
   Effect.scoped(
     Effect.gen(function* () {
       const { location, shown, entry } = yield* existingFile(session, text)
-      const limit = Math.min(options.maxBytes ?? MAX_READ_BYTES, MAX_READ_BYTES)
-      const tooLarge = (size: number) =>
-        new StageFileError({
-          location: shown,
-          problem: "too_large",
-          limitBytes: limit,
-          detail: `it holds ${size} bytes`
-        })
-      if (entry.size > limit) return yield* tooLarge(entry.size)
+      const limit = readLimit(options)
+      if (entry.size > limit) return yield* tooLarge(shown, entry.size, limit)
       const folder = yield* privateFolder(shown)
-      const local = yield* download(session, shown, location.path, folder)
-      const bytes = yield* Effect.tryPromise({
-        try: () => readFile(local),
-        catch: (error) =>
-          new StageFileError({ location: shown, problem: "unreadable", detail: reasonOf(error) })
-      })
-      if (bytes.byteLength > limit) return yield* tooLarge(bytes.byteLength)
-      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      return yield* readDownloaded(yield* download(session, shown, location.path, folder), shown, limit)
     })
   )
 

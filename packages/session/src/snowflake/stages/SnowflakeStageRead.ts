@@ -86,13 +86,43 @@ export const download = (stage: SnowflakeStage, location: StageLocation.StageLoc
     return path
   })
 
-const tooLarge = (location: StageLocation.StageLocation, size: number, limit: number) =>
+/** A file larger than a read may hold. */
+export const tooLarge = (shown: string, size: number, limit: number) =>
   new StageFileError({
-    location: display(location),
+    location: shown,
     problem: "too_large",
     limitBytes: limit,
     detail: `it holds ${size} bytes`
   })
+
+/** The byte limit of a whole-file read. */
+export const readLimit = (options: ReadBytesOptions = {}): number =>
+  Math.min(options.maxBytes ?? MAX_READ_BYTES, MAX_READ_BYTES)
+
+/** A downloaded file, streamed in 64 KiB chunks (`shown` names it in errors). */
+export const streamDownloaded = (path: string, shown: string) =>
+  Stream.fromAsyncIterable(
+    createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Uint8Array>,
+    (error) => new StageFileError({ location: shown, problem: "unreadable", detail: reasonOf(error) })
+  )
+
+/** A downloaded file, whole, checked against `limit` again (it may have grown since it was listed). */
+export const readDownloaded = (path: string, shown: string, limit: number) =>
+  Effect.gen(function* () {
+    const bytes = yield* Effect.tryPromise({
+      try: () => readFile(path),
+      catch: (error) =>
+        new StageFileError({ location: shown, problem: "unreadable", detail: reasonOf(error) })
+    })
+    if (bytes.byteLength > limit) return yield* tooLarge(shown, bytes.byteLength, limit)
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  })
+
+/** `readInto`'s answer from a whole file: filled when it fits exactly, and its size either way. */
+export const fillBuffer = (bytes: Uint8Array, into: Uint8Array): number => {
+  if (bytes.byteLength === into.byteLength) into.set(bytes)
+  return bytes.byteLength
+}
 
 export const read =
   (stage: SnowflakeStage): StageStoreShape["read"] =>
@@ -101,16 +131,7 @@ export const read =
       Effect.gen(function* () {
         const { location } = yield* downloadableFile(stage, text)
         const folder = yield* privateFolder(display(location))
-        const path = yield* download(stage, location, folder)
-        return Stream.fromAsyncIterable(
-          createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Uint8Array>,
-          (error) =>
-            new StageFileError({
-              location: display(location),
-              problem: "unreadable",
-              detail: reasonOf(error)
-            })
-        )
+        return streamDownloaded(yield* download(stage, location, folder), display(location))
       })
     )
 
@@ -119,17 +140,10 @@ const fetched = (stage: SnowflakeStage, text: string, options: ReadBytesOptions 
   Effect.scoped(
     Effect.gen(function* () {
       const { location, entry } = yield* downloadableFile(stage, text)
-      const limit = Math.min(options.maxBytes ?? MAX_READ_BYTES, MAX_READ_BYTES)
-      if (entry.size > limit) return yield* tooLarge(location, entry.size, limit)
+      const limit = readLimit(options)
+      if (entry.size > limit) return yield* tooLarge(display(location), entry.size, limit)
       const folder = yield* privateFolder(display(location))
-      const path = yield* download(stage, location, folder)
-      const bytes = yield* Effect.tryPromise({
-        try: () => readFile(path),
-        catch: (error) =>
-          new StageFileError({ location: display(location), problem: "unreadable", detail: reasonOf(error) })
-      })
-      if (bytes.byteLength > limit) return yield* tooLarge(location, bytes.byteLength, limit)
-      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      return yield* readDownloaded(yield* download(stage, location, folder), display(location), limit)
     })
   )
 
@@ -141,7 +155,4 @@ export const readBytes =
 export const readInto =
   (stage: SnowflakeStage): StageStoreShape["readInto"] =>
   (text, into, options) =>
-    Effect.map(fetched(stage, text, options), (bytes) => {
-      if (bytes.byteLength === into.byteLength) into.set(bytes)
-      return bytes.byteLength
-    })
+    Effect.map(fetched(stage, text, options), (bytes) => fillBuffer(bytes, into))

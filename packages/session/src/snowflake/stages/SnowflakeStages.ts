@@ -13,7 +13,7 @@ import * as ModelFiles from "./SnowflakeModelFiles.ts"
 import { parseStage, type SnowflakeStage } from "./SnowflakeStage.ts"
 import { exists, list, size } from "./SnowflakeStageList.ts"
 import { type Planned, put, putPlanned } from "./SnowflakeStagePut.ts"
-import { read, readBytes, readInto } from "./SnowflakeStageRead.ts"
+import { fillBuffer, read, readBytes, readInto } from "./SnowflakeStageRead.ts"
 import { remove } from "./SnowflakeStageRemove.ts"
 import { write } from "./SnowflakeStageWrite.ts"
 
@@ -49,10 +49,7 @@ const withModelFiles = (session: SnowflakeSessionShape, stages: StageStoreShape)
       isModel(text) ? ModelFiles.readBytes(session, text, options) : stages.readBytes(text, options),
     readInto: (text, into, options) =>
       isModel(text)
-        ? Effect.map(ModelFiles.readBytes(session, text, options), (bytes) => {
-            if (bytes.byteLength === into.byteLength) into.set(bytes)
-            return bytes.byteLength
-          })
+        ? Effect.map(ModelFiles.readBytes(session, text, options), (bytes) => fillBuffer(bytes, into))
         : stages.readInto(text, into, options),
     size: (text) => (isModel(text) ? ModelFiles.size(session, text) : stages.size(text)),
     exists: (text) => (isModel(text) ? ModelFiles.exists(session, text) : stages.exists(text)),
